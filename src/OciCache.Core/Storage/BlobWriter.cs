@@ -1,0 +1,213 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using OciCache.Oci;
+
+namespace OciCache.Storage;
+
+/// <summary>
+/// Writes a blob to a private file while hashing it. <see cref="CommitAsync"/> checks digest and size,
+/// fsyncs and renames the file into <c>blobs/</c>; a writer disposed without a successful commit deletes
+/// its file (unless it is an upload session, which outlives one request).
+/// </summary>
+public sealed class BlobWriter : IAsyncDisposable, IDisposable
+{
+    private const int CopyBufferSize = 128 * 1024;
+
+    private readonly DataLayout _layout;
+    private readonly FileStream _file;
+    private readonly bool _keepOnDispose;
+    private IncrementalHash _hash;
+    private string _algorithm;
+    private bool _done;
+
+    internal BlobWriter(DataLayout layout, string path, FileStream file, string algorithm, bool keepOnDispose)
+    {
+        _layout = layout;
+        _file = file;
+        _keepOnDispose = keepOnDispose;
+        _algorithm = algorithm;
+        _hash = IncrementalHash.CreateHash(Digest.HashAlgorithmFor(algorithm));
+        TempPath = path;
+        Length = file.Length;
+        if (Length > 0)
+        {
+            RehashExisting();
+        }
+    }
+
+    public string TempPath { get; }
+
+    /// <summary>Bytes written so far (the next write's offset).</summary>
+    public long Length { get; private set; }
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        await _file.WriteAsync(data, cancellationToken);
+        _hash.AppendData(data.Span);
+        Length += data.Length;
+    }
+
+    /// <summary>Copies a stream to the end of the blob; returns the number of bytes copied.</summary>
+    public async Task<long> WriteFromAsync(Stream source, CancellationToken cancellationToken = default)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            long total = 0;
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                await WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                total += read;
+            }
+
+            return total;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Flushes written bytes to the OS so that readers of <see cref="TempPath"/> see them.</summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => new(_file.FlushAsync(cancellationToken));
+
+    /// <summary>Cuts the file back to <paramref name="length"/> bytes (an upload whose last append was not recorded).</summary>
+    public void Truncate(long length)
+    {
+        if (length >= Length)
+        {
+            return;
+        }
+
+        _file.SetLength(length);
+        _file.Seek(0, SeekOrigin.End);
+        Length = length;
+        RehashExisting();
+    }
+
+    /// <summary>
+    /// Publishes the blob if it hashes to <paramref name="expected"/> (and has <paramref name="expectedSize"/>
+    /// bytes when given). On a mismatch the file is deleted and nothing is published.
+    /// </summary>
+    public async Task<BlobCommitResult> CommitAsync(Digest expected, long? expectedSize = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        _done = true;
+        try
+        {
+            if (expectedSize is { } size && size != Length)
+            {
+                Discard();
+                return BlobCommitResult.SizeMismatch;
+            }
+
+            if (expected.Algorithm != _algorithm)
+            {
+                SwitchAlgorithm(expected.Algorithm);
+            }
+
+            var actual = Digest.FromHash(_algorithm, _hash.GetHashAndReset());
+            if (actual != expected)
+            {
+                Discard();
+                return BlobCommitResult.DigestMismatch;
+            }
+
+            await _file.FlushAsync(cancellationToken);
+            _file.Flush(flushToDisk: true);
+            await _file.DisposeAsync();
+
+            var final = _layout.BlobPath(expected);
+            var dir = Path.GetDirectoryName(final)!;
+            Directory.CreateDirectory(dir);
+            File.Move(TempPath, final, overwrite: true); // same digest means same bytes: replacing a twin is harmless
+            FileSync.FlushDirectory(dir);
+            return BlobCommitResult.Committed;
+        }
+        catch
+        {
+            Discard();
+            throw;
+        }
+    }
+
+    /// <summary>Drops the bytes written so far.</summary>
+    public void Discard()
+    {
+        _done = true;
+        _file.Dispose();
+        TryDelete(TempPath);
+    }
+
+    public void Dispose()
+    {
+        if (!_done && !_keepOnDispose)
+        {
+            Discard();
+            return;
+        }
+
+        _file.Dispose();
+        _hash.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void SwitchAlgorithm(string algorithm)
+    {
+        _algorithm = algorithm;
+        RehashExisting();
+    }
+
+    private void RehashExisting()
+    {
+        _hash.Dispose();
+        _hash = IncrementalHash.CreateHash(Digest.HashAlgorithmFor(_algorithm));
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            using var reader = new FileStream(TempPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            long remaining = Length;
+            while (remaining > 0)
+            {
+                var read = reader.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining));
+                if (read == 0)
+                {
+                    break;
+                }
+
+                _hash.AppendData(buffer, 0, read);
+                remaining -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // A leftover temp file is removed at the next start.
+        }
+    }
+}
+
+public enum BlobCommitResult
+{
+    Committed,
+    DigestMismatch,
+    SizeMismatch,
+}

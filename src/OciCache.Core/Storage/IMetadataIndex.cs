@@ -1,0 +1,89 @@
+using OciCache.Oci;
+
+namespace OciCache.Storage;
+
+/// <summary>
+/// What the registry knows about its content: repositories, which repository may see which blob,
+/// manifests with their references and subjects, tags, and upload sessions. Bytes live in
+/// <see cref="IBlobStore"/>; a row here is only written after the bytes it describes were committed.
+/// Repositories are addressed by their stored name (a mirror repository's name starts with its upstream).
+/// </summary>
+public interface IMetadataIndex
+{
+    // Repositories
+    bool RepositoryExists(string repository);
+
+    IReadOnlyList<string> ListRepositories(int limit, string? after);
+
+    // Blobs
+    BlobRecord? GetBlob(Digest digest);
+
+    /// <summary>The size of the blob when <paramref name="repository"/> links it, otherwise null.</summary>
+    long? GetLinkedBlobSize(string repository, Digest digest);
+
+    /// <summary>Records a committed blob and links it to the repository (created when new).</summary>
+    void AddBlob(string repository, string? upstream, Digest digest, long size);
+
+    /// <summary>Links an already stored blob to another repository; false when the blob is unknown.</summary>
+    bool LinkBlob(string repository, string? upstream, Digest digest);
+
+    bool UnlinkBlob(string repository, Digest digest);
+
+    /// <summary>Drops the blob row and every link and manifest that depends on it (repair of a lost or corrupt blob).</summary>
+    void RemoveBlob(Digest digest);
+
+    IEnumerable<BlobRecord> EnumerateBlobs();
+
+    // Manifests and tags
+    ManifestRecord? GetManifest(string repository, Digest digest);
+
+    TagRecord? GetTag(string repository, string tag);
+
+    /// <summary>
+    /// Records a manifest whose bytes are committed in the blob store, with the digests it references
+    /// (blobs and child manifests), and points <paramref name="tag"/> at it when given. One transaction.
+    /// </summary>
+    void PutManifest(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag);
+
+    /// <summary>Marks a mirror tag as confirmed by its upstream at <paramref name="checkedAt"/>.</summary>
+    void MarkTagChecked(string repository, string tag, DateTimeOffset checkedAt);
+
+    /// <summary>Deletes a manifest and every tag pointing at it; false when it was not there.</summary>
+    bool DeleteManifest(string repository, Digest digest);
+
+    bool DeleteTag(string repository, string tag);
+
+    /// <summary>Tags in lexical order after <paramref name="after"/>; null when the repository is unknown.</summary>
+    IReadOnlyList<string>? ListTags(string repository, int limit, string? after);
+
+    IReadOnlyList<ManifestRecord> ListReferrers(string repository, Digest subject, string? artifactType);
+
+    // Upload sessions
+    void CreateUpload(UploadRecord upload);
+
+    UploadRecord? GetUpload(string id);
+
+    void SetUploadSize(string id, long size, DateTimeOffset updatedAt);
+
+    void DeleteUpload(string id);
+
+    IReadOnlyList<UploadRecord> ListUploads();
+}
+
+public sealed record BlobRecord(Digest Digest, long Size, DateTimeOffset CreatedAt, DateTimeOffset LastAccess);
+
+public sealed record ManifestRecord(Digest Digest, string MediaType, long Size)
+{
+    public string? ArtifactType { get; init; }
+
+    public Digest? Subject { get; init; }
+
+    public string? AnnotationsJson { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>A tag. <see cref="CheckedAt"/> is when a mirror tag was last confirmed upstream.</summary>
+public sealed record TagRecord(string Name, Digest Digest, DateTimeOffset UpdatedAt, DateTimeOffset CheckedAt);
+
+public sealed record UploadRecord(string Id, string Repository, long Size, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt);

@@ -1,0 +1,80 @@
+namespace OciCache.Storage;
+
+/// <summary>
+/// The metadata schema. Times are Unix milliseconds. Digests are canonical strings (<c>sha256:…</c>).
+/// <code>
+/// repositories ─┬─&lt; repository_blobs &gt;── blobs          (which repository may see which blob)
+///               ├─&lt; manifests ─┬─&lt; manifest_references   (blobs and child manifests a manifest needs)
+///               │               └─&lt; tags
+///               └ uploads (by name, so a session survives its repository being empty)
+/// </code>
+/// </summary>
+internal static class Schema
+{
+    public const string Version1 = """
+        CREATE TABLE blobs (
+            digest      TEXT PRIMARY KEY,
+            size        INTEGER NOT NULL,
+            created_at  INTEGER NOT NULL,
+            last_access INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE repositories (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL UNIQUE,
+            upstream   TEXT,
+            created_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE repository_blobs (
+            repository_id INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
+            digest        TEXT NOT NULL REFERENCES blobs(digest) ON DELETE CASCADE,
+            linked_at     INTEGER NOT NULL,
+            PRIMARY KEY (repository_id, digest)
+        ) WITHOUT ROWID;
+        CREATE INDEX repository_blobs_digest ON repository_blobs(digest);
+
+        CREATE TABLE manifests (
+            repository_id INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
+            digest        TEXT NOT NULL REFERENCES blobs(digest) ON DELETE CASCADE,
+            media_type    TEXT NOT NULL,
+            size          INTEGER NOT NULL,
+            artifact_type TEXT,
+            subject       TEXT,
+            annotations   TEXT,
+            created_at    INTEGER NOT NULL,
+            PRIMARY KEY (repository_id, digest)
+        ) WITHOUT ROWID;
+        CREATE INDEX manifests_subject ON manifests(repository_id, subject) WHERE subject IS NOT NULL;
+        CREATE INDEX manifests_digest ON manifests(digest);
+
+        CREATE TABLE manifest_references (
+            repository_id INTEGER NOT NULL,
+            manifest      TEXT NOT NULL,
+            target        TEXT NOT NULL,
+            PRIMARY KEY (repository_id, manifest, target),
+            FOREIGN KEY (repository_id, manifest) REFERENCES manifests(repository_id, digest) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE INDEX manifest_references_target ON manifest_references(target);
+
+        CREATE TABLE tags (
+            repository_id INTEGER NOT NULL,
+            name          TEXT NOT NULL,
+            digest        TEXT NOT NULL,
+            updated_at    INTEGER NOT NULL,
+            checked_at    INTEGER NOT NULL,
+            PRIMARY KEY (repository_id, name),
+            FOREIGN KEY (repository_id, digest) REFERENCES manifests(repository_id, digest) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE INDEX tags_digest ON tags(repository_id, digest);
+
+        CREATE TABLE uploads (
+            id         TEXT PRIMARY KEY,
+            repository TEXT NOT NULL,
+            size       INTEGER NOT NULL,
+            started_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        """;
+}

@@ -1,0 +1,74 @@
+using Microsoft.Data.Sqlite;
+
+namespace OciCache.Storage;
+
+/// <summary>
+/// Opens connections to the metadata database and owns its schema. WAL lets readers run beside the one
+/// writer; writers are serialised in-process by <see cref="WriteLock"/> so they do not spin on SQLITE_BUSY,
+/// and a busy database held by another process (ocicache verify) is waited on, not failed.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private const int SchemaVersion = 1;
+
+    private readonly string _connectionString;
+
+    public SqliteDatabase(string path)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        Path = path;
+        Migrate();
+    }
+
+    public string Path { get; }
+
+    public Lock WriteLock { get; } = new();
+
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        // NORMAL is crash-safe in WAL mode; a power cut may lose the last transactions, never corrupt.
+        pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+
+    private void Migrate()
+    {
+        using var connection = Open();
+        using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            wal.ExecuteNonQuery();
+        }
+
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "PRAGMA user_version;";
+        var version = Convert.ToInt32(command.ExecuteScalar());
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException(
+                $"The metadata database {Path} has schema version {version}, newer than this ocicache ({SchemaVersion}).");
+        }
+
+        if (version < 1)
+        {
+            command.CommandText = Schema.Version1 + $"PRAGMA user_version = {SchemaVersion};";
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+}

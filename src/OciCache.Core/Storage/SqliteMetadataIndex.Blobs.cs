@@ -1,0 +1,107 @@
+using OciCache.Oci;
+
+namespace OciCache.Storage;
+
+public sealed partial class SqliteMetadataIndex
+{
+    public bool RepositoryExists(string repository) => Read(c =>
+    {
+        using var command = Command(c, "SELECT 1 FROM repositories WHERE name = $name", ("$name", repository));
+        return command.ExecuteScalar() is not null;
+    });
+
+    public IReadOnlyList<string> ListRepositories(int limit, string? after) => Read(c =>
+    {
+        using var command = Command(c,
+            "SELECT name FROM repositories WHERE name > $after ORDER BY name LIMIT $limit",
+            ("$after", after ?? ""), ("$limit", limit));
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    });
+
+    public BlobRecord? GetBlob(Digest digest) => Read(c =>
+    {
+        using var command = Command(c,
+            "SELECT size, created_at, last_access FROM blobs WHERE digest = $digest", ("$digest", digest.ToString()));
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new BlobRecord(digest, reader.GetInt64(0), Time(reader.GetInt64(1)), Time(reader.GetInt64(2)))
+            : null;
+    });
+
+    public long? GetLinkedBlobSize(string repository, Digest digest) => Read(c =>
+    {
+        using var command = Command(c, """
+            SELECT b.size FROM blobs b
+            JOIN repository_blobs rb ON rb.digest = b.digest
+            JOIN repositories r ON r.id = rb.repository_id
+            WHERE r.name = $name AND b.digest = $digest
+            """, ("$name", repository), ("$digest", digest.ToString()));
+        return command.ExecuteScalar() is long size ? size : (long?)null;
+    });
+
+    public void AddBlob(string repository, string? upstream, Digest digest, long size) => Write((c, t) =>
+    {
+        var id = EnsureRepository(c, t, repository, upstream);
+        using var command = Command(c, t, """
+            INSERT INTO blobs(digest, size, created_at, last_access) VALUES ($digest, $size, $now, $now)
+                ON CONFLICT(digest) DO UPDATE SET last_access = $now;
+            INSERT INTO repository_blobs(repository_id, digest, linked_at) VALUES ($id, $digest, $now)
+                ON CONFLICT DO NOTHING;
+            """, ("$digest", digest.ToString()), ("$size", size), ("$now", Now), ("$id", id));
+        command.ExecuteNonQuery();
+    });
+
+    public bool LinkBlob(string repository, string? upstream, Digest digest) => Write((c, t) =>
+    {
+        using (var exists = Command(c, t, "SELECT 1 FROM blobs WHERE digest = $digest", ("$digest", digest.ToString())))
+        {
+            if (exists.ExecuteScalar() is null)
+            {
+                return false;
+            }
+        }
+
+        var id = EnsureRepository(c, t, repository, upstream);
+        using var link = Command(c, t,
+            "INSERT INTO repository_blobs(repository_id, digest, linked_at) VALUES ($id, $digest, $now) ON CONFLICT DO NOTHING",
+            ("$id", id), ("$digest", digest.ToString()), ("$now", Now));
+        link.ExecuteNonQuery();
+        return true;
+    });
+
+    public bool UnlinkBlob(string repository, Digest digest) => Write((c, t) =>
+    {
+        using var command = Command(c, t, """
+            DELETE FROM repository_blobs
+            WHERE digest = $digest AND repository_id = (SELECT id FROM repositories WHERE name = $name)
+            """, ("$digest", digest.ToString()), ("$name", repository));
+        return command.ExecuteNonQuery() > 0;
+    });
+
+    public void RemoveBlob(Digest digest) => Write((c, t) =>
+    {
+        // Cascades remove links and manifests stored under this digest; references to it from other
+        // manifests stay, so those manifests report the blob missing rather than vanishing silently.
+        using var command = Command(c, t, "DELETE FROM blobs WHERE digest = $digest", ("$digest", digest.ToString()));
+        command.ExecuteNonQuery();
+    });
+
+    public IEnumerable<BlobRecord> EnumerateBlobs()
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT digest, size, created_at, last_access FROM blobs ORDER BY digest");
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return new BlobRecord(
+                Digest.Parse(reader.GetString(0)), reader.GetInt64(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)));
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using Microsoft.Data.Sqlite;
+using OciCache.Oci;
+
+namespace OciCache.Storage;
+
+public sealed partial class SqliteMetadataIndex
+{
+    private const string ManifestColumns = "m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations, m.created_at";
+
+    public ManifestRecord? GetManifest(string repository, Digest digest) => Read(c =>
+    {
+        using var command = Command(c, $"""
+            SELECT {ManifestColumns} FROM manifests m JOIN repositories r ON r.id = m.repository_id
+            WHERE r.name = $name AND m.digest = $digest
+            """, ("$name", repository), ("$digest", digest.ToString()));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadManifest(reader) : null;
+    });
+
+    public TagRecord? GetTag(string repository, string tag) => Read(c =>
+    {
+        using var command = Command(c, """
+            SELECT t.digest, t.updated_at, t.checked_at FROM tags t JOIN repositories r ON r.id = t.repository_id
+            WHERE r.name = $name AND t.name = $tag
+            """, ("$name", repository), ("$tag", tag));
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new TagRecord(tag, Digest.Parse(reader.GetString(0)), Time(reader.GetInt64(1)), Time(reader.GetInt64(2)))
+            : null;
+    });
+
+    public void PutManifest(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag) =>
+        Write((c, t) =>
+        {
+            var id = EnsureRepository(c, t, repository, upstream);
+            var digest = manifest.Digest.ToString();
+            using (var insert = Command(c, t, """
+                INSERT INTO blobs(digest, size, created_at, last_access) VALUES ($digest, $size, $now, $now)
+                    ON CONFLICT(digest) DO UPDATE SET last_access = $now;
+                INSERT INTO manifests(repository_id, digest, media_type, size, artifact_type, subject, annotations, created_at)
+                    VALUES ($id, $digest, $mediaType, $size, $artifactType, $subject, $annotations, $now)
+                    ON CONFLICT DO UPDATE SET media_type = excluded.media_type;
+                """,
+                ("$id", id), ("$digest", digest), ("$size", manifest.Size), ("$now", Now),
+                ("$mediaType", manifest.MediaType), ("$artifactType", manifest.ArtifactType),
+                ("$subject", manifest.Subject?.ToString()), ("$annotations", manifest.AnnotationsJson)))
+            {
+                insert.ExecuteNonQuery();
+            }
+
+            using (var reference = Command(c, t,
+                "INSERT INTO manifest_references(repository_id, manifest, target) VALUES ($id, $digest, $target) ON CONFLICT DO NOTHING",
+                ("$id", id), ("$digest", digest), ("$target", "")))
+            {
+                foreach (var target in references)
+                {
+                    reference.Parameters["$target"].Value = target.ToString();
+                    reference.ExecuteNonQuery();
+                }
+            }
+
+            if (tag is not null)
+            {
+                using var upsert = Command(c, t, """
+                    INSERT INTO tags(repository_id, name, digest, updated_at, checked_at) VALUES ($id, $tag, $digest, $now, $now)
+                    ON CONFLICT(repository_id, name) DO UPDATE SET
+                        updated_at = CASE WHEN digest = excluded.digest THEN updated_at ELSE excluded.updated_at END,
+                        digest = excluded.digest,
+                        checked_at = excluded.checked_at
+                    """, ("$id", id), ("$tag", tag), ("$digest", digest), ("$now", Now));
+                upsert.ExecuteNonQuery();
+            }
+        });
+
+    public void MarkTagChecked(string repository, string tag, DateTimeOffset checkedAt) => Write((c, t) =>
+    {
+        using var command = Command(c, t, """
+            UPDATE tags SET checked_at = $at
+            WHERE name = $tag AND repository_id = (SELECT id FROM repositories WHERE name = $name)
+            """, ("$at", checkedAt.ToUnixTimeMilliseconds()), ("$tag", tag), ("$name", repository));
+        command.ExecuteNonQuery();
+    });
+
+    public bool DeleteManifest(string repository, Digest digest) => Write((c, t) =>
+    {
+        using var command = Command(c, t, """
+            DELETE FROM manifests
+            WHERE digest = $digest AND repository_id = (SELECT id FROM repositories WHERE name = $name)
+            """, ("$digest", digest.ToString()), ("$name", repository));
+        return command.ExecuteNonQuery() > 0;
+    });
+
+    public bool DeleteTag(string repository, string tag) => Write((c, t) =>
+    {
+        using var command = Command(c, t, """
+            DELETE FROM tags WHERE name = $tag AND repository_id = (SELECT id FROM repositories WHERE name = $name)
+            """, ("$tag", tag), ("$name", repository));
+        return command.ExecuteNonQuery() > 0;
+    });
+
+    public IReadOnlyList<string>? ListTags(string repository, int limit, string? after) => Read(c =>
+    {
+        using (var exists = Command(c, "SELECT 1 FROM repositories WHERE name = $name", ("$name", repository)))
+        {
+            if (exists.ExecuteScalar() is null)
+            {
+                return null;
+            }
+        }
+
+        using var command = Command(c, """
+            SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id
+            WHERE r.name = $name AND t.name > $after ORDER BY t.name LIMIT $limit
+            """, ("$name", repository), ("$after", after ?? ""), ("$limit", limit));
+        using var reader = command.ExecuteReader();
+        var tags = new List<string>();
+        while (reader.Read())
+        {
+            tags.Add(reader.GetString(0));
+        }
+
+        return (IReadOnlyList<string>)tags;
+    });
+
+    public IReadOnlyList<ManifestRecord> ListReferrers(string repository, Digest subject, string? artifactType) => Read(c =>
+    {
+        using var command = Command(c, $"""
+            SELECT {ManifestColumns} FROM manifests m JOIN repositories r ON r.id = m.repository_id
+            WHERE r.name = $name AND m.subject = $subject AND ($type IS NULL OR m.artifact_type = $type)
+            ORDER BY m.created_at, m.digest
+            """, ("$name", repository), ("$subject", subject.ToString()), ("$type", artifactType));
+        using var reader = command.ExecuteReader();
+        var list = new List<ManifestRecord>();
+        while (reader.Read())
+        {
+            list.Add(ReadManifest(reader));
+        }
+
+        return list;
+    });
+
+    private static ManifestRecord ReadManifest(SqliteDataReader reader) =>
+        new(Digest.Parse(reader.GetString(0)), reader.GetString(1), reader.GetInt64(2))
+        {
+            ArtifactType = OptionalString(reader, 3),
+            Subject = OptionalDigest(reader, 4),
+            AnnotationsJson = OptionalString(reader, 5),
+            CreatedAt = Time(reader.GetInt64(6)),
+        };
+}

@@ -1,0 +1,159 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using OciCache.Oci;
+
+namespace OciCache.Storage;
+
+/// <summary>
+/// Checks that the blob store and the metadata agree: every blob file hashes to its name, every blob row
+/// has its file with the recorded size, every upload row has its file and every upload file its row,
+/// and SQLite itself is intact. With repair, corrupt blobs are quarantined and dangling rows dropped.
+/// Files in <c>tmp/</c> are never content (they are deleted at start) and only reported.
+/// </summary>
+public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, SqliteDatabase database)
+{
+    private const int BufferSize = 1024 * 1024;
+
+    /// <summary>True when the file hashes to <paramref name="digest"/>; the shared check of verify and scrub.</summary>
+    public static async Task<bool> HashMatchesAsync(string path, Digest digest, CancellationToken cancellationToken = default)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, BufferSize);
+        var hash = digest.Algorithm == Digest.Sha512
+            ? await SHA512.HashDataAsync(file, cancellationToken)
+            : await SHA256.HashDataAsync(file, cancellationToken);
+        return Digest.FromHash(digest.Algorithm, hash) == digest;
+    }
+
+    public async Task<VerifyReport> VerifyAsync(bool repair, CancellationToken cancellationToken = default)
+    {
+        var report = new VerifyReport();
+        CheckDatabase(report);
+        var rows = index.EnumerateBlobs().ToDictionary(b => b.Digest);
+
+        foreach (var (path, digest) in store.EnumerateFiles())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            report.FilesChecked++;
+            if (digest is not { } d)
+            {
+                report.Problem($"blob file with a malformed name: {path}");
+                if (repair)
+                {
+                    File.Move(path, Path.Combine(store.Layout.Quarantine, Path.GetFileName(path) + ".malformed"), overwrite: true);
+                }
+
+                continue;
+            }
+
+            report.BytesChecked += new FileInfo(path).Length;
+            if (!await HashMatchesAsync(path, d, cancellationToken))
+            {
+                report.Problem($"corrupt blob {d}: its bytes hash to something else");
+                if (repair)
+                {
+                    store.Quarantine(d);
+                    index.RemoveBlob(d);
+                    rows.Remove(d);
+                }
+
+                continue;
+            }
+
+            if (rows.Remove(d, out var row) && row.Size != new FileInfo(path).Length)
+            {
+                report.Problem($"blob {d} is recorded with {row.Size} bytes but has {new FileInfo(path).Length}");
+                if (repair)
+                {
+                    index.RemoveBlob(d); // the file is right (it hashes to its name); the row is wrong
+                }
+            }
+            else if (row is null)
+            {
+                report.Note($"blob {d} has no metadata (left by an interrupted write; garbage collection removes it)");
+            }
+        }
+
+        foreach (var missing in rows.Keys)
+        {
+            report.Problem($"metadata names blob {missing} but its file is missing");
+            if (repair)
+            {
+                index.RemoveBlob(missing);
+            }
+        }
+
+        CheckUploads(report, repair);
+        var temp = Directory.Exists(store.Layout.Temp) ? Directory.GetFiles(store.Layout.Temp).Length : 0;
+        if (temp > 0)
+        {
+            report.Note($"{temp} unfinished temp files in tmp/ (not content; removed at the next start)");
+        }
+
+        return report;
+    }
+
+    private void CheckUploads(VerifyReport report, bool repair)
+    {
+        var sessions = index.ListUploads().ToDictionary(u => u.Id);
+        foreach (var path in Directory.EnumerateFiles(store.Layout.Uploads))
+        {
+            var id = Path.GetFileName(path);
+            if (!sessions.Remove(id))
+            {
+                report.Problem($"upload file {id} has no session");
+                if (repair)
+                {
+                    File.Delete(path);
+                }
+            }
+        }
+
+        foreach (var id in sessions.Keys)
+        {
+            report.Problem($"upload session {id} has no file");
+            if (repair)
+            {
+                index.DeleteUpload(id);
+            }
+        }
+    }
+
+    private void CheckDatabase(VerifyReport report)
+    {
+        using var connection = database.Open();
+        using var integrity = connection.CreateCommand();
+        integrity.CommandText = "PRAGMA integrity_check";
+        if (integrity.ExecuteScalar() as string is not "ok" and var result)
+        {
+            report.Problem($"SQLite integrity check failed: {result}");
+        }
+
+        using var foreignKeys = connection.CreateCommand();
+        foreignKeys.CommandText = "PRAGMA foreign_key_check";
+        using SqliteDataReader reader = foreignKeys.ExecuteReader();
+        while (reader.Read())
+        {
+            report.Problem($"SQLite foreign key violation in table {reader.GetString(0)}");
+        }
+    }
+}
+
+public sealed class VerifyReport
+{
+    private readonly List<string> _problems = [];
+    private readonly List<string> _notes = [];
+
+    public IReadOnlyList<string> Problems => _problems;
+
+    public IReadOnlyList<string> Notes => _notes;
+
+    public int FilesChecked { get; set; }
+
+    public long BytesChecked { get; set; }
+
+    public bool Consistent => _problems.Count == 0;
+
+    public void Problem(string message) => _problems.Add(message);
+
+    public void Note(string message) => _notes.Add(message);
+}
