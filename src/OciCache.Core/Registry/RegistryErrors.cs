@@ -1,0 +1,29 @@
+using OciCache.Oci;
+
+namespace OciCache.Registry;
+
+/// <summary>The errors the registry answers most, built in one place so their messages stay consistent.</summary>
+public static class RegistryErrors
+{
+    public static RegistryException BlobUnknown(Digest digest) =>
+        new(OciErrorCode.BlobUnknown, "blob unknown to registry", digest.ToString());
+
+    public static RegistryException ManifestUnknown(Reference reference) =>
+        new(OciErrorCode.ManifestUnknown, "manifest unknown", reference.ToString());
+
+    public static RegistryException NameUnknown(string repository) =>
+        new(OciErrorCode.NameUnknown, "repository name not known to registry", repository);
+
+    public static RegistryException UploadUnknown(string id) =>
+        new(OciErrorCode.BlobUploadUnknown, "blob upload unknown to registry", id);
+
+    public static RegistryException DigestInvalid(string detail) =>
+        new(OciErrorCode.DigestInvalid, "provided digest did not match uploaded content", detail);
+
+    public static RegistryException MirrorReadOnly(Repository repository) =>
+        new(OciErrorCode.Unsupported, "mirror repositories are read-only",
+            $"{repository.Name} is a cache of {repository.Upstream}; push to a local repository instead");
+
+    public static RegistryException DiskFull(string what) =>
+        new(OciErrorCode.InsufficientStorage, "the registry's storage is full", what);
+}

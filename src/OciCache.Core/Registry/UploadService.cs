@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using OciCache.Oci;
+using OciCache.Storage;
+
+namespace OciCache.Registry;
+
+/// <summary>
+/// Blob pushes: monolithic, single-POST and chunked upload sessions, and cross-repository mounts.
+/// A session's bytes are in <c>uploads/&lt;id&gt;</c> and its offset in SQLite, so it survives a restart;
+/// the hash state is kept in memory between requests and rebuilt from the file after a restart.
+/// </summary>
+public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Session> _sessions = new();
+
+    public string Start(Repository repository)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var now = time.GetUtcNow();
+        store.OpenUpload(id, 0).Dispose();
+        index.CreateUpload(new UploadRecord(id, repository.Name, 0, now, now));
+        return id;
+    }
+
+    /// <summary>The number of bytes the session holds.</summary>
+    public long GetSize(Repository repository, string id)
+    {
+        var record = Find(repository, id);
+        return _sessions.TryGetValue(id, out var session) && session.Writer is { } writer ? writer.Length : record.Size;
+    }
+
+    /// <summary>
+    /// Appends a chunk. When <paramref name="start"/> is given it must equal the current size, otherwise
+    /// the chunk is refused with 416 and the current range.
+    /// </summary>
+    public async Task<long> AppendAsync(Repository repository, string id, Stream chunk, long? start, CancellationToken cancellationToken)
+    {
+        var record = Find(repository, id);
+        var session = _sessions.GetOrAdd(id, static _ => new Session());
+        await session.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var writer = OpenWriter(session, record);
+            if (start is { } offset && offset != writer.Length)
+            {
+                throw new RegistryException(OciErrorCode.RangeInvalid, "chunk out of order",
+                    $"expected a chunk starting at {writer.Length}, got {offset}")
+                {
+                    Headers = new Dictionary<string, string> { ["Range"] = RangeHeader(writer.Length) },
+                };
+            }
+
+            return await AppendLockedAsync(session, writer, id, chunk, cancellationToken);
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    /// <summary>Appends the final chunk (if any), verifies the digest and publishes the blob.</summary>
+    public async Task<long> CompleteAsync(Repository repository, string id, Digest digest, Stream? finalChunk, CancellationToken cancellationToken)
+    {
+        var record = Find(repository, id);
+        var session = _sessions.GetOrAdd(id, static _ => new Session());
+        await session.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var writer = OpenWriter(session, record);
+            if (finalChunk is not null)
+            {
+                await AppendLockedAsync(session, writer, id, finalChunk, cancellationToken);
+            }
+
+            var size = writer.Length;
+            BlobCommitResult result;
+            try
+            {
+                result = await writer.CommitAsync(digest, null, cancellationToken);
+            }
+            finally
+            {
+                // Committed, refused or failed: the session is over either way and its file is gone.
+                Forget(id, session);
+            }
+
+            if (result != BlobCommitResult.Committed)
+            {
+                throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
+            }
+
+            index.AddBlob(repository.Name, null, digest, size);
+            return size;
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    public void Cancel(Repository repository, string id)
+    {
+        Find(repository, id);
+        if (_sessions.TryRemove(id, out var session))
+        {
+            session.Writer?.Dispose();
+        }
+
+        index.DeleteUpload(id);
+        store.DeleteUpload(id);
+    }
+
+    /// <summary>A whole blob in one request (POST with <c>?digest=</c>, or PUT after an empty POST).</summary>
+    public async Task<long> PutMonolithicAsync(Repository repository, Digest digest, Stream body, CancellationToken cancellationToken)
+    {
+        await using var writer = store.CreateWriter(digest.Algorithm);
+        try
+        {
+            await writer.WriteFromAsync(body, cancellationToken);
+        }
+        catch (IOException e) when (StorageErrors.IsDiskFull(e))
+        {
+            throw RegistryErrors.DiskFull($"no space left for blob {digest}");
+        }
+
+        var size = writer.Length;
+        if (await writer.CommitAsync(digest, null, cancellationToken) != BlobCommitResult.Committed)
+        {
+            throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
+        }
+
+        index.AddBlob(repository.Name, null, digest, size);
+        return size;
+    }
+
+    /// <summary>
+    /// Links a blob another repository holds. With no <paramref name="from"/>, any stored blob may be mounted
+    /// (distribution-spec 1.1 lets a registry find the source itself). False means "start an upload instead".
+    /// </summary>
+    public bool TryMount(Repository repository, Digest digest, string? from)
+    {
+        var available = from is null ? index.GetBlob(digest) is not null : index.GetLinkedBlobSize(from, digest) is not null;
+        return available && store.TryGet(digest, out _) && index.LinkBlob(repository.Name, null, digest);
+    }
+
+    /// <summary>The <c>Range</c> header value for a session holding <paramref name="size"/> bytes.</summary>
+    public static string RangeHeader(long size) => $"0-{Math.Max(0, size - 1)}";
+
+    private async Task<long> AppendLockedAsync(Session session, BlobWriter writer, string id, Stream chunk, CancellationToken cancellationToken)
+    {
+        var before = writer.Length;
+        try
+        {
+            await writer.WriteFromAsync(chunk, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // Keep the session at its last recorded size so the client can resume from the Range we report:
+            // closing and reopening cuts off whatever part of the failed chunk reached the file.
+            Close(session);
+            store.OpenUpload(id, before).Dispose();
+            if (StorageErrors.IsDiskFull(e))
+            {
+                throw RegistryErrors.DiskFull($"no space left for upload {id}");
+            }
+
+            throw;
+        }
+
+        index.SetUploadSize(id, writer.Length, time.GetUtcNow());
+        return writer.Length;
+    }
+
+    private UploadRecord Find(Repository repository, string id)
+    {
+        if (!DataLayout.IsUploadId(id) || index.GetUpload(id) is not { } record || record.Repository != repository.Name)
+        {
+            throw RegistryErrors.UploadUnknown(id);
+        }
+
+        return record;
+    }
+
+    /// <summary>The session's writer, opened from disk on first use after a restart.</summary>
+    private BlobWriter OpenWriter(Session session, UploadRecord record)
+    {
+        if (session.Writer is { } open)
+        {
+            return open;
+        }
+
+        var writer = store.OpenUpload(record.Id, record.Size);
+        if (writer.Length != record.Size)
+        {
+            // The file lost bytes the database recorded (a power cut before they reached the disk):
+            // the file is the truth, and the client learns the real offset from the Range header.
+            index.SetUploadSize(record.Id, writer.Length, time.GetUtcNow());
+        }
+
+        session.Writer = writer;
+        return writer;
+    }
+
+    private static void Close(Session session)
+    {
+        session.Writer?.Dispose();
+        session.Writer = null;
+    }
+
+    private void Forget(string id, Session session)
+    {
+        _sessions.TryRemove(new KeyValuePair<string, Session>(id, session));
+        Close(session);
+        index.DeleteUpload(id);
+    }
+
+    private sealed class Session
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public BlobWriter? Writer { get; set; }
+    }
+}

@@ -1,0 +1,34 @@
+namespace OciCache.Upstream;
+
+/// <summary>One registry the cache mirrors, configured under <c>Upstreams:&lt;name&gt;</c>.</summary>
+public sealed record UpstreamOptions
+{
+    /// <summary>Base URL of the registry API (<c>https://registry-1.docker.io</c>).</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>Other names that route here: a <c>?ns=</c> value or a first path segment (<c>docker-hub</c>).</summary>
+    public List<string> Aliases { get; set; } = [];
+
+    /// <summary>Credentials for the upstream's token service or Basic auth; never sent anywhere else.</summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>PEM file of extra CA certificates trusted for this upstream.</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>Accept any TLS certificate. For lab upstreams only.</summary>
+    public bool InsecureSkipVerify { get; set; }
+
+    /// <summary>
+    /// The well-known registries mirrored when no upstream is configured at all. A configuration that names
+    /// any upstream replaces this list rather than adding to it.
+    /// </summary>
+    public static Dictionary<string, UpstreamOptions> Defaults() => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["docker.io"] = new() { Url = "https://registry-1.docker.io", Aliases = ["index.docker.io", "registry-1.docker.io"] },
+        ["ghcr.io"] = new() { Url = "https://ghcr.io" },
+        ["quay.io"] = new() { Url = "https://quay.io" },
+        ["registry.k8s.io"] = new() { Url = "https://registry.k8s.io" },
+    };
+}
