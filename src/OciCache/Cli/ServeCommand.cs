@@ -1,0 +1,77 @@
+using System.CommandLine;
+using OciCache.Hosting;
+
+namespace OciCache.Cli;
+
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = "JSON configuration file." };
+        var listen = new Option<string?>("--listen") { Description = "HOST:PORT to listen on (default 0.0.0.0:5000)." };
+        var data = new Option<string?>("--data") { Description = "Data folder (default ./data)." };
+        var upstream = new Option<string[]>("--upstream")
+        {
+            Description = "A mirrored registry, NAME=URL (repeatable); replaces the default four.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        upstream.Validators.Add(result =>
+        {
+            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!TrySplitUpstream(value, out _, out _))
+                {
+                    result.AddError($"--upstream: '{value}' is not NAME=URL.");
+                }
+            }
+        });
+        var logFormat = new Option<string?>("--log-format") { Description = "text (default) or json." };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var logLevel = new Option<string?>("--log-level") { Description = "Verbose, Debug, Information (default), Warning, Error." };
+
+        var command = new Command("serve", "Run the registry and pull-through cache.")
+        {
+            config, listen, data, upstream, logFormat, logLevel,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var overrides = new Dictionary<string, string?>();
+            Set(overrides, "Listen", parse.GetValue(listen));
+            Set(overrides, "Data", parse.GetValue(data));
+            Set(overrides, "Log:Format", parse.GetValue(logFormat));
+            Set(overrides, "Log:Level", parse.GetValue(logLevel));
+            foreach (var value in parse.GetValue(upstream) ?? [])
+            {
+                TrySplitUpstream(value, out var name, out var url);
+                overrides[$"Upstreams:{name}:Url"] = url;
+            }
+
+            var settings = CommandLine.LoadSettings(parse.GetValue(config), overrides);
+            if (settings is null)
+            {
+                return 2;
+            }
+
+            await using var app = OciCacheApp.Build(settings);
+            await app.RunAsync();
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Set(Dictionary<string, string?> overrides, string key, string? value)
+    {
+        if (value is not null)
+        {
+            overrides[key] = value;
+        }
+    }
+
+    private static bool TrySplitUpstream(string value, out string name, out string url)
+    {
+        var equals = value.IndexOf('=');
+        name = equals > 0 ? value[..equals].Trim() : "";
+        url = equals > 0 ? value[(equals + 1)..].Trim() : "";
+        return name.Length > 0 && url.Length > 0 && !name.Contains(':');
+    }
+}

@@ -1,0 +1,43 @@
+using OciCache.Http;
+using OciCache.Oci;
+using OciCache.Registry;
+using OciCache.Storage;
+
+namespace OciCache.Endpoints;
+
+/// <summary>end-2 (GET, HEAD) and end-10 (DELETE) of the distribution-spec, for blobs.</summary>
+internal static class BlobHandlers
+{
+    public static async Task GetAsync(HttpContext context, Repository repository, string rawDigest)
+    {
+        var digest = ParseDigest(rawDigest);
+        var reader = context.RequestServices.GetRequiredService<IContentReader>();
+        var lookup = await reader.GetBlobAsync(repository, digest, context.RequestAborted);
+        if (lookup is BlobLookup.Missing missing)
+        {
+            throw missing.Error;
+        }
+
+        await BlobResponse.WriteAsync(context, digest, lookup);
+    }
+
+    public static Task DeleteAsync(HttpContext context, Repository repository, string rawDigest)
+    {
+        var digest = ParseDigest(rawDigest);
+        var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
+        if (!index.UnlinkBlob(repository.Name, digest))
+        {
+            throw RegistryErrors.BlobUnknown(digest);
+        }
+
+        // The bytes stay until garbage collection finds no repository and no manifest needing them.
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        context.Response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
+
+    public static Digest ParseDigest(string? raw) =>
+        Digest.TryParse(raw, out var digest)
+            ? digest
+            : throw new RegistryException(OciErrorCode.DigestInvalid, "invalid digest", raw ?? "(missing)");
+}

@@ -1,0 +1,85 @@
+using OciCache.Http;
+using OciCache.Oci;
+using OciCache.Registry;
+using OciCache.Storage;
+
+namespace OciCache.Endpoints;
+
+/// <summary>end-2/3 (GET, HEAD), end-7 (PUT) and end-9 (DELETE) of the distribution-spec, for manifests.</summary>
+internal static class ManifestHandlers
+{
+    public static async Task GetAsync(HttpContext context, Repository repository, string rawReference)
+    {
+        var reference = ParseReference(rawReference);
+        var headOnly = HttpMethods.IsHead(context.Request.Method);
+        var reader = context.RequestServices.GetRequiredService<IContentReader>();
+        var lookup = await reader.GetManifestAsync(repository, reference, headOnly, context.RequestAborted);
+        if (lookup is ManifestLookup.Missing missing)
+        {
+            throw missing.Error;
+        }
+
+        var found = (ManifestLookup.Found)lookup;
+        var manifest = found.Manifest;
+        var response = context.Response;
+        response.ContentType = manifest.MediaType;
+        response.ContentLength = manifest.Size;
+        response.Headers["Docker-Content-Digest"] = manifest.Digest.ToString();
+        response.Headers.ETag = $"\"{manifest.Digest}\"";
+        if (found.Warning is not null)
+        {
+            response.Headers.Warning = found.Warning;
+        }
+
+        if (!headOnly)
+        {
+            await response.SendFileAsync(found.Path!, 0, manifest.Size, context.RequestAborted);
+        }
+    }
+
+    public static async Task PutAsync(HttpContext context, Repository repository, string rawReference)
+    {
+        var reference = ParseReference(rawReference);
+        var writer = context.RequestServices.GetRequiredService<ManifestWriter>();
+        var result = await writer.PutAsync(repository, reference, context.Request.Body, context.Request.ContentType, context.RequestAborted);
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status201Created;
+        response.Headers.Location = $"/v2/{repository.Name}/manifests/{result.Digest}";
+        response.Headers["Docker-Content-Digest"] = result.Digest.ToString();
+        if (result.Subject is { } subject)
+        {
+            response.Headers["OCI-Subject"] = subject.ToString();
+        }
+
+        response.ContentLength = 0;
+    }
+
+    public static Task DeleteAsync(HttpContext context, Repository repository, string rawReference)
+    {
+        var reference = ParseReference(rawReference);
+        var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
+        var deleted = reference.IsTag
+            ? index.DeleteTag(repository.Name, reference.Tag)
+            : index.DeleteManifest(repository.Name, reference.Digest);
+        if (!deleted)
+        {
+            throw RegistryErrors.ManifestUnknown(reference);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        context.Response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
+
+    private static Reference ParseReference(string raw)
+    {
+        if (Reference.TryParse(raw, out var reference))
+        {
+            return reference;
+        }
+
+        throw raw.Contains(':')
+            ? new RegistryException(OciErrorCode.DigestInvalid, "invalid digest", raw)
+            : new RegistryException(OciErrorCode.ManifestInvalid, "invalid tag", raw);
+    }
+}

@@ -1,0 +1,119 @@
+using Microsoft.AspNetCore.Http.Features;
+using OciCache.Http;
+using OciCache.Oci;
+using OciCache.Registry;
+
+namespace OciCache.Endpoints;
+
+/// <summary>
+/// end-4a/4b (POST, optionally with <c>?digest=</c> or <c>?mount=&amp;from=</c>), end-5 (PATCH),
+/// end-6 (PUT), end-11 (mount), end-13 (GET status) and upload cancel (DELETE).
+/// </summary>
+internal static class UploadHandlers
+{
+    public static async Task StartAsync(HttpContext context, Repository repository)
+    {
+        var uploads = context.RequestServices.GetRequiredService<UploadService>();
+        var query = context.Request.Query;
+        if (query.TryGetValue("mount", out var mount))
+        {
+            var digest = BlobHandlers.ParseDigest(mount);
+            var from = query["from"].ToString();
+            if (uploads.TryMount(repository, digest, RepositoryName.IsValid(from) ? from : null))
+            {
+                Created(context, repository, digest);
+                return;
+            }
+        }
+        else if (query.TryGetValue("digest", out var rawDigest))
+        {
+            var digest = BlobHandlers.ParseDigest(rawDigest);
+            await uploads.PutMonolithicAsync(repository, digest, context.Request.Body, context.RequestAborted);
+            Created(context, repository, digest);
+            return;
+        }
+
+        var id = uploads.Start(repository);
+        Accepted(context, repository, id, 0);
+    }
+
+    public static async Task PatchAsync(HttpContext context, Repository repository, string id)
+    {
+        var uploads = context.RequestServices.GetRequiredService<UploadService>();
+        var start = ChunkStart(context, uploads, repository, id);
+        var size = await uploads.AppendAsync(repository, id, context.Request.Body, start, context.RequestAborted);
+        Accepted(context, repository, id, size);
+    }
+
+    public static async Task PutAsync(HttpContext context, Repository repository, string id)
+    {
+        var uploads = context.RequestServices.GetRequiredService<UploadService>();
+        var digest = BlobHandlers.ParseDigest(context.Request.Query["digest"]);
+        if (HasBody(context))
+        {
+            var start = ChunkStart(context, uploads, repository, id);
+            await uploads.AppendAsync(repository, id, context.Request.Body, start, context.RequestAborted);
+        }
+
+        await uploads.CompleteAsync(repository, id, digest, null, context.RequestAborted);
+        Created(context, repository, digest);
+    }
+
+    public static Task StatusAsync(HttpContext context, Repository repository, string id)
+    {
+        var size = context.RequestServices.GetRequiredService<UploadService>().GetSize(repository, id);
+        Accepted(context, repository, id, size);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+
+    public static Task CancelAsync(HttpContext context, Repository repository, string id)
+    {
+        context.RequestServices.GetRequiredService<UploadService>().Cancel(repository, id);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The start offset a chunk claims, or null for a streamed chunk without Content-Range.</summary>
+    private static long? ChunkStart(HttpContext context, UploadService uploads, Repository repository, string id)
+    {
+        var header = context.Request.Headers.ContentRange.ToString();
+        if (header.Length == 0)
+        {
+            return null;
+        }
+
+        if (!ContentRange.TryParseStart(header, out var start, out _))
+        {
+            throw new RegistryException(OciErrorCode.RangeInvalid, "invalid Content-Range", header)
+            {
+                Headers = new Dictionary<string, string> { ["Range"] = UploadService.RangeHeader(uploads.GetSize(repository, id)) },
+            };
+        }
+
+        return start;
+    }
+
+    private static bool HasBody(HttpContext context) =>
+        context.Request.ContentLength > 0 ||
+        (context.Request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true);
+
+    private static void Created(HttpContext context, Repository repository, Digest digest)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status201Created;
+        response.Headers.Location = $"/v2/{repository.Name}/blobs/{digest}";
+        response.Headers["Docker-Content-Digest"] = digest.ToString();
+        response.ContentLength = 0;
+    }
+
+    private static void Accepted(HttpContext context, Repository repository, string id, long size)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status202Accepted;
+        response.Headers.Location = $"/v2/{repository.Name}/blobs/uploads/{id}";
+        response.Headers.Range = UploadService.RangeHeader(size);
+        response.Headers["Docker-Upload-UUID"] = id;
+        response.ContentLength = 0;
+    }
+}

@@ -1,0 +1,35 @@
+using OciCache.Upstream;
+
+namespace OciCache.Hosting;
+
+/// <summary>
+/// Every setting of <c>ocicache serve</c>, bound (by the configuration binder's source generator) from,
+/// lowest to highest precedence: defaults in code, the JSON file given with <c>--config</c>, environment
+/// variables prefixed <c>OCICACHE_</c> (<c>__</c> separates sections), and command-line flags.
+/// </summary>
+public sealed record OciCacheSettings
+{
+    /// <summary><c>HOST:PORT</c> to listen on; <c>0.0.0.0</c> or <c>*</c> for every interface, port 0 for any free port.</summary>
+    public string Listen { get; set; } = "0.0.0.0:5000";
+
+    /// <summary>The data folder (blobs, uploads, metadata database); created when missing.</summary>
+    public string Data { get; set; } = "./data";
+
+    public LogSettings Log { get; set; } = new();
+
+    /// <summary>Mirrored registries by name. Empty means the defaults of <see cref="UpstreamOptions.Defaults"/>.</summary>
+    public Dictionary<string, UpstreamOptions> Upstreams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The upstreams in effect: the configured ones, or the well-known four when none are.</summary>
+    public IReadOnlyDictionary<string, UpstreamOptions> EffectiveUpstreams =>
+        Upstreams.Count > 0 ? Upstreams : UpstreamOptions.Defaults();
+}
+
+public sealed record LogSettings
+{
+    /// <summary><c>text</c> (readable console lines) or <c>json</c> (compact JSON, one event a line).</summary>
+    public string Format { get; set; } = "text";
+
+    /// <summary>Minimum level: Verbose, Debug, Information, Warning, Error or Fatal. Information logs one line per request.</summary>
+    public string Level { get; set; } = "Information";
+}

@@ -1,0 +1,65 @@
+using Serilog.Events;
+
+namespace OciCache.Hosting;
+
+/// <summary>Checks settings before anything starts; each failure names the key (and flag) to fix.</summary>
+internal static class SettingsValidator
+{
+    public static List<string> Check(OciCacheSettings settings)
+    {
+        var errors = new List<string>();
+        if (!ListenAddress.TryParse(settings.Listen, out _))
+        {
+            errors.Add($"Listen (--listen): '{settings.Listen}' is not HOST:PORT with a port from 0 to 65535.");
+        }
+
+        if (string.IsNullOrWhiteSpace(settings.Data))
+        {
+            errors.Add("Data (--data): the data folder must not be empty.");
+        }
+
+        if (settings.Log.Format is not ("text" or "json"))
+        {
+            errors.Add($"Log:Format (--log-format): '{settings.Log.Format}' is neither 'text' nor 'json'.");
+        }
+
+        if (!Enum.TryParse<LogEventLevel>(settings.Log.Level, ignoreCase: true, out _))
+        {
+            errors.Add($"Log:Level (--log-level): '{settings.Log.Level}' is not one of {string.Join(", ", Enum.GetNames<LogEventLevel>())}.");
+        }
+
+        var routes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, upstream) in settings.Upstreams)
+        {
+            var key = $"Upstreams:{name}";
+            if (!Uri.TryCreate(upstream.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                errors.Add($"{key}:Url (--upstream {name}=URL): '{upstream.Url}' is not an absolute http or https URL.");
+            }
+
+            if (upstream.CaFile is { Length: > 0 } ca && !File.Exists(ca))
+            {
+                errors.Add($"{key}:CaFile: '{ca}' does not exist.");
+            }
+
+            if (string.IsNullOrEmpty(upstream.Username) != string.IsNullOrEmpty(upstream.Password))
+            {
+                errors.Add($"{key}: Username and Password go together.");
+            }
+
+            foreach (var route in upstream.Aliases.Prepend(name))
+            {
+                if (string.IsNullOrWhiteSpace(route) || route.Contains('/'))
+                {
+                    errors.Add($"{key}:Aliases: '{route}' must be a single path segment.");
+                }
+                else if (!routes.TryAdd(route, name) && routes[route] != name)
+                {
+                    errors.Add($"{key}:Aliases: '{route}' already routes to upstream '{routes[route]}'.");
+                }
+            }
+        }
+
+        return errors;
+    }
+}

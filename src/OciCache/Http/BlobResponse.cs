@@ -1,0 +1,146 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+using OciCache.Oci;
+using OciCache.Observability;
+using OciCache.Registry;
+
+namespace OciCache.Http;
+
+/// <summary>
+/// Sends a blob, whole or one byte range, from a committed file or from a fill that is still growing.
+/// Headers go out before any byte is read, so a client (containerd has a fixed 30 s header timeout)
+/// never waits on a slow upstream to see them. Memory per response is one pooled buffer, whatever the
+/// blob's size.
+/// </summary>
+internal static class BlobResponse
+{
+    private const int BufferSize = 128 * 1024;
+
+    public static async Task WriteAsync(HttpContext context, Digest digest, BlobLookup lookup)
+    {
+        var response = context.Response;
+        var isHead = HttpMethods.IsHead(context.Request.Method);
+        long? length = lookup switch
+        {
+            BlobLookup.Stored s => s.Blob.Length,
+            BlobLookup.Filling f => f.Blob.Length,
+            BlobLookup.Remote r => r.Length,
+            _ => throw new ArgumentOutOfRangeException(nameof(lookup)),
+        };
+
+        response.Headers["Docker-Content-Digest"] = digest.ToString();
+        response.Headers.ETag = $"\"{digest}\"";
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.CacheControl = "max-age=31536000";
+        response.ContentType = "application/octet-stream";
+
+        var rangeHeader = context.Request.Headers.Range.ToString();
+        if (length is null && rangeHeader.Length > 0 && lookup is BlobLookup.Filling growing)
+        {
+            length = await growing.Blob.GetLengthAsync(context.RequestAborted);
+        }
+
+        long start = 0;
+        var count = length;
+        if (length is { } total)
+        {
+            switch (ByteRange.TryParse(rangeHeader, total, out var range))
+            {
+                case ByteRange.Outcome.Unsatisfiable:
+                    response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+                    response.Headers.ContentRange = $"bytes */{total}";
+                    response.ContentLength = 0;
+                    return;
+                case ByteRange.Outcome.Partial:
+                    response.StatusCode = StatusCodes.Status206PartialContent;
+                    response.Headers.ContentRange = $"bytes {range.Start}-{range.End}/{total}";
+                    start = range.Start;
+                    count = range.Length;
+                    break;
+            }
+
+            response.ContentLength = count;
+        }
+
+        if (isHead)
+        {
+            return;
+        }
+
+        await response.StartAsync(context.RequestAborted);
+        switch (lookup)
+        {
+            case BlobLookup.Stored stored:
+                await CopyFileAsync(context, stored.Blob.Path, start, count!.Value);
+                break;
+            case BlobLookup.Filling filling:
+                await using (var source = filling.Blob.OpenRead(start))
+                {
+                    await CopyStreamAsync(context, source, count);
+                }
+
+                break;
+            default:
+                throw new InvalidOperationException("A remote-only blob cannot be sent; fetch it first.");
+        }
+    }
+
+    private static async Task CopyFileAsync(HttpContext context, string path, long offset, long count)
+    {
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            var body = context.Response.Body;
+            while (count > 0)
+            {
+                var read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), offset, context.RequestAborted);
+                if (read == 0)
+                {
+                    throw new IOException($"Blob file {path} ended {count} bytes early.");
+                }
+
+                await body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                ResponseBytes.Add(context, read);
+                offset += read;
+                count -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Copies <paramref name="count"/> bytes, or to the end when the length is not known yet.</summary>
+    private static async Task CopyStreamAsync(HttpContext context, Stream source, long? count)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            var body = context.Response.Body;
+            var remaining = count ?? long.MaxValue;
+            while (remaining > 0)
+            {
+                var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), context.RequestAborted);
+                if (read == 0)
+                {
+                    if (count is not null)
+                    {
+                        throw new IOException($"Blob ended {remaining} bytes before its announced length.");
+                    }
+
+                    break;
+                }
+
+                await body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                ResponseBytes.Add(context, read);
+                remaining -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

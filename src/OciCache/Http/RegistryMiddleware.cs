@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Connections;
+using OciCache.Oci;
+
+namespace OciCache.Http;
+
+/// <summary>
+/// Stamps every response with the API version header Docker-derived clients check, and turns every
+/// failure into OCI error JSON: refusals with their code, anything unexpected as a logged 500.
+/// A client that went away is not an error.
+/// </summary>
+internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<RegistryMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+        try
+        {
+            await next(context);
+        }
+        catch (RegistryException e) when (!context.Response.HasStarted)
+        {
+            await OciErrorWriter.WriteAsync(context, e);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.BlobUploadInvalid, "bad request", e.Message);
+        }
+        catch (Exception e) when (IsClientGone(context, e))
+        {
+            LogClientGone(context.Request.Method, context.Request.Path);
+            context.Abort();
+        }
+        catch (Exception e)
+        {
+            LogUnhandled(e, context.Request.Method, context.Request.Path);
+            if (context.Response.HasStarted)
+            {
+                context.Abort(); // a truncated body is the only honest way to fail after the headers went out
+                return;
+            }
+
+            context.Response.Clear();
+            context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.Internal, "internal server error", e.GetType().Name);
+        }
+    }
+
+    private static bool IsClientGone(HttpContext context, Exception e) =>
+        context.RequestAborted.IsCancellationRequested &&
+        e is OperationCanceledException or ConnectionResetException or IOException;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error serving {Method} {Path}")]
+    private partial void LogUnhandled(Exception exception, string method, PathString path);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Client went away during {Method} {Path}")]
+    private partial void LogClientGone(string method, PathString path);
+}

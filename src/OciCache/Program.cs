@@ -1,0 +1,1 @@
+return await OciCache.Cli.CommandLine.InvokeAsync(args);
