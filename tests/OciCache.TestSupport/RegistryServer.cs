@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using OciCache.Hosting;
+using Serilog;
+
+namespace OciCache.Testing;
+
+/// <summary>
+/// The real server (Kestrel, the real data folder, the real SQLite file) in this process on
+/// 127.0.0.1 with a free port. Restart keeps the data folder.
+/// </summary>
+public sealed class RegistryServer : IAsyncDisposable
+{
+    private readonly TempDirectory? _ownedData;
+    private readonly Action<OciCacheSettings>? _configure;
+    private WebApplication? _app;
+
+    private RegistryServer(string dataPath, TempDirectory? ownedData, Action<OciCacheSettings>? configure)
+    {
+        DataPath = dataPath;
+        _ownedData = ownedData;
+        _configure = configure;
+    }
+
+    public string DataPath { get; }
+
+    public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary><c>127.0.0.1:port</c>, as a registry host for skopeo and containerd.</summary>
+    public string Host => $"{BaseUri.Host}:{BaseUri.Port}";
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public IServiceProvider Services => _app!.Services;
+
+    /// <summary>Starts a server on a new temp data folder (or on <paramref name="dataPath"/>).</summary>
+    public static async Task<RegistryServer> StartAsync(Action<OciCacheSettings>? configure = null, string? dataPath = null)
+    {
+        var owned = dataPath is null ? new TempDirectory("ocicache-data") : null;
+        var server = new RegistryServer(dataPath ?? owned!.Path, owned, configure);
+        await server.StartAppAsync();
+        return server;
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopAppAsync();
+        await StartAppAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAppAsync();
+        _ownedData?.Dispose();
+    }
+
+    private async Task StartAppAsync()
+    {
+        var settings = new OciCacheSettings { Listen = "127.0.0.1:0", Data = DataPath };
+        _configure?.Invoke(settings);
+        var logger = new LoggerConfiguration().MinimumLevel.Warning().WriteTo.Console().CreateLogger();
+        _app = OciCacheApp.Build(settings, logger);
+        await _app.StartAsync();
+        BaseUri = _app.GetListenUri();
+        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseUri };
+    }
+
+    private async Task StopAppAsync()
+    {
+        if (_app is null)
+        {
+            return;
+        }
+
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _app = null;
+        SqliteConnection.ClearAllPools();
+    }
+}

@@ -1,0 +1,136 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using OciCache.Oci;
+
+namespace OciCache.Testing;
+
+public enum ImageFormat
+{
+    Oci,
+    Docker,
+}
+
+/// <summary>
+/// A generated single-platform image: real gzip-compressed tar layers (so containerd can unpack them),
+/// a config with matching diff_ids, and a manifest. Deterministic for a given seed.
+/// </summary>
+public sealed class TestImage
+{
+    private TestImage(TestBlob config, IReadOnlyList<TestBlob> layers, TestBlob manifest, string os, string architecture)
+    {
+        Config = config;
+        Layers = layers;
+        Manifest = manifest;
+        Os = os;
+        Architecture = architecture;
+    }
+
+    public TestBlob Config { get; }
+
+    public IReadOnlyList<TestBlob> Layers { get; }
+
+    public TestBlob Manifest { get; }
+
+    public string Os { get; }
+
+    public string Architecture { get; }
+
+    public Digest Digest => Manifest.Digest;
+
+    public IEnumerable<TestBlob> Blobs => Layers.Prepend(Config);
+
+    /// <summary>The architecture this machine's containerd pulls by default.</summary>
+    public static string HostArchitecture => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+        _ => "amd64",
+    };
+
+    public static TestImage Create(
+        ImageFormat format = ImageFormat.Oci, int layers = 3, int layerBytes = 64 * 1024, int seed = 1,
+        string os = "linux", string? architecture = null)
+    {
+        architecture ??= HostArchitecture;
+        var layerType = format == ImageFormat.Oci
+            ? "application/vnd.oci.image.layer.v1.tar+gzip"
+            : "application/vnd.docker.image.rootfs.diff.tar.gzip";
+        var layerBlobs = new List<TestBlob>();
+        var diffIds = new List<string>();
+        for (var i = 0; i < layers; i++)
+        {
+            var (compressed, diffId) = Layer(seed * 1000 + i, layerBytes, $"layer{i}.bin");
+            layerBlobs.Add(new TestBlob(layerType, compressed));
+            diffIds.Add(diffId);
+        }
+
+        var diffIdList = string.Join(",", diffIds.Select(d => $"\"{d}\""));
+        var configJson =
+            $$$"""{"architecture":"{{{architecture}}}","os":"{{{os}}}","config":{"Env":["PATH=/bin"],"Labels":{"seed":"{{{seed}}}"}},"rootfs":{"type":"layers","diff_ids":[{{{diffIdList}}}]}}""";
+        var config = TestBlob.Json(
+            format == ImageFormat.Oci ? "application/vnd.oci.image.config.v1+json" : "application/vnd.docker.container.image.v1+json",
+            configJson);
+        var manifestType = format == ImageFormat.Oci ? MediaTypes.OciManifest : MediaTypes.DockerManifest;
+        var manifestJson = $$"""
+            {"schemaVersion":2,"mediaType":"{{manifestType}}","config":{{config.DescriptorJson()}},"layers":[{{string.Join(",", layerBlobs.Select(l => l.DescriptorJson()))}}]}
+            """;
+        return new TestImage(config, layerBlobs, TestBlob.Json(manifestType, manifestJson), os, architecture);
+    }
+
+    /// <summary>An index (OCI) or manifest list (Docker) over images, with their platforms.</summary>
+    public static TestBlob Index(ImageFormat format, params TestImage[] images)
+    {
+        var type = format == ImageFormat.Oci ? MediaTypes.OciIndex : MediaTypes.DockerManifestList;
+        var entries = images.Select(i => i.Manifest.DescriptorJson($$"""
+            "platform":{"architecture":"{{i.Architecture}}","os":"{{i.Os}}"}
+            """.Trim()));
+        return TestBlob.Json(type, $$"""{"schemaVersion":2,"mediaType":"{{type}}","manifests":[{{string.Join(",", entries)}}]}""");
+    }
+
+    /// <summary>A tar.gz with one file of seeded random bytes; returns the compressed bytes and the diff_id.</summary>
+    private static (byte[] Compressed, string DiffId) Layer(int seed, int size, string fileName)
+    {
+        var content = new byte[size];
+        new Random(seed).NextBytes(content);
+        using var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            var entry = new PaxTarEntry(TarEntryType.RegularFile, fileName)
+            {
+                DataStream = new MemoryStream(content),
+                ModificationTime = DateTimeOffset.UnixEpoch,
+                Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            };
+            writer.WriteEntry(entry);
+        }
+
+        var diffId = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(tar.ToArray()));
+        using var gz = new MemoryStream();
+        using (var gzip = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            tar.Position = 0;
+            tar.CopyTo(gzip);
+        }
+
+        return (gz.ToArray(), diffId);
+    }
+
+    /// <summary>Writes an OCI image layout (for skopeo's <c>oci:</c> and ctr import) holding this image or index.</summary>
+    public static void WriteOciLayout(string directory, string tag, TestBlob root, IEnumerable<TestBlob> blobs)
+    {
+        var blobDir = Path.Combine(directory, "blobs", "sha256");
+        Directory.CreateDirectory(blobDir);
+        foreach (var blob in blobs.Append(root))
+        {
+            File.WriteAllBytes(Path.Combine(blobDir, blob.Hex), blob.Bytes);
+        }
+
+        File.WriteAllText(Path.Combine(directory, "oci-layout"), """{"imageLayoutVersion":"1.0.0"}""");
+        var entry = root.DescriptorJson($$"""
+            "annotations":{"org.opencontainers.image.ref.name":"{{tag}}"}
+            """.Trim());
+        File.WriteAllText(Path.Combine(directory, "index.json"),
+            $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciIndex}}","manifests":[{{entry}}]}""", Encoding.UTF8);
+    }
+}

@@ -1,0 +1,167 @@
+using OciCache.Oci;
+using OciCache.Storage;
+
+namespace OciCache.Tests.Storage;
+
+/// <summary>The contract every <see cref="IBlobStore"/> must keep; one subclass per implementation.</summary>
+public abstract class BlobStoreContract : IDisposable
+{
+    protected BlobStoreContract()
+    {
+        Store = CreateStore(Temp.Path);
+    }
+
+    protected TempDirectory Temp { get; } = new("blobstore");
+
+    protected IBlobStore Store { get; }
+
+    protected abstract IBlobStore CreateStore(string root);
+
+    [Fact]
+    public async Task Commit_WithMatchingDigest_PublishesExactBytes()
+    {
+        var blob = TestBlob.Random(200_000, seed: 1);
+        await using var writer = Store.CreateWriter();
+        await writer.WriteAsync(blob.Bytes);
+        Assert.False(Store.TryGet(blob.Digest, out _)); // nothing under the final name before commit
+
+        Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(blob.Digest, blob.Size));
+
+        Assert.True(Store.TryGet(blob.Digest, out var stored));
+        Assert.Equal(blob.Size, stored.Length);
+        Assert.Equal(blob.Bytes, await File.ReadAllBytesAsync(stored.Path));
+        Assert.Empty(Directory.GetFiles(Store.Layout.Temp));
+    }
+
+    [Fact]
+    public async Task Commit_WithWrongDigest_PublishesNothingAndRemovesTemp()
+    {
+        var blob = TestBlob.Random(1000, seed: 2);
+        var other = TestBlob.Random(1000, seed: 3);
+        await using var writer = Store.CreateWriter();
+        await writer.WriteAsync(blob.Bytes);
+
+        Assert.Equal(BlobCommitResult.DigestMismatch, await writer.CommitAsync(other.Digest));
+
+        Assert.False(Store.TryGet(other.Digest, out _));
+        Assert.False(Store.TryGet(blob.Digest, out _));
+        Assert.Empty(Directory.GetFiles(Store.Layout.Temp));
+    }
+
+    [Fact]
+    public async Task Commit_WithWrongSize_PublishesNothing()
+    {
+        var blob = TestBlob.Random(1000, seed: 4);
+        await using var writer = Store.CreateWriter();
+        await writer.WriteAsync(blob.Bytes);
+
+        Assert.Equal(BlobCommitResult.SizeMismatch, await writer.CommitAsync(blob.Digest, 999));
+
+        Assert.False(Store.TryGet(blob.Digest, out _));
+    }
+
+    [Fact]
+    public async Task Commit_Sha512_IsVerifiedWithThatAlgorithm()
+    {
+        var bytes = new byte[] { 1, 2, 3 };
+        var digest = Digest.FromHash(Digest.Sha512, System.Security.Cryptography.SHA512.HashData(bytes));
+        await using var writer = Store.CreateWriter();
+        await writer.WriteAsync(bytes);
+
+        Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(digest));
+        Assert.True(Store.TryGet(digest, out _));
+    }
+
+    [Fact]
+    public async Task Writer_DisposedWithoutCommit_LeavesNothing()
+    {
+        await using (var writer = Store.CreateWriter())
+        {
+            await writer.WriteAsync(new byte[100]);
+        }
+
+        Assert.Empty(Directory.GetFiles(Store.Layout.Temp));
+    }
+
+    [Fact]
+    public async Task Upload_ReopenedAfterClose_ContinuesAndRehashes()
+    {
+        var blob = TestBlob.Random(10_000, seed: 5);
+        const string id = "0123456789abcdef0123456789abcdef";
+        using (var first = Store.OpenUpload(id, 0))
+        {
+            await first.WriteAsync(blob.Bytes.AsMemory(0, 4000));
+        }
+
+        await using var second = Store.OpenUpload(id, 4000);
+        Assert.Equal(4000, second.Length);
+        await second.WriteAsync(blob.Bytes.AsMemory(4000));
+
+        Assert.Equal(BlobCommitResult.Committed, await second.CommitAsync(blob.Digest, blob.Size));
+        Assert.False(File.Exists(Store.Layout.UploadPath(id)));
+    }
+
+    [Fact]
+    public async Task Upload_ReopenedWithShorterRecordedLength_IsTruncated()
+    {
+        var blob = TestBlob.Random(5000, seed: 6);
+        const string id = "fedcba9876543210fedcba9876543210";
+        using (var first = Store.OpenUpload(id, 0))
+        {
+            await first.WriteAsync(blob.Bytes.AsMemory(0, 3000));
+        }
+
+        await using var second = Store.OpenUpload(id, 2000); // the last 1000 bytes were never recorded
+        Assert.Equal(2000, second.Length);
+        await second.WriteAsync(blob.Bytes.AsMemory(2000));
+
+        Assert.Equal(BlobCommitResult.Committed, await second.CommitAsync(blob.Digest));
+    }
+
+    [Fact]
+    public void OpenUpload_MalformedId_Throws() =>
+        Assert.Throws<ArgumentException>(() => Store.OpenUpload("../../etc/passwd", 0));
+
+    [Fact]
+    public async Task QuarantineDeleteAndEnumerate_ActOnCommittedBlobs()
+    {
+        var a = await CommitAsync(TestBlob.Random(10, seed: 7));
+        var b = await CommitAsync(TestBlob.Random(10, seed: 8));
+
+        Assert.Equal(new[] { a.Digest.ToString(), b.Digest.ToString() }.Order(), Store.EnumerateFiles().Select(f => f.Digest!.Value.ToString()).Order());
+        Assert.True(Store.Quarantine(a.Digest));
+        Assert.False(Store.TryGet(a.Digest, out _));
+        Assert.Single(Directory.GetFiles(Store.Layout.Quarantine));
+        Assert.True(Store.Delete(b.Digest));
+        Assert.False(Store.Delete(b.Digest));
+        Assert.Empty(Store.EnumerateFiles());
+    }
+
+    [Fact]
+    public void CleanTemp_RemovesLeftovers()
+    {
+        File.WriteAllText(Path.Combine(Store.Layout.Temp, "left.part"), "x");
+
+        Assert.Equal(1, Store.CleanTemp());
+        Assert.Empty(Directory.GetFiles(Store.Layout.Temp));
+    }
+
+    public void Dispose()
+    {
+        Temp.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task<TestBlob> CommitAsync(TestBlob blob)
+    {
+        await using var writer = Store.CreateWriter();
+        await writer.WriteAsync(blob.Bytes);
+        Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(blob.Digest));
+        return blob;
+    }
+}
+
+public sealed class FileBlobStoreTests : BlobStoreContract
+{
+    protected override IBlobStore CreateStore(string root) => new FileBlobStore(new DataLayout(root));
+}
