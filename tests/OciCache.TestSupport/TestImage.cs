@@ -131,6 +131,26 @@ public sealed class TestImage
             "annotations":{"org.opencontainers.image.ref.name":"{{tag}}"}
             """.Trim());
         File.WriteAllText(Path.Combine(directory, "index.json"),
-            $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciIndex}}","manifests":[{{entry}}]}""", Encoding.UTF8);
+            $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciIndex}}","manifests":[{{entry}}]}""");
+    }
+
+    /// <summary>
+    /// Writes skopeo's <c>dir:</c> format, which (unlike <c>oci:</c>) carries Docker media types: the root
+    /// manifest as <c>manifest.json</c>, instances of a list as <c>&lt;hex&gt;.manifest.json</c>, blobs by hex.
+    /// </summary>
+    public static void WriteDirLayout(string directory, TestBlob root, IEnumerable<TestBlob> instances, IEnumerable<TestBlob> blobs)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "version"), "Directory Transport Version: 1.1\n");
+        File.WriteAllBytes(Path.Combine(directory, "manifest.json"), root.Bytes);
+        foreach (var instance in instances)
+        {
+            File.WriteAllBytes(Path.Combine(directory, instance.Hex + ".manifest.json"), instance.Bytes);
+        }
+
+        foreach (var blob in blobs)
+        {
+            File.WriteAllBytes(Path.Combine(directory, blob.Hex), blob.Bytes);
+        }
     }
 }

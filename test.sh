@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what the tests need (when missing), builds, and runs every test.
+# Usage: ./test.sh            everything
+#        ./test.sh --fast     unit and conformance tests only (no external tools)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+fast=false
+[ "${1:-}" = "--fast" ] && fast=true
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Debian packages the tests drive: real clients (skopeo, containerd/ctr), a real upstream
+# (the CNCF distribution registry) and the tools of the benchmark smoke run.
+packages=()
+need() { command -v "$1" >/dev/null 2>&1 || packages+=("$2"); }
+if ! $fast; then
+  need skopeo skopeo
+  need containerd containerd
+  need ctr containerd
+  need docker-registry docker-registry
+  need curl curl
+  need ip iproute2
+fi
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "==> installing ${packages[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+echo "==> build"
+dotnet build OciCache.sln -c Release -nologo -clp:ErrorsOnly
+
+run_tests() {
+  local project=$1
+  echo "==> test $project"
+  dotnet test "tests/$project" -c Release --no-build -nologo \
+    --blame-hang-timeout 10m --logger "console;verbosity=minimal"
+}
+
+run_tests OciCache.Tests
+if ! $fast; then
+  run_tests OciCache.IntegrationTests
+fi
+echo "==> all tests passed"

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text.Json;
+
+namespace OciCache.IntegrationTests;
+
+/// <summary>The <c>ocicache</c> executable: flags, environment, validation messages and log output.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("cli");
+
+    [Theory]
+    [InlineData("--no-such-flag", "--no-such-flag")]
+    [InlineData("--listen=nonsense", "Listen (--listen)")]
+    [InlineData("--upstream=docker.io", "--upstream")]
+    [InlineData("--upstream=docker.io=ftp://x", "Upstreams:docker.io:Url")]
+    [InlineData("--log-format=xml", "xml")]
+    public async Task Serve_WithBadArguments_FailsAtStartNamingThem(string argument, string named)
+    {
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["serve", "--data", _temp.Path, argument], TimeSpan.FromSeconds(30));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(named, result.Stderr + result.Stdout);
+    }
+
+    [Fact]
+    public async Task Serve_TakesSettingsFromEnvironment_AndFlagsWin()
+    {
+        var env = new Dictionary<string, string> { ["OCICACHE_DATA"] = _temp.Combine("from-env"), ["OCICACHE_LOG__FORMAT"] = "json" };
+        await using var server = await OciCacheProcess.StartAsync(_temp.Combine("from-flag"), environment: env);
+
+        // --data from the flag wins over OCICACHE_DATA; the log format comes from the environment.
+        Assert.True(Directory.Exists(_temp.Combine("from-flag", "blobs")));
+        Assert.False(Directory.Exists(_temp.Combine("from-env")));
+        Assert.All(server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => JsonDocument.Parse(line).Dispose());
+    }
+
+    [Fact]
+    public async Task Serve_LogsOneLinePerRequest_AsJsonWhenAsked()
+    {
+        await using var server = await OciCacheProcess.StartAsync(_temp.Path, ["--log-format", "json"]);
+        using var client = new HttpClient { BaseAddress = server.BaseUri };
+
+        using var response = await client.GetAsync("/v2/some/repo/manifests/missing");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        await Task.Delay(300);
+
+        var line = server.Output.Split('\n').Single(l => l.Contains("/v2/some/repo/manifests/missing"));
+        using var json = JsonDocument.Parse(line);
+        Assert.Equal("GET", json.RootElement.GetProperty("Method").GetString());
+        Assert.Equal(404, json.RootElement.GetProperty("Status").GetInt32());
+        Assert.True(json.RootElement.GetProperty("Bytes").GetInt64() > 0);
+        Assert.True(json.RootElement.TryGetProperty("ElapsedMs", out _));
+    }
+
+    [Fact]
+    public async Task Serve_AtWarningLevel_LogsNothingPerRequest()
+    {
+        await using var server = await OciCacheProcess.StartAsync(_temp.Path, ["--log-level", "Warning"], port: OciCacheProcess.FreePort());
+        using var client = new HttpClient { BaseAddress = server.BaseUri };
+
+        using var response = await client.GetAsync("/v2/quiet/repo/manifests/missing");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        await Task.Delay(300);
+
+        Assert.DoesNotContain("/v2/quiet/repo", server.Output);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}

@@ -1,0 +1,109 @@
+using OciCache.Storage;
+
+namespace OciCache.IntegrationTests;
+
+/// <summary><c>ocicache verify</c> finds every disagreement between store and metadata, and repairs them.</summary>
+public sealed class VerifyCommandTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new("verify");
+    private TestImage _image = null!;
+
+    private DataLayout Layout => new(_data.Path);
+
+    public async Task InitializeAsync()
+    {
+        _image = TestImage.Create(layers: 2, seed: 301);
+        await using var server = await RegistryServer.StartAsync(dataPath: _data.Path);
+        await server.Client.PushImageAsync("verify/app", "v1", _image);
+    }
+
+    public Task DisposeAsync()
+    {
+        _data.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task ConsistentStore_ExitsZero()
+    {
+        File.WriteAllText(Path.Combine(Layout.Temp, "leftover.part"), "not content");
+
+        var result = await Verify();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("ok: 4 blobs", result.Stdout); // config, two layers, manifest
+        Assert.Contains("temp files", result.Stdout);
+    }
+
+    [Fact]
+    public async Task CorruptBlob_IsReported_ThenQuarantinedByRepair()
+    {
+        var layer = _image.Layers[0];
+        var path = Layout.BlobPath(layer.Digest);
+        var bytes = File.ReadAllBytes(path);
+        bytes[100] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+
+        var report = await Verify();
+        Assert.Equal(1, report.ExitCode);
+        Assert.Contains($"corrupt blob {layer.Digest}", report.Stdout);
+
+        var repair = await Verify("--repair");
+        Assert.Equal(1, repair.ExitCode);
+        Assert.Contains("repaired: corrupt blob", repair.Stdout);
+        Assert.False(File.Exists(path));
+        Assert.Single(Directory.GetFiles(Layout.Quarantine));
+
+        var after = await Verify();
+        Assert.True(after.ExitCode == 0, after.ToString());
+    }
+
+    [Fact]
+    public async Task MissingBlobFile_IsADanglingRow_DroppedByRepair()
+    {
+        File.Delete(Layout.BlobPath(_image.Config.Digest));
+
+        var report = await Verify();
+        Assert.Equal(1, report.ExitCode);
+        Assert.Contains($"metadata names blob {_image.Config.Digest} but its file is missing", report.Stdout);
+
+        await Verify("--repair");
+        Assert.Equal(0, (await Verify()).ExitCode);
+    }
+
+    [Fact]
+    public async Task FileUnderWrongName_IsReported()
+    {
+        var other = Layout.BlobPath(TestBlob.Random(10, seed: 302).Digest);
+        Directory.CreateDirectory(Path.GetDirectoryName(other)!);
+        File.Copy(Layout.BlobPath(_image.Config.Digest), other);
+
+        var report = await Verify();
+
+        Assert.Equal(1, report.ExitCode);
+        Assert.Contains("corrupt blob", report.Stdout);
+    }
+
+    [Fact]
+    public async Task UploadFileWithoutSession_IsReported()
+    {
+        File.WriteAllText(Layout.UploadPath("00000000000000000000000000000000"), "orphan");
+
+        var report = await Verify();
+
+        Assert.Equal(1, report.ExitCode);
+        Assert.Contains("has no session", report.Stdout);
+    }
+
+    [Fact]
+    public async Task MissingDataFolder_ExitsTwo()
+    {
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["verify", "--data", _data.Combine("nope")]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("does not exist", result.Stderr);
+    }
+
+    private Task<ProcessResult> Verify(params string[] extra) =>
+        ProcessRunner.RunAsync(OciCacheProcess.Executable, ["verify", "--data", _data.Path, .. extra], TimeSpan.FromMinutes(1));
+}

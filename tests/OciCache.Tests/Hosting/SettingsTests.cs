@@ -1,0 +1,76 @@
+using OciCache.Hosting;
+
+namespace OciCache.Tests.Hosting;
+
+public sealed class SettingsTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("settings");
+
+    [Fact]
+    public void Load_WithNothing_UsesDefaultsAndTheFourUpstreams()
+    {
+        var settings = SettingsLoader.Load(null, new Dictionary<string, string?>());
+
+        Assert.Equal("0.0.0.0:5000", settings.Listen);
+        Assert.Equal("./data", settings.Data);
+        Assert.Equal(["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"], settings.EffectiveUpstreams.Keys.Order());
+    }
+
+    [Fact]
+    public void Load_FlagsWinOverFile()
+    {
+        var file = _temp.Combine("config.json");
+        File.WriteAllText(file, """
+            {"Listen":"127.0.0.1:6000","Data":"/srv/cache","Upstreams":{"docker.io":{"Url":"https://mirror.example","Aliases":["docker-hub"]}}}
+            """);
+
+        var settings = SettingsLoader.Load(file, new Dictionary<string, string?> { ["Listen"] = "127.0.0.1:7000" });
+
+        Assert.Equal("127.0.0.1:7000", settings.Listen);
+        Assert.Equal("/srv/cache", settings.Data);
+        Assert.Equal(["docker.io"], settings.EffectiveUpstreams.Keys);
+        Assert.Equal(["docker-hub"], settings.Upstreams["docker.io"].Aliases);
+    }
+
+    [Theory]
+    [InlineData("Listen", "nohost", "Listen (--listen)")]
+    [InlineData("Listen", "127.0.0.1:70000", "Listen (--listen)")]
+    [InlineData("Log:Format", "xml", "Log:Format")]
+    [InlineData("Log:Level", "loud", "Log:Level")]
+    [InlineData("Upstreams:x.io:Url", "ftp://x.io", "Upstreams:x.io:Url")]
+    public void Load_BadValue_FailsNamingTheKey(string key, string value, string named)
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, new Dictionary<string, string?> { [key] = value }));
+
+        Assert.Contains(error.Errors, e => e.StartsWith(named, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_AliasClaimedTwice_Fails()
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, new Dictionary<string, string?>
+        {
+            ["Upstreams:a.io:Url"] = "https://a.io",
+            ["Upstreams:a.io:Aliases:0"] = "mirror",
+            ["Upstreams:b.io:Url"] = "https://b.io",
+            ["Upstreams:b.io:Aliases:0"] = "mirror",
+        }));
+
+        Assert.Contains(error.Errors, e => e.Contains("'mirror' already routes"));
+    }
+
+    [Fact]
+    public void Load_MissingConfigFile_Fails() =>
+        Assert.Contains("--config", Assert.Throws<SettingsException>(() => SettingsLoader.Load(_temp.Combine("none.json"), new Dictionary<string, string?>())).Message);
+
+    [Fact]
+    public void Load_MalformedConfigFile_Fails()
+    {
+        var file = _temp.Combine("bad.json");
+        File.WriteAllText(file, "{ not json");
+
+        Assert.Contains("not valid JSON", Assert.Throws<SettingsException>(() => SettingsLoader.Load(file, new Dictionary<string, string?>())).Message);
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
