@@ -1,0 +1,66 @@
+using System.Net;
+using System.Security.Cryptography;
+using OciCache.Oci;
+
+namespace OciCache.IntegrationTests;
+
+/// <summary>
+/// No whole blob in memory, ever: pushing and pulling a 1 GiB blob through the real executable must not
+/// grow its resident memory by more than a few MiB beyond what a small blob costs.
+/// </summary>
+public sealed class MemoryTests : IAsyncLifetime
+{
+    private const long OneGiB = 1L << 30;
+    private const long AllowedGrowth = 24L << 20;
+
+    private readonly TempDirectory _data = new("memory");
+    private OciCacheProcess _server = null!;
+
+    public async Task InitializeAsync() =>
+        _server = await OciCacheProcess.StartAsync(_data.Path, ["--log-level", "Warning"], port: OciCacheProcess.FreePort());
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task PushAndPullOfOneGiBBlob_KeepsMemoryFlat()
+    {
+        using var client = new HttpClient { BaseAddress = _server.BaseUri, Timeout = TimeSpan.FromMinutes(5) };
+        // Warm up every code path with a small blob first, so the baseline includes JIT and pools.
+        var small = await PushAsync(client, 8L << 20, seed: 1);
+        await PullAsync(client, small, 8L << 20);
+        var baseline = _server.ReadRssBytes();
+
+        long peak;
+        await using (var sampler = new RssSampler(_server.ReadRssBytes))
+        {
+            var big = await PushAsync(client, OneGiB, seed: 2);
+            await PullAsync(client, big, OneGiB);
+            peak = sampler.Peak;
+        }
+
+        Assert.True(peak - baseline < AllowedGrowth,
+            $"RSS grew from {baseline >> 20} MiB to {peak >> 20} MiB while moving 1 GiB (allowed: {AllowedGrowth >> 20} MiB)");
+    }
+
+    private static async Task<Digest> PushAsync(HttpClient client, long length, ulong seed)
+    {
+        var digest = PatternStream.DigestOf(length, seed);
+        using var content = new StreamContent(new PatternStream(length, seed), 256 * 1024);
+        content.Headers.ContentLength = length;
+        using var response = await client.PostAsync($"/v2/memory/big/blobs/uploads/?digest={digest}", content);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return digest;
+    }
+
+    private static async Task PullAsync(HttpClient client, Digest digest, long length)
+    {
+        using var response = await client.GetAsync($"/v2/memory/big/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(length, response.Content.Headers.ContentLength);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        Assert.Equal(digest, Digest.FromHash(Digest.Sha256, await SHA256.HashDataAsync(body)));
+    }
+}
