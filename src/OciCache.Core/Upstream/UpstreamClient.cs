@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
+using OciCache.Observability;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace OciCache.Upstream;
+
+/// <summary>
+/// The cache's requests to its upstreams. Each goes through the upstream's resilience pipeline up to its
+/// response headers; the body is the caller's to stream. Failures come back classified, never thrown.
+/// </summary>
+public sealed partial class UpstreamClient : IDisposable
+{
+    private static readonly ProductInfoHeaderValue UserAgent = new("ocicache", "1.0");
+
+    private readonly Dictionary<string, UpstreamEndpoint> _endpoints;
+    private readonly CacheMetrics _metrics;
+    private readonly ILogger<UpstreamClient> _logger;
+
+    public UpstreamClient(
+        IReadOnlyDictionary<string, UpstreamOptions> upstreams, UpstreamPolicyOptions policy, TokenCache tokens,
+        CacheMetrics metrics, ILogger<UpstreamClient> logger)
+    {
+        _metrics = metrics;
+        _logger = logger;
+        _endpoints = upstreams.ToDictionary(
+            u => u.Key,
+            u => new UpstreamEndpoint(u.Key, u.Value, policy, tokens, (name, state) => LogBreaker(name, state)),
+            StringComparer.OrdinalIgnoreCase);
+        metrics.Observe("ocicache.upstream.ratelimit.remaining", () => _endpoints.Values
+                .Where(e => e.RateLimit.Remaining is not null)
+                .Select(e => new System.Diagnostics.Metrics.Measurement<long>(e.RateLimit.Remaining!.Value, new KeyValuePair<string, object?>("upstream", e.Name))),
+            "Pulls the upstream says remain (Docker Hub's ratelimit-remaining).");
+    }
+
+    public UpstreamEndpoint Endpoint(string upstream) => _endpoints[upstream];
+
+    /// <summary>
+    /// Sends a GET or HEAD for <paramref name="path"/> (relative to the upstream's base URL) and returns
+    /// the response once its headers arrived, or the classified failure. A 2xx response is the caller's to dispose.
+    /// </summary>
+    public async Task<UpstreamResult> SendAsync(
+        string upstream, HttpMethod method, string path, IReadOnlyList<string>? accept, CancellationToken cancellationToken)
+    {
+        var endpoint = _endpoints[upstream];
+        var result = await SendCoreAsync(endpoint, method, path, accept, cancellationToken);
+        _metrics.UpstreamRequests.Add(1,
+            new KeyValuePair<string, object?>("upstream", endpoint.Name),
+            new KeyValuePair<string, object?>("method", method.Method),
+            new KeyValuePair<string, object?>("outcome", result.Failure?.Kind.ToString() ?? "Ok"));
+        if (result.Failure is { IsOutage: true } failure && !endpoint.IsBroken)
+        {
+            // While the breaker is open, its transitions are logged instead of every refused request.
+            LogFailure(endpoint.Name, method.Method, path, failure.Kind, failure.Detail);
+        }
+
+        return result;
+    }
+
+    public void Dispose()
+    {
+        foreach (var endpoint in _endpoints.Values)
+        {
+            endpoint.Dispose();
+        }
+    }
+
+    private async Task<UpstreamResult> SendCoreAsync(
+        UpstreamEndpoint endpoint, HttpMethod method, string path, IReadOnlyList<string>? accept, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await endpoint.Pipeline.ExecuteAsync(async token =>
+            {
+                var request = new HttpRequestMessage(method, new Uri(endpoint.BaseUri, path.TrimStart('/')));
+                request.Headers.UserAgent.Add(UserAgent);
+                foreach (var type in accept ?? [])
+                {
+                    request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+                }
+
+                return await endpoint.Invoker.SendAsync(request, token);
+            }, cancellationToken);
+        }
+        catch (BrokenCircuitException)
+        {
+            return UpstreamResult.Fail(UpstreamFailureKind.Unreachable, "circuit open after repeated failures");
+        }
+        catch (TimeoutRejectedException)
+        {
+            return UpstreamResult.Fail(UpstreamFailureKind.Timeout, "no response in time");
+        }
+        catch (HttpRequestException e)
+        {
+            return UpstreamResult.Fail(UpstreamFailureKind.Unreachable, e.InnerException?.Message ?? e.Message);
+        }
+        catch (UpstreamAuthException e)
+        {
+            return UpstreamResult.Fail(UpstreamFailureKind.Unauthorized, e.Message);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return UpstreamResult.Fail(UpstreamFailureKind.Timeout, "connect timed out");
+        }
+
+        if (endpoint.RateLimit.Observe(response) && endpoint.RateLimit.IsLow)
+        {
+            LogRateLimitLow(endpoint.Name, endpoint.RateLimit.Remaining!.Value, endpoint.RateLimit.Limit);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return UpstreamResult.Ok(response);
+        }
+
+        var status = response.StatusCode;
+        var retryAfter = response.Headers.RetryAfter?.Delta;
+        response.Dispose();
+        return status switch
+        {
+            HttpStatusCode.NotFound => UpstreamResult.Fail(UpstreamFailureKind.NotFound, "not found upstream"),
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => UpstreamResult.Fail(UpstreamFailureKind.Unauthorized, $"upstream answered {(int)status}"),
+            HttpStatusCode.TooManyRequests => UpstreamResult.Fail(UpstreamFailureKind.RateLimited,
+                retryAfter is { } wait ? $"rate limited; retry after {wait.TotalSeconds:0}s" : "rate limited"),
+            >= HttpStatusCode.InternalServerError => UpstreamResult.Fail(UpstreamFailureKind.ServerError, $"upstream answered {(int)status}"),
+            _ => UpstreamResult.Fail(UpstreamFailureKind.Rejected, $"upstream answered {(int)status}"),
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} failed {Method} {Path}: {Kind} ({Detail})")]
+    private partial void LogFailure(string upstream, string method, string path, UpstreamFailureKind kind, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} rate limit is low: {Remaining} of {Limit} pulls remain")]
+    private partial void LogRateLimitLow(string upstream, long remaining, long? limit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} circuit is now {State}")]
+    private partial void LogBreaker(string upstream, CircuitState state);
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace OciCache.Upstream;
+
+/// <summary>
+/// One configured upstream: its pooled HTTP handler chain, its resilience pipeline (total budget, retry
+/// with jitter, circuit breaker, per-attempt header timeout) and what it last said about its rate limit.
+/// </summary>
+public sealed class UpstreamEndpoint : IDisposable
+{
+    private readonly CircuitBreakerStateProvider _breaker = new();
+
+    internal UpstreamEndpoint(string name, UpstreamOptions options, UpstreamPolicyOptions policy, TokenCache tokens, Action<string, CircuitState> onBreak)
+    {
+        Name = name;
+        BaseUri = new Uri(options.Url.TrimEnd('/') + "/");
+        Invoker = new UpstreamHttpClientFactory(BaseUri, options, policy, tokens).Create();
+        Pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddTimeout(policy.TotalTimeout)
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = Math.Max(1, policy.Retries), // Polly needs at least one; ShouldHandle is false when Retries is 0
+                Delay = TimeSpan.FromMilliseconds(200),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                // Retry what another attempt can fix; a timeout or a rate limit only gets worse when repeated.
+                ShouldHandle = args => ValueTask.FromResult(policy.Retries > 0 && args.Outcome switch
+                {
+                    { Exception: HttpRequestException } => true,
+                    { Result: { } r } => (int)r.StatusCode is 500 or 502 or 503 or 504,
+                    _ => false,
+                }),
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = Math.Max(2, policy.BreakAfterFailures),
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = policy.BreakDuration,
+                StateProvider = _breaker,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                {
+                    { Exception: HttpRequestException or TimeoutRejectedException or UpstreamAuthException } => true,
+                    { Result: { } r } => (int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.TooManyRequests,
+                    _ => false,
+                }),
+                OnOpened = _ =>
+                {
+                    onBreak(name, CircuitState.Open);
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    onBreak(name, CircuitState.Closed);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(policy.ResponseTimeout)
+            .Build();
+    }
+
+    public string Name { get; }
+
+    public Uri BaseUri { get; }
+
+    /// <summary>The handler chain (redirects, auth, pooled connections) for this upstream.</summary>
+    public HttpMessageInvoker Invoker { get; }
+
+    public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
+
+    public RateLimitTracker RateLimit { get; } = new();
+
+    /// <summary>True while the breaker keeps this upstream from being contacted.</summary>
+    public bool IsBroken => _breaker.CircuitState is CircuitState.Open or CircuitState.Isolated;
+
+    public void Dispose() => Invoker.Dispose();
+}

@@ -1,0 +1,43 @@
+namespace OciCache.Upstream;
+
+public enum UpstreamFailureKind
+{
+    /// <summary>The upstream answered 404: the content is not there (not an outage).</summary>
+    NotFound,
+    Unauthorized,
+    RateLimited,
+    ServerError,
+    Timeout,
+
+    /// <summary>Connection refused or reset, DNS failure, or the breaker is open.</summary>
+    Unreachable,
+
+    /// <summary>Another 4xx.</summary>
+    Rejected,
+
+    /// <summary>The upstream answered, but with content that cannot be right (wrong digest, not a manifest).</summary>
+    Invalid,
+}
+
+/// <summary>Why an upstream request did not produce usable content.</summary>
+public sealed record UpstreamFailure(UpstreamFailureKind Kind, string Detail)
+{
+    /// <summary>Anything but a 404 means the upstream is down, limiting or broken: cached copies may be served.</summary>
+    public bool IsOutage => Kind != UpstreamFailureKind.NotFound;
+
+    public override string ToString() => $"{Kind}: {Detail}";
+}
+
+/// <summary>The response of a successful upstream request (owned by the caller), or why it failed.</summary>
+public readonly record struct UpstreamResult(HttpResponseMessage? Response, UpstreamFailure? Failure)
+{
+    public static UpstreamResult Ok(HttpResponseMessage response) => new(response, null);
+
+    public static UpstreamResult Fail(UpstreamFailureKind kind, string detail) => new(null, new UpstreamFailure(kind, detail));
+}
+
+/// <summary>An upstream failure where unwinding is the natural path (inside a fill).</summary>
+public sealed class UpstreamException(UpstreamFailure failure) : Exception(failure.ToString())
+{
+    public UpstreamFailure Failure { get; } = failure;
+}
