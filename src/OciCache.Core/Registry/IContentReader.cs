@@ -9,7 +9,11 @@ namespace OciCache.Registry;
 /// </summary>
 public interface IContentReader
 {
-    ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, CancellationToken cancellationToken);
+    /// <summary>
+    /// Resolves a blob. <paramref name="headOnly"/> lets a mirror answer a HEAD from an upstream HEAD
+    /// instead of fetching the bytes.
+    /// </summary>
+    ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken);
 
     /// <summary>
     /// Resolves a manifest by tag or digest. <paramref name="headOnly"/> lets a mirror answer from metadata

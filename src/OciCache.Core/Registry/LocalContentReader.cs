@@ -7,7 +7,7 @@ namespace OciCache.Registry;
 /// <summary>Reads what the registry holds itself: a repository sees only the blobs and manifests linked to it.</summary>
 public sealed partial class LocalContentReader(IMetadataIndex index, IBlobStore store, ILogger<LocalContentReader> logger) : IContentReader
 {
-    public ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, CancellationToken cancellationToken)
+    public ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken)
     {
         if (index.GetLinkedBlobSize(repository.Name, digest) is null || !TryGetStored(digest, out var blob))
         {
@@ -18,10 +18,14 @@ public sealed partial class LocalContentReader(IMetadataIndex index, IBlobStore 
     }
 
     public ValueTask<ManifestLookup> GetManifestAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Find(repository, reference));
+        ValueTask.FromResult(Find(repository, reference, needBytes: !headOnly));
 
-    /// <summary>The manifest as stored, or Missing; used by the pull-through cache for its local copy too.</summary>
-    public ManifestLookup Find(Repository repository, Reference reference)
+    /// <summary>
+    /// The manifest as stored, or Missing; used by the pull-through cache for its local copy too. Without
+    /// <paramref name="needBytes"/> the answer comes from metadata alone (memory when warm): a HEAD touches
+    /// no file. The store and the metadata are kept in agreement by verify and scrub.
+    /// </summary>
+    public ManifestLookup Find(Repository repository, Reference reference, bool needBytes = true)
     {
         var digest = reference.Digest;
         if (reference.IsTag)
@@ -34,12 +38,19 @@ public sealed partial class LocalContentReader(IMetadataIndex index, IBlobStore 
             digest = tag.Digest;
         }
 
-        if (index.GetManifest(repository.Name, digest) is not { } manifest || !TryGetStored(digest, out var blob))
+        if (index.GetManifest(repository.Name, digest) is not { } manifest)
         {
             return new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
         }
 
-        return new ManifestLookup.Found(manifest, blob.Path);
+        if (!needBytes)
+        {
+            return new ManifestLookup.Found(manifest, store.Layout.BlobPath(digest));
+        }
+
+        return TryGetStored(digest, out var blob)
+            ? new ManifestLookup.Found(manifest, blob.Path)
+            : new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
     }
 
     private bool TryGetStored(Digest digest, out StoredBlob blob)

@@ -27,7 +27,11 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
         }
 
         var references = CheckReferences(repository, document);
-        await PublishAsync(digest, content, cancellationToken);
+        if (await store.PutSmallAsync(digest, content, cancellationToken) != BlobCommitResult.Committed)
+        {
+            throw new InvalidOperationException($"manifest bytes changed while being stored as {digest}");
+        }
+
         var record = new ManifestRecord(digest, document.MediaType, content.Length)
         {
             ArtifactType = document.ArtifactType,
@@ -64,20 +68,8 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
         return references;
     }
 
-    private async Task PublishAsync(Digest digest, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
-    {
-        if (store.TryGet(digest, out _))
-        {
-            return;
-        }
-
-        await using var writer = store.CreateWriter(digest.Algorithm);
-        await writer.WriteAsync(content, cancellationToken);
-        await writer.CommitAsync(digest, content.Length, cancellationToken);
-    }
-
     /// <summary>Reads at most <see cref="ManifestDocument.MaxSize"/> bytes; more is refused with 413.</summary>
-    private static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
+    internal static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         while (true)

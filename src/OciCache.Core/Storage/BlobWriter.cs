@@ -9,6 +9,7 @@ namespace OciCache.Storage;
 /// fsyncs and renames the file into <c>blobs/</c>; a writer disposed without a successful commit deletes
 /// its file (unless it is an upload session, which outlives one request).
 /// </summary>
+/// <remarks>States: open (writes allowed) → finished (committed, discarded or hash detached) → disposed.</remarks>
 public sealed class BlobWriter : IAsyncDisposable, IDisposable
 {
     private const int CopyBufferSize = 128 * 1024;
@@ -19,6 +20,7 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     private IncrementalHash _hash;
     private string _algorithm;
     private bool _done;
+    private bool _committed;
 
     internal BlobWriter(DataLayout layout, string path, FileStream file, string algorithm, bool keepOnDispose)
     {
@@ -68,6 +70,19 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Hands the running hash (over exactly the bytes written so far) to the caller and gives up the blob:
+    /// for a fill that must go on hashing bytes the disk refused. The writer can no longer commit.
+    /// </summary>
+    public IncrementalHash DetachHash()
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        _done = true;
+        var hash = _hash;
+        _hash = IncrementalHash.CreateHash(Digest.HashAlgorithmFor(_algorithm));
+        return hash; // the file stays until Dispose: readers may still be reading what reached it
     }
 
     /// <summary>Flushes written bytes to the OS so that readers of <see cref="TempPath"/> see them.</summary>
@@ -123,6 +138,7 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
             var dir = Path.GetDirectoryName(final)!;
             Directory.CreateDirectory(dir);
             File.Move(TempPath, final, overwrite: true); // same digest means same bytes: replacing a twin is harmless
+            _committed = true;
             FileSync.FlushDirectory(dir);
             return BlobCommitResult.Committed;
         }
@@ -143,14 +159,13 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
 
     public void Dispose()
     {
-        if (!_done && !_keepOnDispose)
-        {
-            Discard();
-            return;
-        }
-
+        _done = true;
         _file.Dispose();
         _hash.Dispose();
+        if (!_committed && !_keepOnDispose)
+        {
+            TryDelete(TempPath);
+        }
     }
 
     public ValueTask DisposeAsync()

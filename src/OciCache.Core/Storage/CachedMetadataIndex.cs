@@ -111,6 +111,8 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
 
     public BlobRecord? GetBlob(Digest digest) => inner.GetBlob(digest);
 
+    public bool IsReferencedBy(string repository, Digest digest) => inner.IsReferencedBy(repository, digest);
+
     public IEnumerable<BlobRecord> EnumerateBlobs() => inner.EnumerateBlobs();
 
     public IReadOnlyList<string>? ListTags(string repository, int limit, string? after) => inner.ListTags(repository, limit, after);

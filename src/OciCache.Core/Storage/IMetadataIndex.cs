@@ -29,6 +29,9 @@ public interface IMetadataIndex
 
     bool UnlinkBlob(string repository, Digest digest);
 
+    /// <summary>True when a manifest of the repository references the digest (as a blob or a child manifest).</summary>
+    bool IsReferencedBy(string repository, Digest digest);
+
     /// <summary>Drops the blob row and every link and manifest that depends on it (repair of a lost or corrupt blob).</summary>
     void RemoveBlob(Digest digest);
 

@@ -85,6 +85,15 @@ public sealed partial class SqliteMetadataIndex
         return command.ExecuteNonQuery() > 0;
     });
 
+    public bool IsReferencedBy(string repository, Digest digest) => Read(c =>
+    {
+        using var command = Command(c, """
+            SELECT 1 FROM manifest_references mr JOIN repositories r ON r.id = mr.repository_id
+            WHERE r.name = $name AND mr.target = $digest LIMIT 1
+            """, ("$name", repository), ("$digest", digest.ToString()));
+        return command.ExecuteScalar() is not null;
+    });
+
     public void RemoveBlob(Digest digest) => Write((c, t) =>
     {
         // Cascades remove links and manifests stored under this digest; references to it from other

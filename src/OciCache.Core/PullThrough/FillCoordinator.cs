@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using OciCache.Oci;
+using OciCache.Storage;
+
+namespace OciCache.PullThrough;
+
+/// <summary>
+/// Single flight for blob fetches: every request for a digest that is not stored joins the one fill
+/// that is running for it, whichever repository or upstream asked first (the digest names the bytes).
+/// </summary>
+internal sealed class FillCoordinator(IBlobStore store)
+{
+    private readonly ConcurrentDictionary<Digest, BlobFill> _fills = new();
+
+    public int Active => _fills.Count;
+
+    /// <summary>
+    /// A lease on the running fill for <paramref name="digest"/>, or on a new one made by <paramref name="create"/>.
+    /// Null when the blob turned out to be stored already (a fill finished in between).
+    /// </summary>
+    public FillLease? Join(Digest digest, Func<BlobFill> create)
+    {
+        while (true)
+        {
+            if (_fills.TryGetValue(digest, out var running))
+            {
+                if (running.TryJoin() is { } lease)
+                {
+                    return lease;
+                }
+
+                // Relaying (disk full) or failed: this request fetches on its own, outside single flight.
+                return create().Start(static _ => { });
+            }
+
+            var fill = create();
+            if (!_fills.TryAdd(digest, fill))
+            {
+                continue;
+            }
+
+            if (store.TryGet(digest, out _))
+            {
+                _fills.TryRemove(new KeyValuePair<Digest, BlobFill>(digest, fill));
+                return null;
+            }
+
+            return fill.Start(finished => _fills.TryRemove(new KeyValuePair<Digest, BlobFill>(digest, finished)));
+        }
+    }
+}

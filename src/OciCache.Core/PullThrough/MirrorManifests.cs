@@ -1,0 +1,222 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using OciCache.Observability;
+using OciCache.Oci;
+using OciCache.Registry;
+using OciCache.Storage;
+using OciCache.Upstream;
+
+namespace OciCache.PullThrough;
+
+/// <summary>
+/// Manifests of mirror repositories. By digest they are immutable: fetched once, served forever. By tag
+/// they are revalidated with an upstream HEAD (free of Docker Hub's pull limit) at most once per
+/// <see cref="PullThroughOptions.TagRevalidateInterval"/>, re-fetched only when the digest moved, and
+/// served stale (with a Warning header) while the upstream is down, limiting or broken.
+/// </summary>
+internal sealed partial class MirrorManifests(
+    LocalContentReader local, IMetadataIndex index, IBlobStore store, UpstreamClient upstreams, IMemoryCache cache,
+    PullThroughOptions options, TimeProvider time, CacheMetrics metrics, ILogger<MirrorManifests> logger)
+{
+    private const string StaleWarning = "111 - \"Revalidation Failed\"";
+
+    private readonly SingleFlight<(string Repository, string Reference), ManifestLookup> _flights = new();
+
+    private readonly record struct NegativeKey(string Repository, string Reference);
+
+    public async ValueTask<ManifestLookup> GetAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken)
+    {
+        var key = (repository.Name, reference.ToString());
+        if (!reference.IsTag)
+        {
+            if (local.Find(repository, reference, needBytes: !headOnly) is ManifestLookup.Found stored)
+            {
+                Hit();
+                return stored;
+            }
+
+            return await FromUpstreamAsync(repository, reference, key, cancellationToken);
+        }
+
+        if (index.GetTag(repository.Name, reference.Tag) is not { } tag)
+        {
+            return await FromUpstreamAsync(repository, reference, key, cancellationToken);
+        }
+
+        var cached = local.Find(repository, Reference.ForDigest(tag.Digest), needBytes: !headOnly) as ManifestLookup.Found;
+        if (cached is not null && time.GetUtcNow() - tag.CheckedAt < options.TagRevalidateInterval)
+        {
+            Hit();
+            return cached;
+        }
+
+        return await _flights.RunAsync(key, () => RevalidateAsync(repository, tag, cached), cancellationToken);
+    }
+
+    private async Task<ManifestLookup> FromUpstreamAsync(
+        Repository repository, Reference reference, (string, string) key, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue(new NegativeKey(repository.Name, reference.ToString()), out ManifestLookup? remembered))
+        {
+            return remembered!;
+        }
+
+        return await _flights.RunAsync(key, () => FetchAsync(repository, reference), cancellationToken);
+    }
+
+    private async Task<ManifestLookup> RevalidateAsync(Repository repository, TagRecord tag, ManifestLookup.Found? cached)
+    {
+        var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Head,
+            $"v2/{repository.RemoteName}/manifests/{tag.Name}", MediaTypes.ManifestAccept, CancellationToken.None);
+        var reference = Reference.ForTag(tag.Name);
+        if (result.Response is { } response)
+        {
+            using (response)
+            {
+                var upstreamDigest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) &&
+                                     Digest.TryParse(values.FirstOrDefault(), out var d) ? d : (Digest?)null;
+                if (cached is not null && upstreamDigest == tag.Digest)
+                {
+                    index.MarkTagChecked(repository.Name, tag.Name, time.GetUtcNow());
+                    Hit();
+                    return cached;
+                }
+            }
+
+            // The tag moved (or the upstream gave no digest): fetch it; if that fails, the cached copy still serves.
+            var fetched = await FetchAsync(repository, reference);
+            return fetched is ManifestLookup.Found || cached is null ? fetched : Stale(repository, tag, cached, "re-fetch failed");
+        }
+
+        var failure = result.Failure!;
+        if (!failure.IsOutage)
+        {
+            if (options.OnUpstreamNotFound == UpstreamNotFoundPolicy.ServeCached && cached is not null)
+            {
+                LogGoneUpstream(repository.Name, tag.Name);
+                index.MarkTagChecked(repository.Name, tag.Name, time.GetUtcNow());
+                return cached;
+            }
+
+            index.DeleteTag(repository.Name, tag.Name);
+            return Remember(repository, reference, RegistryErrors.ManifestUnknown(reference));
+        }
+
+        return cached is null
+            ? new ManifestLookup.Missing(Unavailable(repository, reference, failure))
+            : Stale(repository, tag, cached, failure.ToString());
+    }
+
+    private ManifestLookup Stale(Repository repository, TagRecord tag, ManifestLookup.Found cached, string reason)
+    {
+        var age = time.GetUtcNow() - tag.CheckedAt;
+        if (age > options.MaxStaleness)
+        {
+            LogTooStale(repository.Name, tag.Name, age, reason);
+            return new ManifestLookup.Missing(new RegistryException(OciErrorCode.ManifestUnknown, "manifest unknown",
+                $"{repository.Name}:{tag.Name} was last confirmed {age} ago, longer than Cache:MaxStaleness, and {repository.Upstream} cannot be reached ({reason})"));
+        }
+
+        LogServingStale(repository.Name, tag.Name, age, reason);
+        metrics.StaleServed.Add(1, new KeyValuePair<string, object?>("upstream", repository.Upstream));
+        return cached with { Warning = StaleWarning };
+    }
+
+    private async Task<ManifestLookup> FetchAsync(Repository repository, Reference reference)
+    {
+        var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Get,
+            $"v2/{repository.RemoteName}/manifests/{reference}", MediaTypes.ManifestAccept, CancellationToken.None);
+        if (result.Failure is { } failure)
+        {
+            return failure.IsOutage
+                ? new ManifestLookup.Missing(Unavailable(repository, reference, failure))
+                : Remember(repository, reference, RegistryErrors.ManifestUnknown(reference));
+        }
+
+        using var response = result.Response!;
+        try
+        {
+            var (digest, record, references) = await ReadAsync(repository, reference, response);
+            index.PutManifest(repository.Name, repository.Upstream, record, references, reference.Tag);
+            metrics.Misses.Add(1, new KeyValuePair<string, object?>("kind", "manifest"));
+            return local.Find(repository, Reference.ForDigest(digest));
+        }
+        catch (Exception e) when (e is RegistryException or IOException or OperationCanceledException)
+        {
+            LogBadManifest(repository.Name, reference.ToString(), e.Message);
+            return new ManifestLookup.Missing(Unavailable(repository, reference,
+                new UpstreamFailure(UpstreamFailureKind.Invalid, e.Message)));
+        }
+    }
+
+    /// <summary>Reads, verifies and stores the manifest bytes of an upstream response.</summary>
+    private async Task<(Digest Digest, ManifestRecord Record, List<Digest> References)> ReadAsync(
+        Repository repository, Reference reference, HttpResponseMessage response)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+        var content = await ManifestWriter.ReadBoundedAsync(body, timeout.Token);
+        var contentType = MediaTypes.Normalize(response.Content.Headers.ContentType?.ToString());
+        var document = ManifestDocument.Parse(content,
+            contentType is "" or "application/octet-stream" or "text/plain" or "application/json" ? null : contentType);
+
+        var algorithm = reference.IsTag ? Digest.Sha256 : reference.Digest.Algorithm;
+        var digest = Digest.FromHash(algorithm, algorithm == Digest.Sha512 ? SHA512.HashData(content.Span) : SHA256.HashData(content.Span));
+        if (!reference.IsTag && digest != reference.Digest)
+        {
+            throw RegistryErrors.DigestInvalid($"upstream manifest hashes to {digest}, not {reference.Digest}");
+        }
+
+        if (response.Headers.TryGetValues("Docker-Content-Digest", out var claimed) && Digest.TryParse(claimed.FirstOrDefault(), out var header) &&
+            header.Algorithm == digest.Algorithm && header != digest)
+        {
+            throw RegistryErrors.DigestInvalid($"upstream claims {header} for a manifest that hashes to {digest}");
+        }
+
+        if (await store.PutSmallAsync(digest, content, CancellationToken.None) != BlobCommitResult.Committed)
+        {
+            throw new IOException($"manifest {digest} could not be stored");
+        }
+
+        var record = new ManifestRecord(digest, document.MediaType, content.Length)
+        {
+            ArtifactType = document.ArtifactType,
+            Subject = document.Subject?.Digest,
+            AnnotationsJson = document.AnnotationsJson,
+        };
+        var references = document.RequiredBlobs.Select(b => b.Digest).Concat(document.Manifests.Select(m => m.Digest)).Distinct().ToList();
+        return (digest, record, references);
+    }
+
+    /// <summary>An upstream 404 is remembered briefly so repeated misses stay local.</summary>
+    private ManifestLookup Remember(Repository repository, Reference reference, RegistryException error)
+    {
+        var missing = new ManifestLookup.Missing(error);
+        cache.Set(new NegativeKey(repository.Name, reference.ToString()), (ManifestLookup)missing,
+            new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = options.NegativeCacheTtl });
+        return missing;
+    }
+
+    /// <summary>
+    /// Not cached and the upstream failed: 404 with the reason, so containerd moves on to its next host
+    /// at once (it retries a 429 on the same host and would hang on a slow answer).
+    /// </summary>
+    private static RegistryException Unavailable(Repository repository, Reference reference, UpstreamFailure failure) =>
+        new(OciErrorCode.ManifestUnknown, "manifest unknown",
+            $"{repository.Name}:{reference} is not cached and upstream {repository.Upstream} failed: {failure}");
+
+    private void Hit() => metrics.Hits.Add(1, new KeyValuePair<string, object?>("kind", "manifest"));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Serving {Repository}:{Tag} from cache, last confirmed {Age} ago: upstream failed ({Reason})")]
+    private partial void LogServingStale(string repository, string tag, TimeSpan age, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not serving {Repository}:{Tag}: last confirmed {Age} ago, beyond the staleness limit, and upstream failed ({Reason})")]
+    private partial void LogTooStale(string repository, string tag, TimeSpan age, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upstream no longer has {Repository}:{Tag}; serving the cached copy")]
+    private partial void LogGoneUpstream(string repository, string tag);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Upstream sent an unusable manifest for {Repository}:{Reference}; not cached: {Reason}")]
+    private partial void LogBadManifest(string repository, string reference, string reason);
+}

@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging;
+using OciCache.Observability;
+using OciCache.Oci;
+using OciCache.Registry;
+using OciCache.Storage;
+using OciCache.Upstream;
+
+namespace OciCache.PullThrough;
+
+/// <summary>
+/// The pull-through cache as a decorator of the local reader: local repositories pass straight through
+/// (they never depend on an upstream); mirror repositories are served from the store when it holds the
+/// content and from a shared upstream fill when it does not.
+/// </summary>
+internal sealed partial class PullThroughContentReader(
+    LocalContentReader local, MirrorManifests manifests, FillCoordinator fills, IMetadataIndex index, IBlobStore store,
+    UpstreamClient upstreams, PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time,
+    CacheMetrics metrics, ILogger<PullThroughContentReader> logger) : IContentReader
+{
+    public ValueTask<ManifestLookup> GetManifestAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken) =>
+        repository.IsMirror
+            ? manifests.GetAsync(repository, reference, headOnly, cancellationToken)
+            : local.GetManifestAsync(repository, reference, headOnly, cancellationToken);
+
+    public async ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken)
+    {
+        if (!repository.IsMirror)
+        {
+            return await local.GetBlobAsync(repository, digest, headOnly, cancellationToken);
+        }
+
+        if (store.TryGet(digest, out var stored) && await MayServeStoredAsync(repository, digest, cancellationToken) is { } visible)
+        {
+            if (visible)
+            {
+                metrics.Hits.Add(1, new KeyValuePair<string, object?>("kind", "blob"));
+                return new BlobLookup.Stored(stored);
+            }
+
+            return new BlobLookup.Missing(RegistryErrors.BlobUnknown(digest));
+        }
+
+        if (headOnly)
+        {
+            return await HeadUpstreamAsync(repository, digest, cancellationToken);
+        }
+
+        var lease = fills.Join(digest, () => NewFill(repository, digest));
+        if (lease is null)
+        {
+            return await GetBlobAsync(repository, digest, headOnly, cancellationToken); // it was stored meanwhile
+        }
+
+        lease.Fill.AddRequester(repository);
+        try
+        {
+            await lease.Fill.WaitForHeadersAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            lease.Dispose();
+            if (e is not UpstreamException upstream)
+            {
+                throw;
+            }
+
+            return new BlobLookup.Missing(Unavailable(repository, digest, upstream.Failure));
+        }
+
+        metrics.Misses.Add(1, new KeyValuePair<string, object?>("kind", "blob"));
+        return new BlobLookup.Filling(lease);
+    }
+
+    /// <summary>
+    /// A stored blob is shown to a mirror repository that links it or whose manifests reference it. Otherwise
+    /// the upstream is asked (a HEAD) whether the repository has it; while the upstream is down, the bytes
+    /// are served anyway, since the digest names them. Null: not found upstream either.
+    /// </summary>
+    private async Task<bool?> MayServeStoredAsync(Repository repository, Digest digest, CancellationToken cancellationToken)
+    {
+        if (index.GetLinkedBlobSize(repository.Name, digest) is not null)
+        {
+            return true;
+        }
+
+        if (!index.IsReferencedBy(repository.Name, digest))
+        {
+            var check = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Head,
+                $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken);
+            check.Response?.Dispose();
+            if (check.Failure is { IsOutage: false })
+            {
+                return false;
+            }
+        }
+
+        index.LinkBlob(repository.Name, repository.Upstream, digest);
+        return true;
+    }
+
+    private async Task<BlobLookup> HeadUpstreamAsync(Repository repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Head,
+            $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken);
+        if (result.Failure is { } failure)
+        {
+            return new BlobLookup.Missing(Unavailable(repository, digest, failure));
+        }
+
+        using var response = result.Response!;
+        return response.Content.Headers.ContentLength is { } length
+            ? new BlobLookup.Remote(length)
+            : new BlobLookup.Missing(Unavailable(repository, digest, new UpstreamFailure(UpstreamFailureKind.Invalid, "HEAD without Content-Length")));
+    }
+
+    private BlobFill NewFill(Repository repository, Digest digest)
+    {
+        var source = new FillSource(
+            OpenAsync: async cancellationToken =>
+            {
+                var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Get,
+                    $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken);
+                return result.Response ?? throw new UpstreamException(result.Failure!);
+            },
+            PublishAsync: (fill, size) => Publish(fill, size),
+            OnBytes: count => metrics.UpstreamBytes.Add(count, new KeyValuePair<string, object?>("upstream", repository.Upstream)));
+        return new BlobFill(digest, null, source, store, options, policy, time, logger);
+
+        Task Publish(BlobFill fill, long size)
+        {
+            // Every repository that asked while the fetch ran may see the blob.
+            index.AddBlob(repository.Name, repository.Upstream, digest, size);
+            foreach (var requester in fill.Requesters.Where(r => r != repository))
+            {
+                index.LinkBlob(requester.Name, requester.Upstream, digest);
+            }
+
+            LogCached(repository.Name, digest, size);
+            return Task.CompletedTask;
+        }
+    }
+
+    private static RegistryException Unavailable(Repository repository, Digest digest, UpstreamFailure failure) =>
+        failure.IsOutage
+            ? new RegistryException(OciErrorCode.BlobUnknown, "blob unknown to registry",
+                $"{digest} is not cached and upstream {repository.Upstream} failed: {failure}")
+            : RegistryErrors.BlobUnknown(digest);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cached blob {Digest} ({Size} bytes) for {Repository}")]
+    private partial void LogCached(string repository, Digest digest, long size);
+}

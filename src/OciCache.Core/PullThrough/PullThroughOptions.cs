@@ -1,0 +1,35 @@
+namespace OciCache.PullThrough;
+
+/// <summary>How mirror content is kept fresh and served (<c>Cache</c> in configuration).</summary>
+public sealed record PullThroughOptions
+{
+    /// <summary>A cached tag is revalidated with an upstream HEAD at most this often.</summary>
+    public TimeSpan TagRevalidateInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// While its upstream is unreachable, rate-limiting or failing, a cached tag is served for at most this
+    /// long after it was last confirmed (with a <c>Warning</c> header).
+    /// </summary>
+    public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>What to do when the upstream says a cached tag no longer exists.</summary>
+    public UpstreamNotFoundPolicy OnUpstreamNotFound { get; set; } = UpstreamNotFoundPolicy.ServeCached;
+
+    /// <summary>An upstream 404 is remembered this long, so repeated misses do not reach the upstream.</summary>
+    public TimeSpan NegativeCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Keep fetching a blob into the cache after every client that asked for it went away.</summary>
+    public bool CompleteOrphanedFills { get; set; } = true;
+
+    /// <summary>How long a fetch nobody waits for may still run.</summary>
+    public TimeSpan OrphanedFillTimeout { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+public enum UpstreamNotFoundPolicy
+{
+    /// <summary>Keep serving the cached copy and log that the upstream lost it.</summary>
+    ServeCached,
+
+    /// <summary>Forget the tag and answer 404, as the upstream does.</summary>
+    NotFound,
+}
