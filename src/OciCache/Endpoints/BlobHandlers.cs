@@ -12,10 +12,15 @@ internal static class BlobHandlers
     {
         var digest = ParseDigest(rawDigest);
         var reader = context.RequestServices.GetRequiredService<IContentReader>();
-        var lookup = await reader.GetBlobAsync(repository, digest, context.RequestAborted);
+        var lookup = await reader.GetBlobAsync(repository, digest, HttpMethods.IsHead(context.Request.Method), context.RequestAborted);
         if (lookup is BlobLookup.Missing missing)
         {
             throw missing.Error;
+        }
+
+        if (lookup is BlobLookup.Filling { Blob: IDisposable lease })
+        {
+            context.Response.RegisterForDispose(lease); // this request stops counting as a waiting client when it ends
         }
 
         await BlobResponse.WriteAsync(context, digest, lookup);

@@ -51,11 +51,21 @@ internal static class RegistryEndpoints
             (RouteKind.Upload, "PATCH") => UploadHandlers.PatchAsync(context, Writable(repository), route.Reference),
             (RouteKind.Upload, "PUT") => UploadHandlers.PutAsync(context, Writable(repository), route.Reference),
             (RouteKind.Upload, "DELETE") => UploadHandlers.CancelAsync(context, Writable(repository), route.Reference),
+            (RouteKind.Tags, "GET") when repository.IsMirror => Forward(context, repository, route, DiscoveryHandlers.TagsAsync),
             (RouteKind.Tags, "GET") => DiscoveryHandlers.TagsAsync(context, repository),
+            (RouteKind.Referrers, "GET") when repository.IsMirror =>
+                Forward(context, repository, route, (c, r) => DiscoveryHandlers.ReferrersAsync(c, r, route.Reference)),
             (RouteKind.Referrers, "GET") => DiscoveryHandlers.ReferrersAsync(context, repository, route.Reference),
             _ => Unsupported(context),
         };
     }
+
+    /// <summary>
+    /// Listings of mirror repositories pass through to the upstream unchanged (YARP's forwarder), and fall
+    /// back to what the cache holds when the upstream cannot answer.
+    /// </summary>
+    private static Task Forward(HttpContext context, Repository repository, RegistryRoute route, Func<HttpContext, Repository, Task> local) =>
+        context.RequestServices.GetRequiredService<MirrorForwarder>().ForwardAsync(context, repository, route, local);
 
     /// <summary>Mirror repositories are caches of their upstream: clients cannot change them.</summary>
     private static Repository Writable(Repository repository) =>

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using OciCache.Endpoints;
 using OciCache.Http;
 using OciCache.Observability;
+using OciCache.PullThrough;
+using OciCache.Upstream;
 using OciCache.Registry;
 using OciCache.Storage;
 using Prometheus;
@@ -71,7 +73,17 @@ public static class OciCacheApp
         services.AddSingleton(new RepositoryRouter(settings.EffectiveUpstreams));
         services.AddSingleton<RepositoryResolver>();
         services.AddSingleton<LocalContentReader>();
-        services.AddSingleton<IContentReader>(sp => sp.GetRequiredService<LocalContentReader>());
+        services.AddSingleton(settings.Cache);
+        services.AddSingleton(settings.UpstreamPolicy);
+        services.AddSingleton<CacheMetrics>();
+        services.AddSingleton<TokenCache>();
+        services.AddSingleton(sp => new UpstreamClient(settings.EffectiveUpstreams, settings.UpstreamPolicy,
+            sp.GetRequiredService<TokenCache>(), sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<ILogger<UpstreamClient>>()));
+        services.AddSingleton<FillCoordinator>();
+        services.AddSingleton<MirrorManifests>();
+        services.AddSingleton<IContentReader, PullThroughContentReader>();
+        services.AddHttpForwarder();
+        services.AddSingleton<MirrorForwarder>();
         services.AddSingleton<ManifestWriter>();
         services.AddSingleton<UploadService>();
         services.AddHostedService<StartupCleanup>();

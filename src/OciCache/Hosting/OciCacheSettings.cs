@@ -1,3 +1,4 @@
+using OciCache.PullThrough;
 using OciCache.Upstream;
 
 namespace OciCache.Hosting;
@@ -19,6 +20,12 @@ public sealed record OciCacheSettings
 
     /// <summary>Mirrored registries by name. Empty means the defaults of <see cref="UpstreamOptions.Defaults"/>.</summary>
     public Dictionary<string, UpstreamOptions> Upstreams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Freshness and staleness of mirror content, and what happens to fetches nobody waits for.</summary>
+    public PullThroughOptions Cache { get; set; } = new();
+
+    /// <summary>Timeouts, retries and the circuit breaker used for every upstream.</summary>
+    public UpstreamPolicyOptions UpstreamPolicy { get; set; } = new();
 
     /// <summary>The upstreams in effect: the configured ones, or the well-known four when none are.</summary>
     public IReadOnlyDictionary<string, UpstreamOptions> EffectiveUpstreams =>

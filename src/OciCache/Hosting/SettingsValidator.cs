@@ -28,6 +28,26 @@ internal static class SettingsValidator
             errors.Add($"Log:Level (--log-level): '{settings.Log.Level}' is not one of {string.Join(", ", Enum.GetNames<LogEventLevel>())}.");
         }
 
+        Positive(errors, "Cache:TagRevalidateInterval", settings.Cache.TagRevalidateInterval, allowZero: true);
+        Positive(errors, "Cache:MaxStaleness", settings.Cache.MaxStaleness, allowZero: true);
+        Positive(errors, "Cache:NegativeCacheTtl", settings.Cache.NegativeCacheTtl, allowZero: true);
+        Positive(errors, "Cache:OrphanedFillTimeout", settings.Cache.OrphanedFillTimeout);
+        var policy = settings.UpstreamPolicy;
+        Positive(errors, "UpstreamPolicy:ConnectTimeout", policy.ConnectTimeout);
+        Positive(errors, "UpstreamPolicy:ResponseTimeout", policy.ResponseTimeout);
+        Positive(errors, "UpstreamPolicy:TotalTimeout", policy.TotalTimeout);
+        Positive(errors, "UpstreamPolicy:StallTimeout", policy.StallTimeout);
+        Positive(errors, "UpstreamPolicy:BreakDuration", policy.BreakDuration);
+        if (policy.Retries is < 0 or > 10)
+        {
+            errors.Add($"UpstreamPolicy:Retries: {policy.Retries} is not between 0 and 10.");
+        }
+
+        if (policy.TotalTimeout < policy.ResponseTimeout)
+        {
+            errors.Add("UpstreamPolicy:TotalTimeout must be at least UpstreamPolicy:ResponseTimeout.");
+        }
+
         var routes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, upstream) in settings.Upstreams)
         {
@@ -61,5 +81,13 @@ internal static class SettingsValidator
         }
 
         return errors;
+    }
+
+    private static void Positive(List<string> errors, string key, TimeSpan value, bool allowZero = false)
+    {
+        if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero))
+        {
+            errors.Add($"{key}: {value} must be {(allowZero ? "zero or more" : "more than zero")} (format d.hh:mm:ss).");
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 using OciCache.Oci;
 using OciCache.Observability;
+using OciCache.PullThrough;
 using OciCache.Registry;
 
 namespace OciCache.Http;
@@ -74,9 +75,15 @@ internal static class BlobResponse
                 await CopyFileAsync(context, stored.Blob.Path, start, count!.Value);
                 break;
             case BlobLookup.Filling filling:
-                await using (var source = filling.Blob.OpenRead(start))
+                try
                 {
+                    await using var source = filling.Blob.OpenRead(start);
                     await CopyStreamAsync(context, source, count);
+                }
+                catch (BlobFetchFailedException)
+                {
+                    // The fill logged why. Cutting the connection is how the client learns the body is bad.
+                    context.Abort();
                 }
 
                 break;
