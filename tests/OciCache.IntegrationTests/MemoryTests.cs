@@ -46,6 +46,42 @@ public sealed class MemoryTests : IAsyncLifetime
             $"RSS grew from {baseline >> 20} MiB to {peak >> 20} MiB while moving 1 GiB (allowed: {AllowedGrowth >> 20} MiB)");
     }
 
+    [Fact]
+    public async Task ColdPullOfOneGiBBlobThroughTheCache_KeepsMemoryFlat()
+    {
+        await using var upstream = await DistributionRegistry.StartAsync();
+        var digest = PatternStream.DigestOf(OneGiB, 3);
+        using (var content = new StreamContent(new PatternStream(OneGiB, 3), 256 * 1024))
+        {
+            content.Headers.ContentLength = OneGiB;
+            await upstream.Client.PushBlobAsync("library/huge", digest, content);
+        }
+
+        using var data = new TempDirectory("memory-cold");
+        await using var cache = await OciCacheProcess.StartAsync(data.Path,
+            ["--log-level", "Warning", "--upstream", $"docker.io={upstream.BaseUri}"], port: OciCacheProcess.FreePort());
+        using var client = new HttpClient { BaseAddress = cache.BaseUri, Timeout = TimeSpan.FromMinutes(5) };
+        var small = PatternStream.DigestOf(8L << 20, 4);
+        using (var content = new StreamContent(new PatternStream(8L << 20, 4)))
+        {
+            await upstream.Client.PushBlobAsync("library/huge", small, content);
+        }
+
+        await PullAsync(client, small, 8L << 20, "/v2/docker.io/library/huge"); // warm the code paths
+        var baseline = cache.ReadRssBytes();
+
+        long peak;
+        await using (var sampler = new RssSampler(cache.ReadRssBytes))
+        {
+            await PullAsync(client, digest, OneGiB, "/v2/docker.io/library/huge");
+            peak = sampler.Peak;
+        }
+
+        Assert.True(peak - baseline < AllowedGrowth,
+            $"RSS grew from {baseline >> 20} MiB to {peak >> 20} MiB during a 1 GiB cold pull (allowed: {AllowedGrowth >> 20} MiB)");
+        Assert.True(File.Exists(new OciCache.Storage.DataLayout(data.Path).BlobPath(digest)), "the cold blob was not cached");
+    }
+
     private static async Task<Digest> PushAsync(HttpClient client, long length, ulong seed)
     {
         var digest = PatternStream.DigestOf(length, seed);
@@ -56,9 +92,9 @@ public sealed class MemoryTests : IAsyncLifetime
         return digest;
     }
 
-    private static async Task PullAsync(HttpClient client, Digest digest, long length)
+    private static async Task PullAsync(HttpClient client, Digest digest, long length, string repository = "/v2/memory/big")
     {
-        using var response = await client.GetAsync($"/v2/memory/big/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead);
+        using var response = await client.GetAsync($"{repository}/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(length, response.Content.Headers.ContentLength);
         await using var body = await response.Content.ReadAsStreamAsync();
         Assert.Equal(digest, Digest.FromHash(Digest.Sha256, await SHA256.HashDataAsync(body)));

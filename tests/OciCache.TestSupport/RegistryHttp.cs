@@ -9,11 +9,22 @@ namespace OciCache.Testing;
 /// <summary>Wire-level helpers for tests: push content the way clients do, and assert OCI errors.</summary>
 public static class RegistryHttp
 {
+    /// <summary>Pushes a blob with POST then PUT, the flow every registry supports.</summary>
     public static async Task PushBlobAsync(this HttpClient client, string repository, TestBlob blob)
     {
         using var content = new ByteArrayContent(blob.Bytes);
-        using var response = await client.PostAsync($"/v2/{repository}/blobs/uploads/?digest={blob.Digest}", content);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"push of {blob.Digest} to {repository}: {await Describe(response)}");
+        await client.PushBlobAsync(repository, blob.Digest, content);
+    }
+
+    /// <summary>Pushes a blob given as any content (a stream for big ones) with POST then PUT.</summary>
+    public static async Task PushBlobAsync(this HttpClient client, string repository, Digest digest, HttpContent content)
+    {
+        using var post = await client.PostAsync($"/v2/{repository}/blobs/uploads/", null);
+        Assert.True(post.StatusCode == HttpStatusCode.Accepted, $"upload start in {repository}: {await Describe(post)}");
+        var location = post.Headers.Location!.ToString();
+        var separator = location.Contains('?') ? '&' : '?';
+        using var put = await client.PutAsync($"{location}{separator}digest={digest}", content);
+        Assert.True(put.StatusCode == HttpStatusCode.Created, $"push of {digest} to {repository}: {await Describe(put)}");
     }
 
     public static async Task<HttpResponseMessage> PutManifestAsync(this HttpClient client, string repository, string reference, TestBlob manifest)

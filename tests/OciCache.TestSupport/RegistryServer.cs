@@ -33,6 +33,9 @@ public sealed class RegistryServer : IAsyncDisposable
 
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>Every log event of the server at Information and above, rendered, oldest first.</summary>
+    public CapturedLog Log { get; } = new();
+
     /// <summary>Starts a server on a new temp data folder (or on <paramref name="dataPath"/>).</summary>
     public static async Task<RegistryServer> StartAsync(Action<OciCacheSettings>? configure = null, string? dataPath = null)
     {
@@ -58,7 +61,12 @@ public sealed class RegistryServer : IAsyncDisposable
     {
         var settings = new OciCacheSettings { Listen = "127.0.0.1:0", Data = DataPath };
         _configure?.Invoke(settings);
-        var logger = new LoggerConfiguration().MinimumLevel.Warning().WriteTo.Console().CreateLogger();
+        var logger = new LoggerConfiguration().MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Override("System.Net.Http.HttpClient", Serilog.Events.LogEventLevel.Warning)
+            .WriteTo.Sink(Log)
+            .WriteTo.Console(restrictedToMinimumLevel: Serilog.Events.LogEventLevel.Warning)
+            .CreateLogger();
         _app = OciCacheApp.Build(settings, logger);
         await _app.StartAsync();
         BaseUri = _app.GetListenUri();
