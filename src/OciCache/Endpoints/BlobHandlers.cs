@@ -11,6 +11,19 @@ internal static class BlobHandlers
     public static async Task GetAsync(HttpContext context, Repository repository, string rawDigest)
     {
         var digest = ParseDigest(rawDigest);
+        try
+        {
+            await ServeAsync(context, repository, digest);
+        }
+        catch (BlobVanishedException)
+        {
+            // Evicted or collected between lookup and open: look again (a mirror fetches it anew).
+            await ServeAsync(context, repository, digest);
+        }
+    }
+
+    private static async Task ServeAsync(HttpContext context, Repository repository, Digest digest)
+    {
         var reader = context.RequestServices.GetRequiredService<IContentReader>();
         var lookup = await reader.GetBlobAsync(repository, digest, HttpMethods.IsHead(context.Request.Method), context.RequestAborted);
         if (lookup is BlobLookup.Missing missing)

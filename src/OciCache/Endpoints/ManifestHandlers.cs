@@ -11,6 +11,18 @@ internal static class ManifestHandlers
     public static async Task GetAsync(HttpContext context, Repository repository, string rawReference)
     {
         var reference = ParseReference(rawReference);
+        try
+        {
+            await ServeAsync(context, repository, reference);
+        }
+        catch (BlobVanishedException)
+        {
+            await ServeAsync(context, repository, reference); // evicted between lookup and open: look again
+        }
+    }
+
+    private static async Task ServeAsync(HttpContext context, Repository repository, Reference reference)
+    {
         var headOnly = HttpMethods.IsHead(context.Request.Method);
         var reader = context.RequestServices.GetRequiredService<IContentReader>();
         var lookup = await reader.GetManifestAsync(repository, reference, headOnly, context.RequestAborted);
@@ -21,6 +33,7 @@ internal static class ManifestHandlers
 
         var found = (ManifestLookup.Found)lookup;
         var manifest = found.Manifest;
+        using var file = headOnly ? null : BlobResponse.OpenOrVanish(found.Path!);
         var response = context.Response;
         response.ContentType = manifest.MediaType;
         response.ContentLength = manifest.Size;
@@ -31,9 +44,10 @@ internal static class ManifestHandlers
             response.Headers.Warning = found.Warning;
         }
 
-        if (!headOnly)
+        if (file is not null)
         {
-            await response.SendFileAsync(found.Path!, 0, manifest.Size, context.RequestAborted);
+            await using var stream = new FileStream(file, FileAccess.Read, bufferSize: 0);
+            await stream.CopyToAsync(response.Body, context.RequestAborted);
         }
     }
 

@@ -68,22 +68,41 @@ internal static class BlobResponse
             return;
         }
 
-        await response.StartAsync(context.RequestAborted);
+        // Open the bytes before the headers go out: a blob evicted or renamed in between is then a second
+        // lookup (BlobVanishedException), not a response that has to be cut off.
         switch (lookup)
         {
             case BlobLookup.Stored stored:
-                await CopyFileAsync(context, stored.Blob.Path, start, count!.Value);
+                using (var handle = OpenOrVanish(stored.Blob.Path))
+                {
+                    await response.StartAsync(context.RequestAborted);
+                    await CopyFileAsync(context, handle, stored.Blob.Path, start, count!.Value);
+                }
+
                 break;
             case BlobLookup.Filling filling:
+                Stream source;
                 try
                 {
-                    await using var source = filling.Blob.OpenRead(start);
-                    await CopyStreamAsync(context, source, count);
+                    source = filling.Blob.OpenRead(start);
                 }
-                catch (BlobFetchFailedException)
+                catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
                 {
-                    // The fill logged why. Cutting the connection is how the client learns the body is bad.
-                    context.Abort();
+                    throw new BlobVanishedException(e);
+                }
+
+                await using (source)
+                {
+                    await response.StartAsync(context.RequestAborted);
+                    try
+                    {
+                        await CopyStreamAsync(context, source, count);
+                    }
+                    catch (BlobFetchFailedException)
+                    {
+                        // The fill logged why. Cutting the connection is how the client learns the body is bad.
+                        context.Abort();
+                    }
                 }
 
                 break;
@@ -92,9 +111,21 @@ internal static class BlobResponse
         }
     }
 
-    private static async Task CopyFileAsync(HttpContext context, string path, long offset, long count)
+    /// <summary>Opens a stored blob, or reports that it was removed since it was looked up.</summary>
+    internal static SafeFileHandle OpenOrVanish(string path)
     {
-        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobVanishedException(e);
+        }
+    }
+
+    private static async Task CopyFileAsync(HttpContext context, SafeFileHandle handle, string path, long offset, long count)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -151,3 +182,6 @@ internal static class BlobResponse
         }
     }
 }
+
+/// <summary>A stored blob or manifest disappeared (evicted, collected) between its lookup and its opening.</summary>
+internal sealed class BlobVanishedException(Exception inner) : IOException("stored content was removed while being looked up", inner);
