@@ -106,7 +106,35 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
         return deleted;
     }
 
-    // Listings, enumeration and uploads are not hot: they go straight through.
+    public IReadOnlyList<Digest> DeleteManifestTree(string repository, Digest root)
+    {
+        var touched = inner.DeleteManifestTree(repository, root);
+        Interlocked.Increment(ref _generation); // manifests and tags of this repository went
+        return touched;
+    }
+
+    public int DeleteOrphanedLinks(DateTimeOffset before)
+    {
+        var deleted = inner.DeleteOrphanedLinks(before);
+        if (deleted > 0)
+        {
+            Interlocked.Increment(ref _generation);
+        }
+
+        return deleted;
+    }
+
+    // Listings, enumeration, lifecycle queries and uploads are not hot: they go straight through.
+    public long GetCachedBytes() => inner.GetCachedBytes();
+
+    public void TouchBlobs(IReadOnlyCollection<KeyValuePair<Digest, DateTimeOffset>> accesses) => inner.TouchBlobs(accesses);
+
+    public IReadOnlyList<EvictionCandidate> ListEvictionCandidates(bool includeLocal) => inner.ListEvictionCandidates(includeLocal);
+
+    public IReadOnlyList<BlobRecord> ListUnneededBlobs(IReadOnlyCollection<Digest>? among, UnneededScope scope) => inner.ListUnneededBlobs(among, scope);
+
+    public void MarkOrphanedLinks(DateTimeOffset now) => inner.MarkOrphanedLinks(now);
+
     public IReadOnlyList<string> ListRepositories(int limit, string? after) => inner.ListRepositories(limit, after);
 
     public BlobRecord? GetBlob(Digest digest) => inner.GetBlob(digest);

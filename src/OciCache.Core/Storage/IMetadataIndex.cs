@@ -61,6 +61,32 @@ public interface IMetadataIndex
 
     IReadOnlyList<ManifestRecord> ListReferrers(string repository, Digest subject, string? artifactType);
 
+    // Lifecycle
+
+    /// <summary>Bytes of content no local repository needs: what the cache budget counts.</summary>
+    long GetCachedBytes();
+
+    /// <summary>Records last-access times in one batch (access is tracked in memory, not per request).</summary>
+    void TouchBlobs(IReadOnlyCollection<KeyValuePair<Digest, DateTimeOffset>> accesses);
+
+    /// <summary>Root manifests (of mirror repositories, and local ones when asked) and unreferenced blobs, least recently used first.</summary>
+    IReadOnlyList<EvictionCandidate> ListEvictionCandidates(bool includeLocal);
+
+    /// <summary>
+    /// Deletes a manifest with its tags, and the child manifests only it held on to; returns every digest
+    /// the deleted manifests were or referenced (to check which blobs are no longer needed).
+    /// </summary>
+    IReadOnlyList<Digest> DeleteManifestTree(string repository, Digest root);
+
+    /// <summary>Blobs no manifest needs and that <paramref name="scope"/> does not keep, optionally among some digests.</summary>
+    IReadOnlyList<BlobRecord> ListUnneededBlobs(IReadOnlyCollection<Digest>? among, UnneededScope scope);
+
+    /// <summary>Stamps local blob links that no manifest of their repository references (and clears stamps no longer true).</summary>
+    void MarkOrphanedLinks(DateTimeOffset now);
+
+    /// <summary>Removes local blob links stamped as orphaned before <paramref name="before"/>.</summary>
+    int DeleteOrphanedLinks(DateTimeOffset before);
+
     // Upload sessions
     void CreateUpload(UploadRecord upload);
 

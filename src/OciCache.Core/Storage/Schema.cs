@@ -77,4 +77,13 @@ internal static class Schema
         ) WITHOUT ROWID;
 
         """;
+
+    /// <summary>
+    /// Version 2: local blob links remember since when no manifest of their repository references them
+    /// (garbage collection removes them after a grace period); eviction orders blobs by last access.
+    /// </summary>
+    public const string Version2 = """
+        ALTER TABLE repository_blobs ADD COLUMN orphaned_at INTEGER;
+        CREATE INDEX blobs_last_access ON blobs(last_access);
+        """;
 }

@@ -9,7 +9,7 @@ namespace OciCache.Storage;
 /// </summary>
 public sealed class SqliteDatabase
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly string _connectionString;
 
@@ -65,9 +65,18 @@ public sealed class SqliteDatabase
 
         if (version < 1)
         {
-            command.CommandText = Schema.Version1 + $"PRAGMA user_version = {SchemaVersion};";
+            command.CommandText = Schema.Version1;
             command.ExecuteNonQuery();
         }
+
+        if (version < 2)
+        {
+            command.CommandText = Schema.Version2;
+            command.ExecuteNonQuery();
+        }
+
+        command.CommandText = $"PRAGMA user_version = {SchemaVersion};";
+        command.ExecuteNonQuery();
 
         transaction.Commit();
     }
