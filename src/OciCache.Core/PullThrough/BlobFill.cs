@@ -88,6 +88,9 @@ internal sealed partial class BlobFill
         }
     }
 
+    /// <summary>Bytes received from the upstream so far (progress displays).</summary>
+    public long Received => Volatile.Read(ref _written);
+
     public long? Length
     {
         get

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OciCache.Lifecycle;
 using OciCache.Observability;
 using OciCache.Oci;
 using OciCache.Registry;
@@ -15,7 +16,7 @@ namespace OciCache.PullThrough;
 internal sealed partial class PullThroughContentReader(
     LocalContentReader local, MirrorManifests manifests, FillCoordinator fills, IMetadataIndex index, IBlobStore store,
     UpstreamClient upstreams, PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time,
-    CacheMetrics metrics, ILogger<PullThroughContentReader> logger) : IContentReader
+    AccessTracker access, EvictionSignal eviction, CacheMetrics metrics, ILogger<PullThroughContentReader> logger) : IContentReader
 {
     public ValueTask<ManifestLookup> GetManifestAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken) =>
         repository.IsMirror
@@ -33,6 +34,7 @@ internal sealed partial class PullThroughContentReader(
         {
             if (visible)
             {
+                access.Touch(digest);
                 metrics.Hits.Add(1, new KeyValuePair<string, object?>("kind", "blob"));
                 return new BlobLookup.Stored(stored);
             }
@@ -136,6 +138,7 @@ internal sealed partial class PullThroughContentReader(
             }
 
             LogCached(repository.Name, digest, size);
+            eviction.Nudge();
             return Task.CompletedTask;
         }
     }

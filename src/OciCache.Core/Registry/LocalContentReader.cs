@@ -5,7 +5,8 @@ using OciCache.Storage;
 namespace OciCache.Registry;
 
 /// <summary>Reads what the registry holds itself: a repository sees only the blobs and manifests linked to it.</summary>
-public sealed partial class LocalContentReader(IMetadataIndex index, IBlobStore store, ILogger<LocalContentReader> logger) : IContentReader
+public sealed partial class LocalContentReader(
+    IMetadataIndex index, IBlobStore store, Lifecycle.AccessTracker access, ILogger<LocalContentReader> logger) : IContentReader
 {
     public ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken)
     {
@@ -14,6 +15,7 @@ public sealed partial class LocalContentReader(IMetadataIndex index, IBlobStore 
             return ValueTask.FromResult<BlobLookup>(new BlobLookup.Missing(RegistryErrors.BlobUnknown(digest)));
         }
 
+        access.Touch(digest);
         return ValueTask.FromResult<BlobLookup>(new BlobLookup.Stored(blob));
     }
 
@@ -42,6 +44,8 @@ public sealed partial class LocalContentReader(IMetadataIndex index, IBlobStore 
         {
             return new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
         }
+
+        access.Touch(digest);
 
         if (!needBytes)
         {

@@ -110,6 +110,36 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
         store.DeleteUpload(id);
     }
 
+    /// <summary>
+    /// Abandons sessions untouched since <paramref name="cutoff"/>: their rows and bytes go. A session that
+    /// is receiving a chunk right now is left for the next round.
+    /// </summary>
+    public int ExpireOlderThan(DateTimeOffset cutoff)
+    {
+        var expired = 0;
+        foreach (var upload in index.ListUploads().Where(u => u.UpdatedAt < cutoff))
+        {
+            var session = _sessions.GetOrAdd(upload.Id, static _ => new Session());
+            if (!session.Gate.Wait(0))
+            {
+                continue;
+            }
+
+            try
+            {
+                Forget(upload.Id, session);
+                store.DeleteUpload(upload.Id);
+                expired++;
+            }
+            finally
+            {
+                session.Gate.Release();
+            }
+        }
+
+        return expired;
+    }
+
     /// <summary>A whole blob in one request (POST with <c>?digest=</c>, or PUT after an empty POST).</summary>
     public async Task<long> PutMonolithicAsync(Repository repository, Digest digest, Stream body, CancellationToken cancellationToken)
     {

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging;
+using OciCache.Oci;
+using OciCache.Storage;
+
+namespace OciCache.Lifecycle;
+
+/// <summary>
+/// Keeps cached upstream content within <see cref="StorageOptions.MaxCacheBytes"/> and the data volume
+/// above <see cref="StorageOptions.MinFreeBytes"/>. Over either limit, it removes whole images least
+/// recently used first (tags, manifest, the child manifests only it held, then the blobs nothing else
+/// needs) and unreferenced blobs, until below the low-water mark. Pinned images and local content are
+/// never taken (local only when configured). Rows go before files: a crash in between leaves unreferenced
+/// files, which garbage collection removes, never a row without its file.
+/// </summary>
+public sealed partial class CacheEvictor(
+    IMetadataIndex index, IBlobStore store, AccessTracker access, StorageOptions options, ILogger<CacheEvictor> logger)
+{
+    private readonly PinMatcher _pins = new(options.Pins);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Bytes that would have to go now to be back under both limits (at the low-water mark).</summary>
+    public long BytesOverBudget()
+    {
+        long over = 0;
+        var low = options.LowWaterPercent / 100.0;
+        if (options.MaxCacheBytes > 0 && index.GetCachedBytes() is var cached && cached > options.MaxCacheBytes)
+        {
+            over = cached - (long)(options.MaxCacheBytes * low);
+        }
+
+        if (options.MinFreeBytes > 0 && FreeBytes() is var free && free < options.MinFreeBytes)
+        {
+            over = Math.Max(over, options.MinFreeBytes - free + (long)(options.MinFreeBytes * (1 - low)));
+        }
+
+        return over;
+    }
+
+    /// <summary>Evicts until under budget (or nothing evictable is left). Returns the bytes removed.</summary>
+    public async Task<long> EvictAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            access.Flush(); // LRU order must include what was served since the last flush
+            var needed = BytesOverBudget();
+            if (needed <= 0)
+            {
+                return 0;
+            }
+
+            long freed = 0;
+            foreach (var candidate in index.ListEvictionCandidates(options.EvictLocal))
+            {
+                if (freed >= needed || cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                if (candidate.IsManifest && _pins.IsPinned(candidate.Repository!, candidate.Tags))
+                {
+                    continue;
+                }
+
+                freed += candidate.IsManifest ? EvictImage(candidate) : RemoveBlobs([candidate.Digest]);
+            }
+
+            LogEvicted(freed, needed);
+            return freed;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private long EvictImage(EvictionCandidate root)
+    {
+        var touched = index.DeleteManifestTree(root.Repository!, root.Digest);
+        LogImage(root.Repository!, root.Digest, string.Join(',', root.Tags), root.LastAccess);
+        return RemoveBlobs(touched);
+    }
+
+    /// <summary>Removes the given blobs that nothing (kept) needs any more: rows first, then files.</summary>
+    private long RemoveBlobs(IReadOnlyCollection<Digest> digests)
+    {
+        var scope = options.EvictLocal ? UnneededScope.KeepNothing : UnneededScope.KeepLocal;
+        long freed = 0;
+        foreach (var blob in index.ListUnneededBlobs(digests, scope))
+        {
+            index.RemoveBlob(blob.Digest);
+            store.Delete(blob.Digest);
+            freed += blob.Size;
+        }
+
+        return freed;
+    }
+
+    private long FreeBytes() => new DriveInfo(store.Layout.Root).AvailableFreeSpace;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evicted {Repository}@{Digest} (tags {Tags}), last used {LastAccess}")]
+    private partial void LogImage(string repository, Digest digest, string tags, DateTimeOffset lastAccess);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Eviction freed {Freed} bytes of {Needed} needed")]
+    private partial void LogEvicted(long freed, long needed);
+}

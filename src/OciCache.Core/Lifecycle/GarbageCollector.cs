@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Logging;
+using OciCache.Registry;
+using OciCache.Storage;
+
+namespace OciCache.Lifecycle;
+
+/// <summary>
+/// Removes what nothing needs any more: local blobs no manifest of their repository has referenced for a
+/// grace period, abandoned upload sessions, and files left behind by interrupted writes (older than the
+/// grace period, so a write in progress is never mistaken for a leftover).
+/// </summary>
+public sealed partial class GarbageCollector(
+    IMetadataIndex index, IBlobStore store, UploadService uploads, GarbageCollectionOptions options, TimeProvider time,
+    ILogger<GarbageCollector> logger)
+{
+    public GcReport Collect()
+    {
+        var now = time.GetUtcNow();
+        index.MarkOrphanedLinks(now);
+        var links = index.DeleteOrphanedLinks(now - options.GracePeriod);
+
+        long bytes = 0;
+        var blobs = 0;
+        foreach (var blob in index.ListUnneededBlobs(null, UnneededScope.KeepLinked))
+        {
+            index.RemoveBlob(blob.Digest);
+            store.Delete(blob.Digest);
+            bytes += blob.Size;
+            blobs++;
+        }
+
+        var files = RemoveLeftoverFiles(now);
+        var expired = uploads.ExpireOlderThan(now - options.UploadExpiry);
+        var report = new GcReport(links, blobs, bytes, files, expired);
+        if (report.AnythingDone)
+        {
+            LogCollected(links, blobs, bytes, files, expired);
+        }
+
+        return report;
+    }
+
+    /// <summary>Blob files without a row and upload files without a session, older than the grace period.</summary>
+    private int RemoveLeftoverFiles(DateTimeOffset now)
+    {
+        var cutoff = (now - options.GracePeriod).UtcDateTime;
+        var removed = 0;
+        foreach (var (path, digest) in store.EnumerateFiles())
+        {
+            if (File.GetLastWriteTimeUtc(path) < cutoff && (digest is null || index.GetBlob(digest.Value) is null))
+            {
+                File.Delete(path);
+                removed++;
+            }
+        }
+
+        var sessions = index.ListUploads().Select(u => u.Id).ToHashSet();
+        foreach (var path in Directory.EnumerateFiles(store.Layout.Uploads))
+        {
+            if (!sessions.Contains(Path.GetFileName(path)) && File.GetLastWriteTimeUtc(path) < cutoff)
+            {
+                File.Delete(path);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Garbage collection: {Links} orphaned links, {Blobs} blobs ({Bytes} bytes), {Files} leftover files, {Uploads} abandoned uploads removed")]
+    private partial void LogCollected(int links, int blobs, long bytes, int files, int uploads);
+}
+
+public sealed record GcReport(int Links, int Blobs, long Bytes, int Files, int Uploads)
+{
+    public bool AnythingDone => Links + Blobs + Files + Uploads > 0;
+}

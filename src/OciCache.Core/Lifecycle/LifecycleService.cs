@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace OciCache.Lifecycle;
+
+/// <summary>
+/// Runs the cache's housekeeping beside the server: last-access flushes, eviction (on a timer and after
+/// every stored blob), garbage collection, scrubbing and scheduled prefetch. Each loop logs its failures
+/// and carries on; none can stop the server.
+/// </summary>
+public sealed partial class LifecycleService(
+    AccessTracker access, CacheEvictor evictor, EvictionSignal signal, GarbageCollector collector, Scrubber scrubber,
+    Prefetcher prefetcher, StorageOptions storage, GarbageCollectionOptions gc, ScrubOptions scrub, PrefetchOptions prefetch,
+    ILogger<LifecycleService> logger) : BackgroundService
+{
+    /// <summary>Delay before the first prefetch, so the server answers clients first.</summary>
+    public static readonly TimeSpan PrefetchStartDelay = TimeSpan.FromSeconds(2);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+        LoopAsync("access flush", storage.AccessFlushInterval, _ =>
+        {
+            access.Flush();
+            return Task.CompletedTask;
+        }, stoppingToken),
+        EvictionLoopAsync(stoppingToken),
+        LoopAsync("garbage collection", gc.Interval, _ =>
+        {
+            collector.Collect();
+            return Task.CompletedTask;
+        }, stoppingToken),
+        scrub.Interval > TimeSpan.Zero ? LoopAsync("scrub", scrub.Interval, scrubber.ScrubAsync, stoppingToken) : Task.CompletedTask,
+        PrefetchLoopAsync(stoppingToken));
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        access.Flush(); // keep the LRU order of this run
+    }
+
+    private async Task EvictionLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await RunOnceAsync("eviction", evictor.EvictAsync, stoppingToken);
+            try
+            {
+                await signal.WaitAsync(storage.EvictionInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task PrefetchLoopAsync(CancellationToken stoppingToken)
+    {
+        if (prefetch.Images.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(prefetch.RunAtStart ? PrefetchStartDelay : prefetch.Interval, stoppingToken);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await RunOnceAsync("prefetch", async ct =>
+                {
+                    var result = await prefetcher.RunAsync(prefetch.Images, ct);
+                    LogPrefetched(result.Images.Count, result.BlobsFetched, prefetcher.BytesFetched, result.Failed.Count);
+                }, stoppingToken);
+                if (prefetch.Interval <= TimeSpan.Zero)
+                {
+                    return;
+                }
+
+                await Task.Delay(prefetch.Interval, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task LoopAsync(string name, TimeSpan interval, Func<CancellationToken, Task> work, CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(interval, stoppingToken);
+                await RunOnceAsync(name, work, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RunOnceAsync(string name, Func<CancellationToken, Task> work, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await work(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            LogLoopFailed(e, name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Background {Task} failed; it runs again on schedule")]
+    private partial void LogLoopFailed(Exception exception, string task);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Prefetch: {Images} images, {Blobs} blobs fetched ({Bytes} bytes), {Failed} failed")]
+    private partial void LogPrefetched(int images, int blobs, long bytes, int failed);
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using OciCache.Oci;
+using OciCache.Storage;
+
+namespace OciCache.Lifecycle;
+
+/// <summary>
+/// Re-hashes stored blobs at a bounded rate. A blob whose bytes no longer match its digest is moved to
+/// <c>quarantine/</c> and dropped from the metadata, so the next pull of a mirror refetches it and a local
+/// repository reports it unknown rather than serving it. Uses the same check as <c>ocicache verify</c>.
+/// </summary>
+public sealed partial class Scrubber(IMetadataIndex index, IBlobStore store, ScrubOptions options, ILogger<Scrubber> logger)
+{
+    private const int ChunkSize = 256 * 1024;
+
+    /// <summary>One pass over every blob; returns how many were found corrupt.</summary>
+    public async Task<int> ScrubAsync(CancellationToken cancellationToken)
+    {
+        var corrupt = 0;
+        foreach (var blob in index.EnumerateBlobs().ToList())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!store.TryGet(blob.Digest, out var stored))
+            {
+                continue; // removed meanwhile
+            }
+
+            if (await MatchesAsync(stored.Path, blob.Digest, cancellationToken))
+            {
+                continue;
+            }
+
+            corrupt++;
+            LogCorrupt(blob.Digest);
+            index.RemoveBlob(blob.Digest);
+            store.Quarantine(blob.Digest);
+        }
+
+        return corrupt;
+    }
+
+    /// <summary>Hashes the file no faster than the configured rate; a file that vanished counts as fine.</summary>
+    private async Task<bool> MatchesAsync(string path, Digest digest, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(Digest.HashAlgorithmFor(digest.Algorithm));
+        var buffer = new byte[ChunkSize];
+        var started = Stopwatch.GetTimestamp();
+        long total = 0;
+        try
+        {
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            int read;
+            while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                total += read;
+                var due = TimeSpan.FromSeconds((double)total / Math.Max(1, options.BytesPerSecond));
+                var ahead = due - Stopwatch.GetElapsedTime(started);
+                if (ahead > TimeSpan.FromMilliseconds(5))
+                {
+                    await Task.Delay(ahead, cancellationToken);
+                }
+            }
+        }
+        catch (FileNotFoundException)
+        {
+            return true;
+        }
+
+        return Digest.FromHash(digest.Algorithm, hash.GetHashAndReset()) == digest;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scrub found blob {Digest} corrupt on disk; quarantined and dropped (a mirror refetches it on the next pull)")]
+    private partial void LogCorrupt(Digest digest);
+}
