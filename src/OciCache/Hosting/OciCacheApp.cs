@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OciCache.Endpoints;
 using OciCache.Http;
+using OciCache.Lifecycle;
 using OciCache.Observability;
 using OciCache.PullThrough;
 using OciCache.Upstream;
@@ -82,11 +83,35 @@ public static class OciCacheApp
         services.AddSingleton<FillCoordinator>();
         services.AddSingleton<MirrorManifests>();
         services.AddSingleton<IContentReader, PullThroughContentReader>();
+        services.AddSingleton(settings.Storage);
+        services.AddSingleton(settings.GarbageCollection);
+        services.AddSingleton(settings.Scrub);
+        services.AddSingleton(settings.Prefetch);
+        services.AddSingleton<AccessTracker>();
+        services.AddSingleton<EvictionSignal>();
+        services.AddSingleton<CacheEvictor>();
+        services.AddSingleton<GarbageCollector>();
+        services.AddSingleton<Scrubber>();
+        services.AddSingleton<Prefetcher>();
         services.AddHttpForwarder();
         services.AddSingleton<MirrorForwarder>();
         services.AddSingleton<ManifestWriter>();
         services.AddSingleton<UploadService>();
         services.AddHostedService<StartupCleanup>();
+        services.AddHostedService<LifecycleService>();
+    }
+
+    /// <summary>
+    /// The server's services without the web server or background loops, for one-shot commands
+    /// (<c>ocicache prefetch</c>) that work on the same data folder.
+    /// </summary>
+    public static ServiceProvider BuildServices(OciCacheSettings settings)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddProvider(new SerilogLoggerProvider(
+            Logging.CreateLogger(settings.Log.Format, "Warning"), dispose: true)));
+        AddServices(services, settings);
+        return services.BuildServiceProvider();
     }
 
     /// <summary>The address the server actually listens on (useful with port 0).</summary>

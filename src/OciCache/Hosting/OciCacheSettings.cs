@@ -1,3 +1,4 @@
+using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Upstream;
 
@@ -26,6 +27,15 @@ public sealed record OciCacheSettings
 
     /// <summary>Timeouts, retries and the circuit breaker used for every upstream.</summary>
     public UpstreamPolicyOptions UpstreamPolicy { get; set; } = new();
+
+    /// <summary>The disk budget of cached content, eviction and pins.</summary>
+    public StorageOptions Storage { get; set; } = new();
+
+    public GarbageCollectionOptions GarbageCollection { get; set; } = new();
+
+    public ScrubOptions Scrub { get; set; } = new();
+
+    public PrefetchOptions Prefetch { get; set; } = new();
 
     /// <summary>The upstreams in effect: the configured ones, or the well-known four when none are.</summary>
     public IReadOnlyDictionary<string, UpstreamOptions> EffectiveUpstreams =>

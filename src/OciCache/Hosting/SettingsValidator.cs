@@ -1,3 +1,4 @@
+using OciCache.Lifecycle;
 using Serilog.Events;
 
 namespace OciCache.Hosting;
@@ -46,6 +47,48 @@ internal static class SettingsValidator
         if (policy.TotalTimeout < policy.ResponseTimeout)
         {
             errors.Add("UpstreamPolicy:TotalTimeout must be at least UpstreamPolicy:ResponseTimeout.");
+        }
+
+        var storage = settings.Storage;
+        if (storage.MaxCacheBytes < 0 || storage.MinFreeBytes < 0)
+        {
+            errors.Add("Storage:MaxCacheBytes and Storage:MinFreeBytes must not be negative.");
+        }
+
+        if (storage.LowWaterPercent is < 10 or > 100)
+        {
+            errors.Add($"Storage:LowWaterPercent: {storage.LowWaterPercent} is not between 10 and 100.");
+        }
+
+        Positive(errors, "Storage:EvictionInterval", storage.EvictionInterval);
+        Positive(errors, "Storage:AccessFlushInterval", storage.AccessFlushInterval);
+        foreach (var pin in storage.Pins.Where(p => string.IsNullOrWhiteSpace(p) || p.Contains(' ')))
+        {
+            errors.Add($"Storage:Pins: '{pin}' is not a repository[:tag] pattern.");
+        }
+
+        Positive(errors, "GarbageCollection:Interval", settings.GarbageCollection.Interval);
+        Positive(errors, "GarbageCollection:GracePeriod", settings.GarbageCollection.GracePeriod, allowZero: true);
+        Positive(errors, "GarbageCollection:UploadExpiry", settings.GarbageCollection.UploadExpiry);
+        Positive(errors, "Scrub:Interval", settings.Scrub.Interval, allowZero: true);
+        if (settings.Scrub.BytesPerSecond <= 0)
+        {
+            errors.Add("Scrub:BytesPerSecond must be more than zero.");
+        }
+
+        Positive(errors, "Prefetch:Interval", settings.Prefetch.Interval, allowZero: true);
+        for (var i = 0; i < settings.Prefetch.Images.Count; i++)
+        {
+            var image = settings.Prefetch.Images[i];
+            if (!ImageReference.TryParse(image.Image, out _))
+            {
+                errors.Add($"Prefetch:Images:{i}:Image: '{image.Image}' is not an image name.");
+            }
+
+            foreach (var platform in image.Platforms.Where(p => p.Split('/').Length is < 2 or > 3))
+            {
+                errors.Add($"Prefetch:Images:{i}:Platforms: '{platform}' is not os/arch[/variant].");
+            }
         }
 
         var routes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

@@ -2,12 +2,31 @@ using OciCache.Storage;
 
 namespace OciCache.Hosting;
 
-/// <summary>Removes leftovers of writes a previous process never finished, before the server serves.</summary>
-internal sealed partial class StartupCleanup(IBlobStore store, ILogger<StartupCleanup> logger) : IHostedService
+/// <summary>
+/// Removes leftovers of writes a previous process never finished, before the server serves: temp files,
+/// and upload sessions that died between creating their file and recording their row (or the reverse).
+/// </summary>
+internal sealed partial class StartupCleanup(IBlobStore store, IMetadataIndex index, ILogger<StartupCleanup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var removed = store.CleanTemp();
+        var sessions = index.ListUploads().ToDictionary(u => u.Id);
+        foreach (var path in Directory.EnumerateFiles(store.Layout.Uploads))
+        {
+            if (!sessions.Remove(Path.GetFileName(path)))
+            {
+                File.Delete(path);
+                removed++;
+            }
+        }
+
+        foreach (var orphan in sessions.Keys)
+        {
+            index.DeleteUpload(orphan);
+            removed++;
+        }
+
         if (removed > 0)
         {
             LogRemoved(removed);
@@ -18,6 +37,6 @@ internal sealed partial class StartupCleanup(IBlobStore store, ILogger<StartupCl
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} unfinished temp files from an earlier run")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} unfinished writes (temp files, dead upload sessions) from an earlier run")]
     private partial void LogRemoved(int count);
 }

@@ -25,6 +25,11 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
         {
             await OciErrorWriter.WriteAsync(context, OciErrorCode.BlobUploadInvalid, "bad request", e.Message);
         }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == SqliteFull && !context.Response.HasStarted)
+        {
+            LogDatabaseFull(context.Request.Method, context.Request.Path);
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.InsufficientStorage, "the registry's storage is full", "metadata database");
+        }
         catch (Exception e) when (IsClientGone(context, e))
         {
             LogClientGone(context.Request.Method, context.Request.Path);
@@ -45,12 +50,17 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
         }
     }
 
+    private const int SqliteFull = 13;
+
     private static bool IsClientGone(HttpContext context, Exception e) =>
         context.RequestAborted.IsCancellationRequested &&
         e is OperationCanceledException or ConnectionResetException or IOException;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error serving {Method} {Path}")]
     private partial void LogUnhandled(Exception exception, string method, PathString path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The metadata database is out of space serving {Method} {Path}")]
+    private partial void LogDatabaseFull(string method, PathString path);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Client went away during {Method} {Path}")]
     private partial void LogClientGone(string method, PathString path);

@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Diagnostics;
+using OciCache.Hosting;
+using OciCache.Lifecycle;
+
+namespace OciCache.Cli;
+
+/// <summary>
+/// <c>ocicache prefetch IMAGE... [--platform OS/ARCH]...</c>: fetches images into the data folder once, the
+/// way the scheduled prefetch does, showing bytes and rate while it runs on a terminal. Best run while the
+/// server is stopped (a running server notices the new content within a minute).
+/// </summary>
+internal static class PrefetchCommand
+{
+    public static Command Create()
+    {
+        var images = new Argument<string[]>("images") { Description = "Images, e.g. docker.io/library/nginx:1.27 or registry.k8s.io/pause:3.10", Arity = ArgumentArity.OneOrMore };
+        images.Validators.Add(result =>
+        {
+            foreach (var image in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!ImageReference.TryParse(image, out _))
+                {
+                    result.AddError($"'{image}' is not an image name.");
+                }
+            }
+        });
+        var platforms = new Option<string[]>("--platform") { Description = "Platforms to fetch from multi-arch images (repeatable), e.g. linux/arm64.", Arity = ArgumentArity.ZeroOrMore };
+        var config = new Option<string?>("--config") { Description = "JSON configuration file (upstreams, data folder)." };
+        var data = new Option<string?>("--data") { Description = "Data folder (default: from --config, else ./data)." };
+        var upstream = new Option<string[]>("--upstream") { Description = "NAME=URL, as for serve (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+
+        var command = new Command("prefetch", "Fetch images into the cache now.") { images, platforms, config, data, upstream };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var overrides = new Dictionary<string, string?>();
+            if (parse.GetValue(data) is { } folder)
+            {
+                overrides["Data"] = folder;
+            }
+
+            foreach (var value in parse.GetValue(upstream) ?? [])
+            {
+                var equals = value.IndexOf('=');
+                if (equals <= 0)
+                {
+                    Console.Error.WriteLine($"ocicache: --upstream: '{value}' is not NAME=URL.");
+                    return 2;
+                }
+
+                overrides[$"Upstreams:{value[..equals]}:Url"] = value[(equals + 1)..];
+            }
+
+            var settings = CommandLine.LoadSettings(parse.GetValue(config), overrides);
+            if (settings is null)
+            {
+                return 2;
+            }
+
+            var targets = (parse.GetValue(images) ?? []).Select(image => ToTarget(image, parse.GetValue(platforms) ?? [])).ToList();
+            await using var services = OciCacheApp.BuildServices(settings);
+            var prefetcher = services.GetRequiredService<Prefetcher>();
+            var started = Stopwatch.GetTimestamp();
+            using var progress = Console.IsOutputRedirected ? null : StartProgress(prefetcher, started);
+            var result = await prefetcher.RunAsync(targets, cancellationToken);
+            if (progress is not null)
+            {
+                await progress.DisposeAsync();
+                Console.WriteLine();
+            }
+
+            foreach (var image in result.Images)
+            {
+                Console.WriteLine($"ok: {image}");
+            }
+
+            foreach (var failure in result.Failed)
+            {
+                Console.Error.WriteLine($"failed: {failure}");
+            }
+
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            Console.WriteLine($"{result.Manifests} manifests, {result.BlobsFetched} blobs fetched ({Format(prefetcher.BytesFetched)}), " +
+                              $"{result.BlobsPresent} already cached, {seconds:0.0}s");
+            return result.Failed.Count == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static PrefetchImage ToTarget(string image, string[] platforms)
+    {
+        ImageReference.TryParse(image, out var reference);
+        return new PrefetchImage
+        {
+            Image = reference!.Digest is { } digest ? $"{reference.RoutedName}@{digest}" : reference.RoutedName,
+            Tags = reference.Digest is null ? [reference.Tag ?? "latest"] : [],
+            Platforms = [.. platforms],
+        };
+    }
+
+    /// <summary>Rewrites one status line four times a second: bytes so far and the current rate.</summary>
+    private static Timer StartProgress(Prefetcher prefetcher, long started)
+    {
+        long lastBytes = 0;
+        var lastTime = started;
+        return new Timer(_ =>
+        {
+            var now = Stopwatch.GetTimestamp();
+            var bytes = prefetcher.BytesInFlight;
+            var rate = (bytes - lastBytes) / Math.Max(Stopwatch.GetElapsedTime(lastTime, now).TotalSeconds, 0.001);
+            lastBytes = bytes;
+            lastTime = now;
+            Console.Write($"\r{Format(bytes),10} fetched, {Format((long)rate)}/s      ");
+        }, null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
+    }
+
+    private static string Format(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.00} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
+        >= 1L << 10 => $"{bytes / 1024.0:0.0} KiB",
+        _ => $"{bytes} B",
+    };
+}
