@@ -60,6 +60,7 @@ public sealed partial class OciCacheProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
+        info.Environment["OCICACHE_STORAGE__MINFREEBYTES"] = "0"; // independent of the machine's free space
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

@@ -60,6 +60,7 @@ public sealed class RegistryServer : IAsyncDisposable
     private async Task StartAppAsync()
     {
         var settings = new OciCacheSettings { Listen = "127.0.0.1:0", Data = DataPath };
+        settings.Storage.MinFreeBytes = 0; // tests must not depend on the free space of the machine they run on
         _configure?.Invoke(settings);
         var logger = new LoggerConfiguration().MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)

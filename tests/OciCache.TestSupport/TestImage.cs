@@ -50,22 +50,15 @@ public sealed class TestImage
 
     public static TestImage Create(
         ImageFormat format = ImageFormat.Oci, int layers = 3, int layerBytes = 64 * 1024, int seed = 1,
-        string os = "linux", string? architecture = null)
+        string os = "linux", string? architecture = null) =>
+        Compose(Enumerable.Range(0, layers).Select(i => Layer(seed * 1000 + i, layerBytes, format)).ToList(), format, seed, os, architecture);
+
+    /// <summary>An image of the given layers (which other images may share), with a config seeded by <paramref name="seed"/>.</summary>
+    public static TestImage Compose(
+        IReadOnlyList<TestLayer> layers, ImageFormat format = ImageFormat.Oci, int seed = 1, string os = "linux", string? architecture = null)
     {
         architecture ??= HostArchitecture;
-        var layerType = format == ImageFormat.Oci
-            ? "application/vnd.oci.image.layer.v1.tar+gzip"
-            : "application/vnd.docker.image.rootfs.diff.tar.gzip";
-        var layerBlobs = new List<TestBlob>();
-        var diffIds = new List<string>();
-        for (var i = 0; i < layers; i++)
-        {
-            var (compressed, diffId) = Layer(seed * 1000 + i, layerBytes, $"layer{i}.bin");
-            layerBlobs.Add(new TestBlob(layerType, compressed));
-            diffIds.Add(diffId);
-        }
-
-        var diffIdList = string.Join(",", diffIds.Select(d => $"\"{d}\""));
+        var diffIdList = string.Join(",", layers.Select(l => $"\"{l.DiffId}\""));
         var configJson =
             $$$"""{"architecture":"{{{architecture}}}","os":"{{{os}}}","config":{"Env":["PATH=/bin"],"Labels":{"seed":"{{{seed}}}"}},"rootfs":{"type":"layers","diff_ids":[{{{diffIdList}}}]}}""";
         var config = TestBlob.Json(
@@ -73,9 +66,17 @@ public sealed class TestImage
             configJson);
         var manifestType = format == ImageFormat.Oci ? MediaTypes.OciManifest : MediaTypes.DockerManifest;
         var manifestJson = $$"""
-            {"schemaVersion":2,"mediaType":"{{manifestType}}","config":{{config.DescriptorJson()}},"layers":[{{string.Join(",", layerBlobs.Select(l => l.DescriptorJson()))}}]}
+            {"schemaVersion":2,"mediaType":"{{manifestType}}","config":{{config.DescriptorJson()}},"layers":[{{string.Join(",", layers.Select(l => l.Blob.DescriptorJson()))}}]}
             """;
-        return new TestImage(config, layerBlobs, TestBlob.Json(manifestType, manifestJson), os, architecture);
+        return new TestImage(config, layers.Select(l => l.Blob).ToList(), TestBlob.Json(manifestType, manifestJson), os, architecture);
+    }
+
+    /// <summary>A gzip-compressed tar layer with one file of seeded random bytes.</summary>
+    public static TestLayer Layer(int seed, int size, ImageFormat format = ImageFormat.Oci)
+    {
+        var (compressed, diffId) = Layer(seed, size, $"layer{seed}.bin");
+        var type = format == ImageFormat.Oci ? "application/vnd.oci.image.layer.v1.tar+gzip" : "application/vnd.docker.image.rootfs.diff.tar.gzip";
+        return new TestLayer(new TestBlob(type, compressed), diffId);
     }
 
     /// <summary>An index (OCI) or manifest list (Docker) over images, with their platforms.</summary>
@@ -154,3 +155,6 @@ public sealed class TestImage
         }
     }
 }
+
+/// <summary>A compressed layer and the digest of its uncompressed tar (the config's diff_id).</summary>
+public sealed record TestLayer(TestBlob Blob, string DiffId);

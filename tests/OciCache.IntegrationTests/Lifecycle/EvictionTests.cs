@@ -1,0 +1,123 @@
+using Microsoft.Extensions.DependencyInjection;
+using OciCache.Hosting;
+using OciCache.IntegrationTests.PullThrough;
+using OciCache.Storage;
+
+namespace OciCache.IntegrationTests.Lifecycle;
+
+/// <summary>The disk budget: least recently used images go first, pinned and still-needed content stays.</summary>
+public sealed class EvictionTests
+{
+    private const string Ns = "?ns=docker.io";
+    private const int LayerBytes = 1 << 20;
+
+    [Fact]
+    public async Task OverBudget_EvictsLeastRecentlyUsedImage_KeepsPinnedAndRecentlyUsed()
+    {
+        using var hub = FakeUpstream.Start();
+        var images = new Dictionary<string, TestImage>();
+        foreach (var (name, seed) in new[] { ("pinned", 1101), ("a", 1102), ("b", 1103), ("c", 1104) })
+        {
+            images[name] = TestImage.Create(layers: 1, layerBytes: LayerBytes, seed: seed);
+            hub.Image($"library/{name}", "1.0", images[name]);
+        }
+
+        // Three images fit; a fourth crosses the budget, and evicting one brings it under the low-water mark (90%).
+        var budget = (long)(3.7 * Size(images["a"]));
+        await using var cache = await StartAsync(hub, budget, "docker.io/pinned:*");
+        foreach (var name in new[] { "pinned", "a", "b" })
+        {
+            await PullAsync(cache, name, images[name]);
+            await Task.Delay(20);
+        }
+
+        await PullAsync(cache, "a", images["a"]); // a is now more recent than b
+        await Task.Delay(20);
+        await PullAsync(cache, "c", images["c"]); // over budget: one image must go
+
+        await WaitUnderBudgetAsync(cache, budget);
+        Assert.True(IsCached(cache, images["pinned"]), "the pinned image was evicted");
+        Assert.True(IsCached(cache, images["a"]), $"a recently used image was evicted:\n{cache.Log}");
+        Assert.True(IsCached(cache, images["c"]), "the newest image was evicted");
+        Assert.False(IsCached(cache, images["b"]), "the least recently used image was kept");
+        await PullAsync(cache, "b", images["b"]); // an evicted image is simply fetched again
+    }
+
+    [Fact]
+    public async Task Eviction_KeepsLayersOtherImagesStillUse_AndNeverTouchesLocalContent()
+    {
+        using var hub = FakeUpstream.Start();
+        var shared = TestImage.Layer(1201, LayerBytes);
+        var old = TestImage.Compose([shared, TestImage.Layer(1202, LayerBytes)], seed: 1203);
+        var recent = TestImage.Compose([shared, TestImage.Layer(1204, LayerBytes)], seed: 1205);
+        hub.Image("library/old", "1", old);
+        hub.Image("library/recent", "1", recent);
+        // Three distinct layers are cached; evicting the old image's own layer is enough to get under the budget.
+        var budget = (long)(2.5 * shared.Blob.Size);
+        await using var cache = await StartAsync(hub, budget);
+        var local = TestImage.Create(layers: 2, layerBytes: 2 * LayerBytes, seed: 1206); // 4 MiB, more than the whole budget
+        await cache.Client.PushImageAsync("site/app", "v1", local);
+
+        await PullAsync(cache, "old", old, "1");
+        await Task.Delay(20);
+        await PullAsync(cache, "recent", recent, "1"); // 4 MiB of cached content: over budget
+
+        await WaitUnderBudgetAsync(cache, budget);
+        Assert.False(File.Exists(BlobPath(cache, old.Layers[1].Digest)), "the old image's own layer was kept");
+        Assert.True(File.Exists(BlobPath(cache, shared.Blob.Digest)), "a layer the kept image uses was evicted");
+        Assert.True(IsCached(cache, recent));
+        Assert.True(IsCached(cache, local), "local content was evicted");
+        using var manifest = await cache.Client.GetAsync("/v2/site/app/manifests/v1");
+        Assert.Equal(local.Manifest.Bytes, await manifest.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task ConcurrentPullsUnderASmallBudget_AllSucceedByteForByte_AndTheBudgetHolds()
+    {
+        using var hub = FakeUpstream.Start();
+        var images = Enumerable.Range(0, 8).Select(i => TestImage.Create(layers: 1, layerBytes: LayerBytes, seed: 1300 + i)).ToList();
+        for (var i = 0; i < images.Count; i++)
+        {
+            hub.Image($"library/img{i}", "1.0", images[i]);
+        }
+
+        await using var cache = await StartAsync(hub, maxBytes: 3 * LayerBytes);
+        for (var round = 0; round < 3; round++)
+        {
+            await Task.WhenAll(images.Select((image, i) => PullAsync(cache, $"img{i}", image)));
+        }
+
+        await WaitUnderBudgetAsync(cache, 3 * LayerBytes);
+    }
+
+    private static long Size(TestImage image) => image.Blobs.Append(image.Manifest).Sum(b => b.Size);
+
+    private static Task<RegistryServer> StartAsync(FakeUpstream hub, long maxBytes, params string[] pins) =>
+        CacheServer.StartAsync("docker.io", hub.Url, s =>
+        {
+            s.Storage.MaxCacheBytes = maxBytes;
+            s.Storage.Pins = [.. pins];
+            s.Storage.EvictionInterval = TimeSpan.FromMilliseconds(100);
+            s.Storage.AccessFlushInterval = TimeSpan.FromMilliseconds(50);
+        });
+
+    private static Task PullAsync(RegistryServer cache, string name, TestImage image, string tag = "1.0") =>
+        UpstreamAuthTests.AssertPullsAsync(cache.Client, name, tag, image, Ns);
+
+    private static async Task WaitUnderBudgetAsync(RegistryServer cache, long budget)
+    {
+        var index = cache.Services.GetRequiredService<IMetadataIndex>();
+        for (var i = 0; i < 100 && index.GetCachedBytes() > budget; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(300); // let an eviction pass that is under way finish
+        Assert.True(index.GetCachedBytes() <= budget, $"cached bytes {index.GetCachedBytes()} stay over the budget {budget}");
+    }
+
+    private static bool IsCached(RegistryServer cache, TestImage image) =>
+        image.Blobs.Append(image.Manifest).All(b => File.Exists(BlobPath(cache, b.Digest)));
+
+    private static string BlobPath(RegistryServer cache, OciCache.Oci.Digest digest) => new DataLayout(cache.DataPath).BlobPath(digest);
+}
