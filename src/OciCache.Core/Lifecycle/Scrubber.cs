@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using OciCache.Oci;
 using OciCache.Storage;
@@ -13,8 +11,6 @@ namespace OciCache.Lifecycle;
 /// </summary>
 public sealed partial class Scrubber(IMetadataIndex index, IBlobStore store, ScrubOptions options, ILogger<Scrubber> logger)
 {
-    private const int ChunkSize = 256 * 1024;
-
     /// <summary>One pass over every blob; returns how many were found corrupt.</summary>
     public async Task<int> ScrubAsync(CancellationToken cancellationToken)
     {
@@ -41,35 +37,17 @@ public sealed partial class Scrubber(IMetadataIndex index, IBlobStore store, Scr
         return corrupt;
     }
 
-    /// <summary>Hashes the file no faster than the configured rate; a file that vanished counts as fine.</summary>
+    /// <summary>The shared check of <see cref="BlobHasher"/>, at the configured rate; a file that vanished counts as fine.</summary>
     private async Task<bool> MatchesAsync(string path, Digest digest, CancellationToken cancellationToken)
     {
-        using var hash = IncrementalHash.CreateHash(Digest.HashAlgorithmFor(digest.Algorithm));
-        var buffer = new byte[ChunkSize];
-        var started = Stopwatch.GetTimestamp();
-        long total = 0;
         try
         {
-            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
-            int read;
-            while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                total += read;
-                var due = TimeSpan.FromSeconds((double)total / Math.Max(1, options.BytesPerSecond));
-                var ahead = due - Stopwatch.GetElapsedTime(started);
-                if (ahead > TimeSpan.FromMilliseconds(5))
-                {
-                    await Task.Delay(ahead, cancellationToken);
-                }
-            }
+            return await BlobHasher.MatchesAsync(path, digest, options.BytesPerSecond, cancellationToken);
         }
         catch (FileNotFoundException)
         {
             return true;
         }
-
-        return Digest.FromHash(digest.Algorithm, hash.GetHashAndReset()) == digest;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scrub found blob {Digest} corrupt on disk; quarantined and dropped (a mirror refetches it on the next pull)")]

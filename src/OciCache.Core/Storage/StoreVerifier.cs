@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using OciCache.Oci;
 
@@ -12,18 +11,6 @@ namespace OciCache.Storage;
 /// </summary>
 public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, SqliteDatabase database)
 {
-    private const int BufferSize = 1024 * 1024;
-
-    /// <summary>True when the file hashes to <paramref name="digest"/>; the shared check of verify and scrub.</summary>
-    public static async Task<bool> HashMatchesAsync(string path, Digest digest, CancellationToken cancellationToken = default)
-    {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, BufferSize);
-        var hash = digest.Algorithm == Digest.Sha512
-            ? await SHA512.HashDataAsync(file, cancellationToken)
-            : await SHA256.HashDataAsync(file, cancellationToken);
-        return Digest.FromHash(digest.Algorithm, hash) == digest;
-    }
-
     public async Task<VerifyReport> VerifyAsync(bool repair, CancellationToken cancellationToken = default)
     {
         var report = new VerifyReport();
@@ -46,7 +33,7 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
             }
 
             report.BytesChecked += new FileInfo(path).Length;
-            if (!await HashMatchesAsync(path, d, cancellationToken))
+            if (!await BlobHasher.MatchesAsync(path, d, cancellationToken: cancellationToken))
             {
                 report.Problem($"corrupt blob {d}: its bytes hash to something else");
                 if (repair)

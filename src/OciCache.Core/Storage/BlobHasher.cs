@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using OciCache.Oci;
+
+namespace OciCache.Storage;
+
+/// <summary>
+/// Re-hashes a stored blob and says whether its bytes still match its digest: the one check behind
+/// <c>ocicache verify</c> and the background scrub. The scrub passes a rate so pulls do not suffer.
+/// </summary>
+public static class BlobHasher
+{
+    private const int ChunkSize = 1024 * 1024;
+
+    /// <param name="bytesPerSecond">Read no faster than this; null for as fast as the disk allows.</param>
+    /// <exception cref="FileNotFoundException">The file is gone.</exception>
+    public static async Task<bool> MatchesAsync(string path, Digest digest, long? bytesPerSecond = null, CancellationToken cancellationToken = default)
+    {
+        using var hash = IncrementalHash.CreateHash(Digest.HashAlgorithmFor(digest.Algorithm));
+        var buffer = new byte[ChunkSize];
+        var started = Stopwatch.GetTimestamp();
+        long total = 0;
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        int read;
+        while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            total += read;
+            if (bytesPerSecond is { } rate)
+            {
+                var ahead = TimeSpan.FromSeconds((double)total / Math.Max(1, rate)) - Stopwatch.GetElapsedTime(started);
+                if (ahead > TimeSpan.FromMilliseconds(5))
+                {
+                    await Task.Delay(ahead, cancellationToken);
+                }
+            }
+        }
+
+        return Digest.FromHash(digest.Algorithm, hash.GetHashAndReset()) == digest;
+    }
+}
