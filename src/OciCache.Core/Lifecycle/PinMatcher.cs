@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using OciCache.Registry;
 
 namespace OciCache.Lifecycle;
@@ -11,7 +10,7 @@ namespace OciCache.Lifecycle;
 /// </summary>
 public sealed class PinMatcher
 {
-    private readonly List<(Regex Repository, Regex? Tag)> _pins = [];
+    private readonly List<(Glob Repository, Glob? Tag)> _pins = [];
 
     public PinMatcher(IEnumerable<string> patterns)
     {
@@ -20,7 +19,7 @@ public sealed class PinMatcher
             var colon = pattern.LastIndexOf(':');
             var slash = pattern.LastIndexOf('/');
             var (repository, tag) = colon > slash ? (pattern[..colon], pattern[(colon + 1)..]) : (pattern, null);
-            _pins.Add((Glob(Normalize(repository)), tag is null or "*" ? null : Glob(tag)));
+            _pins.Add((new Glob(Normalize(repository)), tag is null or "*" ? null : new Glob(tag)));
         }
     }
 
@@ -48,7 +47,4 @@ public sealed class PinMatcher
             : repository;
     }
 
-    private static Regex Glob(string pattern) =>
-        new("^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal) + "$",
-            RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 }

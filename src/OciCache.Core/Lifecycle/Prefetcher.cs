@@ -193,7 +193,7 @@ public sealed partial class Prefetcher(
     private async Task<List<Reference>> ExpandTagsAsync(Repository repository, IReadOnlyList<string> patterns, CancellationToken cancellationToken)
     {
         var references = patterns.Where(p => !p.Contains('*')).Select(Reference.ForTag).ToList();
-        var globs = patterns.Where(p => p.Contains('*')).Select(p => new PinMatcher([$"x:{p}"])).ToList();
+        var globs = patterns.Where(p => p.Contains('*')).Select(p => new Glob(p)).ToList();
         if (globs.Count == 0)
         {
             return references;
@@ -216,7 +216,7 @@ public sealed partial class Prefetcher(
                 {
                     foreach (var tag in tags.EnumerateArray().Select(t => t.GetString()).OfType<string>())
                     {
-                        if (globs.Any(g => g.IsPinned("x", [tag])) && RepositoryName.IsValidTag(tag))
+                        if (globs.Any(g => g.IsMatch(tag)) && RepositoryName.IsValidTag(tag))
                         {
                             references.Add(Reference.ForTag(tag));
                         }

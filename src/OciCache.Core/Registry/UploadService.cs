@@ -33,14 +33,9 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
     /// Appends a chunk. When <paramref name="start"/> is given it must equal the current size, otherwise
     /// the chunk is refused with 416 and the current range.
     /// </summary>
-    public async Task<long> AppendAsync(Repository repository, string id, Stream chunk, long? start, CancellationToken cancellationToken)
-    {
-        var record = Find(repository, id);
-        var session = _sessions.GetOrAdd(id, static _ => new Session());
-        await session.Gate.WaitAsync(cancellationToken);
-        try
+    public Task<long> AppendAsync(Repository repository, string id, Stream chunk, long? start, CancellationToken cancellationToken) =>
+        WithSessionAsync(repository, id, async (session, writer) =>
         {
-            var writer = OpenWriter(session, record);
             if (start is { } offset && offset != writer.Length)
             {
                 throw new RegistryException(OciErrorCode.RangeInvalid, "chunk out of order",
@@ -51,22 +46,12 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
             }
 
             return await AppendLockedAsync(session, writer, id, chunk, cancellationToken);
-        }
-        finally
-        {
-            session.Gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>Appends the final chunk (if any), verifies the digest and publishes the blob.</summary>
-    public async Task<long> CompleteAsync(Repository repository, string id, Digest digest, Stream? finalChunk, CancellationToken cancellationToken)
-    {
-        var record = Find(repository, id);
-        var session = _sessions.GetOrAdd(id, static _ => new Session());
-        await session.Gate.WaitAsync(cancellationToken);
-        try
+    public Task<long> CompleteAsync(Repository repository, string id, Digest digest, Stream? finalChunk, CancellationToken cancellationToken) =>
+        WithSessionAsync(repository, id, async (session, writer) =>
         {
-            var writer = OpenWriter(session, record);
             if (finalChunk is not null)
             {
                 await AppendLockedAsync(session, writer, id, finalChunk, cancellationToken);
@@ -91,12 +76,7 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
 
             index.AddBlob(repository.Name, null, digest, size);
             return size;
-        }
-        finally
-        {
-            session.Gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     public void Cancel(Repository repository, string id)
     {
@@ -175,6 +155,22 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
 
     /// <summary>The <c>Range</c> header value for a session holding <paramref name="size"/> bytes.</summary>
     public static string RangeHeader(long size) => $"0-{Math.Max(0, size - 1)}";
+
+    /// <summary>Runs <paramref name="work"/> holding the session's lock, with its writer open.</summary>
+    private async Task<T> WithSessionAsync<T>(Repository repository, string id, Func<Session, BlobWriter, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var record = Find(repository, id);
+        var session = _sessions.GetOrAdd(id, static _ => new Session());
+        await session.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await work(session, OpenWriter(session, record));
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
 
     private async Task<long> AppendLockedAsync(Session session, BlobWriter writer, string id, Stream chunk, CancellationToken cancellationToken)
     {

@@ -8,18 +8,10 @@ namespace OciCache.Endpoints;
 /// <summary>end-2 (GET, HEAD) and end-10 (DELETE) of the distribution-spec, for blobs.</summary>
 internal static class BlobHandlers
 {
-    public static async Task GetAsync(HttpContext context, Repository repository, string rawDigest)
+    public static Task GetAsync(HttpContext context, Repository repository, string rawDigest)
     {
         var digest = ParseDigest(rawDigest);
-        try
-        {
-            await ServeAsync(context, repository, digest);
-        }
-        catch (BlobVanishedException)
-        {
-            // Evicted or collected between lookup and open: look again (a mirror fetches it anew).
-            await ServeAsync(context, repository, digest);
-        }
+        return BlobResponse.ServeAgainIfVanishedAsync(() => ServeAsync(context, repository, digest));
     }
 
     private static async Task ServeAsync(HttpContext context, Repository repository, Digest digest)

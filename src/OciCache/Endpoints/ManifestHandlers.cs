@@ -8,17 +8,10 @@ namespace OciCache.Endpoints;
 /// <summary>end-2/3 (GET, HEAD), end-7 (PUT) and end-9 (DELETE) of the distribution-spec, for manifests.</summary>
 internal static class ManifestHandlers
 {
-    public static async Task GetAsync(HttpContext context, Repository repository, string rawReference)
+    public static Task GetAsync(HttpContext context, Repository repository, string rawReference)
     {
         var reference = ParseReference(rawReference);
-        try
-        {
-            await ServeAsync(context, repository, reference);
-        }
-        catch (BlobVanishedException)
-        {
-            await ServeAsync(context, repository, reference); // evicted between lookup and open: look again
-        }
+        return BlobResponse.ServeAgainIfVanishedAsync(() => ServeAsync(context, repository, reference));
     }
 
     private static async Task ServeAsync(HttpContext context, Repository repository, Reference reference)

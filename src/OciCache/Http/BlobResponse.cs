@@ -111,6 +111,23 @@ internal static class BlobResponse
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="serve"/> (lookup and response), and once more when the stored content was removed
+    /// (evicted, collected) between its lookup and its opening: the second lookup finds it gone, and a mirror
+    /// fetches it anew.
+    /// </summary>
+    public static async Task ServeAgainIfVanishedAsync(Func<Task> serve)
+    {
+        try
+        {
+            await serve();
+        }
+        catch (BlobVanishedException)
+        {
+            await serve();
+        }
+    }
+
     /// <summary>Opens a stored blob, or reports that it was removed since it was looked up.</summary>
     internal static SafeFileHandle OpenOrVanish(string path)
     {
