@@ -53,6 +53,7 @@ internal static class ServeCommand
             }
 
             await using var app = OciCacheApp.Build(settings);
+            StartupLog.Write(app, settings);
             await app.RunAsync();
             return 0;
         });

@@ -1,0 +1,16 @@
+namespace OciCache.Hosting;
+
+/// <summary>One line at start that says what this server is: where its data is and what it mirrors.</summary>
+internal static partial class StartupLog
+{
+    public static void Write(WebApplication app, OciCacheSettings settings)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OciCache");
+        var upstreams = string.Join(", ", settings.EffectiveUpstreams.Select(u => $"{u.Key}={u.Value.Url}"));
+        var budget = settings.Storage.MaxCacheBytes > 0 ? $"{settings.Storage.MaxCacheBytes} bytes" : "unlimited";
+        LogStarting(logger, Path.GetFullPath(settings.Data), upstreams, budget, settings.Storage.MinFreeBytes);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OciCache data in {Data}; mirroring {Upstreams}; cache budget {Budget}, free-space floor {MinFree} bytes")]
+    private static partial void LogStarting(ILogger logger, string data, string upstreams, string budget, long minFree);
+}
