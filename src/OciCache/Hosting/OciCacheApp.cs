@@ -87,6 +87,7 @@ public static class OciCacheApp
         services.AddSingleton<ManifestWriter>();
         services.AddSingleton<UploadService>();
         services.AddHostedService<StartupCleanup>();
+        services.AddHostedService<SystemdNotifier>();
     }
 
     /// <summary>The address the server actually listens on (useful with port 0).</summary>
