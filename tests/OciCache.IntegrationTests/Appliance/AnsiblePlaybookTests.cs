@@ -23,6 +23,9 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
 
     private string K3sRegistriesFile => _temp.Combine("k3s", "registries.yaml");
 
+    /// <summary>A containerd 1.x configuration without config_path: the role warns about it.</summary>
+    private string ContainerdConfigFile => _temp.Combine("containerd-config.toml");
+
     public async Task InitializeAsync()
     {
         _dockerHub = await DistributionRegistry.StartAsync();
@@ -49,6 +52,7 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
         AssertApplianceFiles();
         AssertHostsTomlFiles();
         AssertK3sRegistriesFile();
+        Assert.Contains($"{ContainerdConfigFile} sets no config_path", first);
 
         var second = await RunPlaybookAsync(inventory);
         Assert.Equal(["appliance", "node-containerd", "node-k3s"], Recap(second).Select(h => h.Name).Order());
@@ -159,6 +163,7 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
     /// <summary>Three hosts, all this machine: the appliance and a node of each kind.</summary>
     private string WriteInventory()
     {
+        File.WriteAllText(ContainerdConfigFile, "version = 2\n");
         var upstream = _dockerHub.BaseUri.ToString().TrimEnd('/');
         var inventory = new
         {
@@ -197,6 +202,7 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
                             {
                                 ["containerd_mirror_k3s"] = false,
                                 ["containerd_certs_dir"] = _containerd.HostsDir,
+                                ["containerd_config_file"] = ContainerdConfigFile,
                                 ["k3s_registries_file"] = _temp.Combine("containerd-node-registries.yaml"),
                             },
                             ["node-k3s"] = new Dictionary<string, object>
