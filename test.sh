@@ -21,6 +21,16 @@ if ! $fast; then
   need docker-registry docker-registry
   need curl curl
   need ip iproute2
+  # Appliance and rollout: the playbook, its linter, the unit checker, qemu for the arm64 binary.
+  need ansible-playbook ansible
+  need ansible-lint ansible-lint
+  need systemd-analyze systemd
+  need qemu-aarch64-static qemu-user-static
+fi
+# The arm64 binary under qemu loads Debian's arm64 C library and OpenSSL (multiarch).
+if ! $fast && [ "$(dpkg --print-architecture)" != arm64 ] && [ ! -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ]; then
+  dpkg --print-foreign-architectures | grep -qx arm64 || as_root dpkg --add-architecture arm64
+  packages+=(libc6:arm64 libssl3:arm64)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   echo "==> installing ${packages[*]}"
@@ -39,6 +49,12 @@ run_tests() {
   dotnet test "tests/$project" -c Release --no-build -nologo \
     --blame-hang-timeout 10m --logger "console;verbosity=minimal"
 }
+
+if ! $fast; then
+  # The appliance executables (Native AOT) the Appliance tests install, run and run under qemu.
+  appliance/publish.sh linux-x64
+  appliance/publish.sh linux-arm64
+fi
 
 run_tests OciCache.Tests
 if ! $fast; then

@@ -46,16 +46,22 @@ public sealed partial class OciCacheProcess : IAsyncDisposable
     /// Without a port it listens on port 0 and the port is read from the startup log; with one (needed
     /// when the log level hides that line) <c>/healthz</c> is polled.
     /// </summary>
+    /// <param name="command">
+    /// The program and its first arguments, e.g. a published appliance binary, or qemu and the binary;
+    /// null for the <see cref="Executable"/> built beside the tests.
+    /// </param>
     public static async Task<OciCacheProcess> StartAsync(string dataPath, IEnumerable<string>? extraArguments = null,
-        IDictionary<string, string>? environment = null, TimeSpan? timeout = null, int? port = null)
+        IDictionary<string, string>? environment = null, TimeSpan? timeout = null, int? port = null,
+        IReadOnlyList<string>? command = null)
     {
-        var info = new ProcessStartInfo(Executable)
+        var info = new ProcessStartInfo(command?[0] ?? Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "serve", "--listen", $"127.0.0.1:{port ?? 0}", "--data", dataPath }.Concat(extraArguments ?? []))
+        var serve = new[] { "serve", "--listen", $"127.0.0.1:{port ?? 0}", "--data", dataPath };
+        foreach (var argument in (command ?? [Executable]).Skip(1).Concat(serve).Concat(extraArguments ?? []))
         {
             info.ArgumentList.Add(argument);
         }

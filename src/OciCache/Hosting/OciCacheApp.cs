@@ -99,6 +99,7 @@ public static class OciCacheApp
         services.AddSingleton<UploadService>();
         services.AddHostedService<StartupCleanup>();
         services.AddHostedService<LifecycleService>();
+        services.AddHostedService<SystemdNotifier>();
     }
 
     /// <summary>
