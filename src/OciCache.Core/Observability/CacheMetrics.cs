@@ -4,39 +4,71 @@ namespace OciCache.Observability;
 
 /// <summary>
 /// The cache's instruments, on a System.Diagnostics.Metrics meter so the core does not depend on an
-/// exporter; the host publishes the meter in Prometheus format on <c>/metrics</c>.
+/// exporter; the host publishes it in Prometheus format on <c>/metrics</c> as <c>ocicache_&lt;name&gt;</c>.
+/// Counts are tallied here and published as observable counters, read at each scrape: nothing runs per
+/// increment but an interlocked add, and any exporter that polls (prometheus-net's does) sees them.
 /// </summary>
 public sealed class CacheMetrics : IDisposable
 {
-    public const string MeterName = "OciCache";
+    public const string MeterName = "ocicache";
 
     private readonly Meter _meter = new(MeterName);
 
     public CacheMetrics()
     {
-        Hits = _meter.CreateCounter<long>("ocicache.cache.hits", description: "Requests answered from the local store, by kind (blob, manifest).");
-        Misses = _meter.CreateCounter<long>("ocicache.cache.misses", description: "Requests that needed the upstream, by kind.");
-        StaleServed = _meter.CreateCounter<long>("ocicache.stale.served", description: "Cached tags served because the upstream could not revalidate them.");
-        UpstreamRequests = _meter.CreateCounter<long>("ocicache.upstream.requests", description: "Requests to upstreams, by upstream, method and outcome.");
-        UpstreamBytes = _meter.CreateCounter<long>("ocicache.upstream.bytes", unit: "By", description: "Blob bytes received from upstreams.");
-        FillFailures = _meter.CreateCounter<long>("ocicache.fill.failures", description: "Blob fetches that did not publish, by reason.");
+        Hits = Tally("cache_hits", "Requests answered from the local store, by kind (blob, manifest).");
+        Misses = Tally("cache_misses", "Requests that needed the upstream, by kind.");
+        StaleServed = Tally("stale_served", "Cached tags served because the upstream could not revalidate them.");
+        UpstreamRequests = Tally("upstream_requests", "Requests to upstreams, by upstream, method and outcome.");
+        UpstreamBytes = Tally("upstream_bytes", "Blob bytes received from upstreams.", unit: "By");
+        FillFailures = Tally("fill_failures", "Blob fetches that did not publish, by reason.");
     }
 
-    public Counter<long> Hits { get; }
+    public TallyCounter Hits { get; }
 
-    public Counter<long> Misses { get; }
+    public TallyCounter Misses { get; }
 
-    public Counter<long> StaleServed { get; }
+    public TallyCounter StaleServed { get; }
 
-    public Counter<long> UpstreamRequests { get; }
+    public TallyCounter UpstreamRequests { get; }
 
-    public Counter<long> UpstreamBytes { get; }
+    public TallyCounter UpstreamBytes { get; }
 
-    public Counter<long> FillFailures { get; }
+    public TallyCounter FillFailures { get; }
 
     /// <summary>Registers a gauge read on every scrape.</summary>
     public void Observe(string name, Func<IEnumerable<Measurement<long>>> read, string description) =>
         _meter.CreateObservableGauge(name, read, description: description);
 
     public void Dispose() => _meter.Dispose();
+
+    private TallyCounter Tally(string name, string description, string? unit = null)
+    {
+        var counter = new TallyCounter();
+        _meter.CreateObservableCounter(name, counter.Read, unit, description);
+        return counter;
+    }
+}
+
+/// <summary>A monotonic count per combination of tag values.</summary>
+public sealed class TallyCounter
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Entry> _entries = new();
+
+    public void Add(long value, params KeyValuePair<string, object?>[] tags)
+    {
+        var key = tags.Length == 0 ? "" : string.Join('\u001f', tags.Select(t => $"{t.Key}={t.Value}"));
+        var entry = _entries.GetOrAdd(key, static (_, t) => new Entry(t), tags);
+        Interlocked.Add(ref entry.Count, value);
+    }
+
+    internal IEnumerable<Measurement<long>> Read() =>
+        _entries.Values.Select(e => new Measurement<long>(Interlocked.Read(ref e.Count), e.Tags)).ToList();
+
+    private sealed class Entry(KeyValuePair<string, object?>[] tags)
+    {
+        public long Count;
+
+        public KeyValuePair<string, object?>[] Tags { get; } = tags;
+    }
 }

@@ -32,7 +32,7 @@ internal sealed partial class MirrorManifests(
         {
             if (local.Find(repository, reference, needBytes: !headOnly) is ManifestLookup.Found stored)
             {
-                Hit();
+                Hit(repository);
                 return stored;
             }
 
@@ -47,7 +47,7 @@ internal sealed partial class MirrorManifests(
         var cached = local.Find(repository, Reference.ForDigest(tag.Digest), needBytes: !headOnly) as ManifestLookup.Found;
         if (cached is not null && time.GetUtcNow() - tag.CheckedAt < options.TagRevalidateInterval)
         {
-            Hit();
+            Hit(repository);
             return cached;
         }
 
@@ -79,7 +79,7 @@ internal sealed partial class MirrorManifests(
                 if (cached is not null && upstreamDigest == tag.Digest)
                 {
                     index.MarkTagChecked(repository.Name, tag.Name, time.GetUtcNow());
-                    Hit();
+                    Hit(repository);
                     return cached;
                 }
             }
@@ -139,7 +139,7 @@ internal sealed partial class MirrorManifests(
         {
             var (digest, record, references) = await ReadAsync(repository, reference, response);
             index.PutManifest(repository.Name, repository.Upstream, record, references, reference.Tag);
-            metrics.Misses.Add(1, new KeyValuePair<string, object?>("kind", "manifest"));
+            metrics.Misses.Add(1, Tags("manifest", repository));
             return local.Find(repository, Reference.ForDigest(digest));
         }
         catch (Exception e) when (e is RegistryException or IOException or OperationCanceledException)
@@ -206,7 +206,10 @@ internal sealed partial class MirrorManifests(
         new(OciErrorCode.ManifestUnknown, "manifest unknown",
             $"{repository.Name}:{reference} is not cached and upstream {repository.Upstream} failed: {failure}");
 
-    private void Hit() => metrics.Hits.Add(1, new KeyValuePair<string, object?>("kind", "manifest"));
+    private void Hit(Repository repository) => metrics.Hits.Add(1, Tags("manifest", repository));
+
+    private static KeyValuePair<string, object?>[] Tags(string kind, Repository repository) =>
+        [new("kind", kind), new("upstream", repository.Upstream)];
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Serving {Repository}:{Tag} from cache, last confirmed {Age} ago: upstream failed ({Reason})")]
     private partial void LogServingStale(string repository, string tag, TimeSpan age, string reason);

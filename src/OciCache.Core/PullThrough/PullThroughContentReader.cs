@@ -35,7 +35,7 @@ internal sealed partial class PullThroughContentReader(
             if (visible)
             {
                 access.Touch(digest);
-                metrics.Hits.Add(1, new KeyValuePair<string, object?>("kind", "blob"));
+                metrics.Hits.Add(1, new("kind", "blob"), new("upstream", repository.Upstream));
                 return new BlobLookup.Stored(stored);
             }
 
@@ -69,7 +69,7 @@ internal sealed partial class PullThroughContentReader(
             return new BlobLookup.Missing(Unavailable(repository, digest, upstream.Failure));
         }
 
-        metrics.Misses.Add(1, new KeyValuePair<string, object?>("kind", "blob"));
+        metrics.Misses.Add(1, new("kind", "blob"), new("upstream", repository.Upstream));
         return new BlobLookup.Filling(lease);
     }
 

@@ -29,7 +29,7 @@ public sealed partial class UpstreamClient : IDisposable
             u => u.Key,
             u => new UpstreamEndpoint(u.Key, u.Value, policy, tokens, (name, state) => LogBreaker(name, state)),
             StringComparer.OrdinalIgnoreCase);
-        metrics.Observe("ocicache.upstream.ratelimit.remaining", () => _endpoints.Values
+        metrics.Observe("upstream_ratelimit_remaining", () => _endpoints.Values
                 .Where(e => e.RateLimit.Remaining is not null)
                 .Select(e => new System.Diagnostics.Metrics.Measurement<long>(e.RateLimit.Remaining!.Value, new KeyValuePair<string, object?>("upstream", e.Name))),
             "Pulls the upstream says remain (Docker Hub's ratelimit-remaining).");

@@ -161,7 +161,7 @@ public sealed class UpstreamFailureTests
         await UpstreamAuthTests.AssertPullsAsync(cache.Client, "app", "1.0", image, Ns);
 
         Assert.True(cache.Log.Contains(LogEventLevel.Warning, "rate limit is low: 3 of 100"), cache.Log.ToString());
-        var metrics = await cache.Client.GetStringAsync("/metrics");
+        var metrics = (await cache.Client.GetStringAsync("/metrics")).Split('\n');
         Assert.Contains("ocicache_upstream_ratelimit_remaining{upstream=\"docker.io\"} 3", metrics);
     }
 
