@@ -7,7 +7,8 @@ namespace OciCache.IntegrationTests.Lifecycle;
 /// <summary>
 /// kill -9 at random moments during cold pulls (tee), pushes, eviction and garbage collection, many times:
 /// after each restart <c>ocicache verify</c> passes, and in the end every completed push and every mirrored
-/// image comes back byte for byte.
+/// image comes back byte for byte. It runs the appliance binary (Native AOT, SQLite linked in), i.e. exactly
+/// what boards run, so every query of the lifecycle also meets that SQLite.
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -64,7 +65,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
                 await restarted.StopAsync();
             }
 
-            var verify = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["verify", "--data", _data.Path], TimeSpan.FromMinutes(2));
+            var verify = await ProcessRunner.RunAsync(Binary, ["verify", "--data", _data.Path], TimeSpan.FromMinutes(2));
             Assert.True(verify.ExitCode == 0, $"iteration {iteration} (seed {seed}): verify failed\n{verify}");
         }
 
@@ -94,7 +95,10 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
             ["OCICACHE_GARBAGECOLLECTION__INTERVAL"] = "00:00:00.3",
             ["OCICACHE_GARBAGECOLLECTION__GRACEPERIOD"] = "00:00:02",
         },
-        port: OciCacheProcess.FreePort());
+        port: OciCacheProcess.FreePort(),
+        command: [Binary]);
+
+    private static string Binary => Appliance.ApplianceBuild.Executable("linux-x64");
 
     /// <summary>Cold pulls and pushes, until cancelled or the server dies under them.</summary>
     private async Task RunWorkloadAsync(OciCacheProcess server, int iteration, CancellationToken cancellationToken)
