@@ -86,6 +86,8 @@ internal sealed class Bench(
                 {
                     throw new InvalidOperationException($"warming {peer.Name} with {image.Name} failed: {pull.Describe}");
                 }
+
+                await peer.WaitUntilStoredAsync(image, TimeSpan.FromMinutes(10));
             }
         }
         finally

@@ -37,24 +37,60 @@ internal static class Runner
         bench.Log($"{topology.Describe}; {(options.Quick ? "quick" : "full")} run");
 
         // Startup first, on a quiet machine; the offline scenario last, because it cuts the link.
-        await FootprintScenario.StartupAsync(bench);
-        await PullScenario.RunAsync(bench);
-        await FirstByteScenario.RunAsync(bench);
-        await ThroughputScenario.RunAsync(bench);
-        await HeadLoadScenario.RunAsync(bench);
-        await ConcurrencyScenario.RunAsync(bench);
-        await FootprintScenario.ConcurrentBlobAsync(bench);
-        await OfflineScenario.RunAsync(bench);
+        // A failing scenario is reported and the run goes on; results are saved after each one.
+        var failed = 0;
+        foreach (var (name, scenario) in new (string, Func<Bench, Task>)[]
+        {
+            ("startup", FootprintScenario.StartupAsync),
+            ("pulls", PullScenario.RunAsync),
+            ("first byte", FirstByteScenario.RunAsync),
+            ("throughput", ThroughputScenario.RunAsync),
+            ("HEAD load", HeadLoadScenario.RunAsync),
+            ("concurrency", ConcurrencyScenario.RunAsync),
+            ("footprint", FootprintScenario.ConcurrentBlobAsync),
+            ("offline", OfflineScenario.RunAsync),
+        })
+        {
+            try
+            {
+                await scenario(bench);
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
+            {
+                failed++;
+                bench.Log($"scenario {name} failed: {e.Message}");
+                bench.Results.Conditions[$"scenario {name}"] = "FAILED: " + e.Message.Split('\n')[0];
+                foreach (var cache in bench.Caches)
+                {
+                    await cache.StopAsync();
+                }
 
+                await topology.SetRateLimitAsync(on: true);
+            }
+
+            await SaveAsync(bench, started, render: false);
+        }
+
+        var report = await SaveAsync(bench, started, render: true);
+        Console.WriteLine(report);
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static async Task<string> SaveAsync(Bench bench, DateTimeOffset started, bool render)
+    {
+        var options = bench.Options;
         bench.Results.Conditions["finished"] = $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC ({(DateTimeOffset.UtcNow - started).TotalMinutes:F0} min)";
         bench.Results.Conditions["load average at the end"] = (await File.ReadAllTextAsync("/proc/loadavg")).Split(' ')[..3].Aggregate((a, b) => $"{a} {b}");
         await File.WriteAllTextAsync(Path.Combine(options.ResultsDirectory, "results.json"),
             JsonSerializer.Serialize(bench.Results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         var report = MarkdownReport.Render(bench.Results, options);
         await File.WriteAllTextAsync(Path.Combine(options.ResultsDirectory, "results.md"), report);
-        await Charts.WriteAsync(bench.Results, options.ResultsDirectory, bench.Log);
-        Console.WriteLine(report);
-        return 0;
+        if (render)
+        {
+            await Charts.WriteAsync(bench.Results, options.ResultsDirectory, bench.Log);
+        }
+
+        return report;
     }
 
     private static async Task RecordConditionsAsync(Bench bench, DateTimeOffset started)

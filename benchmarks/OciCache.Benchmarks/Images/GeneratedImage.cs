@@ -17,6 +17,7 @@ internal sealed record BlobRef(string Digest, string MediaType, long Size)
 /// <param name="Root">The manifest (or index) pushed under <see cref="Tag"/>.</param>
 /// <param name="Manifests">An index's platform manifests, pushed by digest; empty for a single manifest.</param>
 /// <param name="Blobs">Configs and layers of every platform.</param>
+/// <param name="HostBlobs">Config and layers of the host platform (amd64): what a pull fetches.</param>
 /// <param name="PullBytes">What one client pulls for the host platform (amd64): root, its manifest, config and layers.</param>
 internal sealed record GeneratedImage(
     string Name,
@@ -26,6 +27,7 @@ internal sealed record GeneratedImage(
     BlobRef Root,
     IReadOnlyList<BlobRef> Manifests,
     IReadOnlyList<BlobRef> Blobs,
+    IReadOnlyList<BlobRef> HostBlobs,
     long PullBytes,
     BlobRef LargestLayer)
 {

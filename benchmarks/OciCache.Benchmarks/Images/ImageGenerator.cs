@@ -27,7 +27,7 @@ internal static class ImageGenerator
         {
             var cached = JsonSerializer.Deserialize<GeneratedImage>(File.ReadAllText(catalog))!;
             var all = cached.Blobs.Concat(cached.Manifests).Append(cached.Root);
-            if (all.All(b => new FileInfo(Path.Combine(blobs, b.Hex)) is { Exists: true } f && f.Length == b.Size))
+            if (cached.HostBlobs is not null && all.All(b => new FileInfo(Path.Combine(blobs, b.Hex)) is { Exists: true } f && f.Length == b.Size))
             {
                 return cached;
             }
@@ -68,7 +68,7 @@ internal static class ImageGenerator
         var hostBytes = host.Manifest.Size + host.Blobs.Sum(b => b.Size);
         if (!spec.IsIndex)
         {
-            return new GeneratedImage(spec.Name, spec.Title, spec.Repository, spec.Tag, host.Manifest, [], allBlobs, hostBytes, largest);
+            return new GeneratedImage(spec.Name, spec.Title, spec.Repository, spec.Tag, host.Manifest, [], allBlobs, host.Blobs, hostBytes, largest);
         }
 
         var entries = manifests.Select(m => m.Manifest.DescriptorJson($$"""
@@ -77,7 +77,7 @@ internal static class ImageGenerator
         var index = GeneratedImage.WriteJsonBlob(blobs, OciIndex,
             $$"""{"schemaVersion":2,"mediaType":"{{OciIndex}}","manifests":[{{string.Join(",", entries)}}]}""");
         return new GeneratedImage(spec.Name, spec.Title, spec.Repository, spec.Tag, index,
-            manifests.Select(m => m.Manifest).ToList(), allBlobs, index.Size + hostBytes, largest);
+            manifests.Select(m => m.Manifest).ToList(), allBlobs, host.Blobs, index.Size + hostBytes, largest);
     }
 
     private static ulong Seed(string text) => BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

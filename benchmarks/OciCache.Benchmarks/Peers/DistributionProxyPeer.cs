@@ -50,6 +50,14 @@ internal sealed class DistributionProxyPeer(Topology topology, string upstreamUr
         LastStartup = await Readiness.WaitAsync(Process, new Uri($"http://{Host}/v2/"), TimeSpan.FromSeconds(30));
     }
 
+    // registry/storage/paths.go: blobs/sha256/<2>/<hex>/data, and the repository's link to it.
+    protected override bool IsStored(GeneratedImage image, BlobRef blob)
+    {
+        var v2 = Path.Combine(Root, "data", "docker", "registry", "v2");
+        return File.Exists(Path.Combine(v2, "blobs", "sha256", blob.Hex[..2], blob.Hex, "data"))
+            && File.Exists(Path.Combine(v2, "repositories", image.Repository, "_layers", "sha256", blob.Hex, "link"));
+    }
+
     public override string SkopeoSource(GeneratedImage image) => $"docker://{Host}/{image.Repository}:{image.Tag}";
 
     public override Uri Url(GeneratedImage image, string kind, string reference) =>

@@ -32,6 +32,10 @@ internal sealed class OciCachePeer(string executable, Topology topology, string 
         LastStartup = await Readiness.WaitAsync(Process, new Uri($"http://{Host}/healthz"), TimeSpan.FromSeconds(30));
     }
 
+    // Storage/DataLayout: blobs/sha256/<2>/<hex>, published when verified.
+    protected override bool IsStored(GeneratedImage image, BlobRef blob) =>
+        File.Exists(Path.Combine(DataDirectory, "blobs", "sha256", blob.Hex[..2], blob.Hex));
+
     public override string SkopeoSource(GeneratedImage image) => $"docker://{Host}/docker.io/{image.Repository}:{image.Tag}";
 
     public override Uri Url(GeneratedImage image, string kind, string reference) =>

@@ -47,7 +47,29 @@ internal abstract class Peer : IAsyncDisposable
     /// <summary>A blob or manifest URL exactly as a mirror client sends it.</summary>
     public abstract Uri Url(GeneratedImage image, string kind, string reference);
 
+    /// <summary>
+    /// Waits until every blob of <paramref name="image"/> is in the peer's storage: the distribution proxy
+    /// stores a cold blob with a second, background fetch that may finish after its client did, and a
+    /// "warm" request before that would go upstream again.
+    /// </summary>
+    public async Task WaitUntilStoredAsync(GeneratedImage image, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!image.HostBlobs.All(b => IsStored(image, b)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Name} did not store {image.Name} within {timeout.TotalSeconds} s");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>Whether a blob is committed in this peer's storage; true for peers without storage.</summary>
+    protected virtual bool IsStored(GeneratedImage image, BlobRef blob) => true;
 
     protected static string MirrorToml(string host) => $"""
         server = "http://127.0.0.1:9"

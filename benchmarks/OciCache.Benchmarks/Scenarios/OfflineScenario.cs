@@ -16,6 +16,7 @@ namespace OciCache.Benchmarks.Scenarios;
 internal static class OfflineScenario
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PullTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan VariantBudget = TimeSpan.FromSeconds(150);
 
     public static async Task RunAsync(Bench bench)
@@ -41,10 +42,19 @@ internal static class OfflineScenario
     private static async Task MeasureAsync(Bench bench, Peer peer, string variant, IReadOnlyList<GeneratedImage> images)
     {
         var pulls = new List<(bool Ok, double Seconds)>();
+        var pullNote = "";
         foreach (var image in images)
         {
-            var pull = await bench.Containerd.PullAsync(peer, image, TimeSpan.FromSeconds(120));
-            pulls.Add((pull.Ok, pull.Elapsed.TotalSeconds));
+            if (pulls.Any(p => double.IsNaN(p.Seconds) || p.Seconds >= PullTimeout.TotalSeconds))
+            {
+                // One pull hung until the timeout: the others would too. Counted as failed, not run.
+                pulls.Add((false, double.NaN));
+                pullNote = "pulls after the first timeout not run, counted as failed; ";
+                continue;
+            }
+
+            var pull = await bench.Containerd.PullAsync(peer, image, PullTimeout);
+            pulls.Add((pull.Ok, pull.TimedOut ? PullTimeout.TotalSeconds : pull.Elapsed.TotalSeconds));
             bench.Log($"offline pull {image.Name,-10} {peer.Name,-12} {variant}: {(pull.Ok ? Format.Seconds(pull.Elapsed.TotalSeconds) : "FAILED " + pull.Describe)}");
         }
 
@@ -55,12 +65,12 @@ internal static class OfflineScenario
         var attempted = 0;
         var consecutiveFailures = 0;
         var budget = Stopwatch.StartNew();
-        var note = "";
+        var note = pullNote;
         for (var i = 0; i < bench.Options.OfflineManifestRequests; i++)
         {
             if (budget.Elapsed > VariantBudget || consecutiveFailures >= 3)
             {
-                note = $"stopped after {attempted} requests ({(consecutiveFailures >= 3 ? "3 failures in a row" : "time budget")})";
+                note += $"manifest GETs stopped after {attempted} requests ({(consecutiveFailures >= 3 ? "3 failures in a row" : "time budget")})";
                 break;
             }
 
@@ -88,7 +98,7 @@ internal static class OfflineScenario
         }
 
         var row = new OfflineRow(peer.Name, variant, pulls.Count(p => p.Ok), pulls.Count,
-            Stats.Median(pulls.Where(p => p.Ok).Select(p => p.Seconds)), pulls.Max(p => p.Seconds),
+            Stats.Median(pulls.Where(p => p.Ok).Select(p => p.Seconds)), pulls.Where(p => !double.IsNaN(p.Seconds)).Max(p => p.Seconds),
             latencies.Count, attempted, Stats.Percentile(latencies, 50), Stats.Percentile(latencies, 99),
             latencies.Count == 0 ? double.NaN : latencies.Max(), note);
         bench.Results.Offline.Add(row);

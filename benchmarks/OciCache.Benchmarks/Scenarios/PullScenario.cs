@@ -26,6 +26,11 @@ internal static class PullScenario
                     var timeout = TimeSpan.FromSeconds(60 + image.PullBytes / (bench.Topology.Wan ? 2_000_000.0 : 20_000_000.0));
                     foreach (var phase in peer.Caches ? new[] { "cold", "warm" } : ["cold"])
                     {
+                        if (phase == "warm")
+                        {
+                            await peer.WaitUntilStoredAsync(image, TimeSpan.FromMinutes(10));
+                        }
+
                         var pull = await bench.Containerd.PullAsync(peer, image, timeout);
                         bench.Results.Pulls.Add(new PullSample(image.Name, peer.Name, phase, round, pull.Elapsed.TotalSeconds, pull.Ok, pull.Ok ? "" : pull.Describe));
                         bench.Log($"pull {phase,-4} {image.Name,-10} {peer.Name,-12} {(pull.Ok ? Format.Seconds(pull.Elapsed.TotalSeconds) : "FAILED " + pull.Describe)}");

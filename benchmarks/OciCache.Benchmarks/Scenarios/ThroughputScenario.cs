@@ -25,6 +25,8 @@ internal static class ThroughputScenario
                 {
                     throw new InvalidOperationException($"warming {peer.Name} with the big layer failed: {fill.Error}");
                 }
+
+                await peer.WaitUntilStoredAsync(image with { HostBlobs = [layer] }, TimeSpan.FromMinutes(10));
             }
         }
         finally
