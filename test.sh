@@ -21,6 +21,7 @@ if ! $fast; then
   need docker-registry docker-registry
   need curl curl
   need ip iproute2
+  need gnuplot gnuplot-nox
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   echo "==> installing ${packages[*]}"
@@ -43,5 +44,12 @@ run_tests() {
 run_tests OciCache.Tests
 if ! $fast; then
   run_tests OciCache.IntegrationTests
+  # A smoke run of the benchmarks on loopback: it must finish and produce its table; its timings are
+  # not checked (benchmarks/README.md).
+  echo "==> benchmarks smoke run"
+  mkdir -p benchmarks/work
+  benchmarks/run.sh --quick --no-wan > benchmarks/work/smoke.log 2>&1 || { tail -50 benchmarks/work/smoke.log; exit 1; }
+  grep -q '^## Cold and warm pulls' benchmarks/work/results-quick/results.md
+  sed -n '/^## Targets/,/^## Cold/p' benchmarks/work/results-quick/results.md | head -n -1
 fi
 echo "==> all tests passed"
