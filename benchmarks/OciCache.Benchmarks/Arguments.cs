@@ -31,6 +31,8 @@ internal sealed class Arguments
 
     public string Required(string name) => _named.TryGetValue(name, out var value) && value is not null ? value : throw new ArgumentException($"--{name} is required");
 
+    public string? Optional(string name) => _named.TryGetValue(name, out var value) ? value : null;
+
     public int Int(string name, int fallback) => _named.TryGetValue(name, out var value) && value is not null
         ? int.TryParse(value, out var number) && number >= 0 ? number : throw new ArgumentException($"--{name}: '{value}' is not a number")
         : fallback;

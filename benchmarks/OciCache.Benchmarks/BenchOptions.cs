@@ -19,6 +19,12 @@ internal sealed record BenchOptions
 
     public required string ResultsDirectory { get; init; }
 
+    /// <summary>Said in the results' conditions (e.g. what else ran on the machine).</summary>
+    public string? Note { get; init; }
+
+    /// <summary>Scenario names to run (<see cref="Runner.Scenarios"/>); empty for all.</summary>
+    public IReadOnlySet<string> Only { get; init; } = new HashSet<string>();
+
     /// <summary>Rounds of the interleaved cold/warm pulls (A B C, A B C, …); medians are over rounds.</summary>
     public int Rounds { get; init; } = 2;
 

@@ -3,7 +3,9 @@ using OciCache.Benchmarks;
 using OciCache.Benchmarks.Images;
 using OciCache.Testing;
 
-// ocibench run   [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] --ocicache PATH --work DIR --results DIR
+// ocibench run   [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--note TEXT] [--only a,b]
+//                --ocicache PATH --work DIR --results DIR
+// ocibench report --results DIR [--note TEXT]                         (redraws results.md and the charts from results.json)
 // ocibench relay --listen IP:PORT --target IP:PORT --delay-ms N      (the WAN's latency, run in the upstream namespace)
 // ocibench seed  --registry URL --images DIR NAME...                  (pushes generated images, run beside the upstream)
 var command = args.FirstOrDefault();
@@ -19,12 +21,15 @@ try
             RateMbit = options.Int("rate-mbit", 50),
             OneWayDelayMs = options.Int("delay-ms", 20),
             Rounds = options.Int("rounds", 2),
+            Note = options.Optional("note"),
+            Only = (options.Optional("only") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
             OciCacheExecutable = Path.GetFullPath(options.Required("ocicache")),
             WorkDirectory = Path.GetFullPath(options.Required("work")),
             ResultsDirectory = Path.GetFullPath(options.Required("results")),
         }),
         "relay" => await RelayAsync(options),
         "seed" => await SeedAsync(options),
+        "report" => await ReportAsync(options),
         _ => Usage(),
     };
 }
@@ -57,6 +62,22 @@ static async Task<int> SeedAsync(Arguments options)
         .Select(path => System.Text.Json.JsonSerializer.Deserialize<GeneratedImage>(File.ReadAllText(path))!)
         .ToList();
     await Seeder.SeedAsync(new Uri(options.Required("registry")), directory, images);
+    return 0;
+}
+
+static async Task<int> ReportAsync(Arguments options)
+{
+    var directory = options.Required("results");
+    var results = System.Text.Json.JsonSerializer.Deserialize<OciCache.Benchmarks.Reporting.Results>(
+        await File.ReadAllTextAsync(Path.Combine(directory, "results.json")), OciCache.Benchmarks.Reporting.Results.Json)!;
+    if (options.Optional("note") is { } note)
+    {
+        results.Conditions["note"] = note;
+        await File.WriteAllTextAsync(Path.Combine(directory, "results.json"),
+            System.Text.Json.JsonSerializer.Serialize(results, OciCache.Benchmarks.Reporting.Results.Json));
+    }
+
+    Console.WriteLine(await Runner.WriteReportAsync(results, directory, charts: true, Console.Error.WriteLine));
     return 0;
 }
 

@@ -31,6 +31,16 @@ internal static class Runner
         await using var direct = new DirectPeer(upstream);
         await using var containerd = await ContainerdClient.StartAsync(runDirectory);
         var bench = new Bench(options, topology, upstream, ociCache, distribution, direct, containerd, images, runDirectory);
+        bench.Results.Quick = options.Quick;
+        if (options.Note is not null)
+        {
+            bench.Results.Conditions["note"] = options.Note;
+        }
+
+        if (options.Only.Count > 0)
+        {
+            bench.Results.Conditions["scenarios"] = string.Join(", ", options.Only);
+        }
         await RecordConditionsAsync(bench, started);
         bench.Results.Images.AddRange(options.PullImages.Select(s => images[s.Name])
             .Select(i => new ImageRow(i.Name, i.Title, i.PullBytes, i.Blobs.Count)));
@@ -39,17 +49,7 @@ internal static class Runner
         // Startup first, on a quiet machine; the offline scenario last, because it cuts the link.
         // A failing scenario is reported and the run goes on; results are saved after each one.
         var failed = 0;
-        foreach (var (name, scenario) in new (string, Func<Bench, Task>)[]
-        {
-            ("startup", FootprintScenario.StartupAsync),
-            ("pulls", PullScenario.RunAsync),
-            ("first byte", FirstByteScenario.RunAsync),
-            ("throughput", ThroughputScenario.RunAsync),
-            ("HEAD load", HeadLoadScenario.RunAsync),
-            ("concurrency", ConcurrencyScenario.RunAsync),
-            ("footprint", FootprintScenario.ConcurrentBlobAsync),
-            ("offline", OfflineScenario.RunAsync),
-        })
+        foreach (var (name, scenario) in Scenarios.Where(s => options.Only.Count == 0 || options.Only.Contains(s.Name)))
         {
             try
             {
@@ -76,18 +76,35 @@ internal static class Runner
         return failed == 0 ? 0 : 1;
     }
 
+    public static readonly IReadOnlyList<(string Name, Func<Bench, Task> Run)> Scenarios =
+    [
+        ("startup", FootprintScenario.StartupAsync),
+        ("pulls", PullScenario.RunAsync),
+        ("first-byte", FirstByteScenario.RunAsync),
+        ("throughput", ThroughputScenario.RunAsync),
+        ("head-load", HeadLoadScenario.RunAsync),
+        ("concurrency", ConcurrencyScenario.RunAsync),
+        ("footprint", FootprintScenario.ConcurrentBlobAsync),
+        ("offline", OfflineScenario.RunAsync),
+    ];
+
     private static async Task<string> SaveAsync(Bench bench, DateTimeOffset started, bool render)
     {
         var options = bench.Options;
         bench.Results.Conditions["finished"] = $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC ({(DateTimeOffset.UtcNow - started).TotalMinutes:F0} min)";
         bench.Results.Conditions["load average at the end"] = (await File.ReadAllTextAsync("/proc/loadavg")).Split(' ')[..3].Aggregate((a, b) => $"{a} {b}");
-        await File.WriteAllTextAsync(Path.Combine(options.ResultsDirectory, "results.json"),
-            JsonSerializer.Serialize(bench.Results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
-        var report = MarkdownReport.Render(bench.Results, options);
-        await File.WriteAllTextAsync(Path.Combine(options.ResultsDirectory, "results.md"), report);
-        if (render)
+        await File.WriteAllTextAsync(Path.Combine(options.ResultsDirectory, "results.json"), JsonSerializer.Serialize(bench.Results, Results.Json));
+        return await WriteReportAsync(bench.Results, options.ResultsDirectory, charts: render, bench.Log);
+    }
+
+    /// <summary>Writes results.md (and the charts) from a run's results; also used to redraw a saved run.</summary>
+    public static async Task<string> WriteReportAsync(Results results, string directory, bool charts, Action<string> log)
+    {
+        var report = MarkdownReport.Render(results);
+        await File.WriteAllTextAsync(Path.Combine(directory, "results.md"), report);
+        if (charts)
         {
-            await Charts.WriteAsync(bench.Results, options.ResultsDirectory, bench.Log);
+            await Charts.WriteAsync(results, directory, log);
         }
 
         return report;

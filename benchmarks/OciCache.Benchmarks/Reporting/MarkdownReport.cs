@@ -12,8 +12,9 @@ internal static class MarkdownReport
     private const string Dist = "distribution";
     private const string Direct = "direct";
 
-    public static string Render(Results r, BenchOptions options)
+    public static string Render(Results r)
     {
+        var options = new BenchOptions { Quick = r.Quick, OciCacheExecutable = "", WorkDirectory = "", ResultsDirectory = "" };
         var md = new StringBuilder();
         md.AppendLine("# OciCache benchmark results").AppendLine();
         md.AppendLine("Peers: **ocicache** (this project), **distribution** (the CNCF registry 2.8 as a pull-through proxy, `proxy.remoteurl`), " +

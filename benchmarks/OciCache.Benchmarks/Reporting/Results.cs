@@ -23,6 +23,15 @@ internal sealed record FootprintRow(string Peer, int Clients, long BlobBytes, do
 /// <summary>Everything one run measured, with the conditions it ran under; saved as results.json.</summary>
 internal sealed class Results
 {
+    public static readonly System.Text.Json.JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        PreferredObjectCreationHandling = System.Text.Json.Serialization.JsonObjectCreationHandling.Populate,
+    };
+
+    public bool Quick { get; set; }
+
     public Dictionary<string, string> Conditions { get; } = [];
 
     public List<ImageRow> Images { get; } = [];
