@@ -2,7 +2,7 @@
 # Runs the benchmarks and prints the results table. See benchmarks/README.md.
 #
 # Usage: benchmarks/run.sh [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--results DIR]
-#                          [--note TEXT] [--only SCENARIO,...]
+#                          [--note TEXT] [--only SCENARIO,...] [--images IMAGE,...]
 #   --quick       small images (5 and 30 MiB), 1 and 4 concurrent clients: the CI smoke run (~2 min)
 #   --no-wan      everything on 127.0.0.1, no namespaces and no shaping
 #   --rate-mbit   WAN rate, each way (default 50)
@@ -11,6 +11,7 @@
 #   --note        a line for the results' conditions (what else ran on the machine)
 #   --only        run only these scenarios: startup, pulls, first-byte, throughput, head-load,
 #                 concurrency, footprint, offline
+#   --images      pull only these images in the cold/warm scenario (small, medium, large, huge, multiarch)
 #   --results     where results.md, results.json and the charts go (default benchmarks/results/ for a
 #                 full run, benchmarks/work/results-quick/ for --quick, so a smoke run never
 #                 overwrites the committed results)
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=true; harness_args+=(--quick) ;;
     --no-wan) wan=false; harness_args+=(--no-wan) ;;
     --rate-mbit) rate=$2; harness_args+=(--rate-mbit "$2"); shift ;;
-    --delay-ms|--rounds|--note|--only) harness_args+=("$1" "$2"); shift ;;
+    --delay-ms|--rounds|--note|--only|--images) harness_args+=("$1" "$2"); shift ;;
     --results) results=$2; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac

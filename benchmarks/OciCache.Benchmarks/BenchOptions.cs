@@ -28,9 +28,12 @@ internal sealed record BenchOptions
     /// <summary>Rounds of the interleaved cold/warm pulls (A B C, A B C, …); medians are over rounds.</summary>
     public int Rounds { get; init; } = 2;
 
-    public IReadOnlyList<ImageSpec> PullImages => Quick
-        ? [ImageSpec.Small, ImageSpec.Medium]
-        : [ImageSpec.Small, ImageSpec.Medium, ImageSpec.Large, ImageSpec.Huge, ImageSpec.MultiArch];
+    /// <summary>Image names to pull in the cold/warm scenario (<c>--images</c>); empty for the mode's set.</summary>
+    public IReadOnlySet<string> ImageFilter { get; init; } = new HashSet<string>();
+
+    public IReadOnlyList<ImageSpec> PullImages =>
+        (Quick ? [ImageSpec.Small, ImageSpec.Medium] : new[] { ImageSpec.Small, ImageSpec.Medium, ImageSpec.Large, ImageSpec.Huge, ImageSpec.MultiArch })
+        .Where(i => ImageFilter.Count == 0 || ImageFilter.Contains(i.Name)).ToList();
 
     /// <summary>Pulled by 1…N skopeo clients at once.</summary>
     public ImageSpec ConcurrencyImage => ImageSpec.Medium;

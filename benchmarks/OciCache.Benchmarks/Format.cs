@@ -27,6 +27,9 @@ internal static class Format
         ? "—"
         : (seconds * 1000).ToString(seconds >= 0.1 ? "F0" : "F1", CultureInfo.InvariantCulture) + " ms";
 
+    /// <summary>A difference with its sign: "+12 ms", "−7.0 ms".</summary>
+    public static string MsDelta(double seconds) => double.IsNaN(seconds) ? "—" : (seconds < 0 ? "−" : "+") + Ms(Math.Abs(seconds));
+
     public static string Ratio(double ratio) => double.IsNaN(ratio) ? "—" : ratio.ToString("F2", CultureInfo.InvariantCulture) + "×";
 
     public static string Number(double value, string format = "F0") => double.IsNaN(value) ? "—" : value.ToString(format, CultureInfo.InvariantCulture);

@@ -3,7 +3,7 @@ using OciCache.Benchmarks;
 using OciCache.Benchmarks.Images;
 using OciCache.Testing;
 
-// ocibench run   [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--note TEXT] [--only a,b]
+// ocibench run   [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--note TEXT] [--only a,b] [--images a,b]
 //                --ocicache PATH --work DIR --results DIR
 // ocibench report --results DIR [--note TEXT]                         (redraws results.md and the charts from results.json)
 // ocibench relay --listen IP:PORT --target IP:PORT --delay-ms N      (the WAN's latency, run in the upstream namespace)
@@ -23,6 +23,7 @@ try
             Rounds = options.Int("rounds", 2),
             Note = options.Optional("note"),
             Only = (options.Optional("only") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
+            ImageFilter = (options.Optional("images") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
             OciCacheExecutable = Path.GetFullPath(options.Required("ocicache")),
             WorkDirectory = Path.GetFullPath(options.Required("work")),
             ResultsDirectory = Path.GetFullPath(options.Required("results")),

@@ -101,6 +101,12 @@ internal static class Runner
     public static async Task<string> WriteReportAsync(Results results, string directory, bool charts, Action<string> log)
     {
         var report = MarkdownReport.Render(results);
+        if (File.Exists(Path.Combine(directory, "ANALYSIS.md")))
+        {
+            // A hand-written reading of this run (the profiles behind missed targets) sits beside it.
+            report = report.Replace("\n## Targets\n", "\nThe misses, with the profiles that explain them: [ANALYSIS.md](ANALYSIS.md).\n\n## Targets\n");
+        }
+
         await File.WriteAllTextAsync(Path.Combine(directory, "results.md"), report);
         if (charts)
         {

@@ -63,7 +63,7 @@ internal static class MarkdownReport
 
         var ttfbOci = Stats.Median(r.FirstBytes.Where(f => f.Peer == Oci && f.Ok).Select(f => f.FirstByteSeconds));
         var ttfbDirect = Stats.Median(r.FirstBytes.Where(f => f.Peer == Direct && f.Ok).Select(f => f.FirstByteSeconds));
-        Row("cold time to first byte within 50 ms of the upstream's", $"{Format.Ms(ttfbOci)} vs {Format.Ms(ttfbDirect)} (+{Format.Ms(ttfbOci - ttfbDirect)})",
+        Row("cold time to first byte within 50 ms of the upstream's", $"{Format.Ms(ttfbOci)} vs {Format.Ms(ttfbDirect)} ({Format.MsDelta(ttfbOci - ttfbDirect)})",
             double.IsNaN(ttfbOci - ttfbDirect) ? null : ttfbOci - ttfbDirect <= 0.050);
 
         var concurrent = r.Concurrency.Where(c => c.Peer == Oci).ToList();
@@ -129,7 +129,7 @@ internal static class MarkdownReport
             var samples = r.FirstBytes.Where(f => f.Peer == peer && f.Ok).ToList();
             var first = Stats.Median(samples.Select(s => s.FirstByteSeconds));
             md.AppendLine($"| {peer} | {Format.Ms(Stats.Median(samples.Select(s => s.HeadersSeconds)))} | {Format.Ms(first)} | " +
-                $"{Format.Ms(samples.Count == 0 ? double.NaN : samples.Max(s => s.FirstByteSeconds))} | {(peer == Direct ? "" : "+" + Format.Ms(first - direct))} |");
+                $"{Format.Ms(samples.Count == 0 ? double.NaN : samples.Max(s => s.FirstByteSeconds))} | {(peer == Direct ? "" : Format.MsDelta(first - direct))} |");
         }
 
         md.AppendLine();
