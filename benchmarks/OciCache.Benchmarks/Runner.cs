@@ -100,7 +100,14 @@ internal static class Runner
     /// <summary>Writes results.md (and the charts) from a run's results; also used to redraw a saved run.</summary>
     public static async Task<string> WriteReportAsync(Results results, string directory, bool charts, Action<string> log)
     {
-        var report = MarkdownReport.Render(results);
+        if (charts)
+        {
+            await Charts.WriteAsync(results, directory, log);
+        }
+
+        // Only the charts this run could draw.
+        var report = string.Join('\n', MarkdownReport.Render(results).Split('\n')
+            .Where(line => !line.StartsWith("![", StringComparison.Ordinal) || File.Exists(Path.Combine(directory, line[(line.LastIndexOf('(') + 1)..line.LastIndexOf(')')]))));
         if (File.Exists(Path.Combine(directory, "ANALYSIS.md")))
         {
             // A hand-written reading of this run (the profiles behind missed targets) sits beside it.
@@ -108,10 +115,6 @@ internal static class Runner
         }
 
         await File.WriteAllTextAsync(Path.Combine(directory, "results.md"), report);
-        if (charts)
-        {
-            await Charts.WriteAsync(results, directory, log);
-        }
 
         return report;
     }

@@ -49,6 +49,14 @@ internal static class Charts
 
     private static void Table(string directory, string name, string[] header, IEnumerable<(string Label, double[] Values)> rows)
     {
+        File.Delete(Path.Combine(directory, "..", name + ".png"));
+        if (!rows.Any(r => r.Values.Any(v => !double.IsNaN(v))))
+        {
+            File.Delete(Path.Combine(directory, name + ".dat"));
+            File.Delete(Path.Combine(directory, name + ".gp"));
+            return; // a partial run (--only) did not measure it: no chart
+        }
+
         var text = new StringBuilder(string.Join('\t', header)).Append('\n');
         foreach (var (label, values) in rows)
         {
@@ -87,6 +95,11 @@ internal static class Charts
 
     private static async Task DrawAsync(string directory, string name, string script, Action<string> log)
     {
+        if (!File.Exists(Path.Combine(directory, name + ".dat")))
+        {
+            return;
+        }
+
         var path = Path.Combine(directory, name + ".gp");
         await File.WriteAllTextAsync(path, script);
         var result = await Exec.RunAsync(null, "sh", ["-c", $"cd '{directory}' && gnuplot '{name}.gp'"], TimeSpan.FromSeconds(60));
