@@ -75,7 +75,7 @@ internal static class Charts
         set key top left
         set grid ytics
         set ylabel '{ylabel}'
-        {(logscale ? "set logscale y" : "set yrange [0:*]")}
+        {(logscale ? "set logscale y\nset yrange [0.5:*]" : "set yrange [0:*]")}
 
         """;
 

@@ -197,7 +197,7 @@ internal static class MarkdownReport
             var concurrentPeak = r.Concurrency.Where(c => c.Peer == peer).Select(c => c.PeakRss).DefaultIfEmpty(0).Max();
             md.AppendLine($"| {peer} | {(s is null ? "—" : $"{Format.Ms(s.MedianSeconds)} / {Format.Ms(s.MaxSeconds)}")} | {(s is null ? "—" : Format.Bytes(s.IdleRss))} | {(s is null ? "—" : Format.Bytes(s.IdleRssAfterWarmup))} | " +
                 $"{(f is null ? "—" : $"{f.Clients} × {Format.Bytes(f.BlobBytes)}")} | {(f is null ? "—" : Format.Seconds(f.WallSeconds))} | {(f is null ? "—" : $"{f.Succeeded}/{f.Clients}")} | " +
-                $"{(f is null ? "—" : Format.Bytes(f.UpstreamBytes))} | {(f is null ? "—" : Format.Bytes(f.PeakRss))} | {Format.Bytes(concurrentPeak)} |");
+                $"{(f is null ? "—" : Format.Bytes(f.UpstreamBytes))} | {(f is null ? "—" : Format.Bytes(f.PeakRss))} | {(concurrentPeak == 0 ? "—" : Format.Bytes(concurrentPeak))} |");
         }
 
         md.AppendLine();
