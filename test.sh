@@ -26,6 +26,8 @@ if ! $fast; then
   need ansible-lint ansible-lint
   need systemd-analyze systemd
   need qemu-aarch64-static qemu-user-static
+  # Benchmark charts.
+  need gnuplot gnuplot-nox
 fi
 # The arm64 binary under qemu loads Debian's arm64 C library and OpenSSL (multiarch).
 if ! $fast && [ "$(dpkg --print-architecture)" != arm64 ] && [ ! -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ]; then
@@ -59,5 +61,12 @@ fi
 run_tests OciCache.Tests
 if ! $fast; then
   run_tests OciCache.IntegrationTests
+  # A smoke run of the benchmarks on loopback: it must finish and produce its table; its timings are
+  # not checked (benchmarks/README.md).
+  echo "==> benchmarks smoke run"
+  mkdir -p benchmarks/work
+  benchmarks/run.sh --quick --no-wan > benchmarks/work/smoke.log 2>&1 || { tail -50 benchmarks/work/smoke.log; exit 1; }
+  grep -q '^## Cold and warm pulls' benchmarks/work/results-quick/results.md
+  sed -n '/^## Targets/,/^## Cold/p' benchmarks/work/results-quick/results.md | head -n -1
 fi
 echo "==> all tests passed"

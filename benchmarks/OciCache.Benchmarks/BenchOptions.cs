@@ -1,0 +1,64 @@
+using OciCache.Benchmarks.Images;
+
+namespace OciCache.Benchmarks;
+
+/// <summary>What a run measures and how often. <c>--quick</c> is the CI smoke run: small images, few clients.</summary>
+internal sealed record BenchOptions
+{
+    public bool Quick { get; init; }
+
+    public bool Wan { get; init; } = true;
+
+    public int RateMbit { get; init; } = 50;
+
+    public int OneWayDelayMs { get; init; } = 20;
+
+    public required string OciCacheExecutable { get; init; }
+
+    public required string WorkDirectory { get; init; }
+
+    public required string ResultsDirectory { get; init; }
+
+    /// <summary>Said in the results' conditions (e.g. what else ran on the machine).</summary>
+    public string? Note { get; init; }
+
+    /// <summary>Scenario names to run (<see cref="Runner.Scenarios"/>); empty for all.</summary>
+    public IReadOnlySet<string> Only { get; init; } = new HashSet<string>();
+
+    /// <summary>Rounds of the interleaved cold/warm pulls (A B C, A B C, …); medians are over rounds.</summary>
+    public int Rounds { get; init; } = 2;
+
+    /// <summary>Image names to pull in the cold/warm scenario (<c>--images</c>); empty for the mode's set.</summary>
+    public IReadOnlySet<string> ImageFilter { get; init; } = new HashSet<string>();
+
+    public IReadOnlyList<ImageSpec> PullImages =>
+        (Quick ? [ImageSpec.Small, ImageSpec.Medium] : new[] { ImageSpec.Small, ImageSpec.Medium, ImageSpec.Large, ImageSpec.Huge, ImageSpec.MultiArch })
+        .Where(i => ImageFilter.Count == 0 || ImageFilter.Contains(i.Name)).ToList();
+
+    /// <summary>Pulled by 1…N skopeo clients at once.</summary>
+    public ImageSpec ConcurrencyImage => ImageSpec.Medium;
+
+    public IReadOnlyList<int> ClientCounts => Quick ? [1, 4] : [1, 4, 16, 32];
+
+    /// <summary>Its largest layer is fetched cold for time to first byte, and warm for throughput.</summary>
+    public ImageSpec BigImage => Quick ? ImageSpec.Medium : ImageSpec.Huge;
+
+    public int FirstByteRounds => 3;
+
+    public int ThroughputRounds => 3;
+
+    public ImageSpec FootprintImage => ImageSpec.Footprint(Quick ? 16 : 256);
+
+    public int FootprintClients => 8;
+
+    public int StartupRounds => 5;
+
+    public TimeSpan HeadLoadDuration => TimeSpan.FromSeconds(Quick ? 2 : 10);
+
+    public int HeadLoadConnections => 16;
+
+    public int OfflineManifestRequests => Quick ? 20 : 100;
+
+    public IEnumerable<ImageSpec> AllImages =>
+        PullImages.Append(ConcurrencyImage).Append(ImageSpec.Warmup).Append(BigImage).Append(FootprintImage).DistinctBy(i => i.Key);
+}
