@@ -28,12 +28,7 @@ public sealed class UpstreamEndpoint : IDisposable
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 // Retry what another attempt can fix; a timeout or a rate limit only gets worse when repeated.
-                ShouldHandle = args => ValueTask.FromResult(policy.Retries > 0 && args.Outcome switch
-                {
-                    { Exception: HttpRequestException } => true,
-                    { Result: { } r } => (int)r.StatusCode is 500 or 502 or 503 or 504,
-                    _ => false,
-                }),
+                ShouldHandle = args => ValueTask.FromResult(policy.Retries > 0 && IsWorthRetrying(args.Outcome.Exception, args.Outcome.Result)),
             })
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {
@@ -42,12 +37,7 @@ public sealed class UpstreamEndpoint : IDisposable
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = policy.BreakDuration,
                 StateProvider = _breaker,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
-                {
-                    { Exception: HttpRequestException or TimeoutRejectedException or UpstreamAuthException } => true,
-                    { Result: { } r } => (int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.TooManyRequests,
-                    _ => false,
-                }),
+                ShouldHandle = args => ValueTask.FromResult(CountsAsFailure(args.Outcome.Exception, args.Outcome.Result)),
                 OnOpened = _ =>
                 {
                     onBreak(name, CircuitState.Open);
@@ -78,4 +68,31 @@ public sealed class UpstreamEndpoint : IDisposable
     public bool IsBroken => _breaker.CircuitState is CircuitState.Open or CircuitState.Isolated;
 
     public void Dispose() => Invoker.Dispose();
+
+    /// <summary>
+    /// What the circuit breaker counts against an upstream: transport failures (refused, reset, DNS, TLS,
+    /// a connect that timed out), no response in time, a token service that refused, 5xx and 429.
+    /// </summary>
+    /// <remarks>
+    /// .NET reports a connect timeout as a cancellation wrapping a <see cref="TimeoutException"/>, not as an
+    /// <see cref="HttpRequestException"/>: on a link where packets vanish, that is the only failure there is.
+    /// </remarks>
+    internal static bool CountsAsFailure(Exception? exception, HttpResponseMessage? response) => exception switch
+    {
+        HttpRequestException or TimeoutRejectedException or UpstreamAuthException => true,
+        OperationCanceledException { InnerException: TimeoutException } => true,
+        null => response is { } r && ((int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.TooManyRequests),
+        _ => false,
+    };
+
+    /// <summary>
+    /// What is retried: a connection refused or reset, and 500/502/503/504. Not a timeout (connect or
+    /// response): on a dead link another attempt only costs the same time again; not a 429.
+    /// </summary>
+    internal static bool IsWorthRetrying(Exception? exception, HttpResponseMessage? response) => exception switch
+    {
+        HttpRequestException => true,
+        null => response is { } r && (int)r.StatusCode is 500 or 502 or 503 or 504,
+        _ => false,
+    };
 }

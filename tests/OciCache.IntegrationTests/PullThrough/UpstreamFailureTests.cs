@@ -119,6 +119,29 @@ public sealed class UpstreamFailureTests
         Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(500), $"with the breaker open an answer took {watch.Elapsed}");
     }
 
+    [Fact]
+    public async Task DarkLink_ConnectTimeoutsOpenTheBreaker_WithoutRetries()
+    {
+        using var dark = new BlackholeServer();
+        await using var cache = await CacheServer.StartAsync("docker.io", dark.Url, s => s.UpstreamPolicy.BreakAfterFailures = 3);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await cache.Client.GetAsync($"/v2/library/app{i}/manifests/1.0{Ns}");
+            await RegistryHttp.AssertOciErrorAsync(response, HttpStatusCode.NotFound, "MANIFEST_UNKNOWN");
+            // One connect timeout (1 s in these tests), not one per retry.
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.8), $"request {i} took {watch.Elapsed}");
+            Assert.True(watch.Elapsed > TimeSpan.FromSeconds(0.8), $"request {i} did not wait for a connect at all ({watch.Elapsed})");
+        }
+
+        var fast = Stopwatch.StartNew();
+        using var refused = await cache.Client.GetAsync($"/v2/library/app9/manifests/1.0{Ns}");
+        await RegistryHttp.AssertOciErrorAsync(refused, HttpStatusCode.NotFound, "MANIFEST_UNKNOWN");
+        Assert.True(fast.Elapsed < TimeSpan.FromMilliseconds(300), $"with the breaker open the answer took {fast.Elapsed}");
+        Assert.True(cache.Log.Contains(LogEventLevel.Warning, "circuit is now Open"), cache.Log.ToString());
+    }
+
     [Theory]
     [InlineData(UpstreamNotFoundPolicy.ServeCached, HttpStatusCode.OK)]
     [InlineData(UpstreamNotFoundPolicy.NotFound, HttpStatusCode.NotFound)]
