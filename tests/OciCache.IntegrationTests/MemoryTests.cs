@@ -79,7 +79,7 @@ public sealed class MemoryTests : IAsyncLifetime
 
         Assert.True(peak - baseline < AllowedGrowth,
             $"RSS grew from {baseline >> 20} MiB to {peak >> 20} MiB during a 1 GiB cold pull (allowed: {AllowedGrowth >> 20} MiB)");
-        Assert.True(File.Exists(new OciCache.Storage.DataLayout(data.Path).BlobPath(digest)), "the cold blob was not cached");
+        await Eventually.TrueAsync(() => File.Exists(new OciCache.Storage.DataLayout(data.Path).BlobPath(digest)), "the cold blob is cached");
     }
 
     private static async Task<Digest> PushAsync(HttpClient client, long length, ulong seed)

@@ -49,6 +49,7 @@ internal sealed partial class BlobFill
     private string? _tempPath;
     private bool _relaying;
     private bool _committed;
+    private bool _verified;
     private bool _done;
     private Exception? _failure;
     private long _lastLeaseChange;
@@ -242,9 +243,9 @@ internal sealed partial class BlobFill
                     fromFile = buffer[..(int)Math.Min(buffer.Length, available)];
                     changed = Task.CompletedTask;
                 }
-                else if (_done)
+                else if (_done || _verified)
                 {
-                    return 0;
+                    return 0; // the verified end (or a relay that ended)
                 }
                 else
                 {
@@ -358,30 +359,45 @@ internal sealed partial class BlobFill
             }
         }
 
-        if (relayHash is null)
-        {
-            if (await writer!.CommitAsync(Digest, total) != BlobCommitResult.Committed)
-            {
-                throw Invalid($"upstream bytes do not hash to {Digest}");
-            }
-
-            lock (_gate)
-            {
-                _committed = true;
-            }
-
-            await _source.PublishAsync(this, total);
-            Published = true;
-        }
-        else if (Digest.FromHash(Digest.Algorithm, relayHash.GetHashAndReset()) != Digest)
+        var verified = relayHash is null
+            ? writer!.Verify(Digest, total) == BlobCommitResult.Committed
+            : Digest.FromHash(Digest.Algorithm, relayHash.GetHashAndReset()) == Digest;
+        if (!verified)
         {
             throw Invalid($"upstream bytes do not hash to {Digest}");
         }
 
+        // The bytes are right: clients get their last byte now. Making them durable (fsync, rename, the
+        // row) is the cache's business and must not hold them up; if it fails, only the cache goes without.
         lock (_gate)
         {
             _length = total;
             _readable = total;
+            _verified = true;
+            Pulse();
+        }
+
+        if (relayHash is null)
+        {
+            try
+            {
+                await writer!.PublishAsync();
+                lock (_gate)
+                {
+                    _committed = true;
+                }
+
+                await _source.PublishAsync(this, total);
+                Published = true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                LogNotKept(Digest, e.Message);
+            }
+        }
+
+        lock (_gate)
+        {
             _done = true;
             Pulse();
         }
@@ -547,6 +563,9 @@ internal sealed partial class BlobFill
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot store blob {Digest} ({Reason}); relaying it to clients without caching")]
     private partial void LogRelaying(Digest digest, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {Digest} reached its clients intact but could not be kept: {Reason}")]
+    private partial void LogNotKept(Digest digest, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fetch of blob {Digest} failed; nothing was published: {Reason}")]
     private partial void LogFailed(Digest digest, string reason);

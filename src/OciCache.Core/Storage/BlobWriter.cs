@@ -9,7 +9,7 @@ namespace OciCache.Storage;
 /// fsyncs and renames the file into <c>blobs/</c>; a writer disposed without a successful commit deletes
 /// its file (unless it is an upload session, which outlives one request).
 /// </summary>
-/// <remarks>States: open (writes allowed) → finished (committed, discarded or hash detached) → disposed.</remarks>
+/// <remarks>States: open (writes allowed) → verified → committed; or open → discarded, or hash detached; then disposed.</remarks>
 public sealed class BlobWriter : IAsyncDisposable, IDisposable
 {
     private const int CopyBufferSize = 128 * 1024;
@@ -21,6 +21,7 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     private string _algorithm;
     private bool _done;
     private bool _committed;
+    private Digest? _verified;
 
     internal BlobWriter(DataLayout layout, string path, FileStream file, string algorithm, bool keepOnDispose)
     {
@@ -108,39 +109,65 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     /// </summary>
     public async Task<BlobCommitResult> CommitAsync(Digest expected, long? expectedSize = null, CancellationToken cancellationToken = default)
     {
+        var result = Verify(expected, expectedSize);
+        if (result == BlobCommitResult.Committed)
+        {
+            await PublishAsync(cancellationToken);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The first half of <see cref="CommitAsync"/>: checks size and digest and ends the writing. On a
+    /// mismatch the file is deleted. A fill uses the halves apart, to hand the verified bytes to its
+    /// clients before the slow part (fsync) runs.
+    /// </summary>
+    public BlobCommitResult Verify(Digest expected, long? expectedSize = null)
+    {
         ObjectDisposedException.ThrowIf(_done, this);
         _done = true;
+        if (expectedSize is { } size && size != Length)
+        {
+            Discard();
+            return BlobCommitResult.SizeMismatch;
+        }
+
+        if (expected.Algorithm != _algorithm)
+        {
+            SwitchAlgorithm(expected.Algorithm);
+        }
+
+        if (Digest.FromHash(_algorithm, _hash.GetHashAndReset()) != expected)
+        {
+            Discard();
+            return BlobCommitResult.DigestMismatch;
+        }
+
+        _verified = expected;
+        return BlobCommitResult.Committed;
+    }
+
+    /// <summary>
+    /// The second half of <see cref="CommitAsync"/>, after a successful <see cref="Verify"/>: fsyncs the
+    /// bytes, renames the file under its digest and fsyncs the directory, so the blob is whole on disk
+    /// before anyone records it.
+    /// </summary>
+    public async Task PublishAsync(CancellationToken cancellationToken = default)
+    {
+        var digest = _verified ?? throw new InvalidOperationException("Only verified bytes can be published.");
         try
         {
-            if (expectedSize is { } size && size != Length)
-            {
-                Discard();
-                return BlobCommitResult.SizeMismatch;
-            }
-
-            if (expected.Algorithm != _algorithm)
-            {
-                SwitchAlgorithm(expected.Algorithm);
-            }
-
-            var actual = Digest.FromHash(_algorithm, _hash.GetHashAndReset());
-            if (actual != expected)
-            {
-                Discard();
-                return BlobCommitResult.DigestMismatch;
-            }
-
             await _file.FlushAsync(cancellationToken);
             _file.Flush(flushToDisk: true);
             await _file.DisposeAsync();
 
-            var final = _layout.BlobPath(expected);
+            var final = _layout.BlobPath(digest);
             var dir = Path.GetDirectoryName(final)!;
             Directory.CreateDirectory(dir);
             File.Move(TempPath, final, overwrite: true); // same digest means same bytes: replacing a twin is harmless
             _committed = true;
             FileSync.FlushDirectory(dir);
-            return BlobCommitResult.Committed;
         }
         catch
         {

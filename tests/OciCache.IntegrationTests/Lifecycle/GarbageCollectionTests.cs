@@ -16,7 +16,7 @@ public sealed class GarbageCollectionTests
         var stray = TestBlob.Random(50_000, seed: 1402);
         await server.Client.PushBlobAsync("site/app", stray); // pushed, never referenced by a manifest
 
-        await EventuallyAsync(() => !File.Exists(BlobPath(server, stray)));
+        await Eventually.TrueAsync(() => !File.Exists(BlobPath(server, stray)), "the stray blob is collected");
 
         Assert.Null(server.Services.GetRequiredService<IMetadataIndex>().GetBlob(stray.Digest));
         Assert.All(image.Blobs.Append(image.Manifest), b => Assert.True(File.Exists(BlobPath(server, b))));
@@ -39,7 +39,7 @@ public sealed class GarbageCollectionTests
             Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
         }
 
-        await EventuallyAsync(() => !File.Exists(BlobPath(server, gone.Layers[1])));
+        await Eventually.TrueAsync(() => !File.Exists(BlobPath(server, gone.Layers[1])), "the deleted image's own layer is collected");
         Assert.True(File.Exists(BlobPath(server, shared.Blob)), "a layer another manifest uses was removed");
         await AssertPullableAsync(server, "kept", kept);
     }
@@ -56,7 +56,7 @@ public sealed class GarbageCollectionTests
         }
 
         var id = post.Header("Docker-Upload-UUID")!;
-        await EventuallyAsync(() => !File.Exists(new DataLayout(server.DataPath).UploadPath(id)));
+        await Eventually.TrueAsync(() => !File.Exists(new DataLayout(server.DataPath).UploadPath(id)), "the abandoned upload expires");
         using var status = await server.Client.GetAsync(location);
         await RegistryHttp.AssertOciErrorAsync(status, HttpStatusCode.NotFound, "BLOB_UPLOAD_UNKNOWN");
     }
@@ -70,7 +70,7 @@ public sealed class GarbageCollectionTests
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllBytesAsync(path, orphan.Bytes); // as a crash between rename and row would leave it
 
-        await EventuallyAsync(() => !File.Exists(path));
+        await Eventually.TrueAsync(() => !File.Exists(path), "the leftover file is removed");
     }
 
     private static Task<RegistryServer> StartAsync() => RegistryServer.StartAsync(s =>
@@ -92,14 +92,4 @@ public sealed class GarbageCollectionTests
     }
 
     private static string BlobPath(RegistryServer server, TestBlob blob) => new DataLayout(server.DataPath).BlobPath(blob.Digest);
-
-    internal static async Task EventuallyAsync(Func<bool> condition, int seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Delay(100);
-        }
-    }
 }

@@ -37,7 +37,7 @@ public sealed class PrefetchTests : IAsyncLifetime
         });
         var layout = new DataLayout(cache.DataPath);
 
-        await GarbageCollectionTests.EventuallyAsync(() => _arm.Blobs.All(b => File.Exists(layout.BlobPath(b.Digest))), seconds: 30);
+        await Eventually.TrueAsync(() => _arm.Blobs.All(b => File.Exists(layout.BlobPath(b.Digest))), "the arm64 image is prefetched", TimeSpan.FromSeconds(30));
 
         Assert.All(_amd.Layers, b => Assert.False(File.Exists(layout.BlobPath(b.Digest)), "a layer of an unlisted platform was fetched"));
         var tags = await cache.Client.GetStringAsync("/v2/docker.io/library/multi/tags/list");

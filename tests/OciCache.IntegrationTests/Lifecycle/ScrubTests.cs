@@ -20,7 +20,7 @@ public sealed class ScrubTests
         var layout = new DataLayout(cache.DataPath);
         Corrupt(layout.BlobPath(layer.Digest));
 
-        await GarbageCollectionTests.EventuallyAsync(() => Directory.EnumerateFiles(layout.Quarantine).Any());
+        await Eventually.TrueAsync(() => Directory.EnumerateFiles(layout.Quarantine).Any(), "scrub quarantines the corrupt blob");
 
         Assert.True(cache.Log.Contains(LogEventLevel.Error, $"Scrub found blob {layer.Digest} corrupt"), cache.Log.ToString());
         await UpstreamAuthTests.AssertPullsAsync(cache.Client, "app", "1.0", image, "?ns=docker.io");
@@ -36,7 +36,7 @@ public sealed class ScrubTests
         var layout = new DataLayout(server.DataPath);
         Corrupt(layout.BlobPath(blob.Digest));
 
-        await GarbageCollectionTests.EventuallyAsync(() => Directory.EnumerateFiles(layout.Quarantine).Any());
+        await Eventually.TrueAsync(() => Directory.EnumerateFiles(layout.Quarantine).Any(), "scrub quarantines the corrupt blob");
 
         using var response = await server.Client.GetAsync($"/v2/site/app/blobs/{blob.Digest}");
         await RegistryHttp.AssertOciErrorAsync(response, HttpStatusCode.NotFound, "BLOB_UNKNOWN");

@@ -37,7 +37,7 @@ public sealed class DiskFullTests
 
         await volume.ResizeAsync(64 << 20);
         await AssertWholeBlobAsync(cache.Client, $"/v2/library/big/blobs/{blob.Digest}{Ns}", blob);
-        Assert.True(File.Exists(layout.BlobPath(blob.Digest)));
+        await Eventually.TrueAsync(() => File.Exists(layout.BlobPath(blob.Digest)), "with space back, the blob is cached");
         Assert.Equal(2, hub.CountServed("GET", $"/blobs/{blob.Digest}"));
     }
 

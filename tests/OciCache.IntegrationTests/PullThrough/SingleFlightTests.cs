@@ -27,7 +27,7 @@ public sealed class SingleFlightTests
         await Task.WhenAll(first.Concat(late));
 
         Assert.Equal(1, hub.CountServed("GET", $"/blobs/{blob.Digest}"));
-        Assert.True(File.Exists(new DataLayout(cache.DataPath).BlobPath(blob.Digest)));
+        await Eventually.TrueAsync(() => File.Exists(new DataLayout(cache.DataPath).BlobPath(blob.Digest)), "the blob is cached");
         Assert.InRange(wan.BytesToClient, blob.Size, blob.Size + 64 * 1024); // one copy crossed the "WAN"
     }
 
@@ -43,7 +43,7 @@ public sealed class SingleFlightTests
         await ReadALittleAndLeaveAsync(cache, $"/v2/library/big/blobs/{blob.Digest}{Ns}");
 
         var layout = new DataLayout(cache.DataPath);
-        await EventuallyAsync(() => File.Exists(layout.BlobPath(blob.Digest)), TimeSpan.FromSeconds(15));
+        await Eventually.TrueAsync(() => File.Exists(layout.BlobPath(blob.Digest)), "the fill went on without its client");
         Assert.NotNull(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(blob.Digest));
         Assert.Equal(1, hub.CountServed("GET", $"/blobs/{blob.Digest}"));
     }
@@ -60,7 +60,7 @@ public sealed class SingleFlightTests
         await ReadALittleAndLeaveAsync(cache, $"/v2/library/big/blobs/{blob.Digest}{Ns}");
 
         var layout = new DataLayout(cache.DataPath);
-        await EventuallyAsync(() => !Directory.EnumerateFiles(layout.Temp).Any(), TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => !Directory.EnumerateFiles(layout.Temp).Any(), "the abandoned fill cleaned up");
         await Task.Delay(5000); // longer than the whole fetch would take
         Assert.False(File.Exists(layout.BlobPath(blob.Digest)));
     }
@@ -97,15 +97,5 @@ public sealed class SingleFlightTests
         await using var body = await response.Content.ReadAsStreamAsync();
         var buffer = new byte[64 * 1024];
         await body.ReadExactlyAsync(buffer);
-    }
-
-    private static async Task EventuallyAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Delay(100);
-        }
     }
 }
