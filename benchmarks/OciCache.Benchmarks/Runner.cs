@@ -111,7 +111,7 @@ internal static class Runner
         if (File.Exists(Path.Combine(directory, "ANALYSIS.md")))
         {
             // A hand-written reading of this run (the profiles behind missed targets) sits beside it.
-            report = report.Replace("\n## Targets\n", "\nThe misses, with the profiles that explain them: [ANALYSIS.md](ANALYSIS.md).\n\n## Targets\n");
+            report = report.Replace("\n## Targets\n", "\nHow to read these figures, and the profiles behind them: [ANALYSIS.md](ANALYSIS.md).\n\n## Targets\n");
         }
 
         await File.WriteAllTextAsync(Path.Combine(directory, "results.md"), report);
