@@ -20,6 +20,7 @@ internal sealed partial class MirrorManifests(
     PullThroughOptions options, TimeProvider time, CacheMetrics metrics, ILogger<MirrorManifests> logger)
 {
     private const string StaleWarning = "111 - \"Revalidation Failed\"";
+    private const string SlowWarning = "110 - \"Response is Stale\"";
 
     private readonly SingleFlight<(string Repository, string Reference), ManifestLookup> _flights = new();
 
@@ -51,7 +52,24 @@ internal sealed partial class MirrorManifests(
             return cached;
         }
 
-        return await _flights.RunAsync(key, () => RevalidateAsync(repository, tag, cached), cancellationToken);
+        var revalidation = _flights.RunAsync(key, () => RevalidateAsync(repository, tag, cached), CancellationToken.None);
+        if (cached is null || time.GetUtcNow() - tag.CheckedAt > options.MaxStaleness)
+        {
+            return await revalidation.WaitAsync(cancellationToken);
+        }
+
+        // A cached copy may serve: wait for the upstream only so long, then let the revalidation finish
+        // on its own (its outcome updates the tag for the next request).
+        try
+        {
+            return await revalidation.WaitAsync(options.RevalidateWait, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            LogRevalidationSlow(repository.Name, tag.Name, options.RevalidateWait);
+            metrics.StaleServed.Add(1, new KeyValuePair<string, object?>("upstream", repository.Upstream));
+            return cached with { Warning = SlowWarning };
+        }
     }
 
     private async Task<ManifestLookup> FromUpstreamAsync(
@@ -213,6 +231,9 @@ internal sealed partial class MirrorManifests(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Serving {Repository}:{Tag} from cache, last confirmed {Age} ago: upstream failed ({Reason})")]
     private partial void LogServingStale(string repository, string tag, TimeSpan age, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Serving {Repository}:{Tag} from cache: upstream did not answer its revalidation within {Wait}; it goes on in the background")]
+    private partial void LogRevalidationSlow(string repository, string tag, TimeSpan wait);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not serving {Repository}:{Tag}: last confirmed {Age} ago, beyond the staleness limit, and upstream failed ({Reason})")]
     private partial void LogTooStale(string repository, string tag, TimeSpan age, string reason);

@@ -7,6 +7,14 @@ public sealed record PullThroughOptions
     public TimeSpan TagRevalidateInterval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// How long a request for a tag due for revalidation waits for the upstream's answer. When it takes
+    /// longer (a dark or congested WAN), the request is served the cached copy (with a <c>Warning</c>
+    /// header) and the revalidation finishes in the background, so a slow upstream costs a node at most
+    /// this, not a connect timeout per tag.
+    /// </summary>
+    public TimeSpan RevalidateWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// While its upstream is unreachable, rate-limiting or failing, a cached tag is served for at most this
     /// long after it was last confirmed (with a <c>Warning</c> header).
     /// </summary>

@@ -30,6 +30,7 @@ internal static class SettingsValidator
         }
 
         Positive(errors, "Cache:TagRevalidateInterval", settings.Cache.TagRevalidateInterval, allowZero: true);
+        Positive(errors, "Cache:RevalidateWait", settings.Cache.RevalidateWait, allowZero: true);
         Positive(errors, "Cache:MaxStaleness", settings.Cache.MaxStaleness, allowZero: true);
         Positive(errors, "Cache:NegativeCacheTtl", settings.Cache.NegativeCacheTtl, allowZero: true);
         Positive(errors, "Cache:OrphanedFillTimeout", settings.Cache.OrphanedFillTimeout);

@@ -94,6 +94,9 @@ public sealed class UpstreamFailureTests
         await using var cache = await CacheServer.StartAsync("docker.io", hub.Url, s =>
         {
             s.Cache.TagRevalidateInterval = TimeSpan.Zero;
+            // Longer than the response timeout: every request waits its revalidation out, so each failure
+            // reaches the breaker before the next request (the slow-revalidation test covers the shorter wait).
+            s.Cache.RevalidateWait = TimeSpan.FromSeconds(10);
             s.UpstreamPolicy.BreakAfterFailures = 2;
         });
         await UpstreamAuthTests.AssertPullsAsync(cache.Client, "app", "1.0", image, Ns);
@@ -117,6 +120,47 @@ public sealed class UpstreamFailureTests
         using var fast = await cache.Client.GetAsync($"/v2/library/app/manifests/1.0{Ns}");
         Assert.Equal(HttpStatusCode.OK, fast.StatusCode);
         Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(500), $"with the breaker open an answer took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task SlowRevalidation_ServesTheCachedTagAfterTheWait_AndFinishesInTheBackground()
+    {
+        using var hub = FakeUpstream.Start();
+        var before = TestImage.Create(layers: 1, seed: 506);
+        var after = TestImage.Create(layers: 1, seed: 507);
+        hub.Image("library/app", "1.0", before);
+        hub.Image("library/app", "2.0", after);
+        await using var cache = await CacheServer.StartAsync("docker.io", hub.Url, s =>
+        {
+            s.Cache.TagRevalidateInterval = TimeSpan.Zero;
+            s.Cache.RevalidateWait = TimeSpan.FromMilliseconds(300);
+        });
+        await UpstreamAuthTests.AssertPullsAsync(cache.Client, "app", "1.0", before, Ns);
+
+        // The tag moves upstream, and every answer about it now takes 1.5 s (inside the 2 s response timeout).
+        hub.Override("/v2/library/app/manifests/1.0", Response.Create()
+            .WithStatusCode(200)
+            .WithHeader("Content-Type", after.Manifest.MediaType)
+            .WithHeader("Docker-Content-Digest", after.Digest.ToString())
+            .WithBody(after.Manifest.Bytes)
+            .WithDelay(TimeSpan.FromMilliseconds(1500)));
+
+        var watch = Stopwatch.StartNew();
+        using var stale = await cache.Client.GetAsync($"/v2/library/app/manifests/1.0{Ns}");
+        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(1200), $"the cached tag took {watch.Elapsed}");
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Equal(before.Manifest.Bytes, await stale.Content.ReadAsByteArrayAsync());
+        Assert.Equal("110 - \"Response is Stale\"", stale.Header("Warning"));
+        Assert.True(cache.Log.Contains(LogEventLevel.Warning, "did not answer its revalidation within"), cache.Log.ToString());
+
+        // Nobody waited for the revalidation, but it went on: the tag now names the moved manifest.
+        var moved = await Eventually.ValueAsync(async () =>
+        {
+            using var response = await cache.Client.GetAsync($"/v2/library/app/manifests/1.0{Ns}");
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            return bytes.AsSpan().SequenceEqual(after.Manifest.Bytes) ? response.Header("Docker-Content-Digest") : null;
+        }, "the background revalidation moves the tag");
+        Assert.Equal(after.Digest.ToString(), moved);
     }
 
     [Fact]
