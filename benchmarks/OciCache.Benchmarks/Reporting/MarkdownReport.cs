@@ -53,7 +53,8 @@ internal static class MarkdownReport
 
         var warmOci = Stats.Median(r.Throughput.Where(t => t.Peer == Oci && t.Ok).Select(t => t.BytesPerSecond));
         var warmDist = Stats.Median(r.Throughput.Where(t => t.Peer == Dist && t.Ok).Select(t => t.BytesPerSecond));
-        Row("warm blob throughput ≥ distribution's", $"{Format.Bytes(warmOci)}/s vs {Format.Bytes(warmDist)}/s ({Format.Ratio(warmOci / warmDist)})",
+        Row("warm blob throughput ≥ distribution's",
+            double.IsNaN(warmOci / warmDist) ? "—" : $"{Format.Bytes(warmOci)}/s vs {Format.Bytes(warmDist)}/s ({Format.Ratio(warmOci / warmDist)})",
             double.IsNaN(warmOci / warmDist) ? null : warmOci >= warmDist);
 
         var ratios = r.Images.Select(i => (i.Name, Ratio: ColdMedian(r, i.Name, Oci) / ColdMedian(r, i.Name, Direct))).ToList();
