@@ -52,6 +52,20 @@ internal sealed partial class MirrorManifests(
             return cached;
         }
 
+        // Counted here, where a stale copy is handed to a client: a revalidation that nobody waited for
+        // any more may still end in a stale answer that is served to no one.
+        var lookup = await AwaitRevalidationAsync(repository, tag, cached, key, cancellationToken);
+        if (lookup is ManifestLookup.Found { Warning: not null })
+        {
+            metrics.StaleServed.Add(1, new KeyValuePair<string, object?>("upstream", repository.Upstream));
+        }
+
+        return lookup;
+    }
+
+    private async Task<ManifestLookup> AwaitRevalidationAsync(
+        Repository repository, TagRecord tag, ManifestLookup.Found? cached, (string, string) key, CancellationToken cancellationToken)
+    {
         var revalidation = _flights.RunAsync(key, () => RevalidateAsync(repository, tag, cached), CancellationToken.None);
         if (cached is null || time.GetUtcNow() - tag.CheckedAt > options.MaxStaleness)
         {
@@ -67,7 +81,6 @@ internal sealed partial class MirrorManifests(
         catch (TimeoutException)
         {
             LogRevalidationSlow(repository.Name, tag.Name, options.RevalidateWait);
-            metrics.StaleServed.Add(1, new KeyValuePair<string, object?>("upstream", repository.Upstream));
             return cached with { Warning = SlowWarning };
         }
     }
@@ -137,7 +150,6 @@ internal sealed partial class MirrorManifests(
         }
 
         LogServingStale(repository.Name, tag.Name, age, reason);
-        metrics.StaleServed.Add(1, new KeyValuePair<string, object?>("upstream", repository.Upstream));
         return cached with { Warning = StaleWarning };
     }
 
