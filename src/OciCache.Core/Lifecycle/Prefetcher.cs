@@ -21,7 +21,7 @@ public sealed partial class Prefetcher(
     public long BytesFetched => Interlocked.Read(ref _bytes);
 
     private long _bytes;
-    private readonly List<BlobFill> _running = [];
+    private readonly List<IGrowingBlob> _running = [];
 
     /// <summary>Bytes received so far, including blobs still being fetched.</summary>
     public long BytesInFlight
@@ -142,32 +142,33 @@ public sealed partial class Prefetcher(
                 return;
             case BlobLookup.Missing missing:
                 throw new PrefetchException(missing.Error.Detail ?? $"blob {digest} unknown");
-            case BlobLookup.Filling { Blob: FillLease lease }:
-                using (lease)
+            case BlobLookup.Filling filling:
+                using (filling.Blob as IDisposable)
                 {
                     lock (_running)
                     {
-                        _running.Add(lease.Fill);
+                        _running.Add(filling.Blob);
                     }
 
+                    GrowingBlobOutcome outcome;
                     try
                     {
-                        await lease.Fill.Completion.WaitAsync(cancellationToken);
+                        outcome = await filling.Blob.WhenDoneAsync(cancellationToken);
                     }
                     finally
                     {
                         lock (_running)
                         {
-                            _running.Remove(lease.Fill);
+                            _running.Remove(filling.Blob);
                         }
                     }
 
-                    if (!lease.Fill.Published)
+                    if (!outcome.Stored)
                     {
-                        throw new PrefetchException($"blob {digest} was not stored: {lease.Fill.Failure?.Message ?? "disk full"}");
+                        throw new PrefetchException($"blob {digest} was not stored: {outcome.Failure}");
                     }
 
-                    Interlocked.Add(ref _bytes, lease.Fill.Length ?? 0);
+                    Interlocked.Add(ref _bytes, outcome.Length);
                     result.BlobsFetched++;
                 }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using OciCache.Oci;
@@ -11,104 +10,75 @@ namespace OciCache.PullThrough;
 /// <summary>
 /// One upstream fetch of one blob, shared by every request for it while it runs.
 /// <code>
-///  upstream ──▶ producer ──write──▶ tmp/&lt;id&gt;.part ──commit (digest, size, fsync, rename)──▶ blobs/…
-///                  │ publish "readable up to N"           ▲
-///                  ▼                                      │ each reader follows the growing file
-///              readers (the first client, late joiners, range requests), one file handle each
+///  upstream ──▶ FillProducer ──slab──▶ window ──▶ hasher (another thread)
+///                    │ write                 │
+///                    ▼                       ▼ relaying: bytes the disk refused
+///              tmp/&lt;id&gt;.part ──▶ readers (the first client, late joiners, ranges), one handle each
+///                    └── verified: fsync, rename into blobs/, rows for every requester
 /// </code>
-/// Readers may read everything written except the final byte, which is withheld until the whole blob
-/// hashed to its digest: on a mismatch every reader fails, so a client's download is cut rather than
-/// completed with wrong bytes. If the disk refuses bytes (full), the fill relays: what reached the file
-/// is still read from it, the rest passes through a small in-memory window that waits for its slowest
-/// reader, nothing is kept, and no new reader may join (new requests fetch on their own).
+/// The parts: <see cref="FillProgress"/> (the watermark readers follow, and the <see cref="FillPhase"/>),
+/// <see cref="ChunkWindow"/> (recent chunks in memory), <see cref="FillProducer"/> (the loops) and
+/// <see cref="FillWatchdog"/> (stall and orphan clocks, leases). This class starts them and commits.
+/// Readers get every byte but the last until the whole blob hashed to its digest: on a mismatch every
+/// reader fails, so a download is cut rather than completed with wrong bytes. A fill outlives the client
+/// that started it (bounded by the orphan timeout).
 /// </summary>
 internal sealed partial class BlobFill
 {
-    private const int ChunkSize = 128 * 1024;
-    private const int RelayWindowChunks = 32;
+    /// <summary>Bytes per slab: one file write, one wake-up of the readers, one hash step.</summary>
+    internal const int SlabSize = 256 * 1024;
 
-    private readonly object _gate = new();
+    /// <summary>Slabs in the window: how far the hasher (and, relaying, the slowest reader) may trail the producer.</summary>
+    internal const int SlabCount = 6;
+
     private readonly FillSource _source;
     private readonly IBlobStore _store;
-    private readonly PullThroughOptions _options;
-    private readonly UpstreamPolicyOptions _policy;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _abort = new();
-    private readonly TaskCompletionSource _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly FillProgress _progress;
+    private readonly FillWatchdog _watchdog;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<RelayChunk> _window = [];
-    private readonly HashSet<FillReader> _readers = [];
     private readonly HashSet<Repository> _requesters = [];
-
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _written;
-    private long _readable;
-    private long _inFile;
-    private long? _length;
     private string? _tempPath;
-    private bool _relaying;
-    private bool _committed;
-    private bool _verified;
-    private bool _done;
-    private Exception? _failure;
-    private long _lastLeaseChange;
-    private int _leases;
+    private volatile bool _committed;
 
     public BlobFill(
         Digest digest, long? expectedSize, FillSource source, IBlobStore store,
         PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time, ILogger logger)
     {
         Digest = digest;
-        _length = expectedSize;
         _source = source;
         _store = store;
-        _options = options;
-        _policy = policy;
-        _time = time;
         _logger = logger;
-        _lastLeaseChange = time.GetTimestamp();
+        _progress = new FillProgress(expectedSize, SlabSize, SlabCount);
+        _watchdog = new FillWatchdog(options, policy, time);
     }
 
     public Digest Digest { get; }
 
-    /// <summary>Completes (never faults) when the fill ended; then <see cref="Published"/> or <see cref="Failure"/> tell how.</summary>
+    /// <summary>Completes (never faults) when the fill ended; then <see cref="Phase"/> and <see cref="Failure"/> tell how.</summary>
     public Task Completion => _completion.Task;
 
-    /// <summary>True once the bytes are committed under their digest and recorded.</summary>
-    public bool Published { get; private set; }
+    public FillPhase Phase => _progress.Phase;
 
-    public Exception? Failure
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _failure;
-            }
-        }
-    }
+    /// <summary>True once the bytes are committed under their digest and recorded.</summary>
+    public bool Published => _progress.Phase == FillPhase.Published;
+
+    public UpstreamFailure? Failure => _progress.Failure;
 
     /// <summary>Bytes received from the upstream so far (progress displays).</summary>
-    public long Received => Volatile.Read(ref _written);
+    public long Received => _progress.Received;
 
-    public long? Length
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _length;
-            }
-        }
-    }
+    public long? Length => _progress.Length;
+
+    /// <summary>Requests holding a lease (waiting clients).</summary>
+    public int Leases => _watchdog.Leases;
 
     /// <summary>Repositories that asked for this blob while it was fetched; all of them get to see it.</summary>
     public IReadOnlyList<Repository> Requesters
     {
         get
         {
-            lock (_gate)
+            lock (_requesters)
             {
                 return [.. _requesters];
             }
@@ -117,22 +87,16 @@ internal sealed partial class BlobFill
 
     public void AddRequester(Repository repository)
     {
-        lock (_gate)
+        lock (_requesters)
         {
             _requesters.Add(repository);
         }
     }
 
-    /// <summary>Takes the creator's lease and starts the producer; <paramref name="finished"/> runs when it ends.</summary>
+    /// <summary>Takes the creator's lease and starts the fill; <paramref name="finished"/> runs when it ends.</summary>
     public FillLease Start(Action<BlobFill> finished)
     {
-        FillLease lease;
-        lock (_gate)
-        {
-            _leases++;
-            lease = new FillLease(this);
-        }
-
+        var lease = Lease();
         _ = Task.Run(async () =>
         {
             try
@@ -148,328 +112,178 @@ internal sealed partial class BlobFill
         return lease;
     }
 
-    /// <summary>Waits until the upstream answered with headers; throws <see cref="UpstreamException"/> when it did not.</summary>
-    public Task WaitForHeadersAsync(CancellationToken cancellationToken) => _headers.Task.WaitAsync(cancellationToken);
+    /// <summary>
+    /// A lease for a request joining the fill; it counts as a waiting client until disposed. Null when the
+    /// fill can take no new reader (it relays, or it failed): that request fetches on its own.
+    /// </summary>
+    public FillLease? TryJoin() => _progress.AcceptsReaders ? Lease() : null;
 
-    public async Task<long> GetLengthAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until the upstream answered: null, or why it did not.</summary>
+    public Task<UpstreamFailure?> WaitForHeadersAsync(CancellationToken cancellationToken) => _progress.Started.WaitAsync(cancellationToken);
+
+    /// <summary>The blob's length once known (announced, or at the end); null when the fill failed before it was.</summary>
+    public async Task<long?> GetLengthAsync(CancellationToken cancellationToken)
     {
-        await WaitForHeadersAsync(cancellationToken);
+        if (await WaitForHeadersAsync(cancellationToken) is not null)
+        {
+            return null;
+        }
+
         if (Length is { } known)
         {
             return known;
         }
 
         await Completion.WaitAsync(cancellationToken);
-        return Length ?? throw new IOException($"fetching {Digest} failed before its length was known", Failure);
+        return _progress.Phase == FillPhase.Failed ? null : Length;
     }
 
-    /// <summary>
-    /// A lease for a request joining the fill; it counts as a waiting client until disposed. Null when the
-    /// fill can take no new reader (it is relaying, or it failed).
-    /// </summary>
-    public FillLease? TryJoin()
+    /// <summary>A reader from <paramref name="offset"/>, with its own handle on the fill's file; null when the file is gone.</summary>
+    internal FillReader? OpenReader(long offset)
     {
-        lock (_gate)
+        SafeFileHandle? handle = null;
+        if (_tempPath is not null || _committed)
         {
-            if (_relaying || _failure is not null)
+            handle = OpenFile();
+            if (handle is null)
             {
                 return null;
             }
-
-            _leases++;
-            _lastLeaseChange = _time.GetTimestamp();
-            return new FillLease(this);
         }
+
+        return _progress.AddReader(new FillReader(_progress, handle, offset));
     }
 
-    internal void Release()
+    internal void Release() => _watchdog.ReleaseLease();
+
+    private FillLease Lease()
     {
-        lock (_gate)
-        {
-            _leases--;
-            _lastLeaseChange = _time.GetTimestamp();
-            if (_leases == 0 && !_done && !_options.CompleteOrphanedFills)
-            {
-                _abort.Cancel();
-            }
-        }
-    }
-
-    internal FillReader OpenReader(long offset)
-    {
-        lock (_gate)
-        {
-            var reader = new FillReader(this, OpenFile(), offset);
-            _readers.Add(reader);
-            return reader;
-        }
-    }
-
-    internal void CloseReader(FillReader reader)
-    {
-        lock (_gate)
-        {
-            _readers.Remove(reader);
-            Pulse();
-        }
-    }
-
-    /// <summary>Reads at the reader's position, waiting for bytes that have not arrived yet; 0 at the verified end.</summary>
-    internal async ValueTask<int> ReadAsync(FillReader reader, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            Task changed;
-            Memory<byte> fromFile;
-            lock (_gate)
-            {
-                if (_failure is not null)
-                {
-                    throw new BlobFetchFailedException(Digest, _failure);
-                }
-
-                var available = _readable - reader.Position;
-                if (available > 0 && reader.Position >= _inFile)
-                {
-                    // Past what reached the file: only a relaying fill gets here.
-                    var copied = CopyFromWindow(reader.Position, buffer.Span[..(int)Math.Min(buffer.Length, available)]);
-                    reader.Position += copied;
-                    Pulse(); // the producer may be waiting for window space
-                    return copied;
-                }
-
-                if (available > 0)
-                {
-                    fromFile = buffer[..(int)Math.Min(buffer.Length, available)];
-                    changed = Task.CompletedTask;
-                }
-                else if (_done || _verified)
-                {
-                    return 0; // the verified end (or a relay that ended)
-                }
-                else
-                {
-                    fromFile = Memory<byte>.Empty;
-                    changed = _changed.Task;
-                }
-            }
-
-            if (!fromFile.IsEmpty)
-            {
-                var read = await RandomAccess.ReadAsync(reader.Handle!, fromFile, reader.Position, cancellationToken);
-                reader.Position += read;
-                return read;
-            }
-
-            await changed.WaitAsync(cancellationToken);
-        }
+        _watchdog.AddLease();
+        return new FillLease(this);
     }
 
     private async Task RunAsync()
     {
         BlobWriter? writer = null;
-        IncrementalHash? relayHash = null;
         try
         {
-            using var response = await _source.OpenAsync(_abort.Token);
-            SetAnnouncedLength(response.Content.Headers.ContentLength);
+            var opened = await OpenAsync();
+            if (opened.Failure is { } refused)
+            {
+                Fail(refused);
+                return;
+            }
+
+            using var response = opened.Response!;
             writer = TryCreateWriter();
-            lock (_gate)
+            _tempPath = writer?.TempPath;
+            if (!_progress.Begin(response.Content.Headers.ContentLength, relaying: writer is null))
             {
-                _tempPath = writer?.TempPath;
-                _relaying = writer is null;
+                Fail(Invalid($"upstream announced {response.Content.Headers.ContentLength} bytes for {Digest}, expected {_progress.Length}"));
+                return;
             }
 
-            relayHash = writer is null ? IncrementalHash.CreateHash(Digest.HashAlgorithmFor(Digest.Algorithm)) : null;
-            _headers.TrySetResult();
-            await using var body = await response.Content.ReadAsStreamAsync(_abort.Token);
-            var buffer = new byte[ChunkSize];
-            int read;
-            while ((read = await ReadWithStallTimeoutAsync(body, buffer)) > 0)
+            var hashing = Task.Run(() => FillProducer.HashAsync(_progress, Digest.Algorithm));
+            UpstreamFailure? broken;
+            await using (var body = await response.Content.ReadAsStreamAsync(_watchdog.Token))
             {
-                if (relayHash is null && !await TryWriteAsync(writer!, buffer.AsMemory(0, read)))
-                {
-                    relayHash = writer!.DetachHash(); // it covers exactly the bytes that reached the file
-                }
-
-                if (relayHash is not null)
-                {
-                    relayHash.AppendData(buffer, 0, read);
-                    await AppendToWindowAsync(buffer.AsSpan(0, read).ToArray());
-                }
-
-                Advance(read, inFile: relayHash is null);
+                broken = await FillProducer.RunAsync(body, writer, _progress, _watchdog, reason => LogRelaying(Digest, reason), _source.OnBytes);
             }
 
-            await FinishAsync(writer, relayHash);
+            if (broken is not null)
+            {
+                Fail(broken);
+                await hashing;
+                return;
+            }
+
+            var lengthOk = _progress.EndOfBody();
+            var computed = await hashing;
+            var total = _progress.Received;
+            if (!lengthOk)
+            {
+                Fail(Invalid($"upstream sent {total} of {_progress.Length} bytes for {Digest}"));
+                return;
+            }
+
+            if (computed != Digest)
+            {
+                Fail(Invalid($"upstream bytes do not hash to {Digest}"));
+                return;
+            }
+
+            // The bytes are right: clients get their last byte now. Making them durable (fsync, rename, the
+            // row) is the cache's business and must not hold them up; if it fails, only the cache goes without.
+            _progress.Verify();
+            _progress.Finish(kept: await CommitAsync(writer, total, computed.Value));
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+        {
+            Fail(_watchdog.Reason ?? new UpstreamFailure(UpstreamFailureKind.Unreachable, e.Message));
         }
         catch (Exception e)
         {
-            Fail(e);
+            // A defect, not an upstream failure: readers must still be released, never left waiting.
+            LogDefect(e, Digest);
+            Fail(new UpstreamFailure(UpstreamFailureKind.Unreachable, "internal error"));
         }
         finally
         {
             writer?.Dispose(); // deletes the temp file unless it was committed
-            relayHash?.Dispose();
-            _abort.Dispose();
+            _watchdog.Dispose();
+            _progress.Dispose();
         }
     }
 
-    private void SetAnnouncedLength(long? announced)
-    {
-        lock (_gate)
-        {
-            if (_length is { } expected && announced is { } actual && expected != actual)
-            {
-                throw Invalid($"upstream announced {actual} bytes for {Digest}, expected {expected}");
-            }
-
-            _length ??= announced;
-        }
-    }
-
-    private async Task<bool> TryWriteAsync(BlobWriter writer, ReadOnlyMemory<byte> bytes)
+    private async Task<UpstreamResult> OpenAsync()
     {
         try
         {
-            await writer.WriteAsync(bytes, _abort.Token);
-            return true;
+            return await _source.OpenAsync(_watchdog.Token);
         }
-        catch (IOException e)
+        catch (OperationCanceledException) when (_watchdog.Reason is { } reason)
         {
-            LogRelaying(Digest, e.Message);
-            lock (_gate)
+            return new UpstreamResult(null, reason);
+        }
+    }
+
+    /// <summary>fsync, rename, rows. False when the blob could not be kept (relayed, or the disk or database refused).</summary>
+    private async Task<bool> CommitAsync(BlobWriter? writer, long total, Digest computed)
+    {
+        if (writer is null || _progress.FileEnd != total)
+        {
+            return false; // relayed: not everything reached the file
+        }
+
+        try
+        {
+            if (writer.VerifyComputed(Digest, total, computed) != BlobCommitResult.Committed)
             {
-                _relaying = true;
+                return false;
             }
 
+            await writer.PublishAsync();
+            _committed = true;
+            await _source.PublishAsync(this, total);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            LogNotKept(Digest, e.Message);
             return false;
         }
     }
 
-    private async Task FinishAsync(BlobWriter? writer, IncrementalHash? relayHash)
+    private void Fail(UpstreamFailure failure)
     {
-        long total;
-        lock (_gate)
+        _progress.Fail(failure);
+        if (failure.Kind == UpstreamFailureKind.Invalid)
         {
-            total = _written;
-            if (_length is { } size && size != total)
-            {
-                throw Invalid($"upstream sent {total} of {size} bytes for {Digest}");
-            }
+            LogInvalid(Digest, failure.Detail);
         }
-
-        var verified = relayHash is null
-            ? writer!.Verify(Digest, total) == BlobCommitResult.Committed
-            : Digest.FromHash(Digest.Algorithm, relayHash.GetHashAndReset()) == Digest;
-        if (!verified)
+        else if (failure.Kind != UpstreamFailureKind.NotFound)
         {
-            throw Invalid($"upstream bytes do not hash to {Digest}");
-        }
-
-        // The bytes are right: clients get their last byte now. Making them durable (fsync, rename, the
-        // row) is the cache's business and must not hold them up; if it fails, only the cache goes without.
-        lock (_gate)
-        {
-            _length = total;
-            _readable = total;
-            _verified = true;
-            Pulse();
-        }
-
-        if (relayHash is null)
-        {
-            try
-            {
-                await writer!.PublishAsync();
-                lock (_gate)
-                {
-                    _committed = true;
-                }
-
-                await _source.PublishAsync(this, total);
-                Published = true;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-            {
-                LogNotKept(Digest, e.Message);
-            }
-        }
-
-        lock (_gate)
-        {
-            _done = true;
-            Pulse();
-        }
-    }
-
-    private void Fail(Exception e)
-    {
-        var failure = e switch
-        {
-            UpstreamException => e,
-            OperationCanceledException when _abort.IsCancellationRequested => new UpstreamException(
-                new UpstreamFailure(UpstreamFailureKind.Timeout, "abandoned: no client waited for it")),
-            _ => new UpstreamException(new UpstreamFailure(UpstreamFailureKind.Unreachable, e.Message)),
-        };
-        lock (_gate)
-        {
-            _failure = failure;
-            _done = true;
-            Pulse();
-        }
-
-        _headers.TrySetException(failure);
-        var kind = ((UpstreamException)failure).Failure.Kind;
-        if (kind == UpstreamFailureKind.Invalid)
-        {
-            LogInvalid(Digest, failure.Message);
-        }
-        else if (kind != UpstreamFailureKind.NotFound)
-        {
-            LogFailed(Digest, failure.Message);
-        }
-    }
-
-    /// <summary>Publishes progress: everything written becomes readable except the final byte.</summary>
-    private void Advance(int count, bool inFile)
-    {
-        lock (_gate)
-        {
-            _written += count;
-            if (inFile)
-            {
-                _inFile = _written;
-            }
-
-            _readable = _written - 1;
-            Pulse();
-        }
-
-        _source.OnBytes(count);
-    }
-
-    private async Task<int> ReadWithStallTimeoutAsync(Stream body, byte[] buffer)
-    {
-        lock (_gate)
-        {
-            if (_leases == 0 && _time.GetElapsedTime(_lastLeaseChange) > _options.OrphanedFillTimeout)
-            {
-                throw new UpstreamException(new UpstreamFailure(UpstreamFailureKind.Timeout,
-                    $"abandoned: no client waited for {_options.OrphanedFillTimeout}"));
-            }
-        }
-
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-        stall.CancelAfter(_policy.StallTimeout);
-        try
-        {
-            return await body.ReadAsync(buffer, stall.Token);
-        }
-        catch (OperationCanceledException) when (!_abort.IsCancellationRequested)
-        {
-            throw new UpstreamException(new UpstreamFailure(UpstreamFailureKind.Timeout,
-                $"upstream sent nothing for {_policy.StallTimeout.TotalSeconds:0}s"));
+            LogFailed(Digest, failure.ToString());
         }
     }
 
@@ -486,14 +300,9 @@ internal sealed partial class BlobFill
         }
     }
 
-    /// <summary>The file a new reader reads: the temp file while filling, the blob once committed, none when relaying from the start.</summary>
+    /// <summary>The file a new reader reads: the temp file while filling, the blob once committed; null when neither is there.</summary>
     private SafeFileHandle? OpenFile()
     {
-        if (_tempPath is null && !_committed)
-        {
-            return null;
-        }
-
         var final = _store.Layout.BlobPath(Digest);
         try
         {
@@ -502,64 +311,25 @@ internal sealed partial class BlobFill
         catch (FileNotFoundException) when (!_committed)
         {
             // Renamed between our check and the open: the commit is in progress, the bytes are final.
-            return File.OpenHandle(final, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        }
-    }
-
-    private async Task AppendToWindowAsync(byte[] chunk)
-    {
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
+            try
             {
-                var slowest = _readers.Count == 0 ? _written : _readers.Min(r => r.Position);
-                while (_window.Count > 0 && _window[0].Offset + _window[0].Bytes.Length <= slowest)
-                {
-                    _window.RemoveAt(0);
-                }
-
-                if (_window.Count < RelayWindowChunks)
-                {
-                    _window.Add(new RelayChunk(_written, chunk));
-                    return;
-                }
-
-                changed = _changed.Task;
+                return File.OpenHandle(final, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             }
-
-            await changed.WaitAsync(_abort.Token);
-        }
-    }
-
-    /// <summary>Copies relayed bytes at <paramref name="position"/>. Caller holds the lock.</summary>
-    private int CopyFromWindow(long position, Span<byte> destination)
-    {
-        foreach (var chunk in _window)
-        {
-            if (position >= chunk.Offset && position < chunk.Offset + chunk.Bytes.Length)
+            catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
-                var start = (int)(position - chunk.Offset);
-                var count = Math.Min(destination.Length, chunk.Bytes.Length - start);
-                chunk.Bytes.AsSpan(start, count).CopyTo(destination);
-                return count;
+                return null;
             }
         }
-
-        throw new IOException($"relayed bytes at offset {position} of {Digest} are no longer held");
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
-    /// <summary>Wakes every waiter. Caller holds the lock.</summary>
-    private void Pulse()
-    {
-        var changed = _changed;
-        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        changed.TrySetResult();
-    }
+    private static UpstreamFailure Invalid(string detail) => new(UpstreamFailureKind.Invalid, detail);
 
-    private static UpstreamException Invalid(string detail) => new(new UpstreamFailure(UpstreamFailureKind.Invalid, detail));
-
-    private sealed record RelayChunk(long Offset, byte[] Bytes);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Fill of blob {Digest} failed unexpectedly")]
+    private partial void LogDefect(Exception exception, Digest digest);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot store blob {Digest} ({Reason}); relaying it to clients without caching")]
     private partial void LogRelaying(Digest digest, string reason);
@@ -573,7 +343,3 @@ internal sealed partial class BlobFill
     [LoggerMessage(Level = LogLevel.Error, Message = "Upstream sent wrong content for blob {Digest}; nothing was published and clients were cut off: {Reason}")]
     private partial void LogInvalid(Digest digest, string reason);
 }
-
-/// <summary>A reader's fill failed: the upstream broke off or sent the wrong bytes. Already logged by the fill.</summary>
-public sealed class BlobFetchFailedException(Digest digest, Exception inner)
-    : IOException($"fetching {digest} from upstream failed: {inner.Message}", inner);

@@ -1,11 +1,13 @@
+using Microsoft.Win32.SafeHandles;
 using OciCache.Oci;
 using OciCache.Registry;
+using OciCache.Upstream;
 
 namespace OciCache.PullThrough;
 
 /// <summary>
 /// One request's share of a <see cref="BlobFill"/>: while it lives the fill counts a waiting client.
-/// Streams opened from it read the blob as it grows. Disposing it (the request ended) is idempotent.
+/// Readers opened from it follow the blob as it grows. Disposing it (the request ended) is idempotent.
 /// </summary>
 internal sealed class FillLease(BlobFill fill) : IGrowingBlob, IDisposable
 {
@@ -15,11 +17,24 @@ internal sealed class FillLease(BlobFill fill) : IGrowingBlob, IDisposable
 
     public long? Length => fill.Length;
 
+    public long Received => fill.Received;
+
     public BlobFill Fill => fill;
 
-    public Stream OpenRead(long offset) => new FillReadStream(fill.OpenReader(offset));
+    public IGrowingBlobReader? OpenRead(long offset) => fill.OpenReader(offset);
 
-    public Task<long> GetLengthAsync(CancellationToken cancellationToken) => fill.GetLengthAsync(cancellationToken);
+    public Task<long?> GetLengthAsync(CancellationToken cancellationToken) => fill.GetLengthAsync(cancellationToken);
+
+    public async Task<GrowingBlobOutcome> WhenDoneAsync(CancellationToken cancellationToken)
+    {
+        await fill.Completion.WaitAsync(cancellationToken);
+        return fill.Phase switch
+        {
+            FillPhase.Published => new GrowingBlobOutcome(true, fill.Length ?? 0, null),
+            FillPhase.Unkept => new GrowingBlobOutcome(false, fill.Length ?? 0, "delivered but not stored (disk full or not writable)"),
+            _ => new GrowingBlobOutcome(false, 0, fill.Failure?.ToString() ?? "failed"),
+        };
+    }
 
     public void Dispose()
     {
@@ -31,70 +46,33 @@ internal sealed class FillLease(BlobFill fill) : IGrowingBlob, IDisposable
 }
 
 /// <summary>A reader's position in a fill and its own handle on the fill's file (null when relaying from the start).</summary>
-internal sealed class FillReader(BlobFill fill, Microsoft.Win32.SafeHandles.SafeFileHandle? handle, long position) : IDisposable
+internal sealed class FillReader(FillProgress progress, SafeFileHandle? handle, long position) : IGrowingBlobReader
 {
-    public Microsoft.Win32.SafeHandles.SafeFileHandle? Handle => handle;
+    private int _disposed;
 
+    public SafeFileHandle? Handle => handle;
+
+    /// <summary>The next offset to read; changed only under the progress's lock or by the reader's own read.</summary>
     public long Position { get; set; } = position;
 
-    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) => fill.ReadAsync(this, buffer, cancellationToken);
+    public async ValueTask<GrowingRead> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var read = await progress.ReadAsync(this, destination, cancellationToken);
+        return new GrowingRead(read.Count, read.Failure?.ToString());
+    }
 
     public void Dispose()
     {
-        fill.CloseReader(this);
-        handle?.Dispose();
-    }
-}
-
-/// <summary>The read-only stream over a <see cref="FillReader"/>.</summary>
-internal sealed class FillReadStream(FillReader reader) : Stream
-{
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => reader.Position;
-        set => throw new NotSupportedException();
-    }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        reader.ReadAsync(buffer, cancellationToken);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        reader.ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) =>
-        reader.ReadAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            reader.Dispose();
+            progress.RemoveReader(this);
+            handle?.Dispose();
         }
-
-        base.Dispose(disposing);
     }
 }
 
 /// <summary>Where a fill gets its bytes and what it does once they are committed.</summary>
 internal sealed record FillSource(
-    Func<CancellationToken, Task<HttpResponseMessage>> OpenAsync,
+    Func<CancellationToken, Task<UpstreamResult>> OpenAsync,
     Func<BlobFill, long, Task> PublishAsync,
     Action<long> OnBytes);

@@ -54,19 +54,21 @@ internal sealed partial class PullThroughContentReader(
         }
 
         lease.Fill.AddRequester(repository);
+        UpstreamFailure? failure;
         try
         {
-            await lease.Fill.WaitForHeadersAsync(cancellationToken);
+            failure = await lease.Fill.WaitForHeadersAsync(cancellationToken);
         }
-        catch (Exception e)
+        catch
+        {
+            lease.Dispose(); // the client went away while the upstream was asked
+            throw;
+        }
+
+        if (failure is not null)
         {
             lease.Dispose();
-            if (e is not UpstreamException upstream)
-            {
-                throw;
-            }
-
-            return new BlobLookup.Missing(Unavailable(repository, digest, upstream.Failure));
+            return new BlobLookup.Missing(Unavailable(repository, digest, failure));
         }
 
         metrics.Misses.Add(1, new("kind", "blob"), new("upstream", repository.Upstream));
@@ -118,12 +120,8 @@ internal sealed partial class PullThroughContentReader(
     private BlobFill NewFill(Repository repository, Digest digest)
     {
         var source = new FillSource(
-            OpenAsync: async cancellationToken =>
-            {
-                var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Get,
-                    $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken);
-                return result.Response ?? throw new UpstreamException(result.Failure!);
-            },
+            OpenAsync: cancellationToken => upstreams.SendAsync(repository.Upstream!, HttpMethod.Get,
+                $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken),
             PublishAsync: (fill, size) => Publish(fill, size),
             OnBytes: count => metrics.UpstreamBytes.Add(count, new KeyValuePair<string, object?>("upstream", repository.Upstream)));
         return new BlobFill(digest, null, source, store, options, policy, time, logger);

@@ -49,15 +49,39 @@ public interface IGrowingBlob
     /// <summary>The final length when the source announced it, otherwise null until complete.</summary>
     long? Length { get; }
 
-    /// <summary>
-    /// A stream of the blob from <paramref name="offset"/> that waits for bytes not yet arrived and ends
-    /// at the verified end of the blob, or throws if the fetch fails or the bytes do not match the digest.
-    /// </summary>
-    Stream OpenRead(long offset);
+    /// <summary>Bytes that have arrived so far (progress displays).</summary>
+    long Received { get; }
 
-    /// <summary>Waits until the length is known (it is, at the latest, when the fetch completes).</summary>
-    Task<long> GetLengthAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// A reader of the blob from <paramref name="offset"/> that waits for bytes not yet arrived and ends at
+    /// the verified end of the blob. Null when the bytes vanished (the committed blob was evicted since):
+    /// look the blob up again.
+    /// </summary>
+    IGrowingBlobReader? OpenRead(long offset);
+
+    /// <summary>Waits until the length is known (at the latest when the fetch completes); null when the fetch failed first.</summary>
+    Task<long?> GetLengthAsync(CancellationToken cancellationToken);
+
+    /// <summary>Completes when the fetch ended, telling whether the blob was stored and, if the fetch failed, why.</summary>
+    Task<GrowingBlobOutcome> WhenDoneAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>How a fetch ended: stored (or at least delivered intact), or failed with a reason.</summary>
+public readonly record struct GrowingBlobOutcome(bool Stored, long Length, string? Failure);
+
+/// <summary>One reader's position in a growing blob.</summary>
+public interface IGrowingBlobReader : IDisposable
+{
+    /// <summary>
+    /// Reads at the reader's position, waiting for bytes that have not arrived. A count of 0 is the verified
+    /// end; a failure (the fetch broke off or the bytes did not match the digest) means the body the
+    /// client received so far must be cut off, never completed.
+    /// </summary>
+    ValueTask<GrowingRead> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken);
+}
+
+/// <summary>One read: a count of bytes (0 at the end) or why the blob cannot be completed.</summary>
+public readonly record struct GrowingRead(int Count, string? Failure);
 
 /// <summary>A resolved manifest: its record, where its bytes are, and any staleness warning.</summary>
 public abstract record ManifestLookup

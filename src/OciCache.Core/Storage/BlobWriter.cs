@@ -9,7 +9,7 @@ namespace OciCache.Storage;
 /// fsyncs and renames the file into <c>blobs/</c>; a writer disposed without a successful commit deletes
 /// its file (unless it is an upload session, which outlives one request).
 /// </summary>
-/// <remarks>States: open (writes allowed) → verified → committed; or open → discarded, or hash detached; then disposed.</remarks>
+/// <remarks>States: open (writes allowed) → verified → committed; or open → discarded, or written unhashed and verified by the caller; then disposed.</remarks>
 public sealed class BlobWriter : IAsyncDisposable, IDisposable
 {
     private const int CopyBufferSize = 128 * 1024;
@@ -21,6 +21,7 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     private string _algorithm;
     private bool _done;
     private bool _committed;
+    private bool _unhashed;
     private Digest? _verified;
 
     internal BlobWriter(DataLayout layout, string path, FileStream file, string algorithm, bool keepOnDispose)
@@ -51,6 +52,19 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
         Length += data.Length;
     }
 
+    /// <summary>
+    /// Appends with one synchronous write and without hashing: for a caller that hashes the same bytes
+    /// itself (a fill hashes on another thread) and ends with <see cref="VerifyComputed"/>. Writes to the
+    /// page cache do not wait for the disk, so a thread-pool hop per chunk would cost more than it saves.
+    /// </summary>
+    public void WriteUnhashed(ReadOnlySpan<byte> data)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        _unhashed = true;
+        _file.Write(data);
+        Length += data.Length;
+    }
+
     /// <summary>Copies a stream to the end of the blob; returns the number of bytes copied.</summary>
     public async Task<long> WriteFromAsync(Stream source, CancellationToken cancellationToken = default)
     {
@@ -71,19 +85,6 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    /// <summary>
-    /// Hands the running hash (over exactly the bytes written so far) to the caller and gives up the blob:
-    /// for a fill that must go on hashing bytes the disk refused. The writer can no longer commit.
-    /// </summary>
-    public IncrementalHash DetachHash()
-    {
-        ObjectDisposedException.ThrowIf(_done, this);
-        _done = true;
-        var hash = _hash;
-        _hash = IncrementalHash.CreateHash(Digest.HashAlgorithmFor(_algorithm));
-        return hash; // the file stays until Dispose: readers may still be reading what reached it
     }
 
     /// <summary>Flushes written bytes to the OS so that readers of <see cref="TempPath"/> see them.</summary>
@@ -126,6 +127,11 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     public BlobCommitResult Verify(Digest expected, long? expectedSize = null)
     {
         ObjectDisposedException.ThrowIf(_done, this);
+        if (_unhashed)
+        {
+            throw new InvalidOperationException("Bytes written unhashed are verified with VerifyComputed.");
+        }
+
         _done = true;
         if (expectedSize is { } size && size != Length)
         {
@@ -146,6 +152,27 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
 
         _verified = expected;
         return BlobCommitResult.Committed;
+    }
+
+    /// <summary>
+    /// <see cref="Verify"/> for bytes written with <see cref="WriteUnhashed"/>: <paramref name="computed"/>
+    /// is the caller's hash of exactly those bytes. On a mismatch the file is deleted.
+    /// </summary>
+    public BlobCommitResult VerifyComputed(Digest expected, long expectedSize, Digest computed)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        _done = true;
+        var result = expectedSize != Length ? BlobCommitResult.SizeMismatch
+            : computed != expected ? BlobCommitResult.DigestMismatch
+            : BlobCommitResult.Committed;
+        if (result != BlobCommitResult.Committed)
+        {
+            Discard();
+            return result;
+        }
+
+        _verified = expected;
+        return result;
     }
 
     /// <summary>

@@ -14,13 +14,15 @@ internal static class BlobHandlers
         return BlobResponse.ServeAgainIfVanishedAsync(() => ServeAsync(context, repository, digest));
     }
 
-    private static async Task ServeAsync(HttpContext context, Repository repository, Digest digest)
+    /// <summary>False when the bytes vanished between lookup and opening (then the caller looks again).</summary>
+    private static async Task<bool> ServeAsync(HttpContext context, Repository repository, Digest digest)
     {
         var reader = context.RequestServices.GetRequiredService<IContentReader>();
         var lookup = await reader.GetBlobAsync(repository, digest, HttpMethods.IsHead(context.Request.Method), context.RequestAborted);
         if (lookup is BlobLookup.Missing missing)
         {
-            throw missing.Error;
+            await OciErrorWriter.WriteAsync(context, missing.Error);
+            return true;
         }
 
         if (lookup is BlobLookup.Filling { Blob: IDisposable lease })
@@ -28,7 +30,7 @@ internal static class BlobHandlers
             context.Response.RegisterForDispose(lease); // this request stops counting as a waiting client when it ends
         }
 
-        await BlobResponse.WriteAsync(context, digest, lookup);
+        return await BlobResponse.WriteAsync(context, digest, lookup);
     }
 
     public static Task DeleteAsync(HttpContext context, Repository repository, string rawDigest)

@@ -14,19 +14,26 @@ internal static class ManifestHandlers
         return BlobResponse.ServeAgainIfVanishedAsync(() => ServeAsync(context, repository, reference));
     }
 
-    private static async Task ServeAsync(HttpContext context, Repository repository, Reference reference)
+    /// <summary>False when the bytes vanished between lookup and opening (then the caller looks again).</summary>
+    private static async Task<bool> ServeAsync(HttpContext context, Repository repository, Reference reference)
     {
         var headOnly = HttpMethods.IsHead(context.Request.Method);
         var reader = context.RequestServices.GetRequiredService<IContentReader>();
         var lookup = await reader.GetManifestAsync(repository, reference, headOnly, context.RequestAborted);
         if (lookup is ManifestLookup.Missing missing)
         {
-            throw missing.Error;
+            await OciErrorWriter.WriteAsync(context, missing.Error);
+            return true;
         }
 
         var found = (ManifestLookup.Found)lookup;
         var manifest = found.Manifest;
-        using var file = headOnly ? null : BlobResponse.OpenOrVanish(found.Path!);
+        using var file = headOnly ? null : BlobResponse.TryOpen(found.Path!);
+        if (!headOnly && file is null)
+        {
+            return false;
+        }
+
         var response = context.Response;
         response.ContentType = manifest.MediaType;
         response.ContentLength = manifest.Size;
@@ -42,6 +49,8 @@ internal static class ManifestHandlers
             await using var stream = new FileStream(file, FileAccess.Read, bufferSize: 0);
             await stream.CopyToAsync(response.Body, context.RequestAborted);
         }
+
+        return true;
     }
 
     public static async Task PutAsync(HttpContext context, Repository repository, string rawReference)

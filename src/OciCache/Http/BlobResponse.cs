@@ -18,7 +18,11 @@ internal static class BlobResponse
     /// <summary>Bytes read per step, straight into the response pipe's memory (no buffer of our own, one copy fewer).</summary>
     private const int ChunkSize = 256 * 1024;
 
-    public static async Task WriteAsync(HttpContext context, Digest digest, BlobLookup lookup)
+    /// <summary>
+    /// Writes the response. False when the bytes vanished (evicted or collected) between the lookup and
+    /// their opening, before anything was sent: the caller looks the blob up again.
+    /// </summary>
+    public static async Task<bool> WriteAsync(HttpContext context, Digest digest, BlobLookup lookup)
     {
         var response = context.Response;
         var isHead = HttpMethods.IsHead(context.Request.Method);
@@ -39,7 +43,13 @@ internal static class BlobResponse
         var rangeHeader = context.Request.Headers.Range.ToString();
         if (length is null && rangeHeader.Length > 0 && lookup is BlobLookup.Filling growing)
         {
+            // A range needs the total; a fill that fails before knowing it is a failure to fetch.
             length = await growing.Blob.GetLengthAsync(context.RequestAborted);
+            if (length is null)
+            {
+                await OciErrorWriter.WriteAsync(context, OciErrorCode.BlobUnknown, "blob unknown to registry", $"fetching {digest} from upstream failed");
+                return true;
+            }
         }
 
         long start = 0;
@@ -52,7 +62,7 @@ internal static class BlobResponse
                     response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
                     response.Headers.ContentRange = $"bytes */{total}";
                     response.ContentLength = 0;
-                    return;
+                    return true;
                 case ByteRange.Outcome.Partial:
                     response.StatusCode = StatusCodes.Status206PartialContent;
                     response.Headers.ContentRange = $"bytes {range.Start}-{range.End}/{total}";
@@ -66,47 +76,43 @@ internal static class BlobResponse
 
         if (isHead)
         {
-            return;
+            return true;
         }
 
         // Open the bytes before the headers go out: a blob evicted or renamed in between is then a second
-        // lookup (BlobVanishedException), not a response that has to be cut off.
+        // lookup, not a response that has to be cut off.
         switch (lookup)
         {
             case BlobLookup.Stored stored:
-                using (var handle = OpenOrVanish(stored.Blob.Path))
+                using (var handle = TryOpen(stored.Blob.Path))
                 {
+                    if (handle is null)
+                    {
+                        return false;
+                    }
+
                     await response.StartAsync(context.RequestAborted);
                     await CopyFileAsync(context, handle, stored.Blob.Path, start, count!.Value);
                 }
 
-                break;
+                return true;
             case BlobLookup.Filling filling:
-                Stream source;
-                try
+                using (var reader = filling.Blob.OpenRead(start))
                 {
-                    source = filling.Blob.OpenRead(start);
-                }
-                catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
-                {
-                    throw new BlobVanishedException(e);
-                }
-
-                await using (source)
-                {
-                    await response.StartAsync(context.RequestAborted);
-                    try
+                    if (reader is null)
                     {
-                        await CopyStreamAsync(context, source, count);
+                        return false;
                     }
-                    catch (BlobFetchFailedException)
+
+                    await response.StartAsync(context.RequestAborted);
+                    if (await CopyGrowingAsync(context, reader, count) is not null)
                     {
                         // The fill logged why. Cutting the connection is how the client learns the body is bad.
                         context.Abort();
                     }
                 }
 
-                break;
+                return true;
             default:
                 throw new InvalidOperationException("A remote-only blob cannot be sent; fetch it first.");
         }
@@ -117,20 +123,16 @@ internal static class BlobResponse
     /// (evicted, collected) between its lookup and its opening: the second lookup finds it gone, and a mirror
     /// fetches it anew.
     /// </summary>
-    public static async Task ServeAgainIfVanishedAsync(Func<Task> serve)
+    public static async Task ServeAgainIfVanishedAsync(Func<Task<bool>> serve)
     {
-        try
-        {
-            await serve();
-        }
-        catch (BlobVanishedException)
+        if (!await serve())
         {
             await serve();
         }
     }
 
-    /// <summary>Opens a stored blob, or reports that it was removed since it was looked up.</summary>
-    internal static SafeFileHandle OpenOrVanish(string path)
+    /// <summary>Opens stored content; null when it was removed since it was looked up.</summary>
+    internal static SafeFileHandle? TryOpen(string path)
     {
         try
         {
@@ -138,7 +140,7 @@ internal static class BlobResponse
         }
         catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new BlobVanishedException(e);
+            return null;
         }
     }
 
@@ -162,8 +164,11 @@ internal static class BlobResponse
         }
     }
 
-    /// <summary>Copies <paramref name="count"/> bytes, or to the end when the length is not known yet.</summary>
-    private static async Task CopyStreamAsync(HttpContext context, Stream source, long? count)
+    /// <summary>
+    /// Copies <paramref name="count"/> bytes, or to the end when the length is not known yet. Returns null,
+    /// or why the blob could not be completed (the response must then be cut off).
+    /// </summary>
+    private static async Task<string?> CopyGrowingAsync(HttpContext context, IGrowingBlobReader source, long? count)
     {
         var writer = context.Response.BodyWriter;
         var remaining = count ?? long.MaxValue;
@@ -171,21 +176,23 @@ internal static class BlobResponse
         {
             var memory = writer.GetMemory(ChunkSize);
             var read = await source.ReadAsync(memory[..(int)Math.Min(memory.Length, remaining)], context.RequestAborted);
-            if (read == 0)
+            if (read.Failure is not null)
             {
-                if (count is not null)
-                {
-                    throw new IOException($"Blob ended {remaining} bytes before its announced length.");
-                }
-
-                break;
+                return read.Failure;
             }
 
-            writer.Advance(read);
+            if (read.Count == 0)
+            {
+                return count is null ? null : $"blob ended {remaining} bytes before its announced length";
+            }
+
+            writer.Advance(read.Count);
             await FlushAsync(writer, context);
-            ResponseBytes.Add(context, read);
-            remaining -= read;
+            ResponseBytes.Add(context, read.Count);
+            remaining -= read.Count;
         }
+
+        return null;
     }
 
     /// <summary>Sends what was written; waits while the client is slower than the disk (backpressure).</summary>
@@ -198,6 +205,3 @@ internal static class BlobResponse
         }
     }
 }
-
-/// <summary>A stored blob or manifest disappeared (evicted, collected) between its lookup and its opening.</summary>
-internal sealed class BlobVanishedException(Exception inner) : IOException("stored content was removed while being looked up", inner);

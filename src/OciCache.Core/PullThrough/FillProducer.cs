@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using OciCache.Oci;
+using OciCache.Storage;
+using OciCache.Upstream;
+
+namespace OciCache.PullThrough;
+
+/// <summary>
+/// The two loops of a fill. The producer moves the upstream body into slabs of the window, writes each
+/// full slab to the temp file with one synchronous write (the page cache takes it; no thread hop per
+/// chunk) and publishes it; when the disk refuses a write it goes on relaying. The hasher follows the
+/// producer through the window on another thread, so hashing is off the path of the bytes: the
+/// producer's pace is receive plus write, not receive plus write plus hash.
+/// </summary>
+internal static class FillProducer
+{
+    /// <summary>
+    /// Copies the body until it ends. Returns null when it ended, or why it broke off (a stall or an
+    /// abort comes back as the watchdog's reason). <paramref name="writer"/> is null when relaying from
+    /// the start; <paramref name="onDiskFull"/> is told the reason once when the disk refuses bytes.
+    /// </summary>
+    public static async Task<UpstreamFailure?> RunAsync(
+        Stream body, BlobWriter? writer, FillProgress progress, FillWatchdog watchdog, Action<string> onDiskFull, Action<long> onBytes)
+    {
+        try
+        {
+            while (true)
+            {
+                watchdog.PauseStallClock();
+                var slab = await progress.RentAsync(watchdog.Token);
+                if (slab is null)
+                {
+                    return progress.Failure;
+                }
+
+                var count = await FillSlabAsync(body, slab, progress.SlabSize, watchdog);
+                if (count == 0)
+                {
+                    progress.ReturnUnused(slab);
+                    return null;
+                }
+
+                if (writer is not null && !TryWrite(writer, slab.AsSpan(0, count), onDiskFull))
+                {
+                    writer = null;
+                }
+
+                progress.Append(slab, count, inFile: writer is not null);
+                onBytes(count);
+            }
+        }
+        catch (OperationCanceledException) when (watchdog.Token.IsCancellationRequested)
+        {
+            return watchdog.Reason;
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            return new UpstreamFailure(UpstreamFailureKind.Unreachable, e.InnerException?.Message ?? e.Message);
+        }
+        finally
+        {
+            watchdog.PauseStallClock();
+        }
+    }
+
+    /// <summary>Hashes what the producer publishes until the body ended; null when the fill failed first.</summary>
+    public static async Task<Digest?> HashAsync(FillProgress progress, string algorithm)
+    {
+        using var hash = IncrementalHash.CreateHash(Digest.HashAlgorithmFor(algorithm));
+        while (true)
+        {
+            var next = await progress.NextToHashAsync();
+            if (next.IsEmpty)
+            {
+                return progress.Phase == FillPhase.Failed ? null : Digest.FromHash(algorithm, hash.GetHashAndReset());
+            }
+
+            hash.AppendData(next.Span);
+            progress.Hashed(next.Length);
+        }
+    }
+
+    /// <summary>
+    /// Reads into the slab until it is full, the body ended, or a read found less than it asked for (the
+    /// socket is drained: the link is slower than we are, so readers get the bytes now rather than when
+    /// the slab is full). On a fast link the socket has data queued and slabs go out full, one write and
+    /// one wake-up per slab. Each read re-arms the stall clock.
+    /// </summary>
+    private static async ValueTask<int> FillSlabAsync(Stream body, byte[] slab, int size, FillWatchdog watchdog)
+    {
+        var filled = 0;
+        while (filled < size)
+        {
+            watchdog.ExpectBytes();
+            var asked = size - filled;
+            var read = await body.ReadAsync(slab.AsMemory(filled, asked), watchdog.Token);
+            filled += read;
+            if (read < asked)
+            {
+                break;
+            }
+        }
+
+        return filled;
+    }
+
+    private static bool TryWrite(BlobWriter writer, ReadOnlySpan<byte> bytes, Action<string> onDiskFull)
+    {
+        try
+        {
+            writer.WriteUnhashed(bytes);
+            return true;
+        }
+        catch (IOException e)
+        {
+            onDiskFull(e.Message);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,383 @@
+using OciCache.Upstream;
+
+namespace OciCache.PullThrough;
+
+/// <summary>
+/// The watermark of a fill that the producer, the hasher and every reader follow, and its phase: how many
+/// bytes arrived, how many reached the file, how many are hashed, who is still reading. All of it under
+/// one lock that is held only for bookkeeping and copies out of the relay window, never for I/O.
+/// <code>
+///   0 ─────────────── hashed ──── readable ─ received       (readable = received − 1 until Verified)
+///   └── in the file up to FileEnd (everything, unless the fill relays) ──┘
+///                     └── window: recent chunks in memory ──┘
+/// </code>
+/// The last byte is withheld until the digest checks, so a reader whose fill fails never sees a complete
+/// body. Waiters are woken through two signals: data (bytes arrived, phase changed) for readers and the
+/// hasher, space (a chunk may be dropped) for the producer. A signal is allocated only when someone waits.
+/// </summary>
+internal sealed class FillProgress : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly ChunkWindow _window;
+    private readonly List<FillReader> _readers = [];
+    private readonly TaskCompletionSource<UpstreamFailure?> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private FillPhase _phase = FillPhase.Connecting;
+    private UpstreamFailure? _failure;
+    private long _received;
+    private long _fileEnd = long.MaxValue;
+    private long _hashed;
+    private long? _length;
+    private bool _endOfBody;
+    private TaskCompletionSource? _data;
+    private TaskCompletionSource? _space;
+    private bool _ended;
+
+    public FillProgress(long? expectedLength, int slabSize, int slabCount)
+    {
+        _length = expectedLength;
+        _window = new ChunkWindow(slabSize, slabCount);
+    }
+
+    public int SlabSize => _window.SlabSize;
+
+    public FillPhase Phase
+    {
+        get { lock (_gate) { return _phase; } }
+    }
+
+    public UpstreamFailure? Failure
+    {
+        get { lock (_gate) { return _failure; } }
+    }
+
+    public long? Length
+    {
+        get { lock (_gate) { return _length; } }
+    }
+
+    public long Received
+    {
+        get { lock (_gate) { return _received; } }
+    }
+
+    /// <summary>Bytes that reached the file (all received bytes unless the fill relays).</summary>
+    public long FileEnd
+    {
+        get { lock (_gate) { return Math.Min(_fileEnd, _received); } }
+    }
+
+    /// <summary>Completes when the upstream answered: null, or why it did not (the fill failed before any byte).</summary>
+    public Task<UpstreamFailure?> Started => _started.Task;
+
+    /// <summary>The upstream answered; <paramref name="announced"/> is its Content-Length. False when it contradicts the expected length.</summary>
+    public bool Begin(long? announced, bool relaying)
+    {
+        lock (_gate)
+        {
+            if (_phase != FillPhase.Connecting)
+            {
+                return false;
+            }
+
+            if (_length is { } expected && announced is { } actual && expected != actual)
+            {
+                return false;
+            }
+
+            _length ??= announced;
+            _phase = relaying ? FillPhase.Relaying : FillPhase.Filling;
+            if (relaying)
+            {
+                _fileEnd = 0;
+            }
+        }
+
+        _started.TrySetResult(null);
+        return true;
+    }
+
+    /// <summary>Whether a new reader may join: not once bytes live only in the window, nor after a failure.</summary>
+    public bool AcceptsReaders
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _phase is not (FillPhase.Relaying or FillPhase.Failed or FillPhase.Unkept) && _fileEnd == long.MaxValue;
+            }
+        }
+    }
+
+    public FillReader AddReader(FillReader reader)
+    {
+        lock (_gate)
+        {
+            _readers.Add(reader);
+            return reader;
+        }
+    }
+
+    public void RemoveReader(FillReader reader)
+    {
+        lock (_gate)
+        {
+            _readers.Remove(reader);
+            Wake(ref _space); // the slowest reader may have been this one
+            if (_ended && _readers.Count == 0)
+            {
+                _window.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Waits for a free slab for the next chunk (the hasher, and when relaying every reader, must be past the oldest).</summary>
+    public async ValueTask<byte[]?> RentAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_gate)
+            {
+                if (_phase == FillPhase.Failed)
+                {
+                    return null;
+                }
+
+                _window.DropBefore(DroppableBefore());
+                if (_window.TryRent(out var slab))
+                {
+                    return slab;
+                }
+
+                wait = Signal(ref _space);
+            }
+
+            await wait.WaitAsync(cancellationToken);
+        }
+    }
+
+    public void ReturnUnused(byte[] slab)
+    {
+        lock (_gate)
+        {
+            _window.Return(slab);
+        }
+    }
+
+    /// <summary>Publishes a chunk: <paramref name="inFile"/> says whether its bytes reached the file.</summary>
+    public void Append(byte[] slab, int count, bool inFile)
+    {
+        lock (_gate)
+        {
+            if (!inFile && _fileEnd == long.MaxValue)
+            {
+                _fileEnd = _received; // the disk refused this chunk: from here on the window is the only copy
+                _phase = FillPhase.Relaying;
+            }
+
+            _window.Append(slab, count);
+            _received += count;
+            Wake(ref _data);
+        }
+    }
+
+    /// <summary>The body ended after <see cref="Received"/> bytes; false when that contradicts the length.</summary>
+    public bool EndOfBody()
+    {
+        lock (_gate)
+        {
+            _endOfBody = true;
+            _length ??= _received;
+            Wake(ref _data);
+            return _length == _received;
+        }
+    }
+
+    /// <summary>
+    /// For the hasher: the unhashed bytes at <see cref="_hashed"/>, waiting for them; empty once the body
+    /// ended and everything is hashed, or the fill failed. The memory stays valid until <see cref="Hashed"/>.
+    /// </summary>
+    public async ValueTask<ReadOnlyMemory<byte>> NextToHashAsync()
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_gate)
+            {
+                if (_phase == FillPhase.Failed || (_endOfBody && _hashed == _received))
+                {
+                    return ReadOnlyMemory<byte>.Empty;
+                }
+
+                if (_hashed < _received)
+                {
+                    return _window.Slice(_hashed);
+                }
+
+                wait = Signal(ref _data);
+            }
+
+            await wait;
+        }
+    }
+
+    public void Hashed(int count)
+    {
+        lock (_gate)
+        {
+            _hashed += count;
+            Wake(ref _space);
+        }
+    }
+
+    /// <summary>Every byte checked: readers may read the last one.</summary>
+    public void Verify()
+    {
+        lock (_gate)
+        {
+            _phase = FillPhase.Verified;
+            Wake(ref _data);
+        }
+    }
+
+    /// <summary>Ends a verified fill: kept under its digest, or not.</summary>
+    public void Finish(bool kept)
+    {
+        lock (_gate)
+        {
+            _phase = kept && _fileEnd == long.MaxValue ? FillPhase.Published : FillPhase.Unkept;
+            Wake(ref _data);
+        }
+    }
+
+    /// <summary>Fails the fill: every reader is cut off, the producer and hasher stop. Ignored once verified.</summary>
+    public void Fail(UpstreamFailure failure)
+    {
+        lock (_gate)
+        {
+            if (_phase.IsComplete() || _phase == FillPhase.Failed)
+            {
+                return;
+            }
+
+            _phase = FillPhase.Failed;
+            _failure = failure;
+            Wake(ref _data);
+            Wake(ref _space);
+        }
+
+        _started.TrySetResult(failure);
+    }
+
+    /// <summary>
+    /// Reads at the reader's position, waiting for bytes that have not arrived: from the window when the
+    /// bytes exist only there, otherwise from the file (outside the lock). 0 at the verified end.
+    /// </summary>
+    public async ValueTask<FillRead> ReadAsync(FillReader reader, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task wait;
+            int fromFile;
+            lock (_gate)
+            {
+                if (_phase == FillPhase.Failed)
+                {
+                    return FillRead.Failed(_failure!);
+                }
+
+                var readable = _phase.IsComplete() ? _received : Math.Max(0, _received - 1);
+                var available = readable - reader.Position;
+                if (available > 0 && reader.Position >= _fileEnd)
+                {
+                    var held = _window.Slice(reader.Position);
+                    var count = (int)Math.Min(Math.Min(held.Length, available), destination.Length);
+                    held[..count].CopyTo(destination);
+                    reader.Position += count;
+                    Wake(ref _space); // relaying: the producer may be waiting for this reader
+                    return FillRead.Bytes(count);
+                }
+
+                if (available > 0)
+                {
+                    fromFile = (int)Math.Min(Math.Min(available, _fileEnd - reader.Position), destination.Length);
+                    wait = Task.CompletedTask;
+                }
+                else if (_phase.IsComplete())
+                {
+                    return FillRead.End;
+                }
+                else
+                {
+                    fromFile = 0;
+                    wait = Signal(ref _data);
+                }
+            }
+
+            if (fromFile > 0)
+            {
+                // The page cache holds what was just written: a synchronous read is a copy, not a wait.
+                var read = RandomAccess.Read(reader.Handle!, destination.Span[..fromFile], reader.Position);
+                if (read == 0)
+                {
+                    return FillRead.Failed(new UpstreamFailure(UpstreamFailureKind.Invalid, "the fill's file ended before the bytes written to it"));
+                }
+
+                reader.Position += read;
+                return FillRead.Bytes(read);
+            }
+
+            await wait.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The fill ended: the window's slabs go back to the pool once no reader can need them.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _ended = true;
+            if (_readers.Count == 0)
+            {
+                _window.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Where chunks may be dropped: hashed, and when relaying read by everyone. Caller holds the lock.</summary>
+    private long DroppableBefore()
+    {
+        if (_fileEnd == long.MaxValue)
+        {
+            return _hashed; // a reader behind the window reads the file
+        }
+
+        var slowest = long.MaxValue;
+        foreach (var reader in _readers)
+        {
+            slowest = Math.Min(slowest, reader.Position);
+        }
+
+        return Math.Min(_hashed, Math.Max(slowest, _fileEnd)); // what reached the file may go
+    }
+
+    private static Task Signal(ref TaskCompletionSource? signal) =>
+        (signal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    private static void Wake(ref TaskCompletionSource? signal)
+    {
+        var waiting = signal;
+        signal = null;
+        waiting?.TrySetResult();
+    }
+}
+
+/// <summary>One read of a fill: a count of bytes (0 at the verified end), or why the fill failed.</summary>
+internal readonly record struct FillRead(int Count, UpstreamFailure? Failure)
+{
+    public static FillRead End => default;
+
+    public static FillRead Bytes(int count) => new(count, null);
+
+    public static FillRead Failed(UpstreamFailure failure) => new(0, failure);
+}
