@@ -26,7 +26,6 @@ internal static class FillProducer
         {
             while (true)
             {
-                watchdog.PauseStallClock();
                 var slab = await progress.RentAsync(watchdog.Token);
                 if (slab is null)
                 {
@@ -53,7 +52,11 @@ internal static class FillProducer
         {
             return watchdog.Reason;
         }
-        catch (Exception e) when (e is IOException or HttpRequestException)
+        catch (IOException e)
+        {
+            return new UpstreamFailure(UpstreamFailureKind.Unreachable, e.Message);
+        }
+        catch (HttpRequestException e)
         {
             return new UpstreamFailure(UpstreamFailureKind.Unreachable, e.InnerException?.Message ?? e.Message);
         }
@@ -84,16 +87,17 @@ internal static class FillProducer
     /// Reads into the slab until it is full, the body ended, or a read found less than it asked for (the
     /// socket is drained: the link is slower than we are, so readers get the bytes now rather than when
     /// the slab is full). On a fast link the socket has data queued and slabs go out full, one write and
-    /// one wake-up per slab. Each read re-arms the stall clock.
+    /// one wake-up per slab. The stall clock runs during each read, and only then.
     /// </summary>
     private static async ValueTask<int> FillSlabAsync(Stream body, byte[] slab, int size, FillWatchdog watchdog)
     {
         var filled = 0;
         while (filled < size)
         {
-            watchdog.ExpectBytes();
             var asked = size - filled;
+            watchdog.ExpectBytes();
             var read = await body.ReadAsync(slab.AsMemory(filled, asked), watchdog.Token);
+            watchdog.PauseStallClock(); // the clock runs only while a read waits on the upstream
             filled += read;
             if (read < asked)
             {

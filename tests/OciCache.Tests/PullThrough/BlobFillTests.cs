@@ -1,0 +1,311 @@
+using OciCache.Oci;
+using OciCache.PullThrough;
+using OciCache.Upstream;
+
+namespace OciCache.Tests.PullThrough;
+
+/// <summary>
+/// The fill's units together, against a real file store, a body fed byte by byte and fake time. Sizes
+/// span several slabs (<see cref="BlobFill.SlabSize"/>) so that the window, the hasher and the file
+/// readers all take part.
+/// </summary>
+public sealed class BlobFillTests
+{
+    private const int Size = BlobFill.SlabSize * 5 + 12345;
+
+    [Fact]
+    public async Task Read_LateJoinerAndFirstReader_BothGetTheWholeBlob()
+    {
+        await using var h = new FillHarness(Random(Size, 1));
+        var first = (await h.StartAsync()).OpenRead(0)!;
+        h.Send(0, Size / 2);
+        var head = await FillHarness.ReadExactlyAsync(first, Size / 4);
+
+        var late = h.Join().OpenRead(0)!;
+        h.Send(Size / 2, Size);
+        h.Body.End();
+
+        var (lateBytes, lateFailure) = await FillHarness.ReadToEndAsync(late);
+        var (restBytes, restFailure) = await FillHarness.ReadToEndAsync(first);
+        Assert.Null(lateFailure);
+        Assert.Null(restFailure);
+        Assert.Equal(h.Blob, lateBytes);
+        Assert.Equal(h.Blob, head.Concat(restBytes).ToArray());
+        Assert.Equal(Size, await h.Published);
+        await h.Fill.Completion;
+        Assert.Equal(FillPhase.Published, h.Fill.Phase);
+        Assert.True(h.Store.TryGet(h.Digest, out var stored));
+        Assert.Equal(h.Blob, await File.ReadAllBytesAsync(stored.Path));
+    }
+
+    [Fact]
+    public async Task Read_AllBytesArrivedButNotEnded_WithholdsTheLastByteUntilVerified()
+    {
+        await using var h = new FillHarness(Random(Size, 2));
+        var reader = (await h.StartAsync()).OpenRead(0)!;
+        h.Send(0, Size);
+        var allButLast = await FillHarness.ReadExactlyAsync(reader, Size - 1);
+        Assert.Equal(h.Blob[..^1], allButLast);
+
+        var last = reader.ReadAsync(new byte[16], CancellationToken.None).AsTask();
+        await h.Body.WaitForPendingReadAsync(); // the producer consumed everything and waits for more
+        Assert.False(last.IsCompleted);
+        Assert.Equal(FillPhase.Filling, h.Fill.Phase);
+
+        h.Body.End();
+        var read = await last;
+        Assert.Null(read.Failure);
+        Assert.Equal(1, read.Count);
+        Assert.Equal(0, (await reader.ReadAsync(new byte[16], CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task Read_RangeOpenedDuringTheFill_StartsAtItsOffset()
+    {
+        await using var h = new FillHarness(Random(Size, 3));
+        await h.StartAsync();
+        h.Send(0, 1000);
+        var offset = BlobFill.SlabSize * 3 + 17; // past what has arrived
+        var ranged = h.Join().OpenRead(offset)!;
+        h.Send(1000, Size);
+        h.Body.End();
+
+        var (bytes, failure) = await FillHarness.ReadToEndAsync(ranged);
+        Assert.Null(failure);
+        Assert.Equal(h.Blob[offset..], bytes);
+    }
+
+    [Fact]
+    public async Task Fill_BytesDoNotHashToTheDigest_CutsEveryReaderAndKeepsNothing()
+    {
+        var blob = Random(Size, 4);
+        var wrong = (byte[])blob.Clone();
+        wrong[^1] ^= 0xff; // only the last byte differs: every other byte was already handed out
+        await using var h = new FillHarness(wrong, digest: Digest.ComputeSha256(blob));
+        var first = (await h.StartAsync()).OpenRead(0)!;
+        var second = h.Join().OpenRead(BlobFill.SlabSize)!;
+        h.Send(0, Size);
+        h.Body.End();
+
+        var (firstBytes, firstFailure) = await FillHarness.ReadToEndAsync(first);
+        var (_, secondFailure) = await FillHarness.ReadToEndAsync(second);
+        Assert.Contains("do not hash", firstFailure);
+        Assert.Contains("do not hash", secondFailure);
+        Assert.True(firstBytes.Length < Size, "the last byte must never be handed out");
+        await h.Fill.Completion;
+        Assert.Equal(FillPhase.Failed, h.Fill.Phase);
+        Assert.Equal(UpstreamFailureKind.Invalid, h.Fill.Failure!.Kind);
+        Assert.False(h.Store.TryGet(h.Fill.Digest, out _));
+        Assert.Empty(Directory.EnumerateFiles(h.Layout.Temp));
+        Assert.False(h.Published.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Fill_UpstreamSendsFewerBytesThanAnnounced_FailsAsInvalid()
+    {
+        await using var h = new FillHarness(Random(Size, 5));
+        var reader = (await h.StartAsync()).OpenRead(0)!;
+        h.Send(0, Size - 10);
+        h.Body.End();
+
+        var (_, failure) = await FillHarness.ReadToEndAsync(reader);
+        Assert.Contains($"sent {Size - 10} of {Size} bytes", failure);
+    }
+
+    [Fact]
+    public async Task Fill_UpstreamResets_CutsReadersWithTheReason()
+    {
+        await using var h = new FillHarness(Random(Size, 6));
+        var reader = (await h.StartAsync()).OpenRead(0)!;
+        h.Send(0, Size / 3);
+        await FillHarness.ReadExactlyAsync(reader, Size / 4);
+        h.Body.Break();
+
+        var (_, failure) = await FillHarness.ReadToEndAsync(reader);
+        Assert.Contains("reset", failure);
+        await h.Fill.Completion;
+        Assert.Equal(UpstreamFailureKind.Unreachable, h.Fill.Failure!.Kind);
+        Assert.Empty(Directory.EnumerateFiles(h.Layout.Temp));
+    }
+
+    [Fact]
+    public async Task Fill_UpstreamSendsNothingForTheStallTimeout_FailsWithTimeout()
+    {
+        await using var h = new FillHarness(Random(Size, 7));
+        var reader = (await h.StartAsync()).OpenRead(0)!;
+        h.Send(0, 5000);
+        await FillHarness.ReadExactlyAsync(reader, 4999);
+        await h.Body.WaitForPendingReadAsync();
+
+        h.Time.Advance(FillHarness.Policy.StallTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(FillPhase.Filling, h.Fill.Phase); // one millisecond short: still waiting
+
+        h.Send(5000, 6000); // a byte re-arms the clock for the full timeout
+        await FillHarness.ReadExactlyAsync(reader, 1000);
+        await h.Body.WaitForPendingReadAsync();
+        h.Time.Advance(FillHarness.Policy.StallTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(FillPhase.Filling, h.Fill.Phase);
+
+        h.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var (_, failure) = await FillHarness.ReadToEndAsync(reader);
+        Assert.Contains("sent nothing for 30s", failure);
+        Assert.Equal(UpstreamFailureKind.Timeout, h.Fill.Failure!.Kind);
+    }
+
+    [Fact]
+    public async Task Fill_EveryClientLeft_RunsOnUntilTheOrphanTimeoutThenStops()
+    {
+        await using var h = new FillHarness(Random(Size, 8), o => o.OrphanedFillTimeout = TimeSpan.FromMinutes(2));
+        var lease = await h.StartAsync();
+        var reader = lease.OpenRead(0)!;
+        h.Send(0, 1000);
+        await FillHarness.ReadExactlyAsync(reader, 999);
+        reader.Dispose();
+        lease.Dispose();
+
+        // The upstream trickles a byte every 20 s (never a 30 s stall), but nobody waits any more.
+        for (var step = 0; step < 5; step++)
+        {
+            h.Send(1000 + step, 1001 + step);
+            await h.Body.WaitForPendingReadAsync();
+            h.Time.Advance(TimeSpan.FromSeconds(20));
+        }
+
+        Assert.False(h.Fill.Completion.IsCompleted); // 100 s of the 120
+        h.Send(1005, 1006);
+        await h.Body.WaitForPendingReadAsync();
+        h.Time.Advance(TimeSpan.FromSeconds(20));
+        await h.Fill.Completion;
+        Assert.Equal(FillPhase.Failed, h.Fill.Phase);
+        Assert.Contains("abandoned", h.Fill.Failure!.Detail);
+        Assert.Empty(Directory.EnumerateFiles(h.Layout.Temp));
+    }
+
+    [Fact]
+    public async Task Fill_AJoinerArrivesBeforeTheOrphanTimeout_KeepsTheFillAlive()
+    {
+        await using var h = new FillHarness(Random(Size, 9), o => o.OrphanedFillTimeout = TimeSpan.FromMinutes(5), stallTimeout: TimeSpan.FromHours(1));
+        var lease = await h.StartAsync();
+        lease.Dispose();
+        h.Time.Advance(TimeSpan.FromMinutes(4));
+        var joined = h.Join().OpenRead(0)!;
+        h.Time.Advance(TimeSpan.FromMinutes(10)); // the orphan clock stopped when the joiner came
+        h.Send(0, Size);
+        h.Body.End();
+
+        var (bytes, failure) = await FillHarness.ReadToEndAsync(joined);
+        Assert.Null(failure);
+        Assert.Equal(h.Blob, bytes);
+    }
+
+    [Fact]
+    public async Task Fill_LastClientLeavesWithOrphanedFillsOff_StopsAtOnce()
+    {
+        await using var h = new FillHarness(Random(Size, 10), o => o.CompleteOrphanedFills = false);
+        var lease = await h.StartAsync();
+        h.Send(0, 1000);
+        lease.Dispose();
+
+        await h.Fill.Completion;
+        Assert.Equal(FillPhase.Failed, h.Fill.Phase);
+        Assert.Contains("abandoned", h.Fill.Failure!.Detail);
+    }
+
+    [Fact]
+    public async Task Fill_LastReaderLeavesMidway_CompletesAndPublishes()
+    {
+        await using var h = new FillHarness(Random(Size, 11));
+        var lease = await h.StartAsync();
+        var reader = lease.OpenRead(0)!;
+        h.Send(0, Size / 2);
+        await FillHarness.ReadExactlyAsync(reader, 100);
+        reader.Dispose();
+        lease.Dispose();
+
+        h.Send(Size / 2, Size);
+        h.Body.End();
+        Assert.Equal(Size, await h.Published);
+        await h.Fill.Completion;
+        Assert.Equal(FillPhase.Published, h.Fill.Phase);
+        Assert.True(h.Store.TryGet(h.Digest, out _));
+    }
+
+    [Fact]
+    public async Task Fill_UnannouncedLength_IsKnownAtTheEnd()
+    {
+        await using var h = new FillHarness(Random(Size, 12), announceLength: false);
+        var lease = await h.StartAsync();
+        Assert.Null(lease.Length);
+        var length = lease.GetLengthAsync(CancellationToken.None);
+        var reader = lease.OpenRead(0)!;
+        h.Send(0, Size);
+        h.Body.End();
+
+        var (bytes, failure) = await FillHarness.ReadToEndAsync(reader);
+        Assert.Null(failure);
+        Assert.Equal(h.Blob, bytes);
+        Assert.Equal(Size, await length);
+    }
+
+    [Fact]
+    public async Task Fill_DiskFullMidway_RelaysEveryByteToItsReadersAndKeepsNothing()
+    {
+        // A real full disk: a tmpfs smaller than the blob. The window then holds what the disk refused
+        // until the slowest reader has it, and no new reader may join.
+        const int big = BlobFill.SlabSize * 24;
+        await using var disk = await SmallFilesystem.MountAsync(BlobFill.SlabSize * 8);
+        await using var h = new FillHarness(Random(big, 13), dataFolder: disk.Path);
+        var fast = (await h.StartAsync()).OpenRead(0)!;
+        var slow = h.Join().OpenRead(0)!;
+        var sending = Task.Run(async () =>
+        {
+            for (var offset = 0; offset < big; offset += BlobFill.SlabSize)
+            {
+                h.Send(offset, offset + BlobFill.SlabSize);
+                await h.Body.WaitForPendingReadAsync();
+            }
+
+            h.Body.End();
+        });
+
+        var fastRead = FillHarness.ReadToEndAsync(fast);
+        await Eventually.TrueAsync(() => h.Fill.Phase == FillPhase.Relaying, "the fill to start relaying");
+        Assert.Null(h.Fill.TryJoin());
+        var (slowBytes, slowFailure) = await FillHarness.ReadToEndAsync(slow);
+        var (fastBytes, fastFailure) = await fastRead;
+        await sending;
+
+        Assert.Null(fastFailure);
+        Assert.Null(slowFailure);
+        Assert.Equal(h.Blob, fastBytes);
+        Assert.Equal(h.Blob, slowBytes);
+        await h.Fill.Completion;
+        Assert.Equal(FillPhase.Unkept, h.Fill.Phase);
+        Assert.False(h.Store.TryGet(h.Digest, out _));
+        Assert.False(h.Published.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Fill_UpstreamRefuses_HeadersCarryTheFailureAsAValue()
+    {
+        var refused = new UpstreamFailure(UpstreamFailureKind.ServerError, "upstream answered 503");
+        using var temp = new TempDirectory("fill");
+        var store = new OciCache.Storage.FileBlobStore(new OciCache.Storage.DataLayout(temp.Path));
+        var source = new FillSource(_ => Task.FromResult(new UpstreamResult(null, refused)), (_, _) => Task.CompletedTask, _ => { });
+        var fill = new BlobFill(Digest.ComputeSha256([1]), null, source, store, new PullThroughOptions(), FillHarness.Policy,
+            new Microsoft.Extensions.Time.Testing.FakeTimeProvider(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        using var lease = fill.Start(static _ => { });
+
+        Assert.Equal(refused, await fill.WaitForHeadersAsync(CancellationToken.None));
+        await fill.Completion;
+        Assert.Null(fill.TryJoin());
+        Assert.Null(await lease.GetLengthAsync(CancellationToken.None));
+    }
+
+    private static byte[] Random(int size, int seed)
+    {
+        var bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+}
