@@ -139,6 +139,6 @@ internal static class Runner
         c["skopeo"] = await Version("skopeo", "--version");
         c["curl"] = await Version("curl", "--version");
         c["rounds"] = $"cold/warm pulls {bench.Options.Rounds}, first byte {bench.Options.FirstByteRounds}, throughput {bench.Options.ThroughputRounds}, HEAD load 2, concurrency 1, " +
-            $"fast link {bench.Options.FastLinkRounds} ({bench.Options.FastLinkClients} concurrent clients {bench.Options.FastLinkConcurrencyRounds})";
+            $"fast link {bench.Options.FastLinkRounds}, its {bench.Options.FastLinkClients} concurrent clients {bench.Options.FastLinkConcurrencyRounds}";
     }
 }
