@@ -45,6 +45,12 @@ internal static class FastLinkReport
     public static void Section(StringBuilder md, Results r)
     {
         md.AppendLine("## Fast link").AppendLine();
+        if (r.FastLink.Count == 0 && r.FastLinkConcurrency.Count == 0)
+        {
+            md.AppendLine("Not measured in this run.").AppendLine();
+            return;
+        }
+
         md.AppendLine($"Raw blob GETs (a .NET `HttpClient` in the harness, new connection, bytes dropped), {r.FastLink.Select(s => s.Round).Distinct().Count()} rounds interleaved, with peers, upstream and client all on 127.0.0.1: " +
             "no rate limit and no relay, in every run mode. Cold: the cache restarted empty; warm: the same cache again once it has stored the blob; " +
             "direct: from the upstream. Times run from the request to the last byte; throughput is the blob's size over the median time; " +
