@@ -2,15 +2,17 @@
 # Runs the benchmarks and prints the results table. See benchmarks/README.md.
 #
 # Usage: benchmarks/run.sh [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--results DIR]
-#                          [--note TEXT] [--only SCENARIO,...] [--images IMAGE,...]
+#                          [--fast-link-rounds N] [--note TEXT] [--only SCENARIO,...] [--images IMAGE,...]
 #   --quick       small images (5 and 30 MiB), 1 and 4 concurrent clients: the CI smoke run (~2 min)
 #   --no-wan      everything on 127.0.0.1, no namespaces and no shaping
 #   --rate-mbit   WAN rate, each way (default 50)
 #   --delay-ms    WAN one-way delay added by the relay (default 20, so 40 ms RTT)
 #   --rounds      rounds of interleaved cold/warm pulls (default 2)
+#   --fast-link-rounds
+#                 rounds of the fast-link scenario's interleaved blob GETs (default 5, 3 with --quick)
 #   --note        a line for the results' conditions (what else ran on the machine)
 #   --only        run only these scenarios: startup, pulls, first-byte, throughput, head-load,
-#                 concurrency, footprint, offline
+#                 concurrency, footprint, fast-link, offline
 #   --images      pull only these images in the cold/warm scenario (small, medium, large, huge, multiarch)
 #   --results     where results.md, results.json and the charts go (default benchmarks/results/ for a
 #                 full run, benchmarks/work/results-quick/ for --quick, so a smoke run never
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=true; harness_args+=(--quick) ;;
     --no-wan) wan=false; harness_args+=(--no-wan) ;;
     --rate-mbit) rate=$2; harness_args+=(--rate-mbit "$2"); shift ;;
-    --delay-ms|--rounds|--note|--only|--images) harness_args+=("$1" "$2"); shift ;;
+    --delay-ms|--rounds|--fast-link-rounds|--note|--only|--images) harness_args+=("$1" "$2"); shift ;;
     --results) results=$2; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac

@@ -59,6 +59,23 @@ internal sealed record BenchOptions
 
     public int OfflineManifestRequests => Quick ? 20 : 100;
 
+    /// <summary>Blobs fetched raw on loopback in the fast-link scenario; a quick run keeps them small enough for the smoke run.</summary>
+    public IReadOnlyList<ImageSpec> FastLinkImages => Quick ? [ImageSpec.FastLink(32), ImageSpec.FastLink(128)] : [ImageSpec.FastLink(128), ImageSpec.FastLink(1024)];
+
+    /// <summary>Rounds of the fast-link scenario's interleaved cold, warm and direct GETs (<c>--fast-link-rounds</c>).</summary>
+    public int FastLinkRounds { get; init; } = 5;
+
+    /// <summary>Fetched cold by <see cref="FastLinkClients"/> clients at once: the largest fast-link blob.</summary>
+    public ImageSpec FastLinkConcurrentImage => FastLinkImages[^1];
+
+    public int FastLinkClients => 8;
+
+    /// <summary>
+    /// Rounds of the concurrent cold fetch; one in a quick run. Each round of the distribution proxy
+    /// moves nine copies of the blob out of the upstream (eight clients and its background store).
+    /// </summary>
+    public int FastLinkConcurrencyRounds => Quick ? 1 : 3;
+
     public IEnumerable<ImageSpec> AllImages =>
-        PullImages.Append(ConcurrencyImage).Append(ImageSpec.Warmup).Append(BigImage).Append(FootprintImage).DistinctBy(i => i.Key);
+        PullImages.Append(ConcurrencyImage).Append(ImageSpec.Warmup).Append(BigImage).Append(FootprintImage).Concat(FastLinkImages).DistinctBy(i => i.Key);
 }

@@ -3,7 +3,8 @@ using OciCache.Benchmarks;
 using OciCache.Benchmarks.Images;
 using OciCache.Testing;
 
-// ocibench run   [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--note TEXT] [--only a,b] [--images a,b]
+// ocibench run   [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--fast-link-rounds N] [--note TEXT]
+//                [--only a,b] [--images a,b]
 //                --ocicache PATH --work DIR --results DIR
 // ocibench report --results DIR [--note TEXT]                         (redraws results.md and the charts from results.json)
 // ocibench relay --listen IP:PORT --target IP:PORT --delay-ms N      (the WAN's latency, run in the upstream namespace)
@@ -21,6 +22,7 @@ try
             RateMbit = options.Int("rate-mbit", 50),
             OneWayDelayMs = options.Int("delay-ms", 20),
             Rounds = options.Int("rounds", 2),
+            FastLinkRounds = options.Int("fast-link-rounds", options.Flag("quick") ? 3 : 5),
             Note = options.Optional("note"),
             Only = (options.Optional("only") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
             ImageFilter = (options.Optional("images") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
@@ -56,7 +58,8 @@ static async Task<int> RelayAsync(Arguments options)
 static async Task<int> SeedAsync(Arguments options)
 {
     var directory = options.Required("images");
-    var specs = new[] { ImageSpec.Small, ImageSpec.Medium, ImageSpec.Large, ImageSpec.Huge, ImageSpec.MultiArch, ImageSpec.Warmup, ImageSpec.Footprint(16), ImageSpec.Footprint(256) };
+    var specs = new[] { ImageSpec.Small, ImageSpec.Medium, ImageSpec.Large, ImageSpec.Huge, ImageSpec.MultiArch, ImageSpec.Warmup, ImageSpec.Footprint(16), ImageSpec.Footprint(256),
+        ImageSpec.FastLink(32), ImageSpec.FastLink(128), ImageSpec.FastLink(1024) };
     var images = options.Positional
         .Select(name => specs.Where(s => s.Name == name).Select(s => Path.Combine(directory, s.Key + ".json")).Where(File.Exists).LastOrDefault()
             ?? throw new ArgumentException($"no generated image '{name}' in {directory}"))

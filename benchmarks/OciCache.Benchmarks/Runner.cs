@@ -85,6 +85,7 @@ internal static class Runner
         ("head-load", HeadLoadScenario.RunAsync),
         ("concurrency", ConcurrencyScenario.RunAsync),
         ("footprint", FootprintScenario.ConcurrentBlobAsync),
+        ("fast-link", FastLinkScenario.RunAsync),
         ("offline", OfflineScenario.RunAsync),
     ];
 
@@ -137,6 +138,7 @@ internal static class Runner
         c["containerd"] = await Version("ctr", "--version");
         c["skopeo"] = await Version("skopeo", "--version");
         c["curl"] = await Version("curl", "--version");
-        c["rounds"] = $"cold/warm pulls {bench.Options.Rounds}, first byte {bench.Options.FirstByteRounds}, throughput {bench.Options.ThroughputRounds}, HEAD load 2, concurrency 1";
+        c["rounds"] = $"cold/warm pulls {bench.Options.Rounds}, first byte {bench.Options.FirstByteRounds}, throughput {bench.Options.ThroughputRounds}, HEAD load 2, concurrency 1, " +
+            $"fast link {bench.Options.FastLinkRounds}, its {bench.Options.FastLinkClients} concurrent clients {bench.Options.FastLinkConcurrencyRounds}";
     }
 }

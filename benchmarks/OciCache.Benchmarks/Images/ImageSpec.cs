@@ -35,6 +35,12 @@ internal sealed record ImageSpec(string Name, string Title, IReadOnlyList<Platfo
 
     /// <summary>One big layer fetched by eight raw HTTP clients at once in the footprint scenario.</summary>
     public static ImageSpec Footprint(int layerMiB) => Single("footprint", $"{layerMiB} MiB blob", layerMiB);
+
+    /// <summary>
+    /// One big layer of its own per size for the fast-link scenario (a name per size, so a quick and a
+    /// full run keep both generated), never fetched by another scenario.
+    /// </summary>
+    public static ImageSpec FastLink(int layerMiB) => Single($"fast-{layerMiB}", $"{layerMiB} MiB blob", layerMiB);
 }
 
 internal sealed record PlatformSpec(string Architecture, IReadOnlyList<int> LayerMiB);

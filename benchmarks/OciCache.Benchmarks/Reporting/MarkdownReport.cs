@@ -8,9 +8,9 @@ namespace OciCache.Benchmarks.Reporting;
 /// </summary>
 internal static class MarkdownReport
 {
-    private const string Oci = "ocicache";
-    private const string Dist = "distribution";
-    private const string Direct = "direct";
+    public const string Oci = "ocicache";
+    public const string Dist = "distribution";
+    public const string Direct = "direct";
 
     public static string Render(Results r)
     {
@@ -31,6 +31,7 @@ internal static class MarkdownReport
         Pulls(md, r);
         FirstBytes(md, r);
         Throughput(md, r);
+        FastLinkReport.Section(md, r);
         Concurrency(md, r);
         Offline(md, r);
         Footprint(md, r, options);
@@ -85,6 +86,7 @@ internal static class MarkdownReport
         Row(peakTarget, footprint is null ? "—" : Format.Bytes(footprint.PeakRss), footprint is null ? null : footprint.PeakRss <= 96L << 20);
         Row("startup to first answer < 500 ms", startup is null ? "—" : $"median {Format.Ms(startup.MedianSeconds)}, max {Format.Ms(startup.MaxSeconds)}",
             startup is null ? null : startup.MedianSeconds < 0.5);
+        FastLinkReport.Targets(r, options, Row);
         md.AppendLine();
         if (options.Quick)
         {
@@ -221,5 +223,5 @@ internal static class MarkdownReport
     private static double ColdMedian(Results r, string image, string peer) =>
         Stats.Median(r.Pulls.Where(p => p.Image == image && p.Peer == peer && p.Phase == "cold" && p.Ok).Select(p => p.Seconds));
 
-    private static string Flatten(string text) => text.Replace('\n', ' ').Replace('`', '\'').Replace("|", "\\|");
+    public static string Flatten(string text) => text.Replace('\n', ' ').Replace('`', '\'').Replace("|", "\\|");
 }

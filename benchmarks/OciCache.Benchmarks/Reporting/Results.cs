@@ -20,6 +20,13 @@ internal sealed record StartupRow(string Peer, double MedianSeconds, double MaxS
 
 internal sealed record FootprintRow(string Peer, int Clients, long BlobBytes, double WallSeconds, int Succeeded, long UpstreamBytes, long PeakRss);
 
+/// <summary>One raw GET of a fast-link blob: <paramref name="Seconds"/> from the request to the last byte.</summary>
+internal sealed record FastLinkSample(string Blob, long BlobBytes, string Peer, string Phase, int Round, double Seconds, bool Ok, string Error);
+
+/// <summary>Several clients fetching one cold fast-link blob at once: wall time from their start to the last byte of the last one.</summary>
+internal sealed record FastLinkConcurrencyRow(
+    string Blob, long BlobBytes, string Peer, int Clients, int Round, double WallSeconds, int Succeeded, long UpstreamBytes, string Error);
+
 /// <summary>Everything one run measured, with the conditions it ran under; saved as results.json.</summary>
 internal sealed class Results
 {
@@ -57,6 +64,10 @@ internal sealed class Results
     public List<StartupRow> Startup { get; } = [];
 
     public List<FootprintRow> Footprint { get; } = [];
+
+    public List<FastLinkSample> FastLink { get; } = [];
+
+    public List<FastLinkConcurrencyRow> FastLinkConcurrency { get; } = [];
 }
 
 internal sealed record ImageRow(string Name, string Title, long PullBytes, int Blobs);
