@@ -24,6 +24,20 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_UnknownEnvironmentKey_FailsAtStartNamingItAndTheNearestKnownKey()
+    {
+        var env = new Dictionary<string, string> { ["OCICACHE_STORAGE__MAXCACHEBYTE"] = "5" };
+
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable,
+            ["serve", "--listen", "127.0.0.1:0", "--data", _temp.Path], TimeSpan.FromSeconds(30), env);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("OCICACHE_STORAGE__MAXCACHEBYTE ", line);
+        Assert.Contains("OCICACHE_STORAGE__MAXCACHEBYTES", line);
+    }
+
+    [Fact]
     public async Task Serve_PortInUse_ExitsTwoWithOneLineNamingTheAddress()
     {
         using var occupant = new TcpListener(IPAddress.Loopback, 0);
