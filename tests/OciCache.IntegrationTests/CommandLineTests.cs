@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 
 namespace OciCache.IntegrationTests;
@@ -20,6 +21,36 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains(named, result.Stderr + result.Stdout);
+    }
+
+    [Fact]
+    public async Task Serve_UnknownEnvironmentKey_FailsAtStartNamingItAndTheNearestKnownKey()
+    {
+        var env = new Dictionary<string, string> { ["OCICACHE_STORAGE__MAXCACHEBYTE"] = "5" };
+
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable,
+            ["serve", "--listen", "127.0.0.1:0", "--data", _temp.Path], TimeSpan.FromSeconds(30), env);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("OCICACHE_STORAGE__MAXCACHEBYTE ", line);
+        Assert.Contains("OCICACHE_STORAGE__MAXCACHEBYTES", line);
+    }
+
+    [Fact]
+    public async Task Serve_PortInUse_ExitsTwoWithOneLineNamingTheAddress()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable,
+            ["serve", "--listen", $"127.0.0.1:{port}", "--data", _temp.Path], TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"127.0.0.1:{port}", line);
+        Assert.DoesNotContain("   at ", result.Stdout + result.Stderr); // no stack trace anywhere
     }
 
     [Fact]

@@ -59,6 +59,23 @@ public sealed class VerifyCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CorruptBlob_IsOneProblem_NotAlsoAMissingFile()
+    {
+        var layer = _image.Layers[1];
+        var path = Layout.BlobPath(layer.Digest);
+        var bytes = File.ReadAllBytes(path);
+        bytes[0] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+
+        var report = await Verify();
+
+        Assert.Equal(1, report.ExitCode);
+        var problem = Assert.Single(report.Stdout.Split('\n'), l => l.StartsWith("problem:", StringComparison.Ordinal));
+        Assert.Contains($"corrupt blob {layer.Digest}", problem);
+        Assert.Contains("inconsistent: 1 problem", report.Stdout);
+    }
+
+    [Fact]
     public async Task MissingBlobFile_IsADanglingRow_DroppedByRepair()
     {
         File.Delete(Layout.BlobPath(_image.Config.Digest));

@@ -42,7 +42,7 @@ public sealed partial class Prefetcher(
         {
             if (!ImageReference.TryParse(entry.Image, out var image))
             {
-                result.Failed.Add($"{entry.Image}: not an image name");
+                Fail(result, entry.Image, "not an image name");
                 continue;
             }
 
@@ -53,13 +53,13 @@ public sealed partial class Prefetcher(
             }
             catch (RegistryException e)
             {
-                result.Failed.Add($"{entry.Image}: {e.Detail ?? e.Message}");
+                Fail(result, entry.Image, e.Detail ?? e.Message);
                 continue;
             }
 
             if (!repository.IsMirror)
             {
-                result.Failed.Add($"{entry.Image}: {image.Registry} is not a configured upstream");
+                Fail(result, entry.Image, $"{image.Registry} is not a configured upstream");
                 continue;
             }
 
@@ -75,8 +75,11 @@ public sealed partial class Prefetcher(
                 }
                 catch (PrefetchException e)
                 {
-                    result.Failed.Add($"{repository.Name}:{reference}: {e.Message}");
-                    LogFailed(repository.Name, reference.ToString(), e.Message);
+                    Fail(result, $"{repository.Name}:{reference}", e.Message);
+                }
+                catch (RegistryException e)
+                {
+                    Fail(result, $"{repository.Name}:{reference}", e.Detail is null ? e.Message : $"{e.Message}: {e.Detail}");
                 }
             }
         }
@@ -84,39 +87,82 @@ public sealed partial class Prefetcher(
         return result;
     }
 
+    /// <summary>One place for failures, so the command line prints and the scheduled prefetch logs the same reason.</summary>
+    private void Fail(PrefetchResult result, string image, string reason)
+    {
+        result.Failed.Add($"{image}: {reason}");
+        LogFailed(image, reason);
+    }
+
     private async Task FetchImageAsync(Repository repository, Reference reference, IReadOnlyList<string> platforms, PrefetchResult result, CancellationToken cancellationToken)
     {
         var root = await ManifestAsync(repository, reference, cancellationToken);
         result.Manifests++;
-        var manifests = new List<ManifestDocument>();
         if (root.Manifests.Count > 0)
         {
             foreach (var child in root.Manifests.Where(m => platforms.Count == 0 || Matches(m.Platform, platforms)))
             {
-                manifests.Add(await ManifestAsync(repository, Reference.ForDigest(child.Digest), cancellationToken));
+                var manifest = await ManifestAsync(repository, Reference.ForDigest(child.Digest), cancellationToken);
                 result.Manifests++;
-            }
-        }
-        else
-        {
-            manifests.Add(root);
-        }
-
-        foreach (var manifest in manifests)
-        {
-            if (manifest.Config is { } config)
-            {
-                await BlobAsync(repository, config.Digest, result, cancellationToken);
-                if (platforms.Count > 0 && root.Manifests.Count == 0 && !await ConfigMatchesAsync(repository, config.Digest, platforms, cancellationToken))
-                {
-                    continue; // a single-platform image of another platform: its layers are not wanted
-                }
+                await BlobsAsync(repository, manifest, result, cancellationToken);
             }
 
-            foreach (var layer in manifest.Layers.Where(l => !MediaTypes.IsNonDistributable(l.MediaType)))
-            {
-                await BlobAsync(repository, layer.Digest, result, cancellationToken);
-            }
+            // Checked after the platforms that do match were fetched: a list meant for several images still
+            // warms what it can, and the platform that matched nothing is named.
+            var listed = root.Manifests.Select(m => m.Platform).OfType<Platform>().Where(p => p.Os != "unknown").ToList();
+            ThrowIfAny(Unmatched(platforms, listed), listed.Count == 0
+                ? "the index lists no platforms"
+                : $"the index has {string.Join(", ", listed.Select(p => p.ToString()).Distinct())}");
+            return;
+        }
+
+        // A single-platform image says its platform in its config only.
+        if (root.Config is { } config)
+        {
+            await BlobAsync(repository, config.Digest, result, cancellationToken);
+        }
+
+        var platform = platforms.Count > 0 && root.Config is { } c ? await ConfigPlatformAsync(repository, c.Digest, cancellationToken) : null;
+        var unmatched = platform is null ? [] : Unmatched(platforms, [platform]);
+        var why = $"the image is single-platform {platform}";
+        if (unmatched.Count == platforms.Count)
+        {
+            // None of them is this image's platform: fail before its layers, which are not wanted.
+            ThrowIfAny(unmatched, why);
+        }
+
+        await LayersAsync(repository, root, result, cancellationToken);
+        ThrowIfAny(unmatched, why);
+    }
+
+    private async Task BlobsAsync(Repository repository, ManifestDocument manifest, PrefetchResult result, CancellationToken cancellationToken)
+    {
+        if (manifest.Config is { } config)
+        {
+            await BlobAsync(repository, config.Digest, result, cancellationToken);
+        }
+
+        await LayersAsync(repository, manifest, result, cancellationToken);
+    }
+
+    private async Task LayersAsync(Repository repository, ManifestDocument manifest, PrefetchResult result, CancellationToken cancellationToken)
+    {
+        foreach (var layer in manifest.Layers.Where(l => !MediaTypes.IsNonDistributable(l.MediaType)))
+        {
+            await BlobAsync(repository, layer.Digest, result, cancellationToken);
+        }
+    }
+
+    /// <summary>The requested platforms that none of <paramref name="available"/> matches.</summary>
+    private static List<string> Unmatched(IReadOnlyList<string> platforms, IReadOnlyList<Platform> available) =>
+        platforms.Where(filter => !available.Any(p => Matches(p, [filter]))).ToList();
+
+    /// <summary>A requested platform that matches nothing fails the image: it would not run there.</summary>
+    private static void ThrowIfAny(List<string> unmatched, string why)
+    {
+        if (unmatched.Count > 0)
+        {
+            throw new PrefetchException($"no manifest for platform {string.Join(", ", unmatched)}: {why}");
         }
     }
 
@@ -176,18 +222,29 @@ public sealed partial class Prefetcher(
         }
     }
 
-    private async Task<bool> ConfigMatchesAsync(Repository repository, Digest config, IReadOnlyList<string> platforms, CancellationToken cancellationToken)
+    /// <summary>The platform an image config records, or null when it records none (or is no JSON image config).</summary>
+    private async Task<Platform?> ConfigPlatformAsync(Repository repository, Digest config, CancellationToken cancellationToken)
     {
         if (await reader.GetBlobAsync(repository, config, headOnly: false, cancellationToken) is not BlobLookup.Stored stored)
         {
-            return true;
+            return null;
         }
 
-        using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(stored.Blob.Path, cancellationToken));
-        string? Read(string key) => json.RootElement.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        return Read("os") is { } os && Read("architecture") is { } arch
-            ? Matches(new Platform(os, arch, Read("variant")), platforms)
-            : true;
+        try
+        {
+            using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(stored.Blob.Path, cancellationToken));
+            if (json.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            string? Read(string key) => json.RootElement.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            return Read("os") is { } os && Read("architecture") is { } arch ? new Platform(os, arch, Read("variant")) : null;
+        }
+        catch (JsonException)
+        {
+            return null; // an artifact's config need not be JSON
+        }
     }
 
     /// <summary>Tags as given, with <c>*</c> patterns expanded from the upstream's tag list.</summary>
@@ -206,7 +263,7 @@ public sealed partial class Prefetcher(
             var response = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Get, path, null, cancellationToken);
             if (response.Response is not { } ok)
             {
-                LogFailed(repository.Name, "tags/list", response.Failure!.ToString());
+                LogFailed($"{repository.Name}:tags/list", response.Failure!.ToString());
                 break;
             }
 
@@ -244,6 +301,11 @@ public sealed partial class Prefetcher(
         return start >= 0 && end > start ? link[(start + 1)..end].TrimStart('/') : null;
     }
 
+    /// <summary>Whether <paramref name="filter"/> is <c>os/arch</c> or <c>os/arch/variant</c>, each part non-empty.</summary>
+    public static bool IsPlatformFilter(string? filter) =>
+        filter is not null && filter.Split('/') is { Length: 2 or 3 } parts &&
+        parts.All(p => p.Length > 0 && !p.Any(char.IsWhiteSpace));
+
     /// <summary><c>os/arch[/variant]</c>; a filter without a variant matches every variant.</summary>
     internal static bool Matches(Platform? platform, IReadOnlyList<string> filters)
     {
@@ -265,8 +327,8 @@ public sealed partial class Prefetcher(
         return false;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Prefetch of {Repository}:{Reference} failed: {Reason}")]
-    private partial void LogFailed(string repository, string reference, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Prefetch of {Image} failed: {Reason}")]
+    private partial void LogFailed(string image, string reason);
 }
 
 public sealed class PrefetchResult

@@ -3,25 +3,28 @@ using System.Diagnostics.Metrics;
 namespace OciCache.Observability;
 
 /// <summary>
-/// The cache's instruments, on a System.Diagnostics.Metrics meter so the core does not depend on an
-/// exporter; the host publishes it in Prometheus format on <c>/metrics</c> as <c>ocicache_&lt;name&gt;</c>.
-/// Counts are tallied here and published as observable counters, read at each scrape: nothing runs per
-/// increment but an interlocked add, and any exporter that polls (prometheus-net's does) sees them.
+/// The cache's instruments. Counts are tallied here (nothing runs per increment but an interlocked add) and
+/// levels are read when asked; the host publishes both on <c>/metrics</c>, counts as Prometheus counters
+/// <c>ocicache_&lt;name&gt;_total</c> and levels as gauges <c>ocicache_&lt;name&gt;</c>. The same instruments
+/// are on a System.Diagnostics.Metrics meter too, for any other tool that polls (dotnet-counters,
+/// OpenTelemetry), so the core depends on no exporter.
 /// </summary>
 public sealed class CacheMetrics : IDisposable
 {
     public const string MeterName = "ocicache";
 
     private readonly Meter _meter = new(MeterName);
+    private readonly List<TallyCounter> _counters = [];
+    private readonly List<ObservedGauge> _gauges = [];
 
     public CacheMetrics()
     {
-        Hits = Tally("cache_hits", "Requests answered from the local store, by kind (blob, manifest).");
-        Misses = Tally("cache_misses", "Requests that needed the upstream, by kind.");
-        StaleServed = Tally("stale_served", "Cached tags served because the upstream could not revalidate them.");
-        UpstreamRequests = Tally("upstream_requests", "Requests to upstreams, by upstream, method and outcome.");
-        UpstreamBytes = Tally("upstream_bytes", "Blob bytes received from upstreams.", unit: "By");
-        FillFailures = Tally("fill_failures", "Blob fetches that did not publish, by reason.");
+        Hits = Tally("cache_hits", "Requests answered from the local store, by kind (blob, manifest).", null, "kind", "upstream");
+        Misses = Tally("cache_misses", "Requests that needed the upstream, by kind.", null, "kind", "upstream");
+        StaleServed = Tally("stale_served", "Cached tags served because the upstream could not revalidate them.", null, "upstream");
+        UpstreamRequests = Tally("upstream_requests", "Requests to upstreams, by upstream, method and outcome.", null, "method", "outcome", "upstream");
+        UpstreamBytes = Tally("upstream_bytes", "Blob bytes received from upstreams.", "By", "upstream");
+        FillFailures = Tally("fill_failures", "Blob fetches that did not publish, by reason.", null, "reason", "upstream");
     }
 
     public TallyCounter Hits { get; }
@@ -36,39 +39,99 @@ public sealed class CacheMetrics : IDisposable
 
     public TallyCounter FillFailures { get; }
 
-    /// <summary>Registers a gauge read on every scrape.</summary>
-    public void Observe(string name, Func<IEnumerable<Measurement<long>>> read, string description) =>
+    /// <summary>Every count, for exporters.</summary>
+    public IReadOnlyList<TallyCounter> Counters => _counters;
+
+    /// <summary>Every level registered with <see cref="Observe"/>, for exporters.</summary>
+    public IReadOnlyList<ObservedGauge> Gauges
+    {
+        get
+        {
+            lock (_gauges)
+            {
+                return [.. _gauges];
+            }
+        }
+    }
+
+    /// <summary>Registers a level (a gauge) read on every scrape. Counts go in a <see cref="TallyCounter"/>.</summary>
+    public void Observe(string name, Func<IEnumerable<Measurement<long>>> read, string description)
+    {
         _meter.CreateObservableGauge(name, read, description: description);
+        lock (_gauges)
+        {
+            _gauges.Add(new ObservedGauge(name, description, read));
+        }
+    }
 
     public void Dispose() => _meter.Dispose();
 
-    private TallyCounter Tally(string name, string description, string? unit = null)
+    private TallyCounter Tally(string name, string description, string? unit, params string[] labelNames)
     {
-        var counter = new TallyCounter();
+        var counter = new TallyCounter(name, description, labelNames);
         _meter.CreateObservableCounter(name, counter.Read, unit, description);
+        _counters.Add(counter);
         return counter;
     }
 }
 
-/// <summary>A monotonic count per combination of tag values.</summary>
+/// <summary>A level read when asked: its current value per combination of tag values.</summary>
+public sealed record ObservedGauge(string Name, string Description, Func<IEnumerable<Measurement<long>>> Read);
+
+/// <summary>
+/// A monotonic count per combination of label values. Its label names are fixed when it is declared (in
+/// <see cref="CacheMetrics"/>), because a Prometheus series family has one set of them: a tag of another
+/// name is not published, and a label without a tag is empty.
+/// </summary>
 public sealed class TallyCounter
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Entry> _entries = new();
 
+    internal TallyCounter(string name, string description, string[] labelNames)
+    {
+        Name = name;
+        Description = description;
+        LabelNames = labelNames;
+    }
+
+    public string Name { get; }
+
+    public string Description { get; }
+
+    public IReadOnlyList<string> LabelNames { get; }
+
     public void Add(long value, params KeyValuePair<string, object?>[] tags)
     {
-        var key = tags.Length == 0 ? "" : string.Join('\u001f', tags.Select(t => $"{t.Key}={t.Value}"));
-        var entry = _entries.GetOrAdd(key, static (_, t) => new Entry(t), tags);
+        var labels = new string[LabelNames.Count];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            labels[i] = "";
+            foreach (var tag in tags)
+            {
+                if (tag.Key == LabelNames[i])
+                {
+                    labels[i] = tag.Value?.ToString() ?? "";
+                }
+            }
+        }
+
+        var entry = _entries.GetOrAdd(labels.Length == 0 ? "" : string.Join('\u001f', labels), static (_, state) => new Entry(state.Names, state.Labels), (Names: LabelNames, Labels: labels));
         Interlocked.Add(ref entry.Count, value);
     }
+
+    /// <summary>Each combination of label values (in <see cref="LabelNames"/> order) with its count so far.</summary>
+    public IEnumerable<(string[] Labels, long Count)> Snapshot() =>
+        _entries.Values.Select(e => (e.Labels, Interlocked.Read(ref e.Count))).ToList();
 
     internal IEnumerable<Measurement<long>> Read() =>
         _entries.Values.Select(e => new Measurement<long>(Interlocked.Read(ref e.Count), e.Tags)).ToList();
 
-    private sealed class Entry(KeyValuePair<string, object?>[] tags)
+    private sealed class Entry(IReadOnlyList<string> names, string[] labels)
     {
         public long Count;
 
-        public KeyValuePair<string, object?>[] Tags { get; } = tags;
+        public string[] Labels { get; } = labels;
+
+        public KeyValuePair<string, object?>[] Tags { get; } = names.Select((n, i) => new KeyValuePair<string, object?>(n, labels[i])).ToArray();
     }
 }

@@ -11,6 +11,10 @@ public static class RegistryErrors
     public static RegistryException ManifestUnknown(Reference reference) =>
         new(OciErrorCode.ManifestUnknown, "manifest unknown", reference.ToString());
 
+    /// <summary>For a reference that is not a valid tag or digest, so can name no manifest.</summary>
+    public static RegistryException ManifestUnknown(string reference) =>
+        new(OciErrorCode.ManifestUnknown, "manifest unknown", reference);
+
     public static RegistryException NameUnknown(string repository) =>
         new(OciErrorCode.NameUnknown, "repository name not known to registry", repository);
 

@@ -36,11 +36,11 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
             if (!await BlobHasher.MatchesAsync(path, d, cancellationToken: cancellationToken))
             {
                 report.Problem($"corrupt blob {d}: its bytes hash to something else");
+                rows.Remove(d); // its file is there, only wrong: not a second "file is missing" problem below
                 if (repair)
                 {
                     store.Quarantine(d);
                     index.RemoveBlob(d);
-                    rows.Remove(d);
                 }
 
                 continue;

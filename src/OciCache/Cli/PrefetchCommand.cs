@@ -8,7 +8,9 @@ namespace OciCache.Cli;
 /// <summary>
 /// <c>ocicache prefetch IMAGE... [--platform OS/ARCH]...</c>: fetches images into the data folder once, the
 /// way the scheduled prefetch does, showing bytes and rate while it runs on a terminal. Best run while the
-/// server is stopped (a running server notices the new content within a minute).
+/// server is stopped (a running server notices the new content within a minute). Exit 0 when every image
+/// was fetched; 1 with a "failed: IMAGE: REASON" line for each one that was not (a requested platform it
+/// does not have is such a reason), or for a malformed argument, before anything runs; 2 for bad settings.
 /// </summary>
 internal static class PrefetchCommand
 {
@@ -25,7 +27,21 @@ internal static class PrefetchCommand
                 }
             }
         });
-        var platforms = new Option<string[]>("--platform") { Description = "Platforms to fetch from multi-arch images (repeatable), e.g. linux/arm64.", Arity = ArgumentArity.ZeroOrMore };
+        var platforms = new Option<string[]>("--platform")
+        {
+            Description = "Platforms to fetch (repeatable), os/arch[/variant], e.g. linux/arm64; an image lacking one fails.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        platforms.Validators.Add(result =>
+        {
+            foreach (var platform in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!Prefetcher.IsPlatformFilter(platform))
+                {
+                    result.AddError($"--platform: '{platform}' is not os/arch[/variant], e.g. linux/arm64 or linux/arm/v7.");
+                }
+            }
+        });
         var config = new Option<string?>("--config") { Description = "JSON configuration file (upstreams, data folder)." };
         var data = new Option<string?>("--data") { Description = "Data folder (default: from --config, else ./data)." };
         var upstream = new Option<string[]>("--upstream") { Description = "NAME=URL, as for serve (repeatable).", Arity = ArgumentArity.ZeroOrMore };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Connections;
 using OciCache.Hosting;
 
 namespace OciCache.Cli;
@@ -54,7 +55,18 @@ internal static class ServeCommand
 
             await using var app = OciCacheApp.Build(settings);
             StartupLog.Write(app, settings);
-            await app.RunAsync();
+            try
+            {
+                await app.RunAsync();
+            }
+            catch (IOException e) when (e.InnerException is AddressInUseException)
+            {
+                // A setting that cannot work, like the ones above: one line and exit 2. Logging.CreateLogger drops
+                // the host's "Hosting failed to start" with its stack trace for this exception.
+                Console.Error.WriteLine($"ocicache: Listen (--listen): cannot listen on {settings.Listen}: the address is already in use.");
+                return 2;
+            }
+
             return 0;
         });
         return command;

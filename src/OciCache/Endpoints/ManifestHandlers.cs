@@ -10,7 +10,15 @@ internal static class ManifestHandlers
 {
     public static Task GetAsync(HttpContext context, Repository repository, string rawReference)
     {
-        var reference = ParseReference(rawReference);
+        // A reference that can name no manifest names none that exists: 404, as "Pulling manifests" answers
+        // for content not found (the conformance suite pulls ".INVALID_MANIFEST_NAME" expecting it), and
+        // as distribution does. Only writes (PUT) reject it as invalid.
+        // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
+        if (!Reference.TryParse(rawReference, out var reference))
+        {
+            throw RegistryErrors.ManifestUnknown(rawReference);
+        }
+
         return BlobResponse.ServeAgainIfVanishedAsync(() => ServeAsync(context, repository, reference));
     }
 

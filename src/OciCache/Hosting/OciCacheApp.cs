@@ -8,7 +8,6 @@ using OciCache.PullThrough;
 using OciCache.Upstream;
 using OciCache.Registry;
 using OciCache.Storage;
-using Prometheus;
 using Serilog.Extensions.Logging;
 
 namespace OciCache.Hosting;
@@ -47,12 +46,14 @@ public static class OciCacheApp
         });
 
         AddServices(builder.Services, settings);
+        builder.Services.AddSingleton<MetricsEndpoint>();
         var app = builder.Build();
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<RegistryMiddleware>();
         app.MapRegistry();
         app.MapGet("/healthz", static context => context.Response.WriteAsync("ok"));
-        app.MapMetrics("/metrics");
+        app.MapMethods("/metrics", [HttpMethods.Get, HttpMethods.Head],
+            static context => context.RequestServices.GetRequiredService<MetricsEndpoint>().WriteAsync(context));
         return app;
     }
 

@@ -11,7 +11,8 @@ internal static class SettingsLoader
     /// <param name="overrides">Configuration keys set by command-line flags (<c>Listen</c>, <c>Upstreams:docker.io:Url</c>).</param>
     public static OciCacheSettings Load(string? configFile, IReadOnlyDictionary<string, string?> overrides)
     {
-        var builder = new ConfigurationBuilder();
+        // File and environment are read apart first, so an unknown key is reported as it was written there.
+        IConfigurationRoot? file = null;
         if (configFile is not null)
         {
             if (!File.Exists(configFile))
@@ -19,25 +20,43 @@ internal static class SettingsLoader
                 throw new SettingsException([$"--config: the file '{configFile}' does not exist."]);
             }
 
-            builder.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+            try
+            {
+                file = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false).Build();
+            }
+            catch (Exception e) when (e is FormatException or InvalidDataException)
+            {
+                throw new SettingsException([$"--config: '{configFile}' is not valid JSON: {e.Message}"]);
+            }
         }
 
-        builder.AddEnvironmentVariables(EnvironmentPrefix);
-        builder.AddInMemoryCollection(overrides);
-        IConfiguration configuration;
-        try
+        var environment = new ConfigurationBuilder().AddEnvironmentVariables(EnvironmentPrefix).Build();
+        var unknown = new List<string>();
+        if (file is not null)
         {
-            configuration = builder.Build();
-        }
-        catch (Exception e) when (e is FormatException or InvalidDataException)
-        {
-            throw new SettingsException([$"--config: '{configFile}' is not valid JSON: {e.Message}"]);
+            unknown.AddRange(SettingsKeys.FindUnknown(file).Select(u =>
+                $"{u.Key} (in --config '{configFile}'): not a setting; the nearest known key is {u.Nearest}."));
         }
 
+        unknown.AddRange(SettingsKeys.FindUnknown(environment).Select(u =>
+            $"{EnvironmentName(u.Key, upper: false)} (environment): not a setting; the nearest known key is {EnvironmentName(u.Nearest, upper: true)}."));
+        if (unknown.Count > 0)
+        {
+            throw new SettingsException(unknown);
+        }
+
+        var builder = new ConfigurationBuilder();
+        if (file is not null)
+        {
+            builder.AddConfiguration(file);
+        }
+
+        var configuration = builder.AddConfiguration(environment).AddInMemoryCollection(overrides).Build();
         var settings = new OciCacheSettings();
         try
         {
-            configuration.Bind(settings);
+            // SettingsKeys has already named any unknown key; this stays as the binder's own guard.
+            configuration.Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException e)
         {
@@ -47,6 +66,10 @@ internal static class SettingsLoader
         var errors = SettingsValidator.Check(settings);
         return errors.Count == 0 ? settings : throw new SettingsException(errors);
     }
+
+    /// <summary>A key as a variable: <c>Storage:MaxCacheBytes</c> is <c>OCICACHE_STORAGE__MAXCACHEBYTES</c>.</summary>
+    private static string EnvironmentName(string key, bool upper) =>
+        EnvironmentPrefix + (upper ? key.ToUpperInvariant() : key).Replace(":", "__", StringComparison.Ordinal);
 }
 
 /// <summary>Settings that cannot start a server; each message names the key or flag.</summary>

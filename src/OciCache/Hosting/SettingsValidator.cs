@@ -86,7 +86,7 @@ internal static class SettingsValidator
                 errors.Add($"Prefetch:Images:{i}:Image: '{image.Image}' is not an image name.");
             }
 
-            foreach (var platform in image.Platforms.Where(p => p.Split('/').Length is < 2 or > 3))
+            foreach (var platform in image.Platforms.Where(p => !Prefetcher.IsPlatformFilter(p)))
             {
                 errors.Add($"Prefetch:Images:{i}:Platforms: '{platform}' is not os/arch[/variant].");
             }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -18,7 +19,10 @@ internal static class Logging
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", minimum < LogEventLevel.Warning ? LogEventLevel.Information : minimum)
             .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
-            .Enrich.FromLogContext();
+            .Enrich.FromLogContext()
+            // A listen address in use is told once, as one line, by the serve command (ServeCommand); the host's
+            // own "Hosting failed to start" would add the same failure as a stack trace.
+            .Filter.ByExcluding(e => e.Exception is IOException { InnerException: AddressInUseException });
         configuration = format == "json"
             ? configuration.WriteTo.Console(new CompactJsonFormatter())
             : configuration.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}");

@@ -1,6 +1,7 @@
 using System.Net;
 using OciCache.Lifecycle;
 using OciCache.Storage;
+using Serilog.Events;
 
 namespace OciCache.IntegrationTests.Lifecycle;
 
@@ -23,6 +24,8 @@ public sealed class PrefetchTests : IAsyncLifetime
         {
             await _upstream.Client.PushManifestAsync("library/multi", tag, index);
         }
+
+        await _upstream.Client.PushImageAsync("library/single", "1.0", _amd);
     }
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();
@@ -70,6 +73,56 @@ public sealed class PrefetchTests : IAsyncLifetime
         await using var cache = await RegistryServer.StartAsync(s => s.Upstreams["docker.io"] = new() { Url = _upstream.BaseUri.ToString() },
             dataPath: data.Path);
         await OciCache.IntegrationTests.PullThrough.UpstreamAuthTests.AssertPullsAsync(cache.Client, "multi", _amd.Digest.ToString(), _amd, "?ns=docker.io");
+    }
+
+    [Theory]
+    [InlineData("library/multi:1.0", "linux/riscv64", "linux/amd64, linux/arm64")] // an index without that platform
+    [InlineData("library/single:1.0", "linux/arm64", "linux/amd64")] // a single-platform image of another platform
+    public async Task PrefetchCommand_PlatformMatchingNothing_FailsNamingTheImageAndWhy(string image, string platform, string available)
+    {
+        using var data = new TempDirectory("prefetch-cli");
+
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable,
+            ["prefetch", "--data", data.Path, "--upstream", $"docker.io={_upstream.BaseUri}", "--platform", platform, $"docker.io/{image}"]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var failure = Assert.Single(result.Stderr.Split('\n'), l => l.StartsWith("failed: ", StringComparison.Ordinal));
+        Assert.StartsWith($"failed: docker.io/{image}: ", failure);
+        Assert.Contains(platform, failure);
+        Assert.Contains(available, failure);
+        Assert.DoesNotContain("ok: ", result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("linux")]
+    [InlineData("linux/")]
+    [InlineData("/amd64")]
+    [InlineData("linux/arm64/v8/x")]
+    public async Task PrefetchCommand_MalformedPlatform_IsRejectedBeforeAnythingRuns(string platform)
+    {
+        using var data = new TempDirectory("prefetch-cli");
+
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable,
+            ["prefetch", "--data", data.Path, "--upstream", $"docker.io={_upstream.BaseUri}", "--platform", platform, "docker.io/library/multi:1.0"]);
+
+        Assert.True(result.ExitCode != 0, result.ToString());
+        Assert.Contains($"--platform: '{platform}' is not os/arch[/variant]", result.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(data.Path, "blobs")), "the data folder was opened");
+    }
+
+    [Fact]
+    public async Task ScheduledPrefetch_PlatformMatchingNothing_LogsWhyAtWarning()
+    {
+        await using var cache = await RegistryServer.StartAsync(s =>
+        {
+            s.Upstreams["docker.io"] = new() { Url = _upstream.BaseUri.ToString() };
+            s.Prefetch.Images = [new PrefetchImage { Image = "docker.io/library/multi", Tags = ["1.0"], Platforms = ["linux/riscv64"] }];
+        });
+
+        var warning = await cache.Log.WaitForAsync(LogEventLevel.Warning, "docker.io/library/multi:1.0", TimeSpan.FromSeconds(30));
+
+        Assert.Contains("linux/riscv64", warning);
+        Assert.Contains("linux/amd64, linux/arm64", warning);
     }
 
     [Fact]

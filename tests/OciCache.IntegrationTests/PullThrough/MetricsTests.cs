@@ -17,11 +17,39 @@ public sealed class MetricsTests
 
         var lines = (await cache.Client.GetStringAsync("/metrics")).Split('\n');
         var blobs = image.Blobs.Count();
-        Assert.Contains($"ocicache_cache_misses{{kind=\"blob\",upstream=\"metrics.test\"}} {blobs}", lines);
-        Assert.Contains($"ocicache_cache_hits{{kind=\"blob\",upstream=\"metrics.test\"}} {blobs}", lines);
-        Assert.Contains("ocicache_cache_misses{kind=\"manifest\",upstream=\"metrics.test\"} 1", lines);
-        Assert.Contains("ocicache_cache_hits{kind=\"manifest\",upstream=\"metrics.test\"} 1", lines);
-        Assert.Contains($"ocicache_upstream_bytes{{upstream=\"metrics.test\"}} {image.Blobs.Sum(b => b.Size)}", lines);
-        Assert.Contains($"ocicache_upstream_requests{{method=\"GET\",outcome=\"Ok\",upstream=\"metrics.test\"}} {blobs + 1}", lines);
+        Assert.Contains($"ocicache_cache_misses_total{{kind=\"blob\",upstream=\"metrics.test\"}} {blobs}", lines);
+        Assert.Contains($"ocicache_cache_hits_total{{kind=\"blob\",upstream=\"metrics.test\"}} {blobs}", lines);
+        Assert.Contains("ocicache_cache_misses_total{kind=\"manifest\",upstream=\"metrics.test\"} 1", lines);
+        Assert.Contains("ocicache_cache_hits_total{kind=\"manifest\",upstream=\"metrics.test\"} 1", lines);
+        Assert.Contains($"ocicache_upstream_bytes_total{{upstream=\"metrics.test\"}} {image.Blobs.Sum(b => b.Size)}", lines);
+        Assert.Contains($"ocicache_upstream_requests_total{{method=\"GET\",outcome=\"Ok\",upstream=\"metrics.test\"}} {blobs + 1}", lines);
+    }
+
+    /// <summary>
+    /// Counts are Prometheus counters, so <c>rate()</c> and <c>increase()</c> apply and resets are understood;
+    /// levels stay gauges. https://prometheus.io/docs/practices/naming/ (a counter's name ends in _total)
+    /// </summary>
+    [Fact]
+    public async Task Scrape_EveryCountingSeries_IsACounterNamedTotal_AndNoneIsAGauge()
+    {
+        string[] counting = ["cache_hits", "cache_misses", "stale_served", "upstream_requests", "upstream_bytes", "fill_failures"];
+        string[] levels = ["upstream_ratelimit_remaining"];
+        using var hub = FakeUpstream.Start();
+        var image = TestImage.Create(layers: 1, seed: 1902);
+        hub.Image("library/app", "1.0", image);
+        await using var cache = await CacheServer.StartAsync("metric-types.test", hub.Url);
+        await UpstreamAuthTests.AssertPullsAsync(cache.Client, "library/app", "1.0", image, "?ns=metric-types.test");
+
+        var types = (await cache.Client.GetStringAsync("/metrics")).Split('\n')
+            .Where(l => l.StartsWith("# TYPE ocicache_", StringComparison.Ordinal))
+            .Select(l => l.Split(' '))
+            .ToDictionary(t => t[2], t => t[3]);
+
+        Assert.All(counting, name => Assert.Equal("counter", types.GetValueOrDefault($"ocicache_{name}_total")));
+        Assert.All(types.Where(t => t.Value != "counter"), t =>
+        {
+            Assert.Equal("gauge", t.Value);
+            Assert.Contains(t.Key["ocicache_".Length..], levels);
+        });
     }
 }

@@ -133,12 +133,32 @@ public sealed class PullTests(RegistryFixture fixture) : IClassFixture<RegistryF
     [InlineData("/v2/a..b/manifests/latest", "NAME_INVALID")]
     [InlineData("/v2/ok/blobs/sha256:xyz", "DIGEST_INVALID")]
     [InlineData("/v2/ok/blobs/md5:0123456789abcdef0123456789abcdef", "DIGEST_INVALID")]
-    [InlineData("/v2/ok/manifests/sha256:ABC", "DIGEST_INVALID")]
-    [InlineData("/v2/ok/manifests/-badtag", "MANIFEST_INVALID")]
     public async Task MalformedNamesAndReferences_Answer400(string path, string code)
     {
         using var response = await _client.GetAsync(path);
 
         await RegistryHttp.AssertOciErrorAsync(response, HttpStatusCode.BadRequest, code);
+    }
+
+    /// <summary>
+    /// A reference that cannot name a manifest names none: "Pulling manifests" answers 404 for content
+    /// that is not found, and the conformance suite pulls <c>.INVALID_MANIFEST_NAME</c> expecting 404.
+    /// https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
+    /// </summary>
+    [Theory]
+    [InlineData(".INVALID_MANIFEST_NAME")]
+    [InlineData("-badtag")]
+    [InlineData("sha256:ABC")]
+    [InlineData("md5:0123456789abcdef0123456789abcdef")]
+    public async Task Manifest_GetOrHeadWithMalformedReference_Answers404ManifestUnknown(string reference)
+    {
+        var repo = RegistryFixture.NewRepository("malformed");
+        await _client.PushImageAsync(repo, "v1", TestImage.Create(seed: 18));
+
+        using var get = await _client.GetAsync($"/v2/{repo}/manifests/{reference}");
+        using var head = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/{repo}/manifests/{reference}"));
+
+        await RegistryHttp.AssertOciErrorAsync(get, HttpStatusCode.NotFound, "MANIFEST_UNKNOWN");
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
     }
 }

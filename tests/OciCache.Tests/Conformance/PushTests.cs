@@ -249,6 +249,21 @@ public sealed class PushTests(RegistryFixture fixture) : IClassFixture<RegistryF
     }
 
     [Fact]
+    public async Task ManifestPut_WithMalformedTag_Answers400ManifestInvalid()
+    {
+        var repo = RegistryFixture.NewRepository("manifest");
+        var image = TestImage.Create(seed: 38);
+        foreach (var blob in image.Blobs)
+        {
+            await _client.PushBlobAsync(repo, blob);
+        }
+
+        using var response = await _client.PutManifestAsync(repo, "-badtag", image.Manifest);
+
+        await RegistryHttp.AssertOciErrorAsync(response, HttpStatusCode.BadRequest, "MANIFEST_INVALID");
+    }
+
+    [Fact]
     public async Task ManifestPut_WithMissingBlob_Answers400ManifestBlobUnknown()
     {
         var repo = RegistryFixture.NewRepository("manifest");

@@ -45,6 +45,51 @@ public sealed class SettingsTests : IDisposable
         Assert.Contains(error.Errors, e => e.StartsWith(named, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("""{"Storage":{"MaxCacheByte":5}}""", "Storage:MaxCacheByte", "Storage:MaxCacheBytes")]
+    [InlineData("""{"Listn":"127.0.0.1:6000"}""", "Listn", "Listen")]
+    [InlineData("""{"Cache":{"TagRevalidateIntervall":"00:01:00"}}""", "Cache:TagRevalidateIntervall", "Cache:TagRevalidateInterval")]
+    [InlineData("""{"Upstreams":{"x.io":{"Url":"https://x.io","Usename":"u"}}}""", "Upstreams:x.io:Usename", "Upstreams:x.io:Username")]
+    [InlineData("""{"Prefetch":{"Images":[{"Image":"x.io/a","Platform":["linux/amd64"]}]}}""", "Prefetch:Images:0:Platform", "Prefetch:Images:0:Platforms")]
+    [InlineData("""{"Log":{"Format":{"Kind":"json"}}}""", "Log:Format:Kind", "Log:Format")]
+    public void Load_UnknownKeyInFile_FailsNamingItAndTheNearestKnownKey(string json, string unknown, string nearest)
+    {
+        var file = _temp.Combine("typo.json");
+        File.WriteAllText(file, json);
+
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(file, new Dictionary<string, string?>()));
+
+        var message = Assert.Single(error.Errors);
+        Assert.StartsWith($"{unknown} (in --config", message);
+        Assert.EndsWith($"the nearest known key is {nearest}.", message);
+    }
+
+    [Fact]
+    public void Load_NamesOfUpstreamsAliasesAndListEntries_AreFree()
+    {
+        var file = _temp.Combine("names.json");
+        File.WriteAllText(file, """
+            {
+              "Upstreams": {
+                "registry.internal": { "Url": "https://registry.internal", "Aliases": ["internal", "corp"] },
+                "Mirror_Of-Quay": { "Url": "https://quay.io" }
+              },
+              "Storage": { "Pins": ["registry.k8s.io/pause:*"] },
+              "Prefetch": { "Images": [{ "Image": "registry.internal/app", "Tags": ["1.*"], "Platforms": ["linux/arm64"] }] }
+            }
+            """);
+
+        var settings = SettingsLoader.Load(file, new Dictionary<string, string?>());
+
+        Assert.Equal(["Mirror_Of-Quay", "registry.internal"], settings.Upstreams.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["internal", "corp"], settings.Upstreams["registry.internal"].Aliases);
+        Assert.Equal(["linux/arm64"], Assert.Single(settings.Prefetch.Images).Platforms);
+    }
+
+    [Fact]
+    public void SettingsShapeOf_RecordPropertyWithoutItsShape_Throws() =>
+        Assert.Contains("PrefetchOptions.Images", Assert.Throws<InvalidOperationException>(() => SettingsShape.Of<OciCache.Lifecycle.PrefetchOptions>()).Message);
+
     [Fact]
     public void Load_AliasClaimedTwice_Fails()
     {

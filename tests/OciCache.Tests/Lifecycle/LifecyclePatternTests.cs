@@ -64,4 +64,15 @@ public sealed class LifecyclePatternTests
     [InlineData("linux/amd64", "linux", "arm64", null, false)]
     public void Prefetcher_PlatformFilter(string filter, string os, string architecture, string? variant, bool match) =>
         Assert.Equal(match, Prefetcher.Matches(new Platform(os, architecture, variant), [filter]));
+
+    [Theory]
+    [InlineData("linux/arm64", true)]
+    [InlineData("linux/arm/v7", true)]
+    [InlineData("linux", false)]
+    [InlineData("linux/", false)]
+    [InlineData("/amd64", false)]
+    [InlineData("linux/arm64/v8/x", false)]
+    [InlineData("linux/ arm64", false)]
+    public void IsPlatformFilter_AcceptsOnlyOsArchAndOptionalVariant(string filter, bool valid) =>
+        Assert.Equal(valid, Prefetcher.IsPlatformFilter(filter));
 }
