@@ -277,6 +277,7 @@ internal sealed partial class BlobFill
     private void Fail(UpstreamFailure failure)
     {
         _progress.Fail(failure);
+        _source.OnFailed?.Invoke(failure);
         if (failure.Kind == UpstreamFailureKind.Invalid)
         {
             LogInvalid(Digest, failure.Detail);

@@ -71,8 +71,9 @@ internal sealed class FillReader(FillProgress progress, SafeFileHandle? handle, 
     }
 }
 
-/// <summary>Where a fill gets its bytes and what it does once they are committed.</summary>
+/// <summary>Where a fill gets its bytes, what it does once they are committed, and whom it tells about bytes and failures.</summary>
 internal sealed record FillSource(
     Func<CancellationToken, Task<UpstreamResult>> OpenAsync,
     Func<BlobFill, long, Task> PublishAsync,
-    Action<long> OnBytes);
+    Action<long> OnBytes,
+    Action<UpstreamFailure>? OnFailed = null);

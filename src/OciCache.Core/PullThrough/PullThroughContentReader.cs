@@ -123,7 +123,8 @@ internal sealed partial class PullThroughContentReader(
             OpenAsync: cancellationToken => upstreams.SendAsync(repository.Upstream!, HttpMethod.Get,
                 $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken),
             PublishAsync: (fill, size) => Publish(fill, size),
-            OnBytes: count => metrics.UpstreamBytes.Add(count, new KeyValuePair<string, object?>("upstream", repository.Upstream)));
+            OnBytes: count => metrics.UpstreamBytes.Add(count, new KeyValuePair<string, object?>("upstream", repository.Upstream)),
+            OnFailed: failure => metrics.FillFailures.Add(1, new("reason", failure.Kind.ToString()), new("upstream", repository.Upstream)));
         return new BlobFill(digest, null, source, store, options, policy, time, logger);
 
         Task Publish(BlobFill fill, long size)

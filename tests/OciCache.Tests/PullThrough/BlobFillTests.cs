@@ -95,6 +95,7 @@ public sealed class BlobFillTests
         await h.Fill.Completion;
         Assert.Equal(FillPhase.Failed, h.Fill.Phase);
         Assert.Equal(UpstreamFailureKind.Invalid, h.Fill.Failure!.Kind);
+        Assert.Equal(UpstreamFailureKind.Invalid, Assert.Single(h.Failures).Kind);
         Assert.False(h.Store.TryGet(h.Fill.Digest, out _));
         Assert.Empty(Directory.EnumerateFiles(h.Layout.Temp));
         Assert.False(h.Published.IsCompleted);

@@ -46,7 +46,14 @@ internal sealed class FillHarness : IAsyncDisposable
                 _published.TrySetResult(size);
                 return Task.CompletedTask;
             },
-            OnBytes: _ => { });
+            OnBytes: _ => { },
+            OnFailed: failure =>
+            {
+                lock (Failures)
+                {
+                    Failures.Add(failure);
+                }
+            });
         var policy = stallTimeout is { } stall ? Policy with { StallTimeout = stall } : Policy;
         Fill = new BlobFill(Digest, null, source, Store, options, policy, Time, NullLogger.Instance);
     }
@@ -54,6 +61,9 @@ internal sealed class FillHarness : IAsyncDisposable
     public static UpstreamPolicyOptions Policy { get; } = new() { StallTimeout = TimeSpan.FromSeconds(30) };
 
     public byte[] Blob { get; }
+
+    /// <summary>Failures the fill reported to its source (what the fill_failures metric counts).</summary>
+    public List<UpstreamFailure> Failures { get; } = [];
 
     public Digest Digest { get; }
 
