@@ -26,10 +26,10 @@ namespace OciCache.PullThrough;
 internal sealed partial class BlobFill
 {
     /// <summary>Bytes per slab: one file write, one wake-up of the readers, one hash step.</summary>
-    internal const int SlabSize = 256 * 1024;
+    internal const int SlabSize = 512 * 1024;
 
     /// <summary>Slabs in the window: how far the hasher (and, relaying, the slowest reader) may trail the producer.</summary>
-    internal const int SlabCount = 6;
+    internal const int SlabCount = 4;
 
     private readonly FillSource _source;
     private readonly IBlobStore _store;

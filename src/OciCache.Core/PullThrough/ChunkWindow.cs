@@ -12,11 +12,17 @@ namespace OciCache.PullThrough;
 ///            │ chunk │ chunk │ chunk │  (free slabs)   │
 ///            └─ dropped when the hasher (and, relaying, the slowest reader) is past its end
 /// </code>
-/// Not thread-safe: the owner (<see cref="FillProgress"/>) calls it under its lock. Slabs come from the
-/// shared array pool and go back to it on <see cref="Dispose"/>.
+/// Not thread-safe: the owner (<see cref="FillProgress"/>) calls it under its lock. Slabs are rented only
+/// when the producer runs ahead (a fill over a slow link uses one or two), from a pool of the fills' own
+/// that keeps at most <see cref="PooledSlabs"/> idle slabs, so a burst of fills does not stay resident.
 /// </summary>
 internal sealed class ChunkWindow(int slabSize, int slabCount) : IDisposable
 {
+    /// <summary>Idle slabs kept for the next fills, whatever their number was at the peak.</summary>
+    internal const int PooledSlabs = 8;
+
+    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(BlobFill.SlabSize, PooledSlabs);
+
     private readonly Queue<Chunk> _chunks = new(slabCount);
     private readonly Stack<byte[]> _free = new(slabCount);
     private int _rented;
@@ -42,7 +48,7 @@ internal sealed class ChunkWindow(int slabSize, int slabCount) : IDisposable
         if (_rented < slabCount)
         {
             _rented++;
-            slab = ArrayPool<byte>.Shared.Rent(slabSize);
+            slab = Pool.Rent(slabSize);
             return true;
         }
 
@@ -100,12 +106,12 @@ internal sealed class ChunkWindow(int slabSize, int slabCount) : IDisposable
     {
         foreach (var chunk in _chunks)
         {
-            ArrayPool<byte>.Shared.Return(chunk.Slab);
+            Pool.Return(chunk.Slab);
         }
 
         foreach (var slab in _free)
         {
-            ArrayPool<byte>.Shared.Return(slab);
+            Pool.Return(slab);
         }
 
         _chunks.Clear();

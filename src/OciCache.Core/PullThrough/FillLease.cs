@@ -55,6 +55,9 @@ internal sealed class FillReader(FillProgress progress, SafeFileHandle? handle, 
     /// <summary>The next offset to read; changed only under the progress's lock or by the reader's own read.</summary>
     public long Position { get; set; } = position;
 
+    /// <summary>Copying out of the window right now: the chunk at <see cref="Position"/> must stay. Under the progress's lock.</summary>
+    public bool Pinned { get; set; }
+
     public async ValueTask<GrowingRead> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         var read = await progress.ReadAsync(this, destination, cancellationToken);

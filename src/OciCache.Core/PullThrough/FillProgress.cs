@@ -270,14 +270,16 @@ internal sealed class FillProgress : IDisposable
     }
 
     /// <summary>
-    /// Reads at the reader's position, waiting for bytes that have not arrived: from the window when the
-    /// bytes exist only there, otherwise from the file (outside the lock). 0 at the verified end.
+    /// Reads at the reader's position, waiting for bytes that have not arrived: from the window while it
+    /// still holds them (a reader that keeps up with the producer never touches the file), otherwise from
+    /// the file. Copies run outside the lock. 0 at the verified end.
     /// </summary>
     public async ValueTask<FillRead> ReadAsync(FillReader reader, Memory<byte> destination, CancellationToken cancellationToken)
     {
         while (true)
         {
             Task wait;
+            ReadOnlyMemory<byte> held;
             int fromFile;
             lock (_gate)
             {
@@ -288,20 +290,23 @@ internal sealed class FillProgress : IDisposable
 
                 var readable = _phase.IsComplete() ? _received : Math.Max(0, _received - 1);
                 var available = readable - reader.Position;
-                if (available > 0 && reader.Position >= _fileEnd)
+                held = available > 0 ? _window.Slice(reader.Position) : ReadOnlyMemory<byte>.Empty;
+                fromFile = 0;
+                wait = Task.CompletedTask;
+                if (!held.IsEmpty)
                 {
-                    var held = _window.Slice(reader.Position);
-                    var count = (int)Math.Min(Math.Min(held.Length, available), destination.Length);
-                    held[..count].CopyTo(destination);
-                    reader.Position += count;
-                    Wake(ref _space); // relaying: the producer may be waiting for this reader
-                    return FillRead.Bytes(count);
+                    // Caught up with the producer: copy from memory. The pin keeps the chunk from being
+                    // dropped while the copy runs outside the lock.
+                    held = held[..(int)Math.Min(Math.Min(held.Length, available), destination.Length)];
+                    reader.Pinned = true;
                 }
-
-                if (available > 0)
+                else if (available > 0 && reader.Position < _fileEnd)
                 {
                     fromFile = (int)Math.Min(Math.Min(available, _fileEnd - reader.Position), destination.Length);
-                    wait = Task.CompletedTask;
+                }
+                else if (available > 0)
+                {
+                    return FillRead.Failed(new UpstreamFailure(UpstreamFailureKind.Invalid, $"relayed bytes at {reader.Position} are no longer held"));
                 }
                 else if (_phase.IsComplete())
                 {
@@ -309,14 +314,27 @@ internal sealed class FillProgress : IDisposable
                 }
                 else
                 {
-                    fromFile = 0;
                     wait = Signal(ref _data);
                 }
             }
 
+            if (!held.IsEmpty)
+            {
+                held.CopyTo(destination);
+                lock (_gate)
+                {
+                    reader.Position += held.Length;
+                    reader.Pinned = false;
+                    Wake(ref _space); // the producer may be waiting for this chunk to be dropped
+                }
+
+                return FillRead.Bytes(held.Length);
+            }
+
             if (fromFile > 0)
             {
-                // The page cache holds what was just written: a synchronous read is a copy, not a wait.
+                // Behind the window: the page cache holds what was written, so a synchronous read is a
+                // copy, not a wait, and no thread-pool hop is paid for it.
                 var read = RandomAccess.Read(reader.Handle!, destination.Span[..fromFile], reader.Position);
                 if (read == 0)
                 {
@@ -347,18 +365,21 @@ internal sealed class FillProgress : IDisposable
     /// <summary>Where chunks may be dropped: hashed, and when relaying read by everyone. Caller holds the lock.</summary>
     private long DroppableBefore()
     {
-        if (_fileEnd == long.MaxValue)
-        {
-            return _hashed; // a reader behind the window reads the file
-        }
-
+        var before = _hashed;
+        var relaying = _fileEnd != long.MaxValue;
         var slowest = long.MaxValue;
         foreach (var reader in _readers)
         {
+            if (reader.Pinned)
+            {
+                before = Math.Min(before, reader.Position); // copying out of the window right now
+            }
+
             slowest = Math.Min(slowest, reader.Position);
         }
 
-        return Math.Min(_hashed, Math.Max(slowest, _fileEnd)); // what reached the file may go
+        // Relaying: a chunk past the file's end is the only copy, kept until the slowest reader has it.
+        return relaying ? Math.Min(before, Math.Max(slowest, _fileEnd)) : before;
     }
 
     private static Task Signal(ref TaskCompletionSource? signal) =>

@@ -1,0 +1,56 @@
+using OciCache.PullThrough;
+
+namespace OciCache.Tests.PullThrough;
+
+public sealed class ChunkWindowTests
+{
+    [Fact]
+    public void TryRent_EverySlabHoldsAChunk_RefusesUntilOneIsDropped()
+    {
+        using var window = new ChunkWindow(BlobFill.SlabSize, 2);
+        Assert.True(window.TryRent(out var a));
+        window.Append(a, 10);
+        Assert.True(window.TryRent(out var b));
+        window.Append(b, 20);
+        Assert.False(window.TryRent(out _));
+
+        window.DropBefore(9); // the first chunk ends at 10: not yet
+        Assert.False(window.TryRent(out _));
+        window.DropBefore(10);
+        Assert.True(window.TryRent(out var again));
+        Assert.Same(a, again);
+        Assert.Equal(10, window.Start);
+        Assert.Equal(30, window.End);
+    }
+
+    [Fact]
+    public void Slice_ReturnsTheRestOfTheChunkHoldingTheOffset_AndNothingOutsideTheWindow()
+    {
+        using var window = new ChunkWindow(BlobFill.SlabSize, 3);
+        for (byte i = 0; i < 3; i++)
+        {
+            Assert.True(window.TryRent(out var slab));
+            slab.AsSpan(0, 100).Fill(i);
+            window.Append(slab, 100);
+        }
+
+        window.DropBefore(100);
+        Assert.True(window.Slice(50).IsEmpty); // dropped
+        var middle = window.Slice(150);
+        Assert.Equal(50, middle.Length);
+        Assert.All(middle.ToArray(), b => Assert.Equal(1, b));
+        Assert.Equal(100, window.Slice(200).Length);
+        Assert.True(window.Slice(300).IsEmpty); // not arrived
+    }
+
+    [Fact]
+    public void Return_AnUnusedSlab_IsRentedAgainWithoutGrowing()
+    {
+        using var window = new ChunkWindow(BlobFill.SlabSize, 1);
+        Assert.True(window.TryRent(out var slab));
+        window.Return(slab);
+        Assert.True(window.TryRent(out var again));
+        Assert.Same(slab, again);
+        Assert.Equal(0, window.Count);
+    }
+}
