@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using OciCache.Lifecycle;
 using OciCache.Observability;
 using OciCache.Oci;
 using OciCache.Registry;
