@@ -71,7 +71,7 @@ public static class OciCacheApp
         services.AddSingleton<IMetadataIndex>(sp => new CachedMetadataIndex(
             sp.GetRequiredService<SqliteMetadataIndex>(), sp.GetRequiredService<Microsoft.Extensions.Caching.Memory.IMemoryCache>()));
 
-        services.AddSingleton(new RepositoryRouter(settings.EffectiveUpstreams));
+        services.AddSingleton(new RepositoryRouter(settings.EffectiveUpstreams.Select(u => (u.Key, (IEnumerable<string>)u.Value.Aliases))));
         services.AddSingleton<RepositoryResolver>();
         services.AddSingleton<LocalContentReader>();
         services.AddSingleton(settings.Cache);
