@@ -98,9 +98,8 @@ internal sealed partial class MirrorManifests(
 
     private async Task<ManifestLookup> RevalidateAsync(Repository repository, TagRecord tag, ManifestLookup.Found? cached)
     {
-        var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Head,
-            $"v2/{repository.RemoteName}/manifests/{tag.Name}", MediaTypes.ManifestAccept, CancellationToken.None);
         var reference = Reference.ForTag(tag.Name);
+        var result = await upstreams.HeadManifestAsync(repository, reference, CancellationToken.None);
         if (result.Response is { } response)
         {
             using (response)
@@ -155,8 +154,7 @@ internal sealed partial class MirrorManifests(
 
     private async Task<ManifestLookup> FetchAsync(Repository repository, Reference reference)
     {
-        var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Get,
-            $"v2/{repository.RemoteName}/manifests/{reference}", MediaTypes.ManifestAccept, CancellationToken.None);
+        var result = await upstreams.GetManifestAsync(repository, reference, CancellationToken.None);
         if (result.Failure is { } failure)
         {
             return failure.IsOutage

@@ -86,8 +86,7 @@ internal sealed partial class PullThroughContentReader(
 
         if (!index.IsReferencedBy(repository.Name, digest))
         {
-            var check = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Head,
-                $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken);
+            var check = await upstreams.HeadBlobAsync(repository, digest, cancellationToken);
             check.Response?.Dispose();
             if (check.Failure is { IsOutage: false })
             {
@@ -101,8 +100,7 @@ internal sealed partial class PullThroughContentReader(
 
     private async Task<BlobLookup> HeadUpstreamAsync(Repository repository, Digest digest, CancellationToken cancellationToken)
     {
-        var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Head,
-            $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken);
+        var result = await upstreams.HeadBlobAsync(repository, digest, cancellationToken);
         if (result.Failure is { } failure)
         {
             return new BlobLookup.Missing(Unavailable(repository, digest, failure));
@@ -119,8 +117,7 @@ internal sealed partial class PullThroughContentReader(
         var source = new FillSource(
             OpenAsync: async cancellationToken =>
             {
-                var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Get,
-                    $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken);
+                var result = await upstreams.GetBlobAsync(repository, digest, cancellationToken);
                 return result.Response ?? throw new UpstreamException(result.Failure!);
             },
             PublishAsync: (fill, size) => Publish(fill, size),
