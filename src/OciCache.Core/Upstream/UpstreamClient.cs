@@ -120,7 +120,12 @@ public sealed partial class UpstreamClient : IDisposable
             new KeyValuePair<string, object?>("upstream", endpoint.Name),
             new KeyValuePair<string, object?>("method", method.Method),
             new KeyValuePair<string, object?>("outcome", result.Failure?.Kind.ToString() ?? "Ok"));
-        if (result.Failure is { IsOutage: true } failure && !endpoint.IsBroken)
+        if (result.Failure is { Kind: UpstreamFailureKind.Unauthorized } refused && endpoint.Username is { } username)
+        {
+            // Not an outage to wait out: the configuration is wrong (or the account lost access) until someone fixes it.
+            LogCredentialsRefused(endpoint.Name, username, method.Method, path.Value, refused.Detail);
+        }
+        else if (result.Failure is { IsOutage: true } failure && !endpoint.IsBroken)
         {
             // While the breaker is open, its transitions are logged instead of every refused request.
             LogFailure(endpoint.Name, method.Method, path.Value, failure.Kind, failure.Detail);
@@ -202,6 +207,9 @@ public sealed partial class UpstreamClient : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} failed {Method} {Path}: {Kind} ({Detail})")]
     private partial void LogFailure(string upstream, string method, string path, UpstreamFailureKind kind, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} refused the configured credentials of {Username} for {Method} {Path} ({Detail}); check Upstreams:{Upstream}:Username and Password, and that the account may pull the repository")]
+    private partial void LogCredentialsRefused(string upstream, string username, string method, string path, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} rate limit is low: {Remaining} of {Limit} pulls remain")]
     private partial void LogRateLimitLow(string upstream, long remaining, long? limit);
