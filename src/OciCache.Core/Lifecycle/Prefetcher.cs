@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OciCache.Oci;
-using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Upstream;
 
@@ -22,7 +21,7 @@ public sealed partial class Prefetcher(
     public long BytesFetched => Interlocked.Read(ref _bytes);
 
     private long _bytes;
-    private readonly List<BlobFill> _running = [];
+    private readonly List<IGrowingBlob> _running = [];
 
     /// <summary>Bytes received so far, including blobs still being fetched.</summary>
     public long BytesInFlight
@@ -150,32 +149,32 @@ public sealed partial class Prefetcher(
                 return;
             case BlobLookup.Missing missing:
                 throw new PrefetchException(missing.Error.Detail ?? $"blob {digest} unknown");
-            case BlobLookup.Filling { Blob: FillLease lease }:
-                using (lease)
+            case BlobLookup.Filling { Blob: var blob }:
+                using (blob)
                 {
                     lock (_running)
                     {
-                        _running.Add(lease.Fill);
+                        _running.Add(blob);
                     }
 
                     try
                     {
-                        await lease.Fill.Completion.WaitAsync(cancellationToken);
+                        await blob.Completion.WaitAsync(cancellationToken);
                     }
                     finally
                     {
                         lock (_running)
                         {
-                            _running.Remove(lease.Fill);
+                            _running.Remove(blob);
                         }
                     }
 
-                    if (!lease.Fill.Published)
+                    if (!blob.Published)
                     {
-                        throw new PrefetchException($"blob {digest} was not stored: {lease.Fill.Failure?.Message ?? "disk full"}");
+                        throw new PrefetchException($"blob {digest} was not stored: {blob.Failure?.Message ?? "disk full"}");
                     }
 
-                    Interlocked.Add(ref _bytes, lease.Fill.Length ?? 0);
+                    Interlocked.Add(ref _bytes, blob.Length ?? 0);
                     result.BlobsFetched++;
                 }
 

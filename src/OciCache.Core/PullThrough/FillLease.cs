@@ -15,6 +15,14 @@ internal sealed class FillLease(BlobFill fill) : IGrowingBlob, IDisposable
 
     public long? Length => fill.Length;
 
+    public long Received => fill.Received;
+
+    public Task Completion => fill.Completion;
+
+    public bool Published => fill.Published;
+
+    public Exception? Failure => fill.Failure;
+
     public BlobFill Fill => fill;
 
     public Stream OpenRead(long offset) => new FillReadStream(fill.OpenReader(offset));

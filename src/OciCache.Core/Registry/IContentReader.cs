@@ -41,13 +41,32 @@ public abstract record BlobLookup
     public sealed record Missing(RegistryException Error) : BlobLookup;
 }
 
-/// <summary>A blob whose bytes arrive over time and which any number of readers may follow.</summary>
-public interface IGrowingBlob
+/// <summary>
+/// A blob whose bytes arrive over time and which any number of readers may follow. Each lookup hands out a
+/// share of its own: while it lives the fetch counts one more waiting client, and disposing it (the request
+/// ended) releases that share. Disposing is idempotent.
+/// </summary>
+public interface IGrowingBlob : IDisposable
 {
     Digest Digest { get; }
 
     /// <summary>The final length when the source announced it, otherwise null until complete.</summary>
     long? Length { get; }
+
+    /// <summary>Bytes received from the source so far (progress displays).</summary>
+    long Received { get; }
+
+    /// <summary>Completes, never faulted, when the fetch ended; then <see cref="Published"/> and <see cref="Failure"/> tell how.</summary>
+    Task Completion { get; }
+
+    /// <summary>True once the bytes were verified and committed to the store under <see cref="Digest"/>.</summary>
+    bool Published { get; }
+
+    /// <summary>
+    /// Why the fetch failed, once it has. Null while it runs, once it was published, and when a full disk made
+    /// it relay the bytes to its readers without keeping them (then <see cref="Published"/> stays false).
+    /// </summary>
+    Exception? Failure { get; }
 
     /// <summary>
     /// A stream of the blob from <paramref name="offset"/> that waits for bytes not yet arrived and ends

@@ -23,9 +23,9 @@ internal static class BlobHandlers
             throw missing.Error;
         }
 
-        if (lookup is BlobLookup.Filling { Blob: IDisposable lease })
+        if (lookup is BlobLookup.Filling filling)
         {
-            context.Response.RegisterForDispose(lease); // this request stops counting as a waiting client when it ends
+            context.Response.RegisterForDispose(filling.Blob); // this request stops counting as a waiting client when it ends
         }
 
         await BlobResponse.WriteAsync(context, digest, lookup);
