@@ -12,11 +12,10 @@ internal sealed partial class StartupCleanup(IBlobStore store, IMetadataIndex in
     {
         var removed = store.CleanTemp();
         var sessions = index.ListUploads().ToDictionary(u => u.Id);
-        foreach (var path in Directory.EnumerateFiles(store.Layout.Uploads))
+        foreach (var file in store.EnumerateFiles(StoreArea.Uploads))
         {
-            if (!sessions.Remove(Path.GetFileName(path)))
+            if (!sessions.Remove(file.Name) && store.Remove(file))
             {
-                File.Delete(path);
                 removed++;
             }
         }
