@@ -1,10 +1,12 @@
-using OciCache.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-namespace OciCache.Hosting;
+namespace OciCache.Storage;
 
 /// <summary>
 /// Removes leftovers of writes a previous process never finished, before the server serves: temp files,
 /// and upload sessions that died between creating their file and recording their row (or the reverse).
+/// Registered ahead of the lifecycle service, so it runs before any background work.
 /// </summary>
 internal sealed partial class StartupCleanup(IBlobStore store, IMetadataIndex index, ILogger<StartupCleanup> logger) : IHostedService
 {
