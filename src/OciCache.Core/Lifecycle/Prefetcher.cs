@@ -64,7 +64,7 @@ public sealed partial class Prefetcher(
             }
 
             var patterns = entry.Tags.Count > 0 ? entry.Tags : [image.Tag ?? "latest"];
-            if (patterns.FirstOrDefault(p => !p.Contains('*') && !RepositoryName.IsValidTag(p)) is { } notATag)
+            if (image.Digest is null && patterns.FirstOrDefault(p => !p.Contains('*') && !RepositoryName.IsValidTag(p)) is { } notATag)
             {
                 result.Failed.Add($"{entry.Image}: '{notATag}' is not a tag");
                 continue;
