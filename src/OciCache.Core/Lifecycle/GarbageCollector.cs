@@ -43,23 +43,21 @@ public sealed partial class GarbageCollector(
     /// <summary>Blob files without a row and upload files without a session, older than the grace period.</summary>
     private int RemoveLeftoverFiles(DateTimeOffset now)
     {
-        var cutoff = (now - options.GracePeriod).UtcDateTime;
+        var cutoff = now - options.GracePeriod;
         var removed = 0;
-        foreach (var (path, digest) in store.EnumerateFiles())
+        foreach (var file in store.EnumerateFiles(StoreArea.Blobs))
         {
-            if (File.GetLastWriteTimeUtc(path) < cutoff && (digest is null || index.GetBlob(digest.Value) is null))
+            if (file.LastWrite < cutoff && (file.Digest is not { } digest || index.GetBlob(digest) is null) && store.Remove(file))
             {
-                File.Delete(path);
                 removed++;
             }
         }
 
         var sessions = index.ListUploads().Select(u => u.Id).ToHashSet();
-        foreach (var path in Directory.EnumerateFiles(store.Layout.Uploads))
+        foreach (var file in store.EnumerateFiles(StoreArea.Uploads))
         {
-            if (!sessions.Contains(Path.GetFileName(path)) && File.GetLastWriteTimeUtc(path) < cutoff)
+            if (!sessions.Contains(file.Name) && file.LastWrite < cutoff && store.Remove(file))
             {
-                File.Delete(path);
                 removed++;
             }
         }

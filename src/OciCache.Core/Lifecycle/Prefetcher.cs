@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OciCache.Oci;
-using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Upstream;
 
@@ -15,6 +14,7 @@ namespace OciCache.Lifecycle;
 public sealed partial class Prefetcher(
     IContentReader reader, RepositoryRouter router, UpstreamClient upstreams, ILogger<Prefetcher> logger)
 {
+    private const int TagPageSize = 1000;
     private const int MaxTagPages = 50;
 
     /// <summary>Bytes fetched from upstreams by the running prefetch (for progress displays).</summary>
@@ -63,9 +63,16 @@ public sealed partial class Prefetcher(
                 continue;
             }
 
+            var patterns = entry.Tags.Count > 0 ? entry.Tags : [image.Tag ?? "latest"];
+            if (image.Digest is null && patterns.FirstOrDefault(p => !p.Contains('*') && !RepositoryName.IsValidTag(p)) is { } notATag)
+            {
+                result.Failed.Add($"{entry.Image}: '{notATag}' is not a tag");
+                continue;
+            }
+
             var references = image.Digest is { } digest
                 ? [Reference.ForDigest(digest)]
-                : await ExpandTagsAsync(repository, entry.Tags.Count > 0 ? entry.Tags : [image.Tag ?? "latest"], cancellationToken);
+                : await ExpandTagsAsync(repository, patterns, cancellationToken);
             foreach (var reference in references)
             {
                 try
@@ -257,48 +264,14 @@ public sealed partial class Prefetcher(
             return references;
         }
 
-        var path = $"v2/{repository.RemoteName}/tags/list?n=1000";
-        for (var page = 0; page < MaxTagPages && path is not null; page++)
+        var listing = await upstreams.ListTagsAsync(repository, TagPageSize, MaxTagPages, cancellationToken);
+        if (listing.Failure is { } failure)
         {
-            var response = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Get, path, null, cancellationToken);
-            if (response.Response is not { } ok)
-            {
-                LogFailed($"{repository.Name}:tags/list", response.Failure!.ToString());
-                break;
-            }
-
-            using (ok)
-            {
-                using var json = await JsonDocument.ParseAsync(await ok.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
-                if (json.RootElement.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var tag in tags.EnumerateArray().Select(t => t.GetString()).OfType<string>())
-                    {
-                        if (globs.Any(g => g.IsMatch(tag)) && RepositoryName.IsValidTag(tag))
-                        {
-                            references.Add(Reference.ForTag(tag));
-                        }
-                    }
-                }
-
-                path = NextPage(ok);
-            }
+            LogFailed($"{repository.Name}:tags/list", failure.ToString());
         }
 
+        references.AddRange(listing.Tags.Where(t => RepositoryName.IsValidTag(t) && globs.Any(g => g.IsMatch(t))).Select(Reference.ForTag));
         return references.DistinctBy(r => r.ToString()).ToList();
-    }
-
-    private static string? NextPage(HttpResponseMessage response)
-    {
-        if (!response.Headers.TryGetValues("Link", out var links))
-        {
-            return null;
-        }
-
-        var link = links.First();
-        var start = link.IndexOf('<');
-        var end = link.IndexOf('>', start + 1);
-        return start >= 0 && end > start ? link[(start + 1)..end].TrimStart('/') : null;
     }
 
     /// <summary>Whether <paramref name="filter"/> is <c>os/arch</c> or <c>os/arch/variant</c>, each part non-empty.</summary>

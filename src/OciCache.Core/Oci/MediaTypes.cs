@@ -1,6 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
+
 namespace OciCache.Oci;
 
-public static class MediaTypes
+public static partial class MediaTypes
 {
     public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
     public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
@@ -38,4 +41,12 @@ public static class MediaTypes
         var semicolon = contentType.IndexOf(';');
         return (semicolon >= 0 ? contentType[..semicolon] : contentType).Trim().ToLowerInvariant();
     }
+
+    /// <summary>A bare <c>type/subtype</c> by RFC 6838's restricted-name grammar (as in an <c>artifactType</c> filter).</summary>
+    /// <remarks>https://www.rfc-editor.org/rfc/rfc6838#section-4.2</remarks>
+    public static bool IsValid([NotNullWhen(true)] string? mediaType) =>
+        !string.IsNullOrEmpty(mediaType) && MediaTypePattern().IsMatch(mediaType);
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$", RegexOptions.CultureInvariant)]
+    private static partial Regex MediaTypePattern();
 }

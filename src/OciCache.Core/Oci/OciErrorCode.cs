@@ -24,6 +24,9 @@ public enum OciErrorCode
     /// <summary>Not a spec code (distribution's): <c>n</c> of a paged list is not a number.</summary>
     PaginationNumberInvalid,
 
+    /// <summary>Not a spec code: another query parameter of a listing (<c>last</c>, <c>artifactType</c>) is malformed.</summary>
+    QueryParameterInvalid,
+
     /// <summary>Not a spec code: the data volume is full; the write was refused and nothing was kept.</summary>
     InsufficientStorage,
 
@@ -55,6 +58,7 @@ public static class OciErrorCodes
         OciErrorCode.RangeInvalid => "BLOB_UPLOAD_INVALID",
         OciErrorCode.PayloadTooLarge => "SIZE_INVALID",
         OciErrorCode.PaginationNumberInvalid => "PAGINATION_NUMBER_INVALID",
+        OciErrorCode.QueryParameterInvalid => "QUERY_PARAMETER_INVALID",
         OciErrorCode.InsufficientStorage => "UNKNOWN",
         OciErrorCode.Internal => "UNKNOWN",
         OciErrorCode.Unavailable => "UNAVAILABLE",
@@ -80,6 +84,7 @@ public static class OciErrorCodes
         OciErrorCode.RangeInvalid => 416,
         OciErrorCode.PayloadTooLarge => 413,
         OciErrorCode.PaginationNumberInvalid => 400,
+        OciErrorCode.QueryParameterInvalid => 400,
         OciErrorCode.Unavailable => 503,
         OciErrorCode.InsufficientStorage => 507,
         _ => 500,

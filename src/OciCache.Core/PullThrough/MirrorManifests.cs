@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using OciCache.Observability;
@@ -13,10 +12,11 @@ namespace OciCache.PullThrough;
 /// Manifests of mirror repositories. By digest they are immutable: fetched once, served forever. By tag
 /// they are revalidated with an upstream HEAD (free of Docker Hub's pull limit) at most once per
 /// <see cref="PullThroughOptions.TagRevalidateInterval"/>, re-fetched only when the digest moved, and
-/// served stale (with a Warning header) while the upstream is down, limiting or broken.
+/// served stale (with a Warning header) while the upstream is down, limiting or broken. What the upstream
+/// sends is stored by <see cref="ManifestWriter"/>, the same path as a push (<see cref="ManifestOrigin.Upstream"/>).
 /// </summary>
 internal sealed partial class MirrorManifests(
-    LocalContentReader local, IMetadataIndex index, IBlobStore store, UpstreamClient upstreams, IMemoryCache cache,
+    LocalContentReader local, IMetadataIndex index, ManifestWriter writer, UpstreamClient upstreams, IMemoryCache cache,
     PullThroughOptions options, TimeProvider time, CacheMetrics metrics, ILogger<MirrorManifests> logger)
 {
     private const string StaleWarning = "111 - \"Revalidation Failed\"";
@@ -98,9 +98,8 @@ internal sealed partial class MirrorManifests(
 
     private async Task<ManifestLookup> RevalidateAsync(Repository repository, TagRecord tag, ManifestLookup.Found? cached)
     {
-        var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Head,
-            $"v2/{repository.RemoteName}/manifests/{tag.Name}", MediaTypes.ManifestAccept, CancellationToken.None);
         var reference = Reference.ForTag(tag.Name);
+        var result = await upstreams.HeadManifestAsync(repository, reference, CancellationToken.None);
         if (result.Response is { } response)
         {
             using (response)
@@ -155,8 +154,7 @@ internal sealed partial class MirrorManifests(
 
     private async Task<ManifestLookup> FetchAsync(Repository repository, Reference reference)
     {
-        var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Get,
-            $"v2/{repository.RemoteName}/manifests/{reference}", MediaTypes.ManifestAccept, CancellationToken.None);
+        var result = await upstreams.GetManifestAsync(repository, reference, CancellationToken.None);
         if (result.Failure is { } failure)
         {
             return failure.IsOutage
@@ -167,10 +165,14 @@ internal sealed partial class MirrorManifests(
         using var response = result.Response!;
         try
         {
-            var (digest, record, references) = await ReadAsync(repository, reference, response);
-            index.PutManifest(repository.Name, repository.Upstream, record, references, reference.Tag);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var claimed = response.Headers.TryGetValues("Docker-Content-Digest", out var values) &&
+                          Digest.TryParse(values.FirstOrDefault(), out var header) ? header : (Digest?)null;
+            var stored = await writer.WriteAsync(repository, reference, body, response.Content.Headers.ContentType?.ToString(),
+                ManifestOrigin.Upstream(claimed), timeout.Token);
             metrics.Misses.Add(1, Tags("manifest", repository));
-            return local.Find(repository, Reference.ForDigest(digest));
+            return local.Find(repository, Reference.ForDigest(stored.Digest));
         }
         catch (Exception e) when (e is RegistryException or IOException or OperationCanceledException)
         {
@@ -178,45 +180,6 @@ internal sealed partial class MirrorManifests(
             return new ManifestLookup.Missing(Unavailable(repository, reference,
                 new UpstreamFailure(UpstreamFailureKind.Invalid, e.Message)));
         }
-    }
-
-    /// <summary>Reads, verifies and stores the manifest bytes of an upstream response.</summary>
-    private async Task<(Digest Digest, ManifestRecord Record, List<Digest> References)> ReadAsync(
-        Repository repository, Reference reference, HttpResponseMessage response)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-        var content = await ManifestWriter.ReadBoundedAsync(body, timeout.Token);
-        var contentType = MediaTypes.Normalize(response.Content.Headers.ContentType?.ToString());
-        var document = ManifestDocument.Parse(content,
-            contentType is "" or "application/octet-stream" or "text/plain" or "application/json" ? null : contentType);
-
-        var algorithm = reference.IsTag ? Digest.Sha256 : reference.Digest.Algorithm;
-        var digest = Digest.FromHash(algorithm, algorithm == Digest.Sha512 ? SHA512.HashData(content.Span) : SHA256.HashData(content.Span));
-        if (!reference.IsTag && digest != reference.Digest)
-        {
-            throw RegistryErrors.DigestInvalid($"upstream manifest hashes to {digest}, not {reference.Digest}");
-        }
-
-        if (response.Headers.TryGetValues("Docker-Content-Digest", out var claimed) && Digest.TryParse(claimed.FirstOrDefault(), out var header) &&
-            header.Algorithm == digest.Algorithm && header != digest)
-        {
-            throw RegistryErrors.DigestInvalid($"upstream claims {header} for a manifest that hashes to {digest}");
-        }
-
-        if (await store.PutSmallAsync(digest, content, CancellationToken.None) != BlobCommitResult.Committed)
-        {
-            throw new IOException($"manifest {digest} could not be stored");
-        }
-
-        var record = new ManifestRecord(digest, document.MediaType, content.Length)
-        {
-            ArtifactType = document.ArtifactType,
-            Subject = document.Subject?.Digest,
-            AnnotationsJson = document.AnnotationsJson,
-        };
-        var references = document.RequiredBlobs.Select(b => b.Digest).Concat(document.Manifests.Select(m => m.Digest)).Distinct().ToList();
-        return (digest, record, references);
     }
 
     /// <summary>An upstream 404 is remembered briefly so repeated misses stay local.</summary>

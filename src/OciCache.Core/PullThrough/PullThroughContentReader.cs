@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using OciCache.Lifecycle;
 using OciCache.Observability;
 using OciCache.Oci;
 using OciCache.Registry;
@@ -89,8 +88,7 @@ internal sealed partial class PullThroughContentReader(
 
         if (!index.IsReferencedBy(repository.Name, digest))
         {
-            var check = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Head,
-                $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken);
+            var check = await upstreams.HeadBlobAsync(repository, digest, cancellationToken);
             check.Response?.Dispose();
             if (check.Failure is { IsOutage: false })
             {
@@ -104,8 +102,7 @@ internal sealed partial class PullThroughContentReader(
 
     private async Task<BlobLookup> HeadUpstreamAsync(Repository repository, Digest digest, CancellationToken cancellationToken)
     {
-        var result = await upstreams.SendAsync(repository.Upstream!, HttpMethod.Head,
-            $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken);
+        var result = await upstreams.HeadBlobAsync(repository, digest, cancellationToken);
         if (result.Failure is { } failure)
         {
             return new BlobLookup.Missing(Unavailable(repository, digest, failure));
@@ -120,8 +117,7 @@ internal sealed partial class PullThroughContentReader(
     private BlobFill NewFill(Repository repository, Digest digest)
     {
         var source = new FillSource(
-            OpenAsync: cancellationToken => upstreams.SendAsync(repository.Upstream!, HttpMethod.Get,
-                $"v2/{repository.RemoteName}/blobs/{digest}", null, cancellationToken),
+            OpenAsync: cancellationToken => upstreams.GetBlobAsync(repository, digest, cancellationToken),
             PublishAsync: (fill, size) => Publish(fill, size),
             OnBytes: count => metrics.UpstreamBytes.Add(count, new KeyValuePair<string, object?>("upstream", repository.Upstream)),
             OnFailed: failure => metrics.FillFailures.Add(1, new("reason", failure.Kind.ToString()), new("upstream", repository.Upstream)));

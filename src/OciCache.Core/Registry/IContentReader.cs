@@ -41,8 +41,12 @@ public abstract record BlobLookup
     public sealed record Missing(RegistryException Error) : BlobLookup;
 }
 
-/// <summary>A blob whose bytes arrive over time and which any number of readers may follow.</summary>
-public interface IGrowingBlob
+/// <summary>
+/// A blob whose bytes arrive over time and which any number of readers may follow. Each lookup hands out a
+/// share of its own: while it lives the fetch counts one more waiting client, and disposing it (the request
+/// ended) releases that share. Disposing is idempotent.
+/// </summary>
+public interface IGrowingBlob : IDisposable
 {
     Digest Digest { get; }
 

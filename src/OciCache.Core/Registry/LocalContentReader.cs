@@ -6,7 +6,7 @@ namespace OciCache.Registry;
 
 /// <summary>Reads what the registry holds itself: a repository sees only the blobs and manifests linked to it.</summary>
 public sealed partial class LocalContentReader(
-    IMetadataIndex index, IBlobStore store, Lifecycle.AccessTracker access, ILogger<LocalContentReader> logger) : IContentReader
+    IMetadataIndex index, IBlobStore store, AccessTracker access, ILogger<LocalContentReader> logger) : IContentReader
 {
     public ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken)
     {

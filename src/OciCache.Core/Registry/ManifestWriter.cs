@@ -4,21 +4,35 @@ using OciCache.Storage;
 
 namespace OciCache.Registry;
 
-/// <summary>Accepts manifest pushes to local repositories: size limit, validation, references, then publish.</summary>
+/// <summary>
+/// The one way a manifest is stored, whether a client pushed it or an upstream sent it for a mirror:
+/// size limit, validation, digest, the bytes published like any blob, then the row with its references
+/// and tag. What differs by origin is stated by <see cref="ManifestOrigin"/>.
+/// </summary>
 public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
 {
+    /// <summary>Stores a pushed manifest byte-for-byte and tags it when <paramref name="reference"/> is a tag.</summary>
+    /// <exception cref="RegistryException">As <see cref="WriteAsync"/>.</exception>
+    public Task<PutManifestResult> PutAsync(
+        Repository repository, Reference reference, Stream body, string? contentType, CancellationToken cancellationToken) =>
+        WriteAsync(repository, reference, body, contentType, ManifestOrigin.Push, cancellationToken);
+
     /// <summary>
-    /// Stores a pushed manifest byte-for-byte and tags it when <paramref name="reference"/> is a tag.
+    /// Stores a manifest byte-for-byte under the digest of its bytes (sha256 when addressed by tag, else the
+    /// reference's algorithm) and tags it when <paramref name="reference"/> is a tag. A mirror repository's
+    /// row records its upstream.
     /// </summary>
     /// <exception cref="RegistryException">
-    /// SIZE_INVALID (413) over 4 MiB, MANIFEST_INVALID, DIGEST_INVALID when pushed by a digest its bytes do
-    /// not have, MANIFEST_BLOB_UNKNOWN when the repository lacks a referenced blob or child manifest.
+    /// SIZE_INVALID (413) over 4 MiB, MANIFEST_INVALID, DIGEST_INVALID when addressed by a digest its bytes do
+    /// not have (or claimed by an upstream to have one they do not), MANIFEST_BLOB_UNKNOWN when a push
+    /// references a blob or child manifest the repository lacks.
     /// </exception>
-    public async Task<PutManifestResult> PutAsync(
-        Repository repository, Reference reference, Stream body, string? contentType, CancellationToken cancellationToken)
+    /// <exception cref="IOException">The bytes could not be stored.</exception>
+    public async Task<PutManifestResult> WriteAsync(
+        Repository repository, Reference reference, Stream body, string? contentType, ManifestOrigin origin, CancellationToken cancellationToken)
     {
         var content = await ReadBoundedAsync(body, cancellationToken);
-        var document = ManifestDocument.Parse(content, contentType);
+        var document = ManifestDocument.Parse(content, origin.TrustsGenericContentType || !IsGeneric(contentType) ? contentType : null);
         var algorithm = reference.IsTag ? Digest.Sha256 : reference.Digest.Algorithm;
         var digest = Digest.FromHash(algorithm, Hash(algorithm, content.Span));
         if (!reference.IsTag && digest != reference.Digest)
@@ -26,10 +40,15 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             throw RegistryErrors.DigestInvalid($"manifest bytes hash to {digest}, not {reference.Digest}");
         }
 
-        var references = CheckReferences(repository, document);
-        if (await store.PutSmallAsync(digest, content, cancellationToken) != BlobCommitResult.Committed)
+        if (origin.ClaimedDigest is { } claimed && claimed.Algorithm == digest.Algorithm && claimed != digest)
         {
-            throw new InvalidOperationException($"manifest bytes changed while being stored as {digest}");
+            throw RegistryErrors.DigestInvalid($"Docker-Content-Digest says {claimed} for a manifest whose bytes hash to {digest}");
+        }
+
+        var references = origin.RequireReferencedContent ? CheckReferences(repository, document) : References(document);
+        if (await store.PutSmallAsync(digest, content, cancellationToken) is not BlobCommitResult.Committed and var result)
+        {
+            throw new IOException($"manifest {digest} could not be stored ({result})");
         }
 
         var record = new ManifestRecord(digest, document.MediaType, content.Length)
@@ -38,21 +57,21 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             Subject = document.Subject?.Digest,
             AnnotationsJson = document.AnnotationsJson,
         };
-        index.PutManifest(repository.Name, null, record, references, reference.Tag);
+        index.PutManifest(repository.Name, repository.Upstream, record, references, reference.Tag);
         return new PutManifestResult(digest, document.Subject?.Digest);
     }
 
+    private static List<Digest> References(ManifestDocument document) =>
+        document.RequiredBlobs.Select(b => b.Digest).Concat(document.Manifests.Select(m => m.Digest)).Distinct().ToList();
+
     private List<Digest> CheckReferences(Repository repository, ManifestDocument document)
     {
-        var references = new List<Digest>();
         foreach (var blob in document.RequiredBlobs)
         {
             if (index.GetLinkedBlobSize(repository.Name, blob.Digest) is null)
             {
                 throw new RegistryException(OciErrorCode.ManifestBlobUnknown, "blob unknown to registry", blob.Digest.ToString());
             }
-
-            references.Add(blob.Digest);
         }
 
         foreach (var child in document.Manifests)
@@ -61,15 +80,16 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             {
                 throw new RegistryException(OciErrorCode.ManifestBlobUnknown, "manifest unknown to registry", child.Digest.ToString());
             }
-
-            references.Add(child.Digest);
         }
 
-        return references;
+        return References(document);
     }
 
+    private static bool IsGeneric(string? contentType) =>
+        MediaTypes.Normalize(contentType) is "" or "application/octet-stream" or "text/plain" or "application/json";
+
     /// <summary>Reads at most <see cref="ManifestDocument.MaxSize"/> bytes; more is refused with 413.</summary>
-    internal static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         while (true)

@@ -1,5 +1,4 @@
 using OciCache.Oci;
-using OciCache.Upstream;
 
 namespace OciCache.Registry;
 
@@ -18,12 +17,13 @@ public sealed class RepositoryRouter
 {
     private readonly Dictionary<string, string> _byAlias = new(StringComparer.OrdinalIgnoreCase);
 
-    public RepositoryRouter(IReadOnlyDictionary<string, UpstreamOptions> upstreams)
+    /// <param name="upstreams">The configured upstreams by name, with the other names that route to each.</param>
+    public RepositoryRouter(IEnumerable<(string Name, IEnumerable<string> Aliases)> upstreams)
     {
-        foreach (var (name, options) in upstreams)
+        foreach (var (name, aliases) in upstreams)
         {
             _byAlias[name] = name;
-            foreach (var alias in options.Aliases)
+            foreach (var alias in aliases)
             {
                 _byAlias[alias] = name;
             }

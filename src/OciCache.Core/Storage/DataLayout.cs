@@ -64,6 +64,9 @@ public sealed class DataLayout
     public string QuarantinePath(Digest digest) =>
         Path.Combine(Quarantine, $"{digest.Algorithm}-{digest.Encoded}.{DateTime.UtcNow.Ticks}");
 
+    /// <summary>Where a file of <c>blobs/</c> whose name is no digest is moved (by <c>verify --repair</c>).</summary>
+    public string MalformedQuarantinePath(string fileName) => Path.Combine(Quarantine, $"{fileName}.malformed");
+
     /// <summary>Upload ids are 32 lowercase hex characters; anything else never reaches a path.</summary>
     public static bool IsUploadId(string? id) =>
         id is { Length: 32 } && id.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');

@@ -93,17 +93,46 @@ public sealed class FileBlobStore : IBlobStore
         return true;
     }
 
-    public IEnumerable<(string Path, Digest? Digest)> EnumerateFiles()
+    public IEnumerable<StoreFile> EnumerateFiles(StoreArea area)
     {
-        if (!Directory.Exists(Layout.Blobs))
+        var directory = new DirectoryInfo(FolderOf(area));
+        if (!directory.Exists)
         {
             yield break;
         }
 
-        foreach (var path in Directory.EnumerateFiles(Layout.Blobs, "*", SearchOption.AllDirectories))
+        var depth = area == StoreArea.Blobs ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
+        foreach (var info in directory.EnumerateFiles("*", depth))
         {
-            yield return (path, Layout.TryGetDigestFromPath(path, out var digest) ? digest : null);
+            if (Describe(area, info) is { } file)
+            {
+                yield return file;
+            }
         }
+    }
+
+    public bool Remove(StoreFile file)
+    {
+        var path = Contained(file);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
+    }
+
+    public bool Quarantine(StoreFile file)
+    {
+        var path = file.Area == StoreArea.Blobs ? Contained(file) : throw new ArgumentException("Only files of blobs/ are quarantined.", nameof(file));
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Move(path, file.Digest is { } digest ? Layout.QuarantinePath(digest) : Layout.MalformedQuarantinePath(file.Name), overwrite: true);
+        return true;
     }
 
     public int CleanTemp()
@@ -116,5 +145,37 @@ public sealed class FileBlobStore : IBlobStore
         }
 
         return removed;
+    }
+
+    private string FolderOf(StoreArea area) => area switch
+    {
+        StoreArea.Blobs => Layout.Blobs,
+        StoreArea.Uploads => Layout.Uploads,
+        StoreArea.Temp => Layout.Temp,
+        StoreArea.Quarantine => Layout.Quarantine,
+        _ => throw new ArgumentOutOfRangeException(nameof(area), area, null),
+    };
+
+    private StoreFile? Describe(StoreArea area, FileInfo info)
+    {
+        try
+        {
+            var digest = area == StoreArea.Blobs && Layout.TryGetDigestFromPath(info.FullName, out var d) ? d : (Digest?)null;
+            return new StoreFile(area, info.FullName, digest, info.Length, info.LastWriteTimeUtc);
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // removed while listed
+        }
+    }
+
+    /// <summary>The file's full path, when it lies in its area of this store (a store never touches files elsewhere).</summary>
+    private string Contained(StoreFile file)
+    {
+        var folder = FolderOf(file.Area) + Path.DirectorySeparatorChar;
+        var path = Path.GetFullPath(file.Path);
+        var inside = path.StartsWith(folder, StringComparison.Ordinal) &&
+                     (file.Area == StoreArea.Blobs || Path.GetDirectoryName(path) + Path.DirectorySeparatorChar == folder);
+        return inside ? path : throw new ArgumentException($"{file.Path} is not in {file.Area} of this store.", nameof(file));
     }
 }

@@ -6,6 +6,14 @@ namespace OciCache.Storage;
 /// Content-addressed bytes, one copy per digest. The store knows nothing of repositories: which repository
 /// may see a blob is metadata (<see cref="IMetadataIndex"/>).
 /// </summary>
+/// <remarks>
+/// Every change to the data folder's files goes through the store: writing and publishing
+/// (<see cref="BlobWriter"/>), deleting, quarantining, listing and removing leftovers. Reading does not:
+/// a committed blob is served from its file (<see cref="StoredBlob.Path"/>, so the kernel copies it), opened
+/// with <see cref="FileShare.Delete"/> because eviction may remove it meanwhile; a reader whose file
+/// vanished looks the blob up again. One shared contract suite (<c>BlobStoreContract</c>) runs against
+/// every implementation.
+/// </remarks>
 public interface IBlobStore
 {
     /// <summary>The path of a committed blob and its length, or false when it is not stored.</summary>
@@ -25,14 +33,49 @@ public interface IBlobStore
     /// <summary>Moves a blob that failed verification out of <c>blobs/</c>; false when it was not there.</summary>
     bool Quarantine(Digest digest);
 
-    /// <summary>Every file under <c>blobs/</c>, with the digest its name claims (null when the name is malformed).</summary>
-    IEnumerable<(string Path, Digest? Digest)> EnumerateFiles();
+    /// <summary>
+    /// Every file in one area of the store, as it is on disk: for <see cref="StoreArea.Blobs"/> with the digest
+    /// its name claims (null when the name is malformed), for <see cref="StoreArea.Uploads"/> named by the
+    /// session id. Files that vanish while listed are left out.
+    /// </summary>
+    IEnumerable<StoreFile> EnumerateFiles(StoreArea area);
+
+    /// <summary>
+    /// Removes a file <see cref="EnumerateFiles"/> listed: a leftover (a blob file without a row, an upload
+    /// file without a session). False when it was gone already.
+    /// </summary>
+    /// <exception cref="ArgumentException">The file is not in its area of this store.</exception>
+    bool Remove(StoreFile file);
+
+    /// <summary>Moves a file of <c>blobs/</c> that <see cref="EnumerateFiles"/> listed (a malformed name) to quarantine.</summary>
+    /// <exception cref="ArgumentException">The file is not in <c>blobs/</c> of this store.</exception>
+    bool Quarantine(StoreFile file);
 
     /// <summary>Deletes leftovers of writes that never committed. Called once at start, before serving.</summary>
     int CleanTemp();
 
+    /// <summary>
+    /// Where the store's files are. Outside the store only to locate a committed blob for reading without
+    /// a stat (a HEAD answered from metadata, a fill's reader after the commit).
+    /// </summary>
     DataLayout Layout { get; }
 }
 
 /// <summary>A committed blob: <see cref="Path"/> hashes to its digest and holds <see cref="Length"/> bytes.</summary>
 public readonly record struct StoredBlob(string Path, long Length);
+
+/// <summary>The folders of the store, as <see cref="DataLayout"/> describes them.</summary>
+public enum StoreArea
+{
+    Blobs,
+    Uploads,
+    Temp,
+    Quarantine,
+}
+
+/// <summary>A file as <see cref="IBlobStore.EnumerateFiles"/> found it.</summary>
+public sealed record StoreFile(StoreArea Area, string Path, Digest? Digest, long Length, DateTimeOffset LastWrite)
+{
+    /// <summary>The file name: for an upload, its session id.</summary>
+    public string Name => System.IO.Path.GetFileName(Path);
+}

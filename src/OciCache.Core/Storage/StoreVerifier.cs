@@ -17,23 +17,23 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
         CheckDatabase(report);
         var rows = index.EnumerateBlobs().ToDictionary(b => b.Digest);
 
-        foreach (var (path, digest) in store.EnumerateFiles())
+        foreach (var file in store.EnumerateFiles(StoreArea.Blobs))
         {
             cancellationToken.ThrowIfCancellationRequested();
             report.FilesChecked++;
-            if (digest is not { } d)
+            if (file.Digest is not { } d)
             {
-                report.Problem($"blob file with a malformed name: {path}");
+                report.Problem($"blob file with a malformed name: {file.Path}");
                 if (repair)
                 {
-                    File.Move(path, Path.Combine(store.Layout.Quarantine, Path.GetFileName(path) + ".malformed"), overwrite: true);
+                    store.Quarantine(file);
                 }
 
                 continue;
             }
 
-            report.BytesChecked += new FileInfo(path).Length;
-            if (!await BlobHasher.MatchesAsync(path, d, cancellationToken: cancellationToken))
+            report.BytesChecked += file.Length;
+            if (!await BlobHasher.MatchesAsync(file.Path, d, cancellationToken: cancellationToken))
             {
                 report.Problem($"corrupt blob {d}: its bytes hash to something else");
                 rows.Remove(d); // its file is there, only wrong: not a second "file is missing" problem below
@@ -46,9 +46,9 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
                 continue;
             }
 
-            if (rows.Remove(d, out var row) && row.Size != new FileInfo(path).Length)
+            if (rows.Remove(d, out var row) && row.Size != file.Length)
             {
-                report.Problem($"blob {d} is recorded with {row.Size} bytes but has {new FileInfo(path).Length}");
+                report.Problem($"blob {d} is recorded with {row.Size} bytes but has {file.Length}");
                 if (repair)
                 {
                     index.RemoveBlob(d); // the file is right (it hashes to its name); the row is wrong
@@ -70,7 +70,7 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
         }
 
         CheckUploads(report, repair);
-        var temp = Directory.Exists(store.Layout.Temp) ? Directory.GetFiles(store.Layout.Temp).Length : 0;
+        var temp = store.EnumerateFiles(StoreArea.Temp).Count();
         if (temp > 0)
         {
             report.Note($"{temp} unfinished temp files in tmp/ (not content; removed at the next start)");
@@ -82,15 +82,14 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
     private void CheckUploads(VerifyReport report, bool repair)
     {
         var sessions = index.ListUploads().ToDictionary(u => u.Id);
-        foreach (var path in Directory.EnumerateFiles(store.Layout.Uploads))
+        foreach (var file in store.EnumerateFiles(StoreArea.Uploads))
         {
-            var id = Path.GetFileName(path);
-            if (!sessions.Remove(id))
+            if (!sessions.Remove(file.Name))
             {
-                report.Problem($"upload file {id} has no session");
+                report.Problem($"upload file {file.Name} has no session");
                 if (repair)
                 {
-                    File.Delete(path);
+                    store.Remove(file);
                 }
             }
         }

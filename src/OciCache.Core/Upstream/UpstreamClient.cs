@@ -1,15 +1,20 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OciCache.Observability;
+using OciCache.Oci;
+using OciCache.Registry;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace OciCache.Upstream;
 
 /// <summary>
-/// The cache's requests to its upstreams. Each goes through the upstream's resilience pipeline up to its
-/// response headers; the body is the caller's to stream. Failures come back classified, never thrown.
+/// The cache's requests to its upstreams, addressed by what they are for (a blob, a manifest, the tags of a
+/// mirror repository), never by a path: URLs come from <see cref="RegistryPath"/> alone. Each request goes
+/// through the upstream's resilience pipeline up to its response headers; the body is the caller's to
+/// stream. Failures come back classified, never thrown.
 /// </summary>
 public sealed partial class UpstreamClient : IDisposable
 {
@@ -37,23 +42,93 @@ public sealed partial class UpstreamClient : IDisposable
 
     public UpstreamEndpoint Endpoint(string upstream) => _endpoints[upstream];
 
+    /// <summary>HEAD of a blob of a mirror repository; a 2xx response is the caller's to dispose.</summary>
+    public Task<UpstreamResult> HeadBlobAsync(Repository repository, Digest digest, CancellationToken cancellationToken) =>
+        SendAsync(repository, HttpMethod.Head, RegistryPath.Blob(repository, digest), null, cancellationToken);
+
+    /// <summary>GET of a blob, answered once the headers arrived: the body is the caller's to stream and dispose.</summary>
+    public Task<UpstreamResult> GetBlobAsync(Repository repository, Digest digest, CancellationToken cancellationToken) =>
+        SendAsync(repository, HttpMethod.Get, RegistryPath.Blob(repository, digest), null, cancellationToken);
+
+    /// <summary>HEAD of a manifest with every manifest type the cache stores accepted (Docker Hub does not count it as a pull).</summary>
+    public Task<UpstreamResult> HeadManifestAsync(Repository repository, Reference reference, CancellationToken cancellationToken) =>
+        SendAsync(repository, HttpMethod.Head, RegistryPath.Manifest(repository, reference), MediaTypes.ManifestAccept, cancellationToken);
+
+    /// <summary>GET of a manifest with every manifest type the cache stores accepted.</summary>
+    public Task<UpstreamResult> GetManifestAsync(Repository repository, Reference reference, CancellationToken cancellationToken) =>
+        SendAsync(repository, HttpMethod.Get, RegistryPath.Manifest(repository, reference), MediaTypes.ManifestAccept, cancellationToken);
+
     /// <summary>
-    /// Sends a GET or HEAD for <paramref name="path"/> (relative to the upstream's base URL) and returns
-    /// the response once its headers arrived, or the classified failure. A 2xx response is the caller's to dispose.
+    /// The upstream's tags of a mirror repository, <paramref name="pageSize"/> a page, following
+    /// <c>Link: &lt;…&gt;; rel="next"</c> for at most <paramref name="maxPages"/> pages. Each next page is
+    /// requested from the <c>n</c> and <c>last</c> of the link, never from its path. A page that fails ends
+    /// the listing: the result holds the tags read so far and the failure.
     /// </summary>
-    public async Task<UpstreamResult> SendAsync(
-        string upstream, HttpMethod method, string path, IReadOnlyList<string>? accept, CancellationToken cancellationToken)
+    public async Task<UpstreamTagList> ListTagsAsync(Repository repository, int pageSize, int maxPages, CancellationToken cancellationToken)
     {
-        var endpoint = _endpoints[upstream];
+        var tags = new List<string>();
+        PageQuery? page = new PageQuery(pageSize, null);
+        for (var pages = 0; pages < maxPages && page is { } current; pages++)
+        {
+            var result = await SendAsync(repository, HttpMethod.Get, RegistryPath.Tags(repository, current), null, cancellationToken);
+            if (result.Response is not { } response)
+            {
+                return new UpstreamTagList(tags, result.Failure);
+            }
+
+            using (response)
+            {
+                try
+                {
+                    await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                    using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+                    if (json.RootElement.ValueKind == JsonValueKind.Object &&
+                        json.RootElement.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
+                    {
+                        tags.AddRange(list.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!));
+                    }
+                }
+                catch (JsonException e)
+                {
+                    return new UpstreamTagList(tags, new UpstreamFailure(UpstreamFailureKind.Invalid, $"tag list is not JSON: {e.Message}"));
+                }
+
+                page = NextPage(response, current, pageSize);
+            }
+        }
+
+        return new UpstreamTagList(tags, null);
+    }
+
+    /// <summary>The page after <paramref name="current"/> that the response links to, or null (none, or no progress).</summary>
+    private static PageQuery? NextPage(HttpResponseMessage response, PageQuery current, int pageSize) =>
+        response.Headers.TryGetValues("Link", out var links) && LinkHeader.FindNext(links) is { } target &&
+        PageQuery.TryFromLinkTarget(target, out var next) && next.Last != current.Last
+            ? next with { N = next.N ?? pageSize }
+            : null;
+
+    /// <summary>
+    /// Sends a GET or HEAD for <paramref name="path"/> to the repository's upstream and returns the response
+    /// once its headers arrived, or the classified failure. A 2xx response is the caller's to dispose.
+    /// </summary>
+    private async Task<UpstreamResult> SendAsync(
+        Repository repository, HttpMethod method, RegistryPath path, IReadOnlyList<string>? accept, CancellationToken cancellationToken)
+    {
+        var endpoint = _endpoints[repository.Upstream ?? throw new ArgumentException($"{repository} is not a mirror repository", nameof(repository))];
         var result = await SendCoreAsync(endpoint, method, path, accept, cancellationToken);
         _metrics.UpstreamRequests.Add(1,
             new KeyValuePair<string, object?>("upstream", endpoint.Name),
             new KeyValuePair<string, object?>("method", method.Method),
             new KeyValuePair<string, object?>("outcome", result.Failure?.Kind.ToString() ?? "Ok"));
-        if (result.Failure is { IsOutage: true } failure && !endpoint.IsBroken)
+        if (result.Failure is { Kind: UpstreamFailureKind.Unauthorized } refused && endpoint.Username is { } username)
+        {
+            // Not an outage to wait out: the configuration is wrong (or the account lost access) until someone fixes it.
+            LogCredentialsRefused(endpoint.Name, username, method.Method, path.Value, refused.Detail);
+        }
+        else if (result.Failure is { IsOutage: true } failure && !endpoint.IsBroken)
         {
             // While the breaker is open, its transitions are logged instead of every refused request.
-            LogFailure(endpoint.Name, method.Method, path, failure.Kind, failure.Detail);
+            LogFailure(endpoint.Name, method.Method, path.Value, failure.Kind, failure.Detail);
         }
 
         return result;
@@ -68,14 +143,14 @@ public sealed partial class UpstreamClient : IDisposable
     }
 
     private async Task<UpstreamResult> SendCoreAsync(
-        UpstreamEndpoint endpoint, HttpMethod method, string path, IReadOnlyList<string>? accept, CancellationToken cancellationToken)
+        UpstreamEndpoint endpoint, HttpMethod method, RegistryPath path, IReadOnlyList<string>? accept, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
             response = await endpoint.Pipeline.ExecuteAsync(async token =>
             {
-                var request = new HttpRequestMessage(method, new Uri(endpoint.BaseUri, path.TrimStart('/')));
+                var request = new HttpRequestMessage(method, path.ResolveAgainst(endpoint.BaseUri));
                 request.Headers.UserAgent.Add(UserAgent);
                 foreach (var type in accept ?? [])
                 {
@@ -132,6 +207,9 @@ public sealed partial class UpstreamClient : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} failed {Method} {Path}: {Kind} ({Detail})")]
     private partial void LogFailure(string upstream, string method, string path, UpstreamFailureKind kind, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} refused the configured credentials of {Username} for {Method} {Path} ({Detail}); check Upstreams:{Upstream}:Username and Password, and that the account may pull the repository")]
+    private partial void LogCredentialsRefused(string upstream, string username, string method, string path, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} rate limit is low: {Remaining} of {Limit} pulls remain")]
     private partial void LogRateLimitLow(string upstream, long remaining, long? limit);

@@ -17,6 +17,7 @@ public sealed class UpstreamEndpoint : IDisposable
     internal UpstreamEndpoint(string name, UpstreamOptions options, UpstreamPolicyOptions policy, TokenCache tokens, Action<string, CircuitState> onBreak)
     {
         Name = name;
+        Username = options.Username is { Length: > 0 } username ? username : null;
         BaseUri = new Uri(options.Url.TrimEnd('/') + "/");
         Invoker = new UpstreamHttpClientFactory(BaseUri, options, policy, tokens).Create();
         Pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
@@ -56,6 +57,9 @@ public sealed class UpstreamEndpoint : IDisposable
     public string Name { get; }
 
     public Uri BaseUri { get; }
+
+    /// <summary>The configured user the upstream's token service or Basic auth gets, or null for anonymous pulls.</summary>
+    public string? Username { get; }
 
     /// <summary>The handler chain (redirects, auth, pooled connections) for this upstream.</summary>
     public HttpMessageInvoker Invoker { get; }

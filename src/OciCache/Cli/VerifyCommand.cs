@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OciCache.Hosting;
 using OciCache.Storage;
 
 namespace OciCache.Cli;
@@ -35,11 +36,8 @@ internal static class VerifyCommand
                 return 2;
             }
 
-            var layout = new DataLayout(settings.Data);
-            var store = new FileBlobStore(layout);
-            var database = new SqliteDatabase(layout.Database);
-            var index = new SqliteMetadataIndex(database, TimeProvider.System);
-            var report = await new StoreVerifier(store, index, database).VerifyAsync(parse.GetValue(repair), cancellationToken);
+            await using var services = OciCacheApp.BuildServices(settings);
+            var report = await services.GetRequiredService<StoreVerifier>().VerifyAsync(parse.GetValue(repair), cancellationToken);
 
             foreach (var note in report.Notes)
             {

@@ -25,9 +25,9 @@ internal static class BlobHandlers
             return true;
         }
 
-        if (lookup is BlobLookup.Filling { Blob: IDisposable lease })
+        if (lookup is BlobLookup.Filling filling)
         {
-            context.Response.RegisterForDispose(lease); // this request stops counting as a waiting client when it ends
+            context.Response.RegisterForDispose(filling.Blob); // this request stops counting as a waiting client when it ends
         }
 
         return await BlobResponse.WriteAsync(context, digest, lookup);

@@ -3,6 +3,7 @@ using OciCache.Http;
 using OciCache.Oci;
 using OciCache.Registry;
 using OciCache.Storage;
+using OciCache.Upstream;
 
 namespace OciCache.Endpoints;
 
@@ -124,7 +125,7 @@ internal static class DiscoveryHandlers
     }
 
     private static void SetNextLink(HttpContext context, string path, int limit, string last) =>
-        context.Response.Headers.Link = $"<{path}?n={limit}&last={Uri.EscapeDataString(last)}>; rel=\"next\"";
+        context.Response.Headers.Link = LinkHeader.Next($"{path}?n={limit}&last={Uri.EscapeDataString(last)}");
 
     private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
     {

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using OciCache.Http;
+using OciCache.Oci;
 using OciCache.Registry;
 using OciCache.Upstream;
 using Yarp.ReverseProxy.Forwarder;
@@ -9,7 +11,10 @@ namespace OciCache.Endpoints;
 
 /// <summary>
 /// Passes listings of mirror repositories (<c>tags/list</c>, <c>referrers</c>) to their upstream with YARP's
-/// forwarder: nothing in them is cached, so the upstream's answer is streamed back as it is. Requests go
+/// forwarder: nothing in them is cached, so the upstream's answer is streamed back as it is. The upstream
+/// request is rebuilt from validated parts (<see cref="RegistryPath"/>): the repository's remote name, the
+/// subject digest and the known query parameters <c>n</c>, <c>last</c> and <c>artifactType</c>; anything
+/// malformed is refused with 400 before the upstream is contacted, anything else is dropped. Requests go
 /// through the upstream's own handler chain (redirects followed, tokens added per host). The client's
 /// credentials and cookies are stripped, and a <c>Link</c> to the next page is rewritten to the client's
 /// namespace. When the upstream cannot answer (breaker open, transport error, 5xx, 429, 401) the local
@@ -19,12 +24,14 @@ internal sealed partial class MirrorForwarder(IHttpForwarder forwarder, Upstream
 {
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(15) };
 
+    /// <exception cref="RegistryException">DIGEST_INVALID, PAGINATION_NUMBER_INVALID or QUERY_PARAMETER_INVALID: nothing was forwarded.</exception>
     public async Task ForwardAsync(HttpContext context, Repository repository, RegistryRoute route, Func<HttpContext, Repository, Task> local)
     {
+        var listing = Listing.Parse(context.Request.Query, route);
         var endpoint = upstreams.Endpoint(repository.Upstream!);
         if (!endpoint.IsBroken)
         {
-            var transformer = new ListingTransformer(repository, route, endpoint.BaseUri);
+            var transformer = new ListingTransformer(repository, route, listing, endpoint.BaseUri);
             var error = await forwarder.SendAsync(context, endpoint.BaseUri.ToString(), endpoint.Invoker, RequestConfig, transformer);
             if (error == ForwarderError.None && !transformer.UseLocal)
             {
@@ -46,7 +53,56 @@ internal sealed partial class MirrorForwarder(IHttpForwarder forwarder, Upstream
         await local(context, repository);
     }
 
-    private sealed class ListingTransformer(Repository repository, RegistryRoute route, Uri baseUri) : HttpTransformer
+    /// <summary>What a listing request asks for, validated: the subject of referrers, the page, the artifact type filter.</summary>
+    private sealed record Listing(Digest? Subject, PageQuery Page, string? ArtifactType)
+    {
+        public static Listing Parse(IQueryCollection query, RegistryRoute route)
+        {
+            Digest? subject = route.Kind == RouteKind.Referrers ? BlobHandlers.ParseDigest(route.Reference) : null;
+            var n = query["n"].ToString();
+            var last = query["last"].ToString();
+            if (!PageQuery.IsValidN(n, out _))
+            {
+                throw new RegistryException(OciErrorCode.PaginationNumberInvalid, "invalid page size", $"n={n}");
+            }
+
+            if (!PageQuery.TryParse(n, last, out var page))
+            {
+                throw new RegistryException(OciErrorCode.QueryParameterInvalid, "invalid last", $"last={last} is neither a tag nor a digest");
+            }
+
+            var artifactType = query["artifactType"].ToString();
+            if (subject is null || artifactType.Length == 0)
+            {
+                return new Listing(subject, page, null);
+            }
+
+            return MediaTypes.IsValid(artifactType)
+                ? new Listing(subject, page, artifactType)
+                : throw new RegistryException(OciErrorCode.QueryParameterInvalid, "invalid artifactType", $"artifactType={artifactType} is not a media type");
+        }
+
+        public RegistryPath UpstreamPath(Repository repository) => Subject is { } subject
+            ? RegistryPath.Referrers(repository, subject, ArtifactType, Page)
+            : RegistryPath.Tags(repository, Page);
+
+        /// <summary>The same listing as the client addressed it (its name and <c>ns</c>), at <paramref name="page"/>.</summary>
+        public string ClientPath(RegistryRoute route, PageQuery page, string ns)
+        {
+            var query = QueryString.Empty;
+            if (page.N is { } n)
+            {
+                query = query.Add("n", n.ToString(CultureInfo.InvariantCulture));
+            }
+
+            query = page.Last is { } last ? query.Add("last", last) : query;
+            query = ArtifactType is { } type ? query.Add("artifactType", type) : query;
+            query = ns.Length > 0 ? query.Add("ns", ns) : query;
+            return $"/v2/{route.Name}/{(Subject is { } subject ? $"referrers/{subject}" : "tags/list")}{query}";
+        }
+    }
+
+    private sealed class ListingTransformer(Repository repository, RegistryRoute route, Listing listing, Uri baseUri) : HttpTransformer
     {
         public bool UseLocal { get; private set; }
 
@@ -59,17 +115,7 @@ internal sealed partial class MirrorForwarder(IHttpForwarder forwarder, Upstream
             proxyRequest.Headers.Authorization = null;
             proxyRequest.Headers.Remove("Cookie");
             proxyRequest.Headers.Remove("Proxy-Authorization");
-            var query = QueryString.Empty;
-            foreach (var (key, value) in httpContext.Request.Query)
-            {
-                if (key != "ns")
-                {
-                    query = query.Add(key, value.ToString());
-                }
-            }
-
-            var suffix = route.Kind == RouteKind.Tags ? "tags/list" : $"referrers/{route.Reference}";
-            proxyRequest.RequestUri = new Uri(baseUri, $"v2/{repository.RemoteName}/{suffix}{query}");
+            proxyRequest.RequestUri = listing.UpstreamPath(repository).ResolveAgainst(baseUri);
             proxyRequest.Headers.Host = null;
         }
 
@@ -88,34 +134,20 @@ internal sealed partial class MirrorForwarder(IHttpForwarder forwarder, Upstream
             headers.Remove("Set-Cookie");
             headers.Remove("WWW-Authenticate");
             headers["OCI-Namespace"] = repository.Upstream;
-            if (headers.Link.ToString() is { Length: > 0 } link)
+            if (headers.Link.Count > 0)
             {
-                headers.Link = RewriteLink(link, httpContext.Request.Query["ns"].ToString());
+                // The next page as the client addresses it; a link that names no page we could ask for is dropped.
+                if (LinkHeader.FindNext(headers.Link.OfType<string>()) is { } target && PageQuery.TryFromLinkTarget(target, out var next))
+                {
+                    headers.Link = LinkHeader.Next(listing.ClientPath(route, next, httpContext.Request.Query["ns"].ToString()));
+                }
+                else
+                {
+                    headers.Remove("Link");
+                }
             }
 
             return true;
-        }
-
-        /// <summary>Points the upstream's next-page link at the same listing as the client addressed it.</summary>
-        private string RewriteLink(string link, string ns)
-        {
-            var start = link.IndexOf('<');
-            var end = link.IndexOf('>', start + 1);
-            if (start < 0 || end < 0)
-            {
-                return link;
-            }
-
-            var target = link[(start + 1)..end];
-            var question = target.IndexOf('?');
-            var query = question >= 0 ? target[question..] : "";
-            if (ns.Length > 0)
-            {
-                query += (query.Length == 0 ? "?" : "&") + "ns=" + Uri.EscapeDataString(ns);
-            }
-
-            var suffix = route.Kind == RouteKind.Tags ? "tags/list" : $"referrers/{route.Reference}";
-            return $"{link[..start]}</v2/{route.Name}/{suffix}{query}>{link[(end + 1)..]}";
         }
     }
 

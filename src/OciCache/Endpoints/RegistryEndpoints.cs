@@ -61,8 +61,8 @@ internal static class RegistryEndpoints
     }
 
     /// <summary>
-    /// Listings of mirror repositories pass through to the upstream unchanged (YARP's forwarder), and fall
-    /// back to what the cache holds when the upstream cannot answer.
+    /// Listings of mirror repositories are forwarded to the upstream (YARP's forwarder), rebuilt from their
+    /// validated parts, and fall back to what the cache holds when the upstream cannot answer.
     /// </summary>
     private static Task Forward(HttpContext context, Repository repository, RegistryRoute route, Func<HttpContext, Repository, Task> local) =>
         context.RequestServices.GetRequiredService<MirrorForwarder>().ForwardAsync(context, repository, route, local);

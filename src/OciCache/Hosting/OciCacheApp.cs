@@ -2,12 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OciCache.Endpoints;
 using OciCache.Http;
-using OciCache.Lifecycle;
 using OciCache.Observability;
-using OciCache.PullThrough;
-using OciCache.Upstream;
-using OciCache.Registry;
-using OciCache.Storage;
 using Serilog.Extensions.Logging;
 
 namespace OciCache.Hosting;
@@ -60,52 +55,24 @@ public static class OciCacheApp
     public static void AddServices(IServiceCollection services, OciCacheSettings settings)
     {
         services.AddSingleton(settings);
-        services.AddSingleton(TimeProvider.System);
-        services.AddMemoryCache(o => o.SizeLimit = 20_000);
-
-        var layout = new DataLayout(settings.Data);
-        layout.EnsureCreated();
-        services.AddSingleton(layout);
-        services.AddSingleton<IBlobStore>(new FileBlobStore(layout));
-        services.AddSingleton(_ => new SqliteDatabase(layout.Database));
-        services.AddSingleton<SqliteMetadataIndex>();
-        services.AddSingleton<IMetadataIndex>(sp => new CachedMetadataIndex(
-            sp.GetRequiredService<SqliteMetadataIndex>(), sp.GetRequiredService<Microsoft.Extensions.Caching.Memory.IMemoryCache>()));
-
-        services.AddSingleton(new RepositoryRouter(settings.EffectiveUpstreams));
-        services.AddSingleton<RepositoryResolver>();
-        services.AddSingleton<LocalContentReader>();
-        services.AddSingleton(settings.Cache);
-        services.AddSingleton(settings.UpstreamPolicy);
-        services.AddSingleton<CacheMetrics>();
-        services.AddSingleton<TokenCache>();
-        services.AddSingleton(sp => new UpstreamClient(settings.EffectiveUpstreams, settings.UpstreamPolicy,
-            sp.GetRequiredService<TokenCache>(), sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<ILogger<UpstreamClient>>()));
-        services.AddSingleton<FillCoordinator>();
-        services.AddSingleton<MirrorManifests>();
-        services.AddSingleton<IContentReader, PullThroughContentReader>();
-        services.AddSingleton(settings.Storage);
-        services.AddSingleton(settings.GarbageCollection);
-        services.AddSingleton(settings.Scrub);
-        services.AddSingleton(settings.Prefetch);
-        services.AddSingleton<AccessTracker>();
-        services.AddSingleton<EvictionSignal>();
-        services.AddSingleton<CacheEvictor>();
-        services.AddSingleton<GarbageCollector>();
-        services.AddSingleton<Scrubber>();
-        services.AddSingleton<Prefetcher>();
+        services.AddOciCacheCore(new OciCacheCoreOptions(settings.Data, settings.EffectiveUpstreams)
+        {
+            Cache = settings.Cache,
+            UpstreamPolicy = settings.UpstreamPolicy,
+            Storage = settings.Storage,
+            GarbageCollection = settings.GarbageCollection,
+            Scrub = settings.Scrub,
+            Prefetch = settings.Prefetch,
+        });
         services.AddHttpForwarder();
         services.AddSingleton<MirrorForwarder>();
-        services.AddSingleton<ManifestWriter>();
-        services.AddSingleton<UploadService>();
-        services.AddHostedService<StartupCleanup>();
-        services.AddHostedService<LifecycleService>();
+        services.AddSingleton<RepositoryResolver>();
         services.AddHostedService<SystemdNotifier>();
     }
 
     /// <summary>
     /// The server's services without the web server or background loops, for one-shot commands
-    /// (<c>ocicache prefetch</c>) that work on the same data folder.
+    /// (<c>ocicache prefetch</c>, <c>ocicache verify</c>) that work on the same data folder.
     /// </summary>
     public static ServiceProvider BuildServices(OciCacheSettings settings)
     {

@@ -86,6 +86,11 @@ internal static class SettingsValidator
                 errors.Add($"Prefetch:Images:{i}:Image: '{image.Image}' is not an image name.");
             }
 
+            foreach (var tag in image.Tags.Where(t => !t.Contains('*') && !OciCache.Oci.RepositoryName.IsValidTag(t)))
+            {
+                errors.Add($"Prefetch:Images:{i}:Tags: '{tag}' is not a tag (nor a pattern with *).");
+            }
+
             foreach (var platform in image.Platforms.Where(p => !Prefetcher.IsPlatformFilter(p)))
             {
                 errors.Add($"Prefetch:Images:{i}:Platforms: '{platform}' is not os/arch[/variant].");

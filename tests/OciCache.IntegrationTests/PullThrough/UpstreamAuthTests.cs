@@ -113,6 +113,38 @@ public sealed class UpstreamAuthTests
     }
 
     [Theory]
+    [InlineData(401, false)]
+    [InlineData(403, false)]
+    [InlineData(401, true)]
+    public async Task UpstreamRefusingTheConfiguredCredentials_IsAWarningNamingTheUpstream(int status, bool byTokenService)
+    {
+        using var hub = FakeUpstream.Start();
+        if (byTokenService)
+        {
+            hub.Override("/v2/", Response.Create().WithStatusCode(401).WithHeader("WWW-Authenticate",
+                $"Bearer realm=\"{hub.Url}/token\",service=\"registry.docker.io\""), priority: 10);
+            hub.Override("/token", Response.Create().WithStatusCode(status), priority: 1);
+        }
+        else
+        {
+            hub.Override("/v2/", Response.Create().WithStatusCode(status), priority: 1);
+        }
+
+        await using var cache = await CacheServer.StartAsync("docker.io", hub.Url, s =>
+        {
+            s.Upstreams["docker.io"].Username = "site-user";
+            s.Upstreams["docker.io"].Password = "wrong";
+        });
+
+        using var response = await cache.Client.GetAsync("/v2/library/app/manifests/1.0?ns=docker.io");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode); // containerd moves on to its next host
+        Assert.True(cache.Log.Contains(Serilog.Events.LogEventLevel.Warning, "Upstream docker.io refused the configured credentials of site-user"),
+            cache.Log.ToString());
+        Assert.DoesNotContain("wrong", cache.Log.ToString());
+    }
+
+    [Theory]
     [InlineData("/v2/library/app/manifests/1.0?ns=evil.example.com")]
     [InlineData("/v2/library/app/blobs/sha256:0000000000000000000000000000000000000000000000000000000000000000?ns=10.0.0.1:5000")]
     public async Task UnconfiguredNamespace_IsNeverContacted_AndAnswersNameUnknown(string path)

@@ -91,6 +91,19 @@ public sealed class SettingsTests : IDisposable
         Assert.Contains("PrefetchOptions.Images", Assert.Throws<InvalidOperationException>(() => SettingsShape.Of<OciCache.Lifecycle.PrefetchOptions>()).Message);
 
     [Fact]
+    public void Load_PrefetchTagThatIsNoTag_FailsNamingTheKey()
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, new Dictionary<string, string?>
+        {
+            ["Prefetch:Images:0:Image"] = "docker.io/library/nginx",
+            ["Prefetch:Images:0:Tags:0"] = "1.*",
+            ["Prefetch:Images:0:Tags:1"] = "../../_catalog",
+        }));
+
+        Assert.Equal("Prefetch:Images:0:Tags: '../../_catalog' is not a tag (nor a pattern with *).", Assert.Single(error.Errors));
+    }
+
+    [Fact]
     public void Load_AliasClaimedTwice_Fails()
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, new Dictionary<string, string?>

@@ -1,16 +1,11 @@
 using OciCache.Oci;
 using OciCache.Registry;
-using OciCache.Upstream;
 
 namespace OciCache.Tests.Registry;
 
 public sealed class RepositoryRouterTests
 {
-    private readonly RepositoryRouter _router = new(new Dictionary<string, UpstreamOptions>
-    {
-        ["docker.io"] = new() { Url = "https://registry-1.docker.io", Aliases = ["docker-hub"] },
-        ["ghcr.io"] = new() { Url = "https://ghcr.io" },
-    });
+    private readonly RepositoryRouter _router = new([("docker.io", ["docker-hub"]), ("ghcr.io", [])]);
 
     [Theory]
     [InlineData("nginx", "docker.io", "docker.io/library/nginx")]

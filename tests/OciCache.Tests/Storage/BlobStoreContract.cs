@@ -30,7 +30,7 @@ public abstract class BlobStoreContract : IDisposable
         Assert.True(Store.TryGet(blob.Digest, out var stored));
         Assert.Equal(blob.Size, stored.Length);
         Assert.Equal(blob.Bytes, await File.ReadAllBytesAsync(stored.Path));
-        Assert.Empty(Directory.GetFiles(Store.Layout.Temp));
+        Assert.Empty(Store.EnumerateFiles(StoreArea.Temp));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public abstract class BlobStoreContract : IDisposable
 
         Assert.False(Store.TryGet(other.Digest, out _));
         Assert.False(Store.TryGet(blob.Digest, out _));
-        Assert.Empty(Directory.GetFiles(Store.Layout.Temp));
+        Assert.Empty(Store.EnumerateFiles(StoreArea.Temp));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public abstract class BlobStoreContract : IDisposable
             await writer.WriteAsync(new byte[100]);
         }
 
-        Assert.Empty(Directory.GetFiles(Store.Layout.Temp));
+        Assert.Empty(Store.EnumerateFiles(StoreArea.Temp));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public abstract class BlobStoreContract : IDisposable
         await second.WriteAsync(blob.Bytes.AsMemory(4000));
 
         Assert.Equal(BlobCommitResult.Committed, await second.CommitAsync(blob.Digest, blob.Size));
-        Assert.False(File.Exists(Store.Layout.UploadPath(id)));
+        Assert.Empty(Store.EnumerateFiles(StoreArea.Uploads)); // the upload's file became the blob
     }
 
     [Fact]
@@ -128,22 +128,72 @@ public abstract class BlobStoreContract : IDisposable
         var a = await CommitAsync(TestBlob.Random(10, seed: 7));
         var b = await CommitAsync(TestBlob.Random(10, seed: 8));
 
-        Assert.Equal(new[] { a.Digest.ToString(), b.Digest.ToString() }.Order(), Store.EnumerateFiles().Select(f => f.Digest!.Value.ToString()).Order());
+        var listed = Store.EnumerateFiles(StoreArea.Blobs).ToList();
+        Assert.Equal(new[] { a.Digest.ToString(), b.Digest.ToString() }.Order(), listed.Select(f => f.Digest!.Value.ToString()).Order());
+        Assert.All(listed, f => Assert.Equal(10, f.Length));
         Assert.True(Store.Quarantine(a.Digest));
         Assert.False(Store.TryGet(a.Digest, out _));
-        Assert.Single(Directory.GetFiles(Store.Layout.Quarantine));
+        Assert.Single(Store.EnumerateFiles(StoreArea.Quarantine));
         Assert.True(Store.Delete(b.Digest));
         Assert.False(Store.Delete(b.Digest));
-        Assert.Empty(Store.EnumerateFiles());
+        Assert.Empty(Store.EnumerateFiles(StoreArea.Blobs));
     }
 
     [Fact]
-    public void CleanTemp_RemovesLeftovers()
+    public async Task CleanTemp_RemovesWritesThatNeverCommitted()
     {
-        File.WriteAllText(Path.Combine(Store.Layout.Temp, "left.part"), "x");
+        var abandoned = Store.CreateWriter(); // as left by a process that died mid-write
+        await abandoned.WriteAsync(new byte[10]);
+        Assert.Single(Store.EnumerateFiles(StoreArea.Temp));
 
         Assert.Equal(1, Store.CleanTemp());
-        Assert.Empty(Directory.GetFiles(Store.Layout.Temp));
+        Assert.Empty(Store.EnumerateFiles(StoreArea.Temp));
+        await abandoned.DisposeAsync(); // its file is gone already; disposing must not mind
+    }
+
+    [Fact]
+    public async Task Remove_DeletesListedLeftovers_OfEveryArea()
+    {
+        var blob = await CommitAsync(TestBlob.Random(10, seed: 9));
+        const string id = "00112233445566778899aabbccddeeff";
+        using (var upload = Store.OpenUpload(id, 0))
+        {
+            await upload.WriteAsync(new byte[5]);
+        }
+
+        var session = Assert.Single(Store.EnumerateFiles(StoreArea.Uploads));
+        Assert.Equal(id, session.Name);
+        Assert.True(Store.Remove(session));
+        Assert.False(Store.Remove(session));
+        Assert.Empty(Store.EnumerateFiles(StoreArea.Uploads));
+
+        Assert.True(Store.Remove(Assert.Single(Store.EnumerateFiles(StoreArea.Blobs))));
+        Assert.False(Store.TryGet(blob.Digest, out _));
+    }
+
+    [Fact]
+    public void Remove_AFileOutsideItsArea_Throws()
+    {
+        var outside = new StoreFile(StoreArea.Uploads, Path.Combine(Temp.Path, "..", "elsewhere"), null, 0, DateTimeOffset.UnixEpoch);
+        var nested = new StoreFile(StoreArea.Uploads, Path.Combine(Store.Layout.Uploads, "a", "b"), null, 0, DateTimeOffset.UnixEpoch);
+
+        Assert.Throws<ArgumentException>(() => Store.Remove(outside));
+        Assert.Throws<ArgumentException>(() => Store.Remove(nested));
+        Assert.Throws<ArgumentException>(() => Store.Quarantine(nested));
+    }
+
+    [Fact]
+    public void Quarantine_AMalformedBlobFile_MovesItOutOfBlobs()
+    {
+        // Planted behind the store's back, as a person or a bad restore might.
+        var folder = Directory.CreateDirectory(Path.Combine(Store.Layout.Blobs, Digest.Sha256, "zz"));
+        File.WriteAllText(Path.Combine(folder.FullName, "not-a-digest"), "x");
+
+        var malformed = Assert.Single(Store.EnumerateFiles(StoreArea.Blobs));
+        Assert.Null(malformed.Digest);
+        Assert.True(Store.Quarantine(malformed));
+        Assert.Empty(Store.EnumerateFiles(StoreArea.Blobs));
+        Assert.Single(Store.EnumerateFiles(StoreArea.Quarantine));
     }
 
     public void Dispose()

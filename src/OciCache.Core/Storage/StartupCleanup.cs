@@ -1,10 +1,12 @@
-using OciCache.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-namespace OciCache.Hosting;
+namespace OciCache.Storage;
 
 /// <summary>
 /// Removes leftovers of writes a previous process never finished, before the server serves: temp files,
 /// and upload sessions that died between creating their file and recording their row (or the reverse).
+/// Registered ahead of the lifecycle service, so it runs before any background work.
 /// </summary>
 internal sealed partial class StartupCleanup(IBlobStore store, IMetadataIndex index, ILogger<StartupCleanup> logger) : IHostedService
 {
@@ -12,11 +14,10 @@ internal sealed partial class StartupCleanup(IBlobStore store, IMetadataIndex in
     {
         var removed = store.CleanTemp();
         var sessions = index.ListUploads().ToDictionary(u => u.Id);
-        foreach (var path in Directory.EnumerateFiles(store.Layout.Uploads))
+        foreach (var file in store.EnumerateFiles(StoreArea.Uploads))
         {
-            if (!sessions.Remove(Path.GetFileName(path)))
+            if (!sessions.Remove(file.Name) && store.Remove(file))
             {
-                File.Delete(path);
                 removed++;
             }
         }

@@ -1,6 +1,9 @@
-namespace OciCache.Lifecycle;
+namespace OciCache.Storage;
 
-/// <summary>Wakes the eviction loop early: something was just stored, the budget may be exceeded.</summary>
+/// <summary>
+/// "The store just grew": whoever stores content nudges it, the eviction loop waits on it, so the budget
+/// is checked right after a blob was stored and not only on the eviction timer.
+/// </summary>
 public sealed class EvictionSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);

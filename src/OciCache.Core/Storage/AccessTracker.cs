@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
 using OciCache.Oci;
-using OciCache.Storage;
 
-namespace OciCache.Lifecycle;
+namespace OciCache.Storage;
 
 /// <summary>
 /// Last access of blobs and manifests, kept in memory as requests are served and written to the
-/// database in one batch per <see cref="StorageOptions.AccessFlushInterval"/>: LRU order without a
-/// database write per request.
+/// database in one batch (the lifecycle service flushes every <c>Storage:AccessFlushInterval</c>): LRU
+/// order without a database write per request. Readers touch, the evictor reads the order.
 /// </summary>
 public sealed class AccessTracker(IMetadataIndex index, TimeProvider time)
 {

@@ -1,0 +1,35 @@
+using OciCache.Oci;
+
+namespace OciCache.Registry;
+
+/// <summary>
+/// Where a manifest comes from, and so what <see cref="ManifestWriter"/> checks before storing it. Size,
+/// JSON shape, media type agreement and digest are checked for every origin alike.
+/// </summary>
+public sealed record ManifestOrigin
+{
+    private ManifestOrigin()
+    {
+    }
+
+    /// <summary>
+    /// A client's push to a local repository: every blob and child manifest it references must already be in
+    /// the repository (MANIFEST_BLOB_UNKNOWN otherwise), and the pushed Content-Type is held to the body.
+    /// </summary>
+    public static ManifestOrigin Push { get; } = new() { RequireReferencedContent = true };
+
+    /// <summary>
+    /// An upstream's answer for a mirror repository. Referenced content is fetched when asked for, not
+    /// before; a generic Content-Type some registries send (<c>text/plain</c>, <c>application/json</c>,
+    /// <c>application/octet-stream</c>) yields to the body's <c>mediaType</c>; and the digest the upstream
+    /// claims in <c>Docker-Content-Digest</c> must be the digest of the bytes.
+    /// </summary>
+    public static ManifestOrigin Upstream(Digest? claimedDigest) => new() { ClaimedDigest = claimedDigest, TrustsGenericContentType = false };
+
+    public bool RequireReferencedContent { get; private init; }
+
+    /// <summary>False when a generic Content-Type means "unknown", not a media type to hold the body to.</summary>
+    public bool TrustsGenericContentType { get; private init; } = true;
+
+    public Digest? ClaimedDigest { get; private init; }
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace OciCache.IntegrationTests.PullThrough;
+
+/// <summary>
+/// Listings of mirror repositories are forwarded from validated parts only: a request that smuggles a path
+/// or a parameter is refused before the upstream hears of it, and only n, last and artifactType go upstream.
+/// </summary>
+public sealed class MirrorForwarderTests
+{
+    private const string Subject = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    [Theory]
+    [InlineData("/v2/docker.io/library/app/referrers/..%2F..%2F..%2F_catalog", HttpStatusCode.BadRequest, "DIGEST_INVALID")]
+    [InlineData("/v2/library/app/referrers/..%2F..%2F..%2F_catalog?ns=docker.io", HttpStatusCode.BadRequest, "DIGEST_INVALID")]
+    [InlineData("/v2/library/app/referrers/sha256:..%2F..%2F_catalog?ns=docker.io", HttpStatusCode.BadRequest, "DIGEST_INVALID")]
+    [InlineData("/v2/library/app%2F..%2F..%2F_catalog/tags/list?ns=docker.io", HttpStatusCode.BadRequest, "NAME_INVALID")]
+    [InlineData("/v2/library/app/tags/list?ns=docker.io&n=1%2F..%2F..", HttpStatusCode.BadRequest, "PAGINATION_NUMBER_INVALID")]
+    [InlineData("/v2/library/app/tags/list?ns=docker.io&last=..%2F..%2F_catalog", HttpStatusCode.BadRequest, "QUERY_PARAMETER_INVALID")]
+    [InlineData("/v2/library/app/referrers/" + Subject + "?ns=docker.io&artifactType=..%2F..%2F_catalog", HttpStatusCode.BadRequest, "QUERY_PARAMETER_INVALID")]
+    public async Task MalformedListing_IsRefused_AndReachesNoUpstream(string path, HttpStatusCode status, string code)
+    {
+        using var hub = FakeUpstream.Start();
+        hub.Override("/", Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"name":"x","tags":[]}"""));
+        await using var cache = await CacheServer.StartAsync("docker.io", hub.Url);
+
+        using var response = await cache.Client.GetAsync(path);
+
+        await RegistryHttp.AssertOciErrorAsync(response, status, code);
+        Assert.Empty(hub.Requests);
+    }
+
+    [Fact]
+    public async Task TagsList_ForwardsOnlyKnownParameters_AndRewritesTheNextLink()
+    {
+        using var hub = FakeUpstream.Start();
+        hub.Server.Given(Request.Create().WithPath("/v2/library/app/tags/list").UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json")
+                .WithHeader("Link", "<https://elsewhere.example/v2/other/tags/list?n=2&last=b&evil=1>; rel=\"next\"")
+                .WithBody("""{"name":"library/app","tags":["a","b"]}"""));
+        await using var cache = await CacheServer.StartAsync("docker.io", hub.Url);
+
+        using var response = await cache.Client.GetAsync("/v2/library/app/tags/list?ns=docker.io&n=2&foo=bar&last=0");
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await RegistryHttp.Describe(response));
+        Assert.Contains("\"b\"", await response.Content.ReadAsStringAsync());
+        Assert.Equal("</v2/library/app/tags/list?n=2&last=b&ns=docker.io>; rel=\"next\"", response.Header("Link"));
+        var forwarded = Assert.Single(hub.Requests).RequestMessage;
+        Assert.Equal("/v2/library/app/tags/list", forwarded.Path);
+        Assert.Equal(new Dictionary<string, string> { ["n"] = "2", ["last"] = "0" },
+            forwarded.Query!.ToDictionary(q => q.Key, q => q.Value.ToString()));
+    }
+
+    [Fact]
+    public async Task Referrers_ForwardsTheParsedDigestAndFilter()
+    {
+        using var hub = FakeUpstream.Start();
+        hub.Server.Given(Request.Create().WithPath($"/v2/owner/tool/referrers/{Subject}").UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/vnd.oci.image.index.v1+json")
+                .WithBody("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"""));
+        await using var cache = await CacheServer.StartAsync("ghcr.io", hub.Url);
+
+        using var response = await cache.Client.GetAsync($"/v2/ghcr.io/owner/tool/referrers/{Subject}?artifactType=application/spdx%2Bjson&x=1");
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await RegistryHttp.Describe(response));
+        var forwarded = Assert.Single(hub.Requests).RequestMessage;
+        Assert.Equal($"/v2/owner/tool/referrers/{Subject}", forwarded.Path);
+        Assert.Equal("application/spdx+json", Assert.Single(forwarded.Query!, q => q.Key == "artifactType").Value.ToString());
+        Assert.Single(forwarded.Query!);
+    }
+}

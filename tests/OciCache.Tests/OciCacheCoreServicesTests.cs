@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OciCache.Lifecycle;
+using OciCache.PullThrough;
+using OciCache.Registry;
+using OciCache.Storage;
+using OciCache.Upstream;
+
+namespace OciCache.Tests;
+
+public sealed class OciCacheCoreServicesTests
+{
+    [Fact]
+    public void AddOciCacheCore_ResolvesEveryService_AndKeepsWhatWasRegisteredBefore()
+    {
+        using var data = new TempDirectory("core-services");
+        var time = new StoppedClock();
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(time)
+            .AddOciCacheCore(new OciCacheCoreOptions(data.Path, UpstreamOptions.Defaults()));
+
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        Assert.Same(time, provider.GetRequiredService<TimeProvider>());
+        Assert.IsType<PullThroughContentReader>(provider.GetRequiredService<IContentReader>());
+        Assert.IsType<CachedMetadataIndex>(provider.GetRequiredService<IMetadataIndex>());
+        Assert.NotNull(provider.GetRequiredService<Prefetcher>());
+        Assert.Equal(["StartupCleanup", "LifecycleService"], provider.GetServices<IHostedService>().Select(s => s.GetType().Name));
+        Assert.True(Directory.Exists(Path.Combine(data.Path, "blobs")));
+    }
+
+    [Fact]
+    public void AddOciCacheCore_CreatesNothingUntilResolved()
+    {
+        using var data = new TempDirectory("core-services");
+        var folder = Path.Combine(data.Path, "not-yet");
+
+        new ServiceCollection().AddOciCacheCore(new OciCacheCoreOptions(folder, UpstreamOptions.Defaults()));
+
+        Assert.False(Directory.Exists(folder));
+    }
+
+    private sealed class StoppedClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => DateTimeOffset.UnixEpoch;
+    }
+}

@@ -1,0 +1,63 @@
+using OciCache.Oci;
+using OciCache.Registry;
+using OciCache.Upstream;
+
+namespace OciCache.Tests.Upstream;
+
+public sealed class RegistryPathTests
+{
+    private static readonly Repository Nginx = Repository.Mirror("docker.io", "library/nginx");
+    private static readonly Digest Subject = Digest.Parse("sha256:" + new string('a', 64));
+
+    [Fact]
+    public void Blob_And_Manifest_AreBuiltFromTheRemoteName()
+    {
+        Assert.Equal($"v2/library/nginx/blobs/{Subject}", RegistryPath.Blob(Nginx, Subject).Value);
+        Assert.Equal("v2/library/nginx/manifests/1.27-alpine", RegistryPath.Manifest(Nginx, Reference.ForTag("1.27-alpine")).Value);
+        Assert.Equal($"v2/library/nginx/manifests/{Subject}", RegistryPath.Manifest(Nginx, Reference.ForDigest(Subject)).Value);
+    }
+
+    [Fact]
+    public void Listings_CarryOnlyKnownParameters_Escaped()
+    {
+        Assert.Equal("v2/library/nginx/tags/list", RegistryPath.Tags(Nginx, default).Value);
+        Assert.Equal("v2/library/nginx/tags/list?n=100&last=1.27", RegistryPath.Tags(Nginx, new PageQuery(100, "1.27")).Value);
+        Assert.Equal($"v2/library/nginx/referrers/{Subject}?artifactType=application%2Fspdx%2Bjson",
+            RegistryPath.Referrers(Nginx, Subject, "application/spdx+json", default).Value);
+    }
+
+    [Fact]
+    public void ResolveAgainst_KeepsThePathOfTheBaseUrl() =>
+        Assert.Equal("https://mirror.example/prefix/v2/library/nginx/tags/list",
+            RegistryPath.Tags(Nginx, default).ResolveAgainst(new Uri("https://mirror.example/prefix/")).ToString());
+
+    [Theory]
+    [InlineData("library/../_catalog")]
+    [InlineData("library/nginx%2F..")]
+    [InlineData("Library/Nginx")]
+    public void InvalidRemoteName_Throws(string remoteName) =>
+        Assert.Throws<ArgumentException>(() => RegistryPath.Blob(Repository.Mirror("docker.io", remoteName), Subject));
+
+    [Fact]
+    public void LocalRepository_Throws() =>
+        Assert.Throws<ArgumentException>(() => RegistryPath.Blob(Repository.Local("app"), Subject));
+
+    [Theory]
+    [InlineData("../../_catalog")]
+    [InlineData("a/b")]
+    [InlineData("")]
+    public void InvalidTag_Throws(string tag) =>
+        Assert.Throws<ArgumentException>(() => RegistryPath.Manifest(Nginx, Reference.ForTag(tag)));
+
+    [Fact]
+    public void DefaultDigest_Throws() =>
+        Assert.Throws<ArgumentException>(() => RegistryPath.Blob(Nginx, default));
+
+    [Fact]
+    public void InvalidQueryParts_Throw()
+    {
+        Assert.Throws<ArgumentException>(() => RegistryPath.Tags(Nginx, new PageQuery(null, "x&n=1")));
+        Assert.Throws<ArgumentException>(() => RegistryPath.Tags(Nginx, new PageQuery(-1, null)));
+        Assert.Throws<ArgumentException>(() => RegistryPath.Referrers(Nginx, Subject, "../../x", default));
+    }
+}
