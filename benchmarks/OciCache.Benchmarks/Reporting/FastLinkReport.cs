@@ -75,7 +75,8 @@ internal static class FastLinkReport
         if (groups.Count > 0)
         {
             md.AppendLine("Concurrent cold clients: started together on an empty cache; the wall time runs from their start to the last byte of the last one " +
-                "and is compared with one client's median cold time above. Upstream bytes are counted until the cache has stored the blob; one copy is 1.00.").AppendLine();
+                "and is compared with one client's median cold time above. Upstream bytes are counted until the cache has stored the blob; one copy is 1.00. " +
+                "The direct row is the same clients reading the upstream itself: the floor of this machine, whose cores the clients share with the peers.").AppendLine();
             md.AppendLine("| Peer | Clients | Blob | Wall time (median) | One client cold | Ratio | Succeeded | Upstream bytes (median) | Copies |");
             md.AppendLine("|---|---|---|---|---|---|---|---|---|");
             foreach (var g in groups)

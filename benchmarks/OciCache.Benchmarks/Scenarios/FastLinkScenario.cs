@@ -66,7 +66,9 @@ internal static class FastLinkScenario
         var concurrent = bench.Image(options.FastLinkConcurrentImage);
         for (var round = 0; round < options.FastLinkConcurrencyRounds; round++)
         {
-            foreach (var peer in Bench.Rotate<Peer>([ociCache, distribution], round))
+            // direct: the same clients reading the upstream at once, what this machine can do at all
+            // (the clients share its cores with the peers).
+            foreach (var peer in Bench.Rotate<Peer>([ociCache, distribution, direct], round))
             {
                 await ConcurrentAsync(bench, upstream, peer, concurrent, round);
             }
