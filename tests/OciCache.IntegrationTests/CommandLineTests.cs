@@ -73,9 +73,9 @@ public sealed class CommandLineTests : IDisposable
 
         using var response = await client.GetAsync("/v2/some/repo/manifests/missing");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        await Task.Delay(300);
 
-        var line = server.Output.Split('\n').Single(l => l.Contains("/v2/some/repo/manifests/missing"));
+        var line = await server.WaitForOutputAsync("/v2/some/repo/manifests/missing");
+        Assert.Single(server.Output.Split('\n'), l => l.Contains("/v2/some/repo/manifests/missing"));
         using var json = JsonDocument.Parse(line);
         Assert.Equal("GET", json.RootElement.GetProperty("Method").GetString());
         Assert.Equal(404, json.RootElement.GetProperty("Status").GetInt32());
@@ -91,8 +91,9 @@ public sealed class CommandLineTests : IDisposable
 
         using var response = await client.GetAsync("/v2/quiet/repo/manifests/missing");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        await Task.Delay(300);
 
+        // Stopped, the process has written all it ever will, and its output was read to the end.
+        await server.StopAsync();
         Assert.DoesNotContain("/v2/quiet/repo", server.Output);
     }
 

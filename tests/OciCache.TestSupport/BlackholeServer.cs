@@ -34,7 +34,9 @@ public sealed class BlackholeServer : IDisposable
         }
     }
 
-    public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndPoint!).Port}";
+    public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
+
+    public string Url => $"http://127.0.0.1:{Port}";
 
     public void Dispose()
     {

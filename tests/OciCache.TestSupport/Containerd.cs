@@ -68,7 +68,9 @@ public sealed class Containerd : IAsyncDisposable
         daemon._daemon.BeginErrorReadLine();
         daemon._daemon.BeginOutputReadLine();
 
-        for (var i = 0; i < 100; i++)
+        // Ready when ctr gets an answer on its socket; polled until then (or until the daemon died).
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < Eventually.DefaultTimeout)
         {
             if (File.Exists(daemon.Socket) && (await ProcessRunner.RunAsync("ctr", ["--address", daemon.Socket, "version"])).ExitCode == 0)
             {

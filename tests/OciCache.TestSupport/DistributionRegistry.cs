@@ -78,7 +78,9 @@ public sealed class DistributionRegistry : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        for (var i = 0; i < 100; i++)
+        // Ready when /v2/ answers; polled until then (or until the process died), within a margin for a loaded machine.
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < Eventually.DefaultTimeout)
         {
             try
             {

@@ -13,6 +13,7 @@ public sealed partial class OciCacheProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(string Fragment, TaskCompletionSource<string> Seen)> _waiters = [];
 
     private OciCacheProcess(Process process)
     {
@@ -79,16 +80,46 @@ public sealed partial class OciCacheProcess : IAsyncDisposable
             _ = process.PollHealthAsync(new Uri($"http://127.0.0.1:{fixedPort}"));
         }
 
-        var listening = process._listening.Task;
-        var done = await Task.WhenAny(listening, Task.Delay(timeout ?? TimeSpan.FromSeconds(30)));
-        if (done != listening)
+        try
+        {
+            process.BaseUri = await process._listening.Task.WaitAsync(timeout ?? Eventually.DefaultTimeout);
+        }
+        catch (TimeoutException)
         {
             await process.DisposeAsync();
             throw new TimeoutException($"ocicache did not start listening:\n{process.Output}");
         }
 
-        process.BaseUri = await listening;
         return process;
+    }
+
+    /// <summary>
+    /// The first line of output (stdout or stderr) containing <paramref name="fragment"/>, printed already
+    /// or awaited; fails with the whole output when none comes within the (generous) timeout.
+    /// </summary>
+    public async Task<string> WaitForOutputAsync(string fragment, TimeSpan? timeout = null)
+    {
+        Task<string> seen;
+        lock (_output)
+        {
+            if (_output.ToString().Split('\n').FirstOrDefault(l => l.Contains(fragment, StringComparison.Ordinal)) is { } printed)
+            {
+                return printed.TrimEnd('\r');
+            }
+
+            var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((fragment, waiter));
+            seen = waiter.Task;
+        }
+
+        try
+        {
+            return await seen.WaitAsync(timeout ?? Eventually.DefaultTimeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new Xunit.Sdk.XunitException($"ocicache printed no line containing \"{fragment}\":\n{Output}");
+        }
     }
 
     /// <summary>A free TCP port on 127.0.0.1 (free when asked; the caller binds it soon after).</summary>
@@ -103,7 +134,7 @@ public sealed partial class OciCacheProcess : IAsyncDisposable
 
     private async Task PollHealthAsync(Uri baseUri)
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         while (!_listening.Task.IsCompleted)
         {
             try
@@ -145,7 +176,7 @@ public sealed partial class OciCacheProcess : IAsyncDisposable
         }
 
         _ = ProcessRunner.RunAsync("kill", ["-TERM", _process.Id.ToString()]);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(Eventually.DefaultTimeout);
         try
         {
             await _process.WaitForExitAsync(timeout.Token);
@@ -185,9 +216,23 @@ public sealed partial class OciCacheProcess : IAsyncDisposable
                 return;
             }
 
+            var seen = new List<TaskCompletionSource<string>>();
             lock (_output)
             {
                 _output.AppendLine(line);
+                for (var i = _waiters.Count - 1; i >= 0; i--)
+                {
+                    if (line.Contains(_waiters[i].Fragment, StringComparison.Ordinal))
+                    {
+                        seen.Add(_waiters[i].Seen);
+                        _waiters.RemoveAt(i);
+                    }
+                }
+            }
+
+            foreach (var waiter in seen)
+            {
+                waiter.TrySetResult(line);
             }
 
             if (ListeningPattern().Match(line) is { Success: true } match)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using OciCache.Hosting;
 using Serilog;
 
@@ -13,13 +14,15 @@ public sealed class RegistryServer : IAsyncDisposable
 {
     private readonly TempDirectory? _ownedData;
     private readonly Action<OciCacheSettings>? _configure;
+    private readonly TimeProvider? _time;
     private WebApplication? _app;
 
-    private RegistryServer(string dataPath, TempDirectory? ownedData, Action<OciCacheSettings>? configure)
+    private RegistryServer(string dataPath, TempDirectory? ownedData, Action<OciCacheSettings>? configure, TimeProvider? time)
     {
         DataPath = dataPath;
         _ownedData = ownedData;
         _configure = configure;
+        _time = time;
     }
 
     public string DataPath { get; }
@@ -36,11 +39,15 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <summary>Every log event of the server at Information and above, rendered, oldest first.</summary>
     public CapturedLog Log { get; } = new();
 
-    /// <summary>Starts a server on a new temp data folder (or on <paramref name="dataPath"/>).</summary>
-    public static async Task<RegistryServer> StartAsync(Action<OciCacheSettings>? configure = null, string? dataPath = null)
+    /// <summary>
+    /// Starts a server on a new temp data folder (or on <paramref name="dataPath"/>). With <paramref name="time"/>
+    /// (a FakeTimeProvider) the server's clock is the test's: timestamps, revalidation and fill clocks move
+    /// only when the test moves them. <paramref name="configure"/> runs again on every restart.
+    /// </summary>
+    public static async Task<RegistryServer> StartAsync(Action<OciCacheSettings>? configure = null, string? dataPath = null, TimeProvider? time = null)
     {
         var owned = dataPath is null ? new TempDirectory("ocicache-data") : null;
-        var server = new RegistryServer(dataPath ?? owned!.Path, owned, configure);
+        var server = new RegistryServer(dataPath ?? owned!.Path, owned, configure, time);
         await server.StartAppAsync();
         return server;
     }
@@ -68,7 +75,7 @@ public sealed class RegistryServer : IAsyncDisposable
             .WriteTo.Sink(Log)
             .WriteTo.Console(restrictedToMinimumLevel: Serilog.Events.LogEventLevel.Warning)
             .CreateLogger();
-        _app = OciCacheApp.Build(settings, logger);
+        _app = OciCacheApp.Build(settings, logger, _time is null ? null : services => services.AddSingleton(_time));
         await _app.StartAsync();
         BaseUri = _app.GetListenUri();
         Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseUri };

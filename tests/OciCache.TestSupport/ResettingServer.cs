@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace OciCache.Testing;
@@ -7,10 +9,14 @@ namespace OciCache.Testing;
 /// <summary>
 /// An HTTP server that announces a body, sends only the first <c>cutAt</c> bytes of it and resets the
 /// connection (RST). WireMock always completes the bodies it sends, so this plays the upstream (or CDN)
-/// whose connection dies in the middle of a blob.
+/// whose connection dies in the middle of a blob. The reset goes out only once the client's kernel
+/// acknowledged every byte sent before it, so the client receives exactly <c>cutAt</c> bytes of the body.
 /// </summary>
 public sealed class ResettingServer : IDisposable
 {
+    /// <summary>Linux <c>SIOCOUTQ</c> (= <c>TIOCOUTQ</c>): bytes in a socket's send queue, not yet acknowledged.</summary>
+    private const nuint SiocOutq = 0x5411;
+
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private int _connections;
@@ -62,10 +68,29 @@ public sealed class ResettingServer : IDisposable
             var head = $"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {body.Length}\r\n\r\n";
             await socket.SendAsync(Encoding.ASCII.GetBytes(head));
             await socket.SendAsync(body.AsMemory(0, cutAt));
-            await Task.Delay(50);
+            await UntilAcknowledgedAsync(socket);
             socket.LingerState = new LingerOption(true, 0); // close with RST, not FIN
         }
     }
+
+    /// <summary>
+    /// Waits until the send queue is empty: a reset discards what is still queued, and the client is to
+    /// get every byte that was sent. Bounded, so a client that stopped reading cannot hang the server.
+    /// </summary>
+    private static async Task UntilAcknowledgedAsync(Socket socket)
+    {
+        var watch = Stopwatch.StartNew();
+        while (Unacknowledged(socket) > 0 && watch.Elapsed < Eventually.DefaultTimeout)
+        {
+            await Task.Delay(5); // polls the kernel's count; the client reads at its own pace
+        }
+    }
+
+    private static int Unacknowledged(Socket socket) =>
+        Ioctl((int)socket.SafeHandle.DangerousGetHandle(), SiocOutq, out var queued) == 0 ? queued : 0;
+
+    [DllImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static extern int Ioctl(int fd, nuint request, out int value);
 
     public void Dispose()
     {

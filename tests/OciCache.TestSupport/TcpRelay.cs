@@ -9,6 +9,8 @@ namespace OciCache.Testing;
 /// A TCP relay that makes a link look like a WAN: every connection through it shares one rate limit,
 /// and bytes are delivered a fixed one-way delay after they arrived (so a round trip costs twice it).
 /// Used by tests that need a slow upstream, and by the benchmarks (where the kernel lacks netem).
+/// Tests can also stall the link on cue (<see cref="HoldAfter"/>) and await the bytes that crossed it
+/// (<see cref="WhenBytesToClientAsync"/>), so "a fill well under way" is a fact, not a guess about time.
 /// </summary>
 public sealed class TcpRelay : IDisposable
 {
@@ -19,7 +21,11 @@ public sealed class TcpRelay : IDisposable
     private readonly TokenBucket? _bucket;
     private readonly TimeSpan _delay;
     private readonly CancellationTokenSource _stop = new();
+    private readonly object _gate = new();
+    private readonly List<(long Bytes, TaskCompletionSource Reached)> _waiters = [];
     private long _bytesToClient;
+    private long _holdAt = long.MaxValue;
+    private TaskCompletionSource _released = Released();
 
     /// <param name="bytesPerSecond">Shared by all connections, each direction; 0 for unlimited.</param>
     /// <param name="oneWayDelay">Added to every byte in each direction.</param>
@@ -38,15 +44,70 @@ public sealed class TcpRelay : IDisposable
     public string Url => $"http://127.0.0.1:{Port}";
 
     /// <summary>Bytes relayed from the target back to clients (what crossed the "WAN" downstream).</summary>
-    public long BytesToClient => Interlocked.Read(ref _bytesToClient);
+    public long BytesToClient
+    {
+        get { lock (_gate) { return _bytesToClient; } }
+    }
 
     public static TcpRelay To(Uri target, long bytesPerSecond = 0, TimeSpan oneWayDelay = default) =>
         new(new IPEndPoint(IPAddress.Parse(target.Host == "localhost" ? "127.0.0.1" : target.Host), target.Port), bytesPerSecond, oneWayDelay);
+
+    /// <summary>Completes once at least <paramref name="bytes"/> in total were relayed back to clients.</summary>
+    public Task WhenBytesToClientAsync(long bytes)
+    {
+        lock (_gate)
+        {
+            if (_bytesToClient >= bytes)
+            {
+                return Task.CompletedTask;
+            }
+
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((bytes, waiter));
+            return waiter.Task;
+        }
+    }
+
+    /// <summary>
+    /// Stalls the link towards clients once <paramref name="bytes"/> in total crossed it (as a WAN that
+    /// stopped delivering), until <see cref="Release"/>. The task completes when the hold took effect.
+    /// </summary>
+    public Task HoldAfter(long bytes)
+    {
+        lock (_gate)
+        {
+            _holdAt = bytes;
+            _released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        return WhenBytesToClientAsync(bytes);
+    }
+
+    /// <summary>Lets held bytes flow again.</summary>
+    public void Release()
+    {
+        TaskCompletionSource released;
+        lock (_gate)
+        {
+            _holdAt = long.MaxValue;
+            released = _released;
+        }
+
+        released.TrySetResult();
+    }
 
     public void Dispose()
     {
         _stop.Cancel();
         _listener.Stop();
+        Release();
+    }
+
+    private static TaskCompletionSource Released()
+    {
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        released.TrySetResult();
+        return released;
     }
 
     private async Task AcceptLoopAsync()
@@ -108,10 +169,13 @@ public sealed class TcpRelay : IDisposable
                     await _bucket.TakeAsync(count, cancellationToken);
                 }
 
-                await to.WriteAsync(bytes.AsMemory(0, count), cancellationToken);
                 if (countDown)
                 {
-                    Interlocked.Add(ref _bytesToClient, count);
+                    await DeliverAsync(to, bytes.AsMemory(0, count), cancellationToken);
+                }
+                else
+                {
+                    await to.WriteAsync(bytes.AsMemory(0, count), cancellationToken);
                 }
             }
 
@@ -139,6 +203,53 @@ public sealed class TcpRelay : IDisposable
         }
 
         await writer;
+    }
+
+    /// <summary>Writes bytes towards a client, stopping at a hold until it is released, and counts them.</summary>
+    private async Task DeliverAsync(Stream to, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        while (!bytes.IsEmpty)
+        {
+            int allowed;
+            Task released;
+            lock (_gate)
+            {
+                allowed = (int)Math.Min(bytes.Length, Math.Max(0, _holdAt - _bytesToClient));
+                released = _released.Task;
+            }
+
+            if (allowed == 0)
+            {
+                await released.WaitAsync(cancellationToken);
+                continue;
+            }
+
+            await to.WriteAsync(bytes[..allowed], cancellationToken);
+            bytes = bytes[allowed..];
+            Delivered(allowed);
+        }
+    }
+
+    private void Delivered(int count)
+    {
+        var reached = new List<TaskCompletionSource>();
+        lock (_gate)
+        {
+            _bytesToClient += count;
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_bytesToClient >= _waiters[i].Bytes)
+                {
+                    reached.Add(_waiters[i].Reached);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+
+        foreach (var waiter in reached)
+        {
+            waiter.TrySetResult();
+        }
     }
 
     /// <summary>A shared byte budget refilled at a fixed rate; bursts up to 1/20 s of traffic.</summary>

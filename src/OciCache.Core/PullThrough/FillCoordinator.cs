@@ -14,6 +14,9 @@ internal sealed class FillCoordinator(IBlobStore store)
 
     public int Active => _fills.Count;
 
+    /// <summary>The fill running for <paramref name="digest"/>, if any (for progress and for tests that await it).</summary>
+    public BlobFill? Find(Digest digest) => _fills.GetValueOrDefault(digest);
+
     /// <summary>
     /// A lease on the running fill for <paramref name="digest"/>, or on a new one made by <paramref name="create"/>.
     /// Null when the blob turned out to be stored already (a fill finished in between).

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OciCache.Endpoints;
 using OciCache.Http;
 using OciCache.Observability;
@@ -10,8 +11,12 @@ namespace OciCache.Hosting;
 /// <summary>Builds the web application for <c>ocicache serve</c>; tests build it the same way on 127.0.0.1:0.</summary>
 public static class OciCacheApp
 {
+    /// <param name="overrides">
+    /// Registered before the server's own services, so it replaces those registered with TryAdd (the
+    /// clock: tests move a FakeTimeProvider instead of waiting for time to pass).
+    /// </param>
     /// <exception cref="SettingsException">The settings cannot start a server; the messages name the keys.</exception>
-    public static WebApplication Build(OciCacheSettings settings, Serilog.ILogger? logger = null)
+    public static WebApplication Build(OciCacheSettings settings, Serilog.ILogger? logger = null, Action<IServiceCollection>? overrides = null)
     {
         if (SettingsValidator.Check(settings) is { Count: > 0 } errors)
         {
@@ -40,6 +45,7 @@ public static class OciCacheApp
             }
         });
 
+        overrides?.Invoke(builder.Services);
         AddServices(builder.Services, settings);
         builder.Services.AddSingleton<MetricsEndpoint>();
         var app = builder.Build();

@@ -33,7 +33,15 @@ public sealed class QemuArm64Tests : IAsyncLifetime
         var image = TestImage.Create(layers: 2, layerBytes: 512 << 10, seed: 1601);
         await _dockerHub.Client.PushImageAsync("library/arm-app", "1.0", image);
         var data = _temp.Combine("data");
-        var environment = new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0" };
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_EnableWriteXorExecute"] = "0",
+            // Emulated on a busy machine, the binary is many times slower than on a board: wide timeouts,
+            // so its upstream requests cannot time out (containerd would fall back to the registry itself).
+            ["OCICACHE_UPSTREAMPOLICY__CONNECTTIMEOUT"] = "00:00:30",
+            ["OCICACHE_UPSTREAMPOLICY__RESPONSETIMEOUT"] = "00:01:00",
+            ["OCICACHE_UPSTREAMPOLICY__TOTALTIMEOUT"] = "00:02:00",
+        };
 
         await using (var cache = await OciCacheProcess.StartAsync(data, ["--upstream", $"docker.io={_dockerHub.BaseUri}"],
             environment, TimeSpan.FromMinutes(2), command: Qemu()))

@@ -8,7 +8,9 @@ namespace OciCache.IntegrationTests.Lifecycle;
 /// kill -9 at random moments during cold pulls (tee), pushes, eviction and garbage collection, many times:
 /// after each restart <c>ocicache verify</c> passes, and in the end every completed push and every mirrored
 /// image comes back byte for byte. It runs the appliance binary (Native AOT, SQLite linked in), i.e. exactly
-/// what boards run, so every query of the lifecycle also meets that SQLite.
+/// what boards run, so every query of the lifecycle also meets that SQLite. A moment is a random point in
+/// the workload's progress (bytes of cold pulls through the WAN, completed pushes), not in time: a loaded
+/// machine makes less progress per second, never a kill before the work it was meant to interrupt.
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -17,6 +19,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly TempDirectory _data = new("crash");
     private readonly List<TestImage> _mirrored = [];
     private readonly List<(string Repository, TestImage Image)> _pushed = [];
+    private TaskCompletionSource _pushCompleted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DistributionRegistry _upstream = null!;
     private TcpRelay _wan = null!;
 
@@ -52,8 +55,11 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
             await using (var server = await StartAsync())
             {
                 using var stop = new CancellationTokenSource();
+                _pushCompleted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var moment = KillMomentAsync(random, iteration);
                 var workload = RunWorkloadAsync(server, iteration, stop.Token);
-                await Task.Delay(random.Next(150, 2500));
+                // A workload that died early (the server failed it) ends the wait too; it reports below.
+                await Task.WhenAny(moment, workload).WaitAsync(Eventually.DefaultTimeout);
                 server.Kill();
                 await stop.CancelAsync();
                 await workload;
@@ -83,6 +89,20 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
 
         output.WriteLine($"{_pushed.Count} pushes completed across {Iterations} kills");
         Assert.NotEmpty(_pushed);
+    }
+
+    /// <summary>
+    /// Completes at a random point of this run's progress: once a random amount of cold-pull bytes (up to
+    /// about two images) crossed the WAN, so fills are mid-tee; in every third run also only after a push
+    /// completed, so completed pushes are there to check in the end.
+    /// </summary>
+    private async Task KillMomentAsync(Random random, int iteration)
+    {
+        await _wan.WhenBytesToClientAsync(_wan.BytesToClient + random.Next(16 << 10, 24 << 20));
+        if (iteration % 3 == 0)
+        {
+            await _pushCompleted.Task;
+        }
     }
 
     private Task<OciCacheProcess> StartAsync() => OciCacheProcess.StartAsync(_data.Path,
@@ -132,6 +152,8 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
                 {
                     _pushed.Add((repository, image));
                 }
+
+                _pushCompleted.TrySetResult();
             }
         }));
 

@@ -17,6 +17,7 @@ public sealed class ScrubTests
         await using var cache = await CacheServer.StartAsync("docker.io", hub.Url, s => s.Scrub.Interval = TimeSpan.FromMilliseconds(300));
         await UpstreamAuthTests.AssertPullsAsync(cache.Client, "app", "1.0", image, "?ns=docker.io");
         var layer = image.Layers[0];
+        await cache.WhenStoredAsync(layer.Digest);
         var layout = new DataLayout(cache.DataPath);
         Corrupt(layout.BlobPath(layer.Digest));
 

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
+using OciCache.Observability;
+using OciCache.PullThrough;
 using OciCache.Storage;
+using Serilog.Events;
 
 namespace OciCache.IntegrationTests.PullThrough;
 
@@ -16,14 +19,23 @@ public sealed class SingleFlightTests
         using var hub = FakeUpstream.Start();
         var blob = TestBlob.Random(24 << 20, seed: 601);
         hub.Blob("library/big", blob);
-        using var wan = TcpRelay.To(new Uri(hub.Url), bytesPerSecond: 12 << 20); // ~2 s to fetch: requests overlap the fill
-        await using var cache = await CacheServer.StartAsync("docker.io", wan.Url);
+        using var wan = TcpRelay.To(new Uri(hub.Url));
+        // The stall clock runs while the link is held below; it must outlast any machine's pace.
+        await using var cache = await CacheServer.StartAsync("docker.io", wan.Url, s => s.UpstreamPolicy.StallTimeout = TimeSpan.FromMinutes(5));
         var path = $"/v2/library/big/blobs/{blob.Digest}{Ns}";
+        var misses = cache.Services.GetRequiredService<CacheMetrics>().Misses;
 
+        // The link stalls a third of the way through the blob, so the fill cannot end before the second wave joins it.
+        var underWay = wan.HoldAfter(8 << 20);
         var ranges = new (long From, long? To)?[] { null, (0, 1023), ((12 << 20) + 5, null), (blob.Size - 100, null) };
         var first = Enumerable.Range(0, 8).Select(i => FetchAsync(cache.Client, path, blob, i < ranges.Length ? ranges[i] : null)).ToList();
-        await Task.Delay(700); // the second wave joins a fill that is well under way
+        await underWay.WaitAsync(Eventually.DefaultTimeout);
         var late = Enumerable.Range(0, 8).Select(i => FetchAsync(cache.Client, path, blob, i < ranges.Length ? ranges[i] : null)).ToList();
+
+        // Every request is a miss that joined a fill (a request served from the store would be a hit), and there is one fill.
+        await Eventually.TrueAsync(() => misses.Sum(("kind", "blob")) == 16, "all sixteen requests join the fill");
+        Assert.Equal(1, cache.Services.GetRequiredService<FillCoordinator>().Active);
+        wan.Release();
         await Task.WhenAll(first.Concat(late));
 
         Assert.Equal(1, hub.CountServed("GET", $"/blobs/{blob.Digest}"));
@@ -37,13 +49,21 @@ public sealed class SingleFlightTests
         using var hub = FakeUpstream.Start();
         var blob = TestBlob.Random(8 << 20, seed: 602);
         hub.Blob("library/big", blob);
-        using var wan = TcpRelay.To(new Uri(hub.Url), bytesPerSecond: 4 << 20);
+        using var wan = TcpRelay.To(new Uri(hub.Url));
         await using var cache = await CacheServer.StartAsync("docker.io", wan.Url);
+        var held = wan.HoldAfter(1 << 20); // the fill cannot finish while its client is still there
 
         await ReadALittleAndLeaveAsync(cache, $"/v2/library/big/blobs/{blob.Digest}{Ns}");
 
-        var layout = new DataLayout(cache.DataPath);
-        await Eventually.TrueAsync(() => File.Exists(layout.BlobPath(blob.Digest)), "the fill went on without its client");
+        var fill = cache.Services.GetRequiredService<FillCoordinator>().Find(blob.Digest);
+        Assert.NotNull(fill);
+        await held.WaitAsync(Eventually.DefaultTimeout);
+        await Eventually.TrueAsync(() => fill.Leases == 0, "the server notices that its only client left");
+        wan.Release();
+        await fill.Completion.WaitAsync(Eventually.DefaultTimeout);
+
+        Assert.True(fill.Published, $"the fill ended {fill.Phase} ({fill.Failure}) without its client");
+        Assert.True(File.Exists(new DataLayout(cache.DataPath).BlobPath(blob.Digest)));
         Assert.NotNull(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(blob.Digest));
         Assert.Equal(1, hub.CountServed("GET", $"/blobs/{blob.Digest}"));
     }
@@ -54,15 +74,23 @@ public sealed class SingleFlightTests
         using var hub = FakeUpstream.Start();
         var blob = TestBlob.Random(8 << 20, seed: 603);
         hub.Blob("library/big", blob);
-        using var wan = TcpRelay.To(new Uri(hub.Url), bytesPerSecond: 2 << 20);
+        using var wan = TcpRelay.To(new Uri(hub.Url));
         await using var cache = await CacheServer.StartAsync("docker.io", wan.Url, s => s.Cache.CompleteOrphanedFills = false);
+        _ = wan.HoldAfter(1 << 20); // the fill cannot finish before its client left
 
         await ReadALittleAndLeaveAsync(cache, $"/v2/library/big/blobs/{blob.Digest}{Ns}");
 
+        var fill = cache.Services.GetRequiredService<FillCoordinator>().Find(blob.Digest);
+        Assert.NotNull(fill);
+        await fill.Completion.WaitAsync(Eventually.DefaultTimeout);
+        Assert.Equal(FillPhase.Failed, fill.Phase);
+        Assert.Contains("abandoned", fill.Failure?.Detail);
+        wan.Release(); // the rest of the blob may flow now: nothing is left to take it
         var layout = new DataLayout(cache.DataPath);
-        await Eventually.TrueAsync(() => !Directory.EnumerateFiles(layout.Temp).Any(), "the abandoned fill cleaned up");
-        await Task.Delay(5000); // longer than the whole fetch would take
         Assert.False(File.Exists(layout.BlobPath(blob.Digest)));
+        Assert.Empty(Directory.EnumerateFiles(layout.Temp));
+        Assert.Null(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(blob.Digest));
+        Assert.True(cache.Log.Contains(LogEventLevel.Warning, $"Fetch of blob {blob.Digest} failed"), cache.Log.ToString());
     }
 
     private static async Task FetchAsync(HttpClient client, string path, TestBlob blob, (long From, long? To)? range)
