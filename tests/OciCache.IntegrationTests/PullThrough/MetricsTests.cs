@@ -13,6 +13,11 @@ public sealed class MetricsTests
         await using var cache = await CacheServer.StartAsync("metrics.test", hub.Url);
 
         await UpstreamAuthTests.AssertPullsAsync(cache.Client, "library/app", "1.0", image, "?ns=metrics.test");
+        foreach (var blob in image.Blobs)
+        {
+            await cache.WhenStoredAsync(blob.Digest); // else the second pull may join a fill still committing: a miss
+        }
+
         await UpstreamAuthTests.AssertPullsAsync(cache.Client, "library/app", "1.0", image, "?ns=metrics.test");
 
         var lines = (await cache.Client.GetStringAsync("/metrics")).Split('\n');
