@@ -23,7 +23,9 @@ public static class OciCacheApp
             throw new SettingsException(errors);
         }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // The host's own configuration is read once. Reloading it would watch the working directory (the data
+        // folder, under the appliance's unit) with inotify, one watch per blob folder, plus a thread.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new SerilogLoggerProvider(logger ?? Logging.CreateLogger(settings.Log.Format, settings.Log.Level), dispose: logger is null));
         builder.Logging.SetMinimumLevel(LogLevel.Trace);

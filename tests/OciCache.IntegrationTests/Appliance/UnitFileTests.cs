@@ -31,7 +31,6 @@ public sealed class UnitFileTests
     [InlineData("NoNewPrivileges=yes")]
     [InlineData("MemoryDenyWriteExecute=yes")]
     [InlineData("MemoryMax=384M")]
-    [InlineData("Environment=DOTNET_GCHeapHardLimit=0x8000000")]
     public void Unit_HasTheSettingTheApplianceReliesOn(string line)
     {
         Assert.Contains(line, Unit.Split('\n').Select(l => l.Trim()));
