@@ -79,13 +79,13 @@ internal static class MarkdownReport
             offline.Count == 0 ? null : offline.All(o => o.PullsOk == o.Pulls && o.ManifestsOk == o.Manifests && o.P99 < 0.100));
 
         var startup = r.Startup.FirstOrDefault(s => s.Peer == Oci);
-        Row("idle RSS ≤ 48 MiB", startup is null ? "—" : $"{Format.Bytes(startup.IdleRss)} after start, {Format.Bytes(startup.IdleRssAfterWarmup)} after a first pull",
-            startup is null ? null : Math.Max(startup.IdleRss, startup.IdleRssAfterWarmup) <= 48L << 20);
+        Row("idle RSS after start ≤ 24 MiB", startup is null ? "—" : $"{Format.Bytes(startup.IdleRss)} after start ({Format.Bytes(startup.IdleRssAfterWarmup)} after a first pull)",
+            startup is null ? null : startup.IdleRss <= 24L << 20);
         var footprint = r.Footprint.FirstOrDefault(f => f.Peer == Oci);
-        var peakTarget = $"peak RSS ≤ 96 MiB during {options.FootprintClients} concurrent cold {Format.Bytes(options.FootprintImage.Platforms[0].LayerMiB[0] << 20)} pulls";
-        Row(peakTarget, footprint is null ? "—" : Format.Bytes(footprint.PeakRss), footprint is null ? null : footprint.PeakRss <= 96L << 20);
-        Row("startup to first answer < 500 ms", startup is null ? "—" : $"median {Format.Ms(startup.MedianSeconds)}, max {Format.Ms(startup.MaxSeconds)}",
-            startup is null ? null : startup.MedianSeconds < 0.5);
+        var peakTarget = $"peak RSS ≤ 40 MiB during {options.FootprintClients} concurrent cold {Format.Bytes(options.FootprintImage.Platforms[0].LayerMiB[0] << 20)} pulls";
+        Row(peakTarget, footprint is null ? "—" : Format.Bytes(footprint.PeakRss), footprint is null ? null : footprint.PeakRss <= 40L << 20);
+        Row("startup to first answer ≤ 70 ms (median)", startup is null ? "—" : $"median {Format.Ms(startup.MedianSeconds)}, max {Format.Ms(startup.MaxSeconds)}",
+            startup is null ? null : startup.MedianSeconds <= 0.070);
         FastLinkReport.Targets(r, options, Row);
         md.AppendLine();
         if (options.Quick)
