@@ -38,9 +38,3 @@ public readonly record struct UpstreamResult(HttpResponseMessage? Response, Upst
 
 /// <summary>The tags of an upstream listing that could be read, and why it ended early (null: it did not).</summary>
 public sealed record UpstreamTagList(IReadOnlyList<string> Tags, UpstreamFailure? Failure);
-
-/// <summary>An upstream failure where unwinding is the natural path (inside a fill).</summary>
-public sealed class UpstreamException(UpstreamFailure failure) : Exception(failure.ToString())
-{
-    public UpstreamFailure Failure { get; } = failure;
-}
