@@ -139,25 +139,35 @@ internal sealed partial class BlobFill
     }
 
     /// <summary>A reader from <paramref name="offset"/>, with its own handle on the fill's file; null when the file is gone.</summary>
-    internal FillReader? OpenReader(long offset)
+    internal FillReader? OpenReader(long offset, bool reserved)
     {
         SafeFileHandle? handle = null;
-        if (_tempPath is not null || _committed)
+        var needsFile = _tempPath is not null && offset < _progress.FileLimit; // relayed bytes live in the window only
+        if (needsFile || _committed)
         {
             handle = OpenFile();
             if (handle is null)
             {
+                if (reserved)
+                {
+                    _progress.Unreserve();
+                }
+
                 return null;
             }
         }
 
-        return _progress.AddReader(new FillReader(_progress, handle, offset));
+        return _progress.AddReader(new FillReader(_progress, handle, offset), reserved);
     }
+
+    /// <summary>A lease gives up its claim to read (it waits for the end instead, or it ended).</summary>
+    internal void Unreserve() => _progress.Unreserve();
 
     internal void Release() => _watchdog.ReleaseLease();
 
     private FillLease Lease()
     {
+        _progress.Reserve();
         _watchdog.AddLease();
         return new FillLease(this);
     }

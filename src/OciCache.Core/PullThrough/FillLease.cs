@@ -12,6 +12,7 @@ namespace OciCache.PullThrough;
 internal sealed class FillLease(BlobFill fill) : IGrowingBlob, IDisposable
 {
     private int _disposed;
+    private int _reserved = 1; // until the first reader opens, or the lease says it will not read
 
     public Digest Digest => fill.Digest;
 
@@ -21,12 +22,13 @@ internal sealed class FillLease(BlobFill fill) : IGrowingBlob, IDisposable
 
     public BlobFill Fill => fill;
 
-    public IGrowingBlobReader? OpenRead(long offset) => fill.OpenReader(offset);
+    public IGrowingBlobReader? OpenRead(long offset) => fill.OpenReader(offset, reserved: Interlocked.Exchange(ref _reserved, 0) == 1);
 
     public Task<long?> GetLengthAsync(CancellationToken cancellationToken) => fill.GetLengthAsync(cancellationToken);
 
     public async Task<GrowingBlobOutcome> WhenDoneAsync(CancellationToken cancellationToken)
     {
+        GiveUpReservation(); // waiting for the end, not reading: a relaying fill must not wait for this lease
         await fill.Completion.WaitAsync(cancellationToken);
         return fill.Phase switch
         {
@@ -40,7 +42,16 @@ internal sealed class FillLease(BlobFill fill) : IGrowingBlob, IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            GiveUpReservation();
             fill.Release();
+        }
+    }
+
+    private void GiveUpReservation()
+    {
+        if (Interlocked.Exchange(ref _reserved, 0) == 1)
+        {
+            fill.Unreserve();
         }
     }
 }

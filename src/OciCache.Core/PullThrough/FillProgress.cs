@@ -31,6 +31,7 @@ internal sealed class FillProgress : IDisposable
     private TaskCompletionSource? _data;
     private TaskCompletionSource? _space;
     private bool _ended;
+    private int _reservations;
 
     public FillProgress(long? expectedLength, int slabSize, int slabCount)
     {
@@ -58,6 +59,12 @@ internal sealed class FillProgress : IDisposable
     public long Received
     {
         get { lock (_gate) { return _received; } }
+    }
+
+    /// <summary>Where the file's bytes end for good: <see cref="long.MaxValue"/> unless the fill relays.</summary>
+    public long FileLimit
+    {
+        get { lock (_gate) { return _fileEnd; } }
     }
 
     /// <summary>Bytes that reached the file (all received bytes unless the fill relays).</summary>
@@ -108,11 +115,46 @@ internal sealed class FillProgress : IDisposable
         }
     }
 
-    public FillReader AddReader(FillReader reader)
+    /// <summary>Bytes the hasher has covered (tests and progress).</summary>
+    public long HashedBytes
+    {
+        get { lock (_gate) { return _hashed; } }
+    }
+
+    /// <summary>
+    /// A request that will read but has not opened its reader yet (it holds a lease and is sending its
+    /// headers). While the fill relays, nothing past the file's end is dropped before it opens: the window
+    /// is the only copy of those bytes.
+    /// </summary>
+    public void Reserve()
+    {
+        lock (_gate)
+        {
+            _reservations++;
+        }
+    }
+
+    public void Unreserve()
+    {
+        lock (_gate)
+        {
+            _reservations--;
+            Wake(ref _space);
+            DisposeWindowIfUnused();
+        }
+    }
+
+    /// <summary>Adds a reader; <paramref name="reserved"/> hands over the request's reservation in the same step.</summary>
+    public FillReader AddReader(FillReader reader, bool reserved = false)
     {
         lock (_gate)
         {
             _readers.Add(reader);
+            if (reserved)
+            {
+                _reservations--;
+            }
+
             return reader;
         }
     }
@@ -123,10 +165,7 @@ internal sealed class FillProgress : IDisposable
         {
             _readers.Remove(reader);
             Wake(ref _space); // the slowest reader may have been this one
-            if (_ended && _readers.Count == 0)
-            {
-                _window.Dispose();
-            }
+            DisposeWindowIfUnused();
         }
     }
 
@@ -349,16 +388,22 @@ internal sealed class FillProgress : IDisposable
         }
     }
 
-    /// <summary>The fill ended: the window's slabs go back to the pool once no reader can need them.</summary>
+    /// <summary>The fill ended: the window's slabs go back to the pool once no reader (nor a request about to open one) can need them.</summary>
     public void Dispose()
     {
         lock (_gate)
         {
             _ended = true;
-            if (_readers.Count == 0)
-            {
-                _window.Dispose();
-            }
+            DisposeWindowIfUnused();
+        }
+    }
+
+    /// <summary>Once the fill ended, the slabs go back when no reader and no reader-to-be can need them. Caller holds the lock.</summary>
+    private void DisposeWindowIfUnused()
+    {
+        if (_ended && _readers.Count == 0 && _reservations == 0)
+        {
+            _window.Dispose();
         }
     }
 
@@ -367,7 +412,7 @@ internal sealed class FillProgress : IDisposable
     {
         var before = _hashed;
         var relaying = _fileEnd != long.MaxValue;
-        var slowest = long.MaxValue;
+        var slowest = _reservations > 0 ? 0 : long.MaxValue; // a request about to open its reader reads from 0 at the earliest
         foreach (var reader in _readers)
         {
             if (reader.Pinned)

@@ -104,7 +104,10 @@ internal static class BlobResponse
                         return false;
                     }
 
+                    // Headers go out now, not with the first body bytes: an upstream may send its headers long
+                    // before its body (or stall after them), and the client's header timeout is running.
                     await response.StartAsync(context.RequestAborted);
+                    await FlushAsync(response.BodyWriter, context);
                     if (await CopyGrowingAsync(context, reader, count) is not null)
                     {
                         // The fill logged why. Cutting the connection is how the client learns the body is bad.

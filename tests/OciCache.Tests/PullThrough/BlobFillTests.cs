@@ -287,6 +287,28 @@ public sealed class BlobFillTests
     }
 
     [Fact]
+    public async Task Fill_DiskFullFromTheStart_KeepsTheRelayedBytesUntilTheFirstReaderOpens()
+    {
+        // The volume is full before the first byte: nothing reaches a file, the window is the only copy, and
+        // the request that started the fill opens its reader only after its headers went out. The fill may
+        // even end before that: every byte must still be there for it.
+        await using var disk = await SmallFilesystem.MountAsync(256 * 1024);
+        Directory.CreateDirectory(Path.Combine(disk.Path, "tmp"));
+        FillUp(Path.Combine(disk.Path, "filler"));
+        const int size = BlobFill.SlabSize * 2 + 100;
+        await using var h = new FillHarness(Random(size, 14), dataFolder: disk.Path);
+        var lease = await h.StartAsync();
+        h.Send(0, size);
+        h.Body.End();
+        await h.Fill.Completion;
+        Assert.Equal(FillPhase.Unkept, h.Fill.Phase);
+
+        var (bytes, failure) = await FillHarness.ReadToEndAsync(lease.OpenRead(0)!);
+        Assert.Null(failure);
+        Assert.Equal(h.Blob, bytes);
+    }
+
+    [Fact]
     public async Task Fill_UpstreamRefuses_HeadersCarryTheFailureAsAValue()
     {
         var refused = new UpstreamFailure(UpstreamFailureKind.ServerError, "upstream answered 503");
@@ -301,6 +323,24 @@ public sealed class BlobFillTests
         await fill.Completion;
         Assert.Null(fill.TryJoin());
         Assert.Null(await lease.GetLengthAsync(CancellationToken.None));
+    }
+
+    private static void FillUp(string path)
+    {
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
+        var chunk = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                file.Write(chunk);
+                file.Flush();
+            }
+        }
+        catch (IOException)
+        {
+            // full
+        }
     }
 
     private static byte[] Random(int size, int seed)
