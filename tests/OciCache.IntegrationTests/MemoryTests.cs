@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using OciCache.Oci;
+using Xunit.Abstractions;
 
 namespace OciCache.IntegrationTests;
 
@@ -8,7 +9,7 @@ namespace OciCache.IntegrationTests;
 /// No whole blob in memory, ever: pushing and pulling a 1 GiB blob through the real executable must not
 /// grow its resident memory by more than a few MiB beyond what a small blob costs.
 /// </summary>
-public sealed class MemoryTests : IAsyncLifetime
+public sealed class MemoryTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long OneGiB = 1L << 30;
     private const long AllowedGrowth = 24L << 20;
@@ -82,6 +83,91 @@ public sealed class MemoryTests : IAsyncLifetime
         // Committed after the client's last byte (fsync of 1 GiB on a busy disk included): a wide margin.
         await Eventually.TrueAsync(() => File.Exists(new OciCache.Storage.DataLayout(data.Path).BlobPath(digest)), "the cold blob is cached",
             TimeSpan.FromMinutes(5));
+    }
+
+    /// <summary>
+    /// Issue 11, item 2: a referrers list used to be built whole in memory with every referrer's annotations
+    /// (30 manifests of 4 MiB annotations: +471 MiB for one GET). Now the annotations a descriptor copies are
+    /// cut and the list is paged, so concurrent readers of a list of hundreds of referrers, each with
+    /// annotations at the push limit, cost a page each.
+    /// </summary>
+    [Fact]
+    public async Task ConcurrentReferrersListsOfManyLargeAnnotationManifests_KeepMemoryFlat()
+    {
+        const int referrers = 400;
+        const int readers = 4;
+        using var client = new HttpClient { BaseAddress = _server.BaseUri, Timeout = TimeSpan.FromMinutes(5) };
+        var empty = TestBlob.Json(MediaTypes.OciEmpty, "{}");
+        await client.PushBlobAsync("memory/referrers", empty);
+        var subject = await PushSubjectAsync(client, empty, "big");
+        var warm = await PushSubjectAsync(client, empty, "warm");
+        await PushReferrersAsync(client, empty, warm, 3);
+        await PushReferrersAsync(client, empty, subject, referrers);
+        Assert.Equal(3, await ReadReferrersAsync(client, warm)); // warm the code paths
+        var baseline = _server.ReadRssBytes();
+
+        long peak;
+        int[] listed;
+        await using (var sampler = new RssSampler(_server.ReadRssBytes))
+        {
+            try
+            {
+                listed = await Task.WhenAll(Enumerable.Range(0, readers).Select(_ => ReadReferrersAsync(client, subject)));
+            }
+            finally
+            {
+                peak = sampler.Peak;
+                output.WriteLine($"RSS {baseline >> 20} MiB before, peak {peak >> 20} MiB while {readers} clients listed {referrers} referrers");
+            }
+        }
+
+        Assert.All(listed, count => Assert.Equal(referrers, count));
+        Assert.True(peak - baseline < AllowedGrowth,
+            $"RSS grew from {baseline >> 20} MiB to {peak >> 20} MiB while {readers} clients listed {referrers} referrers " +
+            $"with {AnnotationLimits.MaxPushedBytes >> 10} KiB of annotations each (allowed: {AllowedGrowth >> 20} MiB)");
+    }
+
+    private static async Task<TestBlob> PushSubjectAsync(HttpClient client, TestBlob empty, string tag)
+    {
+        var subject = TestBlob.Json(MediaTypes.OciManifest, $$"""
+            {"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{{empty.DescriptorJson()}},"layers":[],"annotations":{"tag":"{{tag}}"} }
+            """);
+        await client.PushManifestAsync("memory/referrers", tag, subject);
+        return subject;
+    }
+
+    /// <summary>Referrers of <paramref name="subject"/>, each with annotations just under the push limit.</summary>
+    private static async Task PushReferrersAsync(HttpClient client, TestBlob empty, TestBlob subject, int count)
+    {
+        var filler = new string('a', AnnotationLimits.MaxPushedBytes - 200);
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
+        {
+            var manifest = TestBlob.Json(MediaTypes.OciManifest, $$"""
+                {"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","artifactType":"application/vnd.example.big","config":{{empty.DescriptorJson()}},"layers":[],"subject":{{subject.DescriptorJson()}},"annotations":{"i":"{{i}}","filler":"{{filler}}"} }
+                """);
+            await client.PushManifestAsync("memory/referrers", manifest.Digest.ToString(), manifest);
+        });
+    }
+
+    /// <summary>Reads every page of the list, following <c>Link</c>; returns how many referrers it held.</summary>
+    private static async Task<int> ReadReferrersAsync(HttpClient client, TestBlob subject)
+    {
+        var count = 0;
+        string? next = $"/v2/memory/referrers/referrers/{subject.Digest}";
+        while (next is not null)
+        {
+            using var response = await client.GetAsync(next, HttpCompletionOption.ResponseHeadersRead);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await RegistryHttp.Describe(response));
+            await using (var body = await response.Content.ReadAsStreamAsync())
+            {
+                using var json = await System.Text.Json.JsonDocument.ParseAsync(body);
+                count += json.RootElement.GetProperty("manifests").GetArrayLength();
+            }
+
+            next = OciCache.Upstream.LinkHeader.FindNext(response.Headers.TryGetValues("Link", out var links) ? links : []);
+        }
+
+        return count;
     }
 
     private static async Task<Digest> PushAsync(HttpClient client, long length, ulong seed)

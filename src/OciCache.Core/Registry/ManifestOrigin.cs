@@ -14,9 +14,10 @@ public sealed record ManifestOrigin
 
     /// <summary>
     /// A client's push to a local repository: every blob and child manifest it references must already be in
-    /// the repository (MANIFEST_BLOB_UNKNOWN otherwise), and the pushed Content-Type is held to the body.
+    /// the repository (MANIFEST_BLOB_UNKNOWN otherwise), the pushed Content-Type is held to the body, and
+    /// its annotations are limited (<see cref="AnnotationLimits.MaxPushedBytes"/>).
     /// </summary>
-    public static ManifestOrigin Push { get; } = new() { RequireReferencedContent = true };
+    public static ManifestOrigin Push { get; } = new() { RequireReferencedContent = true, LimitsAnnotations = true };
 
     /// <summary>
     /// An upstream's answer for a mirror repository. Referenced content is fetched when asked for, not
@@ -27,6 +28,13 @@ public sealed record ManifestOrigin
     public static ManifestOrigin Upstream(Digest? claimedDigest) => new() { ClaimedDigest = claimedDigest, TrustsGenericContentType = false };
 
     public bool RequireReferencedContent { get; private init; }
+
+    /// <summary>
+    /// True when the annotation limit applies. Not to an upstream's manifests: the cache must serve the
+    /// images the upstream has, byte for byte, and cannot ask for a smaller one; what they could cost is
+    /// bounded anyway, by the 4 MiB manifest limit, the descriptor cut and the paged referrers list.
+    /// </summary>
+    public bool LimitsAnnotations { get; private init; }
 
     /// <summary>False when a generic Content-Type means "unknown", not a media type to hold the body to.</summary>
     public bool TrustsGenericContentType { get; private init; } = true;

@@ -23,7 +23,8 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
     /// row records its upstream.
     /// </summary>
     /// <exception cref="RegistryException">
-    /// SIZE_INVALID (413) over 4 MiB, MANIFEST_INVALID, DIGEST_INVALID when addressed by a digest its bytes do
+    /// SIZE_INVALID (413) over 4 MiB, MANIFEST_INVALID (also for a push whose annotations exceed
+    /// <see cref="AnnotationLimits.MaxPushedBytes"/>), DIGEST_INVALID when addressed by a digest its bytes do
     /// not have (or claimed by an upstream to have one they do not), MANIFEST_BLOB_UNKNOWN when a push
     /// references a blob or child manifest the repository lacks.
     /// </exception>
@@ -45,6 +46,12 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             throw RegistryErrors.DigestInvalid($"Docker-Content-Digest says {claimed} for a manifest whose bytes hash to {digest}");
         }
 
+        if (origin.LimitsAnnotations && document.AnnotationsJson is { } annotations && AnnotationLimits.Size(annotations) > AnnotationLimits.MaxPushedBytes)
+        {
+            throw new RegistryException(OciErrorCode.ManifestInvalid, "manifest invalid",
+                $"the manifest's annotations take {AnnotationLimits.Size(annotations)} bytes; at most {AnnotationLimits.MaxPushedBytes} are accepted");
+        }
+
         var references = origin.RequireReferencedContent ? CheckReferences(repository, document) : References(document);
         if (await store.PutSmallAsync(digest, content, cancellationToken) is not BlobCommitResult.Committed and var result)
         {
@@ -55,7 +62,7 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
         {
             ArtifactType = document.ArtifactType,
             Subject = document.Subject?.Digest,
-            AnnotationsJson = document.AnnotationsJson,
+            AnnotationsJson = AnnotationLimits.ForDescriptor(document.AnnotationsJson),
         };
         index.PutManifest(repository.Name, repository.Upstream, record, references, reference.Tag);
         return new PutManifestResult(digest, document.Subject?.Digest);

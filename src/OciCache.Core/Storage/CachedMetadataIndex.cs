@@ -145,8 +145,8 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
 
     public IReadOnlyList<string>? ListTags(string repository, int limit, string? after) => inner.ListTags(repository, limit, after);
 
-    public IReadOnlyList<ManifestRecord> ListReferrers(string repository, Digest subject, string? artifactType) =>
-        inner.ListReferrers(repository, subject, artifactType);
+    public void ListReferrers(string repository, Digest subject, string? artifactType, Digest? after, Func<ManifestRecord, bool> visit) =>
+        inner.ListReferrers(repository, subject, artifactType, after, visit);
 
     public void CreateUpload(UploadRecord upload) => inner.CreateUpload(upload);
 

@@ -59,7 +59,13 @@ public interface IMetadataIndex
     /// <summary>Tags in lexical order after <paramref name="after"/>; null when the repository is unknown.</summary>
     IReadOnlyList<string>? ListTags(string repository, int limit, string? after);
 
-    IReadOnlyList<ManifestRecord> ListReferrers(string repository, Digest subject, string? artifactType);
+    /// <summary>
+    /// The manifests whose <c>subject</c> is <paramref name="subject"/> (of <paramref name="artifactType"/>
+    /// when given), in digest order after <paramref name="after"/>, passed to <paramref name="visit"/> one at a
+    /// time until it returns false: rows are read as they are visited, never collected. Their
+    /// <see cref="ManifestRecord.AnnotationsJson"/> is at most a few KiB (see <see cref="ManifestRecord"/>).
+    /// </summary>
+    void ListReferrers(string repository, Digest subject, string? artifactType, Digest? after, Func<ManifestRecord, bool> visit);
 
     // Lifecycle
 
@@ -107,6 +113,11 @@ public sealed record ManifestRecord(Digest Digest, string MediaType, long Size)
 
     public Digest? Subject { get; init; }
 
+    /// <summary>
+    /// The annotations a referrers descriptor shows: the manifest's, cut to
+    /// <see cref="AnnotationLimits.MaxDescriptorBytes"/> when stored (its bytes in the blob store hold them
+    /// all). A row stored before the cut existed is read back without them when they are longer.
+    /// </summary>
     public string? AnnotationsJson { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }

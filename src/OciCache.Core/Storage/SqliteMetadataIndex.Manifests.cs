@@ -122,21 +122,27 @@ public sealed partial class SqliteMetadataIndex
         return (IReadOnlyList<string>)tags;
     });
 
-    public IReadOnlyList<ManifestRecord> ListReferrers(string repository, Digest subject, string? artifactType) => Read(c =>
+    /// <remarks>
+    /// In digest order so that the page cursor (<c>last</c>) is a digest, and so that the subject index
+    /// (<c>repository_id, subject</c>, keyed by digest) yields rows in order without a sort. Annotations longer
+    /// than the descriptor cut (only in rows from before it) are not read into .NET at all.
+    /// </remarks>
+    public void ListReferrers(string repository, Digest subject, string? artifactType, Digest? after, Func<ManifestRecord, bool> visit) => Read(c =>
     {
-        using var command = Command(c, $"""
-            SELECT {ManifestColumns} FROM manifests m JOIN repositories r ON r.id = m.repository_id
-            WHERE r.name = $name AND m.subject = $subject AND ($type IS NULL OR m.artifact_type = $type)
-            ORDER BY m.created_at, m.digest
-            """, ("$name", repository), ("$subject", subject.ToString()), ("$type", artifactType));
+        using var command = Command(c, """
+            SELECT m.digest, m.media_type, m.size, m.artifact_type, m.subject,
+                CASE WHEN length(m.annotations) <= $maxAnnotations THEN m.annotations END, m.created_at
+            FROM manifests m JOIN repositories r ON r.id = m.repository_id
+            WHERE r.name = $name AND m.subject = $subject AND m.digest > $after AND ($type IS NULL OR m.artifact_type = $type)
+            ORDER BY m.digest
+            """, ("$name", repository), ("$subject", subject.ToString()), ("$after", after?.ToString() ?? ""), ("$type", artifactType),
+            ("$maxAnnotations", AnnotationLimits.MaxDescriptorBytes));
         using var reader = command.ExecuteReader();
-        var list = new List<ManifestRecord>();
-        while (reader.Read())
+        while (reader.Read() && visit(ReadManifest(reader)))
         {
-            list.Add(ReadManifest(reader));
         }
 
-        return list;
+        return true;
     });
 
     private static ManifestRecord ReadManifest(SqliteDataReader reader) =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using OciCache.Http;
 using OciCache.Oci;
@@ -14,6 +15,15 @@ internal static class DiscoveryHandlers
     public const int DefaultPageSize = 1000;
 
     private const int MaxPageSize = 10_000;
+
+    /// <summary>A referrers page holds at most this many descriptors, with or without <c>n</c>.</summary>
+    public const int MaxReferrersPageSize = 1000;
+
+    /// <summary>
+    /// A referrers page ends before its descriptors would take more than this many bytes. With annotations
+    /// cut to <see cref="AnnotationLimits.MaxDescriptorBytes"/>, about 60 descriptors even when all carry that much.
+    /// </summary>
+    public const int ReferrersPageBytes = 256 * 1024;
 
     public static Task TagsAsync(HttpContext context, Repository repository)
     {
@@ -56,15 +66,26 @@ internal static class DiscoveryHandlers
 
     /// <summary>
     /// The manifests whose <c>subject</c> is the digest, as an OCI index. Never 404: an unknown subject or
-    /// repository has no referrers, which is an empty index.
+    /// repository has no referrers, which is an empty index. Paged like tags/list (<c>n</c>, <c>last</c> a
+    /// digest, a <c>Link</c> to the next page), and a page also ends before it would outgrow
+    /// <see cref="ReferrersPageBytes"/>, so its size never depends on how many referrers there are.
     /// </summary>
+    /// <remarks>https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers</remarks>
     public static Task ReferrersAsync(HttpContext context, Repository repository, string rawDigest)
     {
         var digest = BlobHandlers.ParseDigest(rawDigest);
+        var (limit, rawLast) = Paging(context, MaxReferrersPageSize);
+        Digest? last = null;
+        if (rawLast is not null)
+        {
+            last = Digest.TryParse(rawLast, out var parsed)
+                ? parsed
+                : throw new RegistryException(OciErrorCode.QueryParameterInvalid, "invalid last", $"last={rawLast} is not a digest");
+        }
+
         var artifactType = context.Request.Query["artifactType"].ToString();
         var filter = artifactType.Length > 0 ? artifactType : null;
         var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
-        var referrers = index.ListReferrers(repository.Name, digest, filter);
         if (filter is not null)
         {
             context.Response.Headers["OCI-Filters-Applied"] = "artifactType";
@@ -76,14 +97,58 @@ internal static class DiscoveryHandlers
             w.WriteNumber("schemaVersion", 2);
             w.WriteString("mediaType", MediaTypes.OciIndex);
             w.WriteStartArray("manifests");
-            foreach (var referrer in referrers)
+            var page = new ReferrersPage(w, limit);
+            index.ListReferrers(repository.Name, digest, filter, last, page.TryAdd);
+            w.WriteEndArray();
+            w.WriteEndObject();
+            if (page.HasMore && page.Last is { } end)
+            {
+                var next = $"/v2/{repository.Name}/referrers/{digest}?n={limit}&last={end}";
+                context.Response.Headers.Link = LinkHeader.Next(filter is null ? next : $"{next}&artifactType={Uri.EscapeDataString(filter)}");
+            }
+        }, MediaTypes.OciIndex);
+    }
+
+    /// <summary>
+    /// Descriptors written into one page while they fit: at most <c>limit</c> of them and
+    /// <see cref="ReferrersPageBytes"/> in all (the first always goes in, so every page moves on).
+    /// </summary>
+    private sealed class ReferrersPage(Utf8JsonWriter page, int limit)
+    {
+        private readonly ArrayBufferWriter<byte> _descriptor = new(512);
+        private readonly long _start = page.BytesCommitted + page.BytesPending;
+        private int _count;
+
+        public bool HasMore { get; private set; }
+
+        public Digest? Last { get; private set; }
+
+        public bool TryAdd(ManifestRecord referrer)
+        {
+            if (_count == limit)
+            {
+                HasMore = true;
+                return false;
+            }
+
+            _descriptor.ResetWrittenCount();
+            using (var w = new Utf8JsonWriter(_descriptor))
             {
                 WriteDescriptor(w, referrer);
             }
 
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }, MediaTypes.OciIndex);
+            var used = page.BytesCommitted + page.BytesPending - _start;
+            if (_count > 0 && used + 1 + _descriptor.WrittenCount > ReferrersPageBytes)
+            {
+                HasMore = true;
+                return false;
+            }
+
+            page.WriteRawValue(_descriptor.WrittenSpan, skipInputValidation: true);
+            Last = referrer.Digest;
+            _count++;
+            return true;
+        }
     }
 
     private static void WriteDescriptor(Utf8JsonWriter w, ManifestRecord manifest)
@@ -106,7 +171,7 @@ internal static class DiscoveryHandlers
         w.WriteEndObject();
     }
 
-    private static (int Limit, string? Last) Paging(HttpContext context)
+    private static (int Limit, string? Last) Paging(HttpContext context, int maxPageSize = MaxPageSize)
     {
         var query = context.Request.Query;
         var limit = DefaultPageSize;
@@ -117,7 +182,7 @@ internal static class DiscoveryHandlers
                 throw new RegistryException(OciErrorCode.PaginationNumberInvalid, "invalid page size", $"n={rawN}");
             }
 
-            limit = Math.Min(limit, MaxPageSize);
+            limit = Math.Min(limit, maxPageSize);
         }
 
         var last = query["last"].ToString();

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using OciCache.Oci;
+using OciCache.Upstream;
 
 namespace OciCache.Tests.Conformance;
 
@@ -125,6 +127,119 @@ public sealed class ContentDiscoveryTests(RegistryFixture fixture) : IClassFixtu
         await RegistryHttp.AssertOciErrorAsync(response, HttpStatusCode.BadRequest, "DIGEST_INVALID");
     }
 
+    [Fact]
+    public async Task Referrers_ManyWithLargeAnnotations_ArePagedByLinkWithinPageBytesAndCapped()
+    {
+        const int count = 100; // ~3.3 KiB a descriptor after the cut: more than one 256 KiB page
+        var repo = RegistryFixture.NewRepository("referrers-big");
+        var image = TestImage.Create(seed: 42);
+        await _client.PushImageAsync(repo, "v1", image);
+        var pushed = new HashSet<string>();
+        for (var i = 0; i < count; i++)
+        {
+            pushed.Add((await PushReferrerAsync(repo, image, "application/vnd.example.big", "{}", BigAnnotations(i, 60 * 1024))).Digest.ToString());
+        }
+
+        var seen = new List<string>();
+        var pages = 0;
+        string? next = $"/v2/{repo}/referrers/{image.Digest}";
+        while (next is not null)
+        {
+            using var page = await _client.GetAsync(next);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            var body = await page.Content.ReadAsByteArrayAsync();
+            Assert.True(body.Length <= 257 * 1024, $"page {pages} takes {body.Length} bytes");
+            using var json = JsonDocument.Parse(body);
+            foreach (var descriptor in json.RootElement.GetProperty("manifests").EnumerateArray())
+            {
+                seen.Add(descriptor.GetProperty("digest").GetString()!);
+                var annotations = descriptor.GetProperty("annotations");
+                Assert.True(Encoding.UTF8.GetByteCount(annotations.GetRawText()) <= AnnotationLimits.MaxDescriptorBytes);
+                Assert.StartsWith("small-", annotations.GetProperty("org.example.small").GetString());
+                Assert.True(annotations.TryGetProperty("org.example.big.0", out _)); // kept while it fits,
+                Assert.False(annotations.TryGetProperty("org.example.big.1", out _)); // the rest dropped
+            }
+
+            next = LinkHeader.FindNext(page.Header("Link"));
+            pages++;
+        }
+
+        Assert.True(pages > 1, "a list larger than a page must be paged");
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        Assert.Equal(pushed.Order(), seen.Order());
+    }
+
+    [Fact]
+    public async Task Referrers_PagesWithNAndLastKeepingTheFilter()
+    {
+        var repo = RegistryFixture.NewRepository("referrers-n");
+        var image = TestImage.Create(seed: 43);
+        await _client.PushImageAsync(repo, "v1", image);
+        var pushed = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            pushed.Add((await PushReferrerAsync(repo, image, "application/vnd.example.n", $$"""{"i":{{i}}}""")).Digest.ToString());
+        }
+
+        await PushReferrerAsync(repo, image, "application/vnd.example.other", "{}");
+        pushed.Sort(StringComparer.Ordinal);
+
+        using var first = await _client.GetAsync($"/v2/{repo}/referrers/{image.Digest}?n=2&artifactType=application/vnd.example.n");
+        Assert.Equal(pushed[..2], Digests(await ReadJson(first)));
+        Assert.Equal($"</v2/{repo}/referrers/{image.Digest}?n=2&last={pushed[1]}&artifactType=application%2Fvnd.example.n>; rel=\"next\"",
+            first.Header("Link"));
+
+        using var last = await _client.GetAsync($"/v2/{repo}/referrers/{image.Digest}?n=2&last={pushed[3]}&artifactType=application/vnd.example.n");
+        Assert.Equal(pushed[4..], Digests(await ReadJson(last)));
+        Assert.Null(last.Header("Link"));
+
+        using var badLast = await _client.GetAsync($"/v2/{repo}/referrers/{image.Digest}?last=v1");
+        await RegistryHttp.AssertOciErrorAsync(badLast, HttpStatusCode.BadRequest, "QUERY_PARAMETER_INVALID");
+    }
+
+    [Fact]
+    public async Task PushManifest_WithAnnotationsOverTheLimit_Answers400ManifestInvalid()
+    {
+        var repo = RegistryFixture.NewRepository("annotations");
+        var image = TestImage.Create(seed: 44);
+        await _client.PushImageAsync(repo, "v1", image);
+        var empty = TestBlob.Json(MediaTypes.OciEmpty, "{}");
+        await _client.PushBlobAsync(repo, empty);
+
+        var within = Manifest(BigAnnotations(0, AnnotationLimits.MaxPushedBytes - 100));
+        using (var accepted = await _client.PutManifestAsync(repo, within.Digest.ToString(), within))
+        {
+            Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        }
+
+        var over = Manifest(BigAnnotations(1, AnnotationLimits.MaxPushedBytes + 100));
+        using var refused = await _client.PutManifestAsync(repo, over.Digest.ToString(), over);
+        await RegistryHttp.AssertOciErrorAsync(refused, HttpStatusCode.BadRequest, "MANIFEST_INVALID");
+
+        TestBlob Manifest(string annotations) => TestBlob.Json(MediaTypes.OciManifest, $$"""
+            {"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{{empty.DescriptorJson()}},"layers":[],"subject":{{image.Manifest.DescriptorJson()}},"annotations":{{annotations}}}
+            """);
+    }
+
+    /// <summary>
+    /// An annotations object of about <paramref name="bytes"/> bytes: one small entry first, then 3 KiB
+    /// values (the descriptor cut keeps the small one and the first big one).
+    /// </summary>
+    private static string BigAnnotations(int seed, int bytes)
+    {
+        var json = new StringBuilder($$"""{"org.example.small":"small-{{seed}}" """.TrimEnd());
+        for (var i = 0; json.Length + 3100 < bytes; i++)
+        {
+            json.Append($$""","org.example.big.{{i}}":"{{new string((char)('a' + (seed + i) % 26), 3 * 1024)}}" """.TrimEnd());
+        }
+
+        json.Append(",\"org.example.pad\":\"").Append('p', Math.Max(0, bytes - json.Length - 24)).Append("\"}");
+        return json.ToString();
+    }
+
+    private static List<string> Digests(JsonElement index) =>
+        index.GetProperty("manifests").EnumerateArray().Select(m => m.GetProperty("digest").GetString()!).ToList();
+
     private const string CosignArtifactType = "application/vnd.dev.cosign.artifact.sig.v1+json";
 
     /// <summary>
@@ -149,14 +264,14 @@ public sealed class ContentDiscoveryTests(RegistryFixture fixture) : IClassFixtu
         return manifest;
     }
 
-    private async Task<TestBlob> PushReferrerAsync(string repo, TestImage image, string artifactType, string content)
+    private async Task<TestBlob> PushReferrerAsync(string repo, TestImage image, string artifactType, string content, string? annotations = null)
     {
         var body = TestBlob.Json(artifactType, content);
         var empty = TestBlob.Json(MediaTypes.OciEmpty, "{}");
         await _client.PushBlobAsync(repo, body);
         await _client.PushBlobAsync(repo, empty);
         var manifest = TestBlob.Json(MediaTypes.OciManifest, $$"""
-            {"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","artifactType":"{{artifactType}}","config":{{empty.DescriptorJson()}},"layers":[{{body.DescriptorJson()}}],"subject":{{image.Manifest.DescriptorJson()}}}
+            {"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","artifactType":"{{artifactType}}","config":{{empty.DescriptorJson()}},"layers":[{{body.DescriptorJson()}}],"subject":{{image.Manifest.DescriptorJson()}}{{(annotations is null ? "" : $",\"annotations\":{annotations}")}}}
             """);
         await _client.PushManifestAsync(repo, manifest.Digest.ToString(), manifest);
         return manifest;

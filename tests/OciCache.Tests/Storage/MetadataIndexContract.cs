@@ -117,9 +117,48 @@ public abstract class MetadataIndexContract : IDisposable
         Index.PutManifest("app", null, new ManifestRecord(B, MediaTypes.OciManifest, 5) { Subject = A, ArtifactType = "x" }, [], null);
         Index.PutManifest("app", null, new ManifestRecord(C, MediaTypes.OciManifest, 5) { Subject = A, ArtifactType = "y" }, [], null);
 
-        Assert.Equal(2, Index.ListReferrers("app", A, null).Count);
-        Assert.Equal(C, Index.ListReferrers("app", A, "y").Single().Digest);
-        Assert.Empty(Index.ListReferrers("other", A, null));
+        Assert.Equal(2, Referrers("app", A, null).Count);
+        Assert.Equal(C, Referrers("app", A, "y").Single().Digest);
+        Assert.Empty(Referrers("other", A, null));
+    }
+
+    [Fact]
+    public void ListReferrers_VisitsInDigestOrderAfterLastUntilTheVisitorStops()
+    {
+        Index.PutManifest("app", null, new ManifestRecord(C, MediaTypes.OciManifest, 5) { Subject = A }, [], null);
+        Index.PutManifest("app", null, new ManifestRecord(B, MediaTypes.OciManifest, 5) { Subject = A }, [], null);
+        var ordered = new[] { B, C }.OrderBy(d => d.ToString(), StringComparer.Ordinal).ToList();
+
+        Assert.Equal(ordered, Referrers("app", A, null).Select(r => r.Digest));
+        Assert.Equal([ordered[1]], Referrers("app", A, null, after: ordered[0]).Select(r => r.Digest));
+        var visited = 0;
+        Index.ListReferrers("app", A, null, null, _ => ++visited < 1);
+        Assert.Equal(1, visited);
+    }
+
+    [Fact]
+    public void ListReferrers_OfARowWithAnnotationsLongerThanTheDescriptorCut_ListsItWithoutThem()
+    {
+        var small = $$"""{"k":"{{new string('s', 100)}}"}""";
+        var large = $$"""{"k":"{{new string('l', AnnotationLimits.MaxDescriptorBytes)}}"}"""; // a row from before the cut
+        Index.PutManifest("app", null, new ManifestRecord(B, MediaTypes.OciManifest, 5) { Subject = A, AnnotationsJson = small }, [], null);
+        Index.PutManifest("app", null, new ManifestRecord(C, MediaTypes.OciManifest, 5) { Subject = A, AnnotationsJson = large }, [], null);
+
+        var listed = Referrers("app", A, null).ToDictionary(r => r.Digest);
+
+        Assert.Equal(small, listed[B].AnnotationsJson);
+        Assert.Null(listed[C].AnnotationsJson);
+    }
+
+    private List<ManifestRecord> Referrers(string repository, Digest subject, string? artifactType, Digest? after = null)
+    {
+        var list = new List<ManifestRecord>();
+        Index.ListReferrers(repository, subject, artifactType, after, r =>
+        {
+            list.Add(r);
+            return true;
+        });
+        return list;
     }
 
     [Fact]

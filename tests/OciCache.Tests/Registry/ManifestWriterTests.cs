@@ -1,0 +1,64 @@
+using System.Text;
+using OciCache.Oci;
+using OciCache.Registry;
+using OciCache.Storage;
+
+namespace OciCache.Tests.Registry;
+
+/// <summary>The annotation limits of <see cref="ManifestWriter"/> by origin (issue 11, item 2).</summary>
+public sealed class ManifestWriterTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("manifest-writer");
+    private readonly SqliteDatabase _database;
+    private readonly SqliteMetadataIndex _index;
+    private readonly ManifestWriter _writer;
+
+    public ManifestWriterTests()
+    {
+        var layout = new DataLayout(_temp.Path);
+        layout.EnsureCreated();
+        _database = new SqliteDatabase(_temp.Combine("meta.db"));
+        _index = new SqliteMetadataIndex(_database, TimeProvider.System);
+        _writer = new ManifestWriter(_index, new FileBlobStore(layout));
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public async Task WriteAsync_FromUpstreamWithAnnotationsOverThePushLimit_IsStoredWhole_AndItsRowKeepsTheCut()
+    {
+        var manifest = Manifest(AnnotationLimits.MaxPushedBytes * 2);
+        var repository = Repository.Mirror("docker.io", "library/big");
+
+        var result = await _writer.WriteAsync(repository, Reference.ForTag("v1"), new MemoryStream(manifest),
+            MediaTypes.OciManifest, ManifestOrigin.Upstream(null), CancellationToken.None);
+
+        var row = _index.GetManifest(repository.Name, result.Digest)!;
+        Assert.Equal(manifest.Length, row.Size);
+        Assert.True(Encoding.UTF8.GetByteCount(row.AnnotationsJson!) <= AnnotationLimits.MaxDescriptorBytes);
+        Assert.Equal("""{"small":"kept"}""", row.AnnotationsJson); // the filler did not fit
+    }
+
+    [Fact]
+    public async Task PutAsync_WithAnnotationsOverThePushLimit_IsManifestInvalid()
+    {
+        var error = await Assert.ThrowsAsync<RegistryException>(() => _writer.PutAsync(Repository.Local("app"), Reference.ForTag("v1"),
+            new MemoryStream(Manifest(AnnotationLimits.MaxPushedBytes + 1)), MediaTypes.OciManifest, CancellationToken.None));
+
+        Assert.Equal(OciErrorCode.ManifestInvalid, error.Code);
+    }
+
+    /// <summary>A manifest without references whose annotations object takes at least <paramref name="annotationBytes"/>.</summary>
+    private static byte[] Manifest(int annotationBytes)
+    {
+        var config = $$"""{"mediaType":"{{MediaTypes.OciEmpty}}","digest":"{{Digest.ComputeSha256("{}"u8.ToArray())}}","size":2}""";
+        var filler = new string('f', annotationBytes);
+        return Encoding.UTF8.GetBytes($$"""
+            {"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{{config}},"layers":[],"annotations":{"small":"kept","filler":"{{filler}}"} }
+            """);
+    }
+}
