@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace OciCache.Oci;
 
@@ -56,6 +57,7 @@ public sealed class ManifestDocument
 
         using (json)
         {
+            EnsureText(content.Span);
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -86,6 +88,36 @@ public sealed class ManifestDocument
             doc.Read(root);
             doc.Validate(root);
             return doc;
+        }
+    }
+
+    /// <summary>
+    /// JSON is UTF-8 (RFC 8259 §8.1) and its strings are Unicode text. The parser checks neither: bytes that
+    /// are not UTF-8, or an escaped unpaired surrogate (<c>"\ud800"</c>), fail only when a string is read,
+    /// anywhere later (an InvalidOperationException, a 500). Checked once here, for every string.
+    /// </summary>
+    /// <remarks>https://www.rfc-editor.org/rfc/rfc8259#section-8</remarks>
+    private static void EnsureText(ReadOnlySpan<byte> content)
+    {
+        if (!Utf8.IsValid(content))
+        {
+            throw Invalid("manifest is not valid UTF-8");
+        }
+
+        var reader = new Utf8JsonReader(content, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    _ = reader.GetString(); // unescapes, and throws on an unpaired surrogate
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid("manifest has a string that is not Unicode text (an unpaired surrogate escape)");
         }
     }
 
