@@ -40,7 +40,9 @@ public sealed class ManifestDocument
 
     /// <summary>
     /// Parses and validates a manifest. <paramref name="contentType"/> is the media type it was sent or
-    /// received with; the body's <c>mediaType</c> is used when it is absent, and the two must agree.
+    /// received with; the body's <c>mediaType</c> is used when it is absent, and the two must agree. The
+    /// result must be a manifest media type (<see cref="MediaTypes.IsManifest"/>): a manifest is served with
+    /// it, so <c>text/html</c> or any other type a browser would render is refused.
     /// </summary>
     /// <exception cref="RegistryException">MANIFEST_INVALID with a detail naming the offending field.</exception>
     public static ManifestDocument Parse(ReadOnlyMemory<byte> content, string? contentType)
@@ -72,6 +74,11 @@ public sealed class ManifestDocument
             if (mediaType is null)
             {
                 throw Invalid("manifest media type is unknown: send a Content-Type or a mediaType field");
+            }
+
+            if (!MediaTypes.IsManifest(mediaType))
+            {
+                throw Invalid($"'{mediaType}' is not a manifest media type: an OCI or Docker manifest or index, or an artifact manifest of an application/…+json type");
             }
 
             if (bodyType is not null && bodyType != mediaType && IsKnown(mediaType))

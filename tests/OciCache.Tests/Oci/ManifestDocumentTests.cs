@@ -111,4 +111,30 @@ public sealed class ManifestDocumentTests
 
         Assert.Equal(OciErrorCode.ManifestInvalid, e.Code);
     }
+
+    [Theory]
+    [InlineData(MediaTypes.OciManifest, true)]
+    [InlineData(MediaTypes.DockerManifestList, true)]
+    [InlineData(MediaTypes.DockerSchema1Signed, true)]
+    [InlineData("application/vnd.example.thing.v1+json", true)]
+    [InlineData("application/json", true)]
+    [InlineData("text/html", false)]
+    [InlineData("image/svg+xml", false)]
+    [InlineData("application/xhtml+xml", false)]
+    [InlineData("text/json", false)]
+    [InlineData("application/vnd.example+json\n", false)]
+    public void IsManifest_OnlyManifestAndJsonArtifactTypes(string mediaType, bool manifest) =>
+        Assert.Equal(manifest, MediaTypes.IsManifest(mediaType));
+
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("application/xml")]
+    public void Parse_NonManifestMediaType_IsManifestInvalid(string contentType)
+    {
+        var image = TestImage.Create(layers: 1, layerBytes: 100, seed: 3);
+
+        var e = Assert.Throws<RegistryException>(() => ManifestDocument.Parse(image.Manifest.Bytes, contentType));
+
+        Assert.Equal(OciErrorCode.ManifestInvalid, e.Code);
+    }
 }
