@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace OciCache.Oci;
 
@@ -39,7 +40,9 @@ public sealed class ManifestDocument
 
     /// <summary>
     /// Parses and validates a manifest. <paramref name="contentType"/> is the media type it was sent or
-    /// received with; the body's <c>mediaType</c> is used when it is absent, and the two must agree.
+    /// received with; the body's <c>mediaType</c> is used when it is absent, and the two must agree. The
+    /// result must be a manifest media type (<see cref="MediaTypes.IsManifest"/>): a manifest is served with
+    /// it, so <c>text/html</c> or any other type a browser would render is refused.
     /// </summary>
     /// <exception cref="RegistryException">MANIFEST_INVALID with a detail naming the offending field.</exception>
     public static ManifestDocument Parse(ReadOnlyMemory<byte> content, string? contentType)
@@ -56,6 +59,7 @@ public sealed class ManifestDocument
 
         using (json)
         {
+            EnsureText(content.Span);
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -72,6 +76,11 @@ public sealed class ManifestDocument
                 throw Invalid("manifest media type is unknown: send a Content-Type or a mediaType field");
             }
 
+            if (!MediaTypes.IsManifest(mediaType))
+            {
+                throw Invalid($"'{mediaType}' is not a manifest media type: an OCI or Docker manifest or index, or an artifact manifest of an application/…+json type");
+            }
+
             if (bodyType is not null && bodyType != mediaType && IsKnown(mediaType))
             {
                 throw Invalid($"mediaType '{bodyType}' does not match Content-Type '{mediaType}'");
@@ -86,6 +95,36 @@ public sealed class ManifestDocument
             doc.Read(root);
             doc.Validate(root);
             return doc;
+        }
+    }
+
+    /// <summary>
+    /// JSON is UTF-8 (RFC 8259 §8.1) and its strings are Unicode text. The parser checks neither: bytes that
+    /// are not UTF-8, or an escaped unpaired surrogate (<c>"\ud800"</c>), fail only when a string is read,
+    /// anywhere later (an InvalidOperationException, a 500). Checked once here, for every string.
+    /// </summary>
+    /// <remarks>https://www.rfc-editor.org/rfc/rfc8259#section-8</remarks>
+    private static void EnsureText(ReadOnlySpan<byte> content)
+    {
+        if (!Utf8.IsValid(content))
+        {
+            throw Invalid("manifest is not valid UTF-8");
+        }
+
+        var reader = new Utf8JsonReader(content, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    _ = reader.GetString(); // unescapes, and throws on an unpaired surrogate
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid("manifest has a string that is not Unicode text (an unpaired surrogate escape)");
         }
     }
 

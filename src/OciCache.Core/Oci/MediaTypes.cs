@@ -25,6 +25,18 @@ public static partial class MediaTypes
 
     public static bool IsSchema1(string mediaType) => mediaType is DockerSchema1 or DockerSchema1Signed;
 
+    /// <summary>
+    /// A media type a manifest may be stored and served with: OCI and Docker manifests and indexes, Docker
+    /// schema1, and artifact manifests, whose type is JSON (<c>application/json</c> or <c>application/…+json</c>,
+    /// as the image spec's artifact guidance has it). Anything else (<c>text/html</c>, <c>image/svg+xml</c>)
+    /// is no manifest, and served back it could be rendered as a page of the registry's origin.
+    /// </summary>
+    /// <remarks>https://github.com/opencontainers/image-spec/blob/main/manifest.md#guidelines-for-artifact-usage</remarks>
+    public static bool IsManifest(string mediaType) =>
+        IsImageManifest(mediaType) || IsIndex(mediaType) || IsSchema1(mediaType) ||
+        (IsValid(mediaType) && mediaType.StartsWith("application/", StringComparison.Ordinal) &&
+         (mediaType == "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal)));
+
     /// <summary>Layers a registry is not expected to hold (their bytes live at the descriptor's <c>urls</c>).</summary>
     public static bool IsNonDistributable(string mediaType) =>
         mediaType.StartsWith("application/vnd.oci.image.layer.nondistributable.", StringComparison.Ordinal) ||
@@ -47,6 +59,7 @@ public static partial class MediaTypes
     public static bool IsValid([NotNullWhen(true)] string? mediaType) =>
         !string.IsNullOrEmpty(mediaType) && MediaTypePattern().IsMatch(mediaType);
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$", RegexOptions.CultureInvariant)]
+    // \A and \z: in .NET $ also matches before a final \n.
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\z", RegexOptions.CultureInvariant)]
     private static partial Regex MediaTypePattern();
 }

@@ -174,7 +174,16 @@ internal sealed partial class MirrorManifests(
             metrics.Misses.Add(1, Tags("manifest", repository));
             return local.Find(repository, Reference.ForDigest(stored.Digest));
         }
-        catch (Exception e) when (e is RegistryException or IOException or OperationCanceledException)
+        catch (RegistryException e)
+        {
+            // The upstream's bytes themselves are unusable (not JSON, not UTF-8, wrong digest, too large):
+            // asking again at once would get the same bytes, so the refusal is remembered like a 404.
+            var reason = e.Detail ?? e.Message;
+            LogBadManifest(repository.Name, reference.ToString(), reason);
+            return Remember(repository, reference, Unavailable(repository, reference,
+                new UpstreamFailure(UpstreamFailureKind.Invalid, reason)));
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
         {
             LogBadManifest(repository.Name, reference.ToString(), e.Message);
             return new ManifestLookup.Missing(Unavailable(repository, reference,

@@ -28,6 +28,15 @@ public static class RegistryErrors
         new(OciErrorCode.Unsupported, "mirror repositories are read-only",
             $"{repository.Name} is a cache of {repository.Upstream}; push to a local repository instead");
 
+    /// <summary>
+    /// 405 UNSUPPORTED, the spec's answer for a blob DELETE the registry does not do: a blob that a manifest
+    /// of the repository references stays, or pulling that image would fail.
+    /// </summary>
+    /// <remarks>https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-blobs</remarks>
+    public static RegistryException BlobInUse(Repository repository, Digest digest) =>
+        new(OciErrorCode.Unsupported, "the blob is referenced by a manifest",
+            $"a manifest of {repository.Name} references {digest}; delete the manifest first (the blob is then garbage-collected)");
+
     public static RegistryException DiskFull(string what) =>
         new(OciErrorCode.InsufficientStorage, "the registry's storage is full", what);
 }

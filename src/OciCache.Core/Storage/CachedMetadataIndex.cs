@@ -62,7 +62,7 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
         return linked;
     }
 
-    public bool UnlinkBlob(string repository, Digest digest)
+    public BlobUnlink UnlinkBlob(string repository, Digest digest)
     {
         var unlinked = inner.UnlinkBlob(repository, digest);
         Forget(Kind.LinkedBlob, repository, digest.ToString());

@@ -27,7 +27,12 @@ public interface IMetadataIndex
     /// <summary>Links an already stored blob to another repository; false when the blob is unknown.</summary>
     bool LinkBlob(string repository, string? upstream, Digest digest);
 
-    bool UnlinkBlob(string repository, Digest digest);
+    /// <summary>
+    /// Unlinks the blob from the repository, unless a manifest of the repository references it: then the
+    /// link stays (deleting it would break that image) and the answer is <see cref="BlobUnlink.Referenced"/>.
+    /// Check and unlink are one write, so no manifest can start needing the blob in between.
+    /// </summary>
+    BlobUnlink UnlinkBlob(string repository, Digest digest);
 
     /// <summary>True when a manifest of the repository references the digest (as a blob or a child manifest).</summary>
     bool IsReferencedBy(string repository, Digest digest);

@@ -76,13 +76,24 @@ public sealed partial class SqliteMetadataIndex
         return true;
     });
 
-    public bool UnlinkBlob(string repository, Digest digest) => Write((c, t) =>
+    public BlobUnlink UnlinkBlob(string repository, Digest digest) => Write((c, t) =>
     {
-        using var command = Command(c, t, """
+        using var delete = Command(c, t, """
             DELETE FROM repository_blobs
             WHERE digest = $digest AND repository_id = (SELECT id FROM repositories WHERE name = $name)
+              AND NOT EXISTS (SELECT 1 FROM manifest_references mr
+                              WHERE mr.repository_id = repository_blobs.repository_id AND mr.target = $digest)
             """, ("$digest", digest.ToString()), ("$name", repository));
-        return command.ExecuteNonQuery() > 0;
+        if (delete.ExecuteNonQuery() > 0)
+        {
+            return BlobUnlink.Unlinked;
+        }
+
+        using var linked = Command(c, t, """
+            SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
+            WHERE r.name = $name AND rb.digest = $digest
+            """, ("$digest", digest.ToString()), ("$name", repository));
+        return linked.ExecuteScalar() is null ? BlobUnlink.NotLinked : BlobUnlink.Referenced;
     });
 
     public bool IsReferencedBy(string repository, Digest digest) => Read(c =>

@@ -37,9 +37,12 @@ internal static class BlobHandlers
     {
         var digest = ParseDigest(rawDigest);
         var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
-        if (!index.UnlinkBlob(repository.Name, digest))
+        switch (index.UnlinkBlob(repository.Name, digest))
         {
-            throw RegistryErrors.BlobUnknown(digest);
+            case BlobUnlink.NotLinked:
+                throw RegistryErrors.BlobUnknown(digest);
+            case BlobUnlink.Referenced:
+                throw RegistryErrors.BlobInUse(repository, digest);
         }
 
         // The bytes stay until garbage collection finds no repository and no manifest needing them.

@@ -45,7 +45,7 @@ internal sealed partial class MirrorForwarder(IHttpForwarder forwarder, Upstream
 
             LogFallback(repository.Name, error, transformer.UpstreamStatus);
             context.Response.Clear();
-            context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+            RegistryMiddleware.Stamp(context.Response);
             context.Response.Headers["OCI-Namespace"] = repository.Upstream;
         }
 

@@ -4,7 +4,8 @@ using OciCache.Oci;
 namespace OciCache.Http;
 
 /// <summary>
-/// Stamps every response with the API version header Docker-derived clients check, and turns every
+/// Stamps every response with the API version header Docker-derived clients check and with
+/// <c>X-Content-Type-Options: nosniff</c>, and turns every
 /// failure into OCI error JSON: refusals with their code, anything unexpected as a logged 500.
 /// A client that went away is not an error.
 /// </summary>
@@ -12,7 +13,7 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+        Stamp(context.Response);
         try
         {
             await next(context);
@@ -45,9 +46,19 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
             }
 
             context.Response.Clear();
-            context.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+            Stamp(context.Response);
             await OciErrorWriter.WriteAsync(context, OciErrorCode.Internal, "internal server error", e.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// The headers every response carries. Stored content (manifests and blobs, pushed or from an upstream)
+    /// is served as the type it was stored with and must never be sniffed into a page a browser renders.
+    /// </summary>
+    public static void Stamp(HttpResponse response)
+    {
+        response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
+        response.Headers.XContentTypeOptions = "nosniff";
     }
 
     private const int SqliteFull = 13;

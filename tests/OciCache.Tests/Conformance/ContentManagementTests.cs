@@ -56,6 +56,36 @@ public sealed class ContentManagementTests(RegistryFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task DeleteBlob_ReferencedByAManifest_Answers405Unsupported_AndTheImageStaysWhole()
+    {
+        var repo = RegistryFixture.NewRepository("delete");
+        var image = TestImage.Create(layers: 2, layerBytes: 1000, seed: 54);
+        await _client.PushImageAsync(repo, "v1", image);
+
+        foreach (var blob in image.Blobs)
+        {
+            using var delete = await _client.DeleteAsync($"/v2/{repo}/blobs/{blob.Digest}");
+            await RegistryHttp.AssertOciErrorAsync(delete, HttpStatusCode.MethodNotAllowed, "UNSUPPORTED");
+        }
+
+        using (var manifest = await _client.GetAsync($"/v2/{repo}/manifests/v1"))
+        {
+            Assert.Equal(image.Manifest.Bytes, await manifest.Content.ReadAsByteArrayAsync());
+        }
+
+        foreach (var blob in image.Blobs)
+        {
+            Assert.Equal(blob.Bytes, await _client.GetByteArrayAsync($"/v2/{repo}/blobs/{blob.Digest}"));
+        }
+
+        // Once no manifest needs it, the blob can go.
+        using var deleteManifest = await _client.DeleteAsync($"/v2/{repo}/manifests/{image.Digest}");
+        Assert.Equal(HttpStatusCode.Accepted, deleteManifest.StatusCode);
+        using var deleteLayer = await _client.DeleteAsync($"/v2/{repo}/blobs/{image.Layers[0].Digest}");
+        Assert.Equal(HttpStatusCode.Accepted, deleteLayer.StatusCode);
+    }
+
+    [Fact]
     public async Task DeleteOfUnknownContent_Answers404()
     {
         var repo = RegistryFixture.NewRepository("delete");

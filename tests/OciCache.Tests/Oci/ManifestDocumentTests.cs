@@ -83,4 +83,58 @@ public sealed class ManifestDocumentTests
         Assert.Equal(OciErrorCode.ManifestInvalid, error.Code);
         Assert.Contains(field, error.Detail);
     }
+
+    /// <summary>A manifest whose <paramref name="where"/> string holds bytes that are not UTF-8 (0xFF) or a lone surrogate escape.</summary>
+    private static byte[] WithBadText(string where, byte[] bad)
+    {
+        var json = $$$"""
+            {"schemaVersion":2,"mediaType":"{{{MediaTypes.OciManifest}}}",
+             "config":{"mediaType":"{{{(where == "config" ? "@" : MediaTypes.OciEmpty)}}}","digest":"{{{Empty}}}","size":2},"layers":[],
+             "annotations":{"{{{(where == "key" ? "@" : "k")}}}":"{{{(where == "value" ? "@" : "v")}}}"}}
+            """;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json).ToList();
+        var at = bytes.IndexOf((byte)'@');
+        bytes.RemoveAt(at);
+        bytes.InsertRange(at, bad);
+        return [.. bytes];
+    }
+
+    [Theory]
+    [InlineData("config", new byte[] { 0xFF })]
+    [InlineData("key", new byte[] { 0xC3 })]
+    [InlineData("value", new byte[] { 0xED, 0xA0, 0x80 })] // an encoded surrogate: not UTF-8
+    [InlineData("value", new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' })] // lone surrogate escape
+    [InlineData("config", new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'c', (byte)'0', (byte)'0' })]
+    public void Parse_InvalidText_IsManifestInvalid(string where, byte[] bad)
+    {
+        var e = Assert.Throws<RegistryException>(() => ManifestDocument.Parse(WithBadText(where, bad), MediaTypes.OciManifest));
+
+        Assert.Equal(OciErrorCode.ManifestInvalid, e.Code);
+    }
+
+    [Theory]
+    [InlineData(MediaTypes.OciManifest, true)]
+    [InlineData(MediaTypes.DockerManifestList, true)]
+    [InlineData(MediaTypes.DockerSchema1Signed, true)]
+    [InlineData("application/vnd.example.thing.v1+json", true)]
+    [InlineData("application/json", true)]
+    [InlineData("text/html", false)]
+    [InlineData("image/svg+xml", false)]
+    [InlineData("application/xhtml+xml", false)]
+    [InlineData("text/json", false)]
+    [InlineData("application/vnd.example+json\n", false)]
+    public void IsManifest_OnlyManifestAndJsonArtifactTypes(string mediaType, bool manifest) =>
+        Assert.Equal(manifest, MediaTypes.IsManifest(mediaType));
+
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("application/xml")]
+    public void Parse_NonManifestMediaType_IsManifestInvalid(string contentType)
+    {
+        var image = TestImage.Create(layers: 1, layerBytes: 100, seed: 3);
+
+        var e = Assert.Throws<RegistryException>(() => ManifestDocument.Parse(image.Manifest.Bytes, contentType));
+
+        Assert.Equal(OciErrorCode.ManifestInvalid, e.Code);
+    }
 }

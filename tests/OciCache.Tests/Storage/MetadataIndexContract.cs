@@ -44,8 +44,25 @@ public abstract class MetadataIndexContract : IDisposable
         Index.AddBlob("one", null, A, 1);
         Assert.True(Index.LinkBlob("two", null, A));
         Assert.Equal(1, Index.GetLinkedBlobSize("two", A));
-        Assert.True(Index.UnlinkBlob("two", A));
+        Assert.Equal(BlobUnlink.Unlinked, Index.UnlinkBlob("two", A));
         Assert.Null(Index.GetLinkedBlobSize("two", A));
+    }
+
+    [Fact]
+    public void UnlinkBlob_ReferencedByAManifestOfTheRepository_IsRefused_UntilTheManifestIsGone()
+    {
+        Index.AddBlob("app", null, B, 2);
+        Index.AddBlob("other", null, B, 2);
+        Index.AddBlob("app", null, A, 5);
+        Index.PutManifest("app", null, new ManifestRecord(A, MediaTypes.OciManifest, 5), [B], "v1");
+
+        Assert.Equal(BlobUnlink.Referenced, Index.UnlinkBlob("app", B));
+        Assert.Equal(2, Index.GetLinkedBlobSize("app", B));
+        Assert.Equal(BlobUnlink.Unlinked, Index.UnlinkBlob("other", B)); // no manifest of "other" needs it
+
+        Assert.True(Index.DeleteManifest("app", A));
+        Assert.Equal(BlobUnlink.Unlinked, Index.UnlinkBlob("app", B));
+        Assert.Equal(BlobUnlink.NotLinked, Index.UnlinkBlob("app", B));
     }
 
     [Fact]
