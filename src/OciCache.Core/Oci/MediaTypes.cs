@@ -47,6 +47,7 @@ public static partial class MediaTypes
     public static bool IsValid([NotNullWhen(true)] string? mediaType) =>
         !string.IsNullOrEmpty(mediaType) && MediaTypePattern().IsMatch(mediaType);
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$", RegexOptions.CultureInvariant)]
+    // \z, not $: .NET's $ also matches before a final newline.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\z", RegexOptions.CultureInvariant)]
     private static partial Regex MediaTypePattern();
 }

@@ -16,9 +16,10 @@ public static partial class RepositoryName
     public static bool IsValidTag([NotNullWhen(true)] string? tag) =>
         !string.IsNullOrEmpty(tag) && TagPattern().IsMatch(tag);
 
-    [GeneratedRegex(@"^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$", RegexOptions.CultureInvariant)]
+    // \z, not $: .NET's $ also matches before a final newline, and "latest\n" would reach an upstream URL.
+    [GeneratedRegex(@"^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex(@"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TagPattern();
 }

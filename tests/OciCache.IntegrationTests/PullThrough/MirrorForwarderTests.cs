@@ -20,6 +20,9 @@ public sealed class MirrorForwarderTests
     [InlineData("/v2/library/app/tags/list?ns=docker.io&n=1%2F..%2F..", HttpStatusCode.BadRequest, "PAGINATION_NUMBER_INVALID")]
     [InlineData("/v2/library/app/tags/list?ns=docker.io&last=..%2F..%2F_catalog", HttpStatusCode.BadRequest, "QUERY_PARAMETER_INVALID")]
     [InlineData("/v2/library/app/referrers/" + Subject + "?ns=docker.io&artifactType=..%2F..%2F_catalog", HttpStatusCode.BadRequest, "QUERY_PARAMETER_INVALID")]
+    [InlineData("/v2/library/app/referrers/" + Subject + "?ns=docker.io&artifactType=application/spdx%2Bjson%0A", HttpStatusCode.BadRequest, "QUERY_PARAMETER_INVALID")]
+    [InlineData("/v2/library/app/tags/list?ns=docker.io&last=v1%0A", HttpStatusCode.BadRequest, "QUERY_PARAMETER_INVALID")]
+    [InlineData("/v2/library/app%0A/tags/list?ns=docker.io", HttpStatusCode.BadRequest, "NAME_INVALID")]
     public async Task MalformedListing_IsRefused_AndReachesNoUpstream(string path, HttpStatusCode status, string code)
     {
         using var hub = FakeUpstream.Start();
@@ -30,6 +33,37 @@ public sealed class MirrorForwarderTests
 
         await RegistryHttp.AssertOciErrorAsync(response, status, code);
         Assert.Empty(hub.Requests);
+    }
+
+    /// <summary>
+    /// Manifests of mirrors do not go through the forwarder but through the cache (MirrorManifests), whose
+    /// upstream URL is built from the parsed reference: a reference or name that smuggles a path, or a
+    /// trailing newline (.NET's <c>$</c> matches before a final <c>\n</c>), must never reach the upstream.
+    /// </summary>
+    [Theory]
+    [InlineData("/v2/library/app/manifests/..%2F..%2F_catalog?ns=docker.io")]
+    [InlineData("/v2/library/app/manifests/..%2F..%2Fprivate%2Fsecret%2Ftags%2Flist?ns=docker.io")]
+    [InlineData("/v2/library/app/manifests/latest%2F..%2F..%2F_catalog?ns=docker.io")]
+    [InlineData("/v2/library/app/manifests/sha256:..%2F..%2F_catalog?ns=docker.io")]
+    [InlineData("/v2/library/app/manifests/latest%0A?ns=docker.io")]
+    [InlineData("/v2/library/app/manifests/latest%0D%0AX-Injected:%201?ns=docker.io")]
+    [InlineData("/v2/library/app%0A/manifests/latest?ns=docker.io")]
+    [InlineData("/v2/docker.io/library/app/manifests/latest%0A")]
+    [InlineData("/v2/library/app/blobs/sha256:..%2F..%2F_catalog?ns=docker.io")]
+    public async Task ForgedManifestReference_ReachesNoUpstream(string path)
+    {
+        using var hub = FakeUpstream.Start();
+        hub.Override("/", Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"repositories":["private/secret"]}"""));
+        await using var cache = await CacheServer.StartAsync("docker.io", hub.Url);
+
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            using var response = await cache.Client.SendAsync(new HttpRequestMessage(method, path));
+
+            Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound, $"{method} {path}: {await RegistryHttp.Describe(response)}");
+        }
+
+        Assert.Empty(hub.Requests.Select(e => e.RequestMessage.Url));
     }
 
     [Fact]
