@@ -87,6 +87,32 @@ public sealed class MirrorForwarderTests
             forwarded.Query!.ToDictionary(q => q.Key, q => q.Value.ToString()));
     }
 
+    [Theory]
+    [InlineData("/v2/library/app/tags/list?ns=docker.io", "/v2/library/app/tags/list")]
+    [InlineData("/v2/library/app/referrers/" + Subject + "?ns=docker.io", "/v2/library/app/referrers/" + Subject)]
+    public async Task Listing_ForwardsOnlyAllowedClientHeaders(string path, string upstreamPath)
+    {
+        using var hub = FakeUpstream.Start();
+        hub.Server.Given(Request.Create().WithPath(upstreamPath).UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody("""{"name":"library/app","tags":["a"]}"""));
+        await using var cache = await CacheServer.StartAsync("docker.io", hub.Url);
+        using var request = RegistryHttp.Request(HttpMethod.Get, path, null,
+            ("Accept", "application/json"), ("User-Agent", "containerd/2.0"), ("X-Registry-Auth", "client-secret"),
+            ("X-Forwarded-For", "10.9.8.7"), ("X-Real-IP", "10.9.8.7"), ("Forwarded", "for=10.9.8.7"), ("X-Custom", "1"),
+            ("Cookie", "session=client-secret"), ("Authorization", "Bearer client-secret"), ("Range", "bytes=0-1"));
+
+        using var response = await cache.Client.SendAsync(request);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await RegistryHttp.Describe(response));
+        var forwarded = Assert.Single(hub.Requests).RequestMessage;
+        Assert.Equal(upstreamPath, forwarded.Path);
+        var names = forwarded.Headers!.Keys.Select(k => k.ToLowerInvariant()).ToHashSet();
+        Assert.Empty(names.Intersect(["x-registry-auth", "x-forwarded-for", "x-real-ip", "forwarded", "x-custom", "cookie", "authorization", "range"]));
+        Assert.Equal("application/json", Assert.Single(hub.HeaderValues("Accept")));
+        Assert.Equal("containerd/2.0", Assert.Single(hub.HeaderValues("User-Agent")));
+        Assert.DoesNotContain(forwarded.Headers!.Values.SelectMany(v => v), v => v.Contains("client-secret", StringComparison.Ordinal) || v.Contains("10.9.8.7", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Referrers_ForwardsTheParsedDigestAndFilter()
     {
