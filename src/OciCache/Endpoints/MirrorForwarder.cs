@@ -132,8 +132,10 @@ internal sealed partial class MirrorForwarder(IHttpForwarder forwarder, Upstream
         public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
         {
             UpstreamStatus = (int?)proxyResponse?.StatusCode;
+            // A redirect the handler chain did not follow (refused, or not one it follows) is no listing: its
+            // body never reaches the client.
             if (proxyResponse is null || proxyResponse.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
-                    or HttpStatusCode.TooManyRequests || (int)proxyResponse.StatusCode >= 500)
+                    or HttpStatusCode.TooManyRequests || (int)proxyResponse.StatusCode is >= 300 and < 400 or >= 500)
             {
                 UseLocal = true;
                 return false;
