@@ -54,7 +54,8 @@ public sealed class ManifestDocument
         }
         catch (JsonException e)
         {
-            throw Invalid($"manifest is not valid JSON: {e.Message}");
+            // Position only: the runtime's message is a resource key in the shipped build.
+            throw Invalid($"manifest is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
         }
 
         using (json)

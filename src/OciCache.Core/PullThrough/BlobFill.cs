@@ -229,7 +229,7 @@ internal sealed partial class BlobFill
         }
         catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
         {
-            Fail(_watchdog.Reason ?? new UpstreamFailure(UpstreamFailureKind.Unreachable, e.Message));
+            Fail(_watchdog.Reason ?? new UpstreamFailure(UpstreamFailureKind.Unreachable, FailureText.Describe(e)));
         }
         catch (Exception e)
         {

@@ -54,11 +54,11 @@ internal static class FillProducer
         }
         catch (IOException e)
         {
-            return new UpstreamFailure(UpstreamFailureKind.Unreachable, e.Message);
+            return new UpstreamFailure(UpstreamFailureKind.Unreachable, FailureText.Describe(e));
         }
         catch (HttpRequestException e)
         {
-            return new UpstreamFailure(UpstreamFailureKind.Unreachable, e.InnerException?.Message ?? e.Message);
+            return new UpstreamFailure(UpstreamFailureKind.Unreachable, FailureText.Describe(e));
         }
         finally
         {

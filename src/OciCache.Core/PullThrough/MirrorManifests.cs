@@ -185,9 +185,10 @@ internal sealed partial class MirrorManifests(
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
-            LogBadManifest(repository.Name, reference.ToString(), e.Message);
+            var reason = e is RegistryException ? e.Message : FailureText.Describe(e);
+            LogBadManifest(repository.Name, reference.ToString(), reason);
             return new ManifestLookup.Missing(Unavailable(repository, reference,
-                new UpstreamFailure(UpstreamFailureKind.Invalid, e.Message)));
+                new UpstreamFailure(UpstreamFailureKind.Invalid, reason)));
         }
     }
 

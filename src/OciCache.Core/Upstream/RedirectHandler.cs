@@ -7,6 +7,10 @@ namespace OciCache.Upstream;
 /// buckets), so clients never see them and bytes are cached. Each hop is a fresh request with the
 /// original's headers but never an Authorization header: the auth handler below decides, per host, what
 /// a hop may carry. Redirect targets are not remembered: signed URLs expire.
+/// Only http(s) targets are followed, and only to hosts <see cref="DestinationPolicy"/> allows (checked
+/// where the connection is made). A redirect that is refused, or that is still a redirect after the
+/// last hop, comes back as a bodiless 502: neither the redirect nor its body reaches the caller (the
+/// forwarder streams what it gets to the client).
 /// </summary>
 internal sealed class RedirectHandler(int maxRedirects = 5) : DelegatingHandler
 {
@@ -17,9 +21,10 @@ internal sealed class RedirectHandler(int maxRedirects = 5) : DelegatingHandler
         for (var hop = 0; hop < maxRedirects && IsRedirect(response.StatusCode) && response.Headers.Location is { } location; hop++)
         {
             var target = location.IsAbsoluteUri ? location : new Uri(current.RequestUri!, location);
-            if (target.Scheme is not ("http" or "https"))
+            if (!DestinationPolicy.IsFollowableScheme(target))
             {
-                break;
+                response.Dispose();
+                return Refused(current, $"redirect to a {target.Scheme} URL refused");
             }
 
             var method = response.StatusCode == HttpStatusCode.SeeOther && current.Method != HttpMethod.Head ? HttpMethod.Get : current.Method;
@@ -39,11 +44,27 @@ internal sealed class RedirectHandler(int maxRedirects = 5) : DelegatingHandler
             }
 
             current = next;
-            response = await base.SendAsync(current, cancellationToken);
+            try
+            {
+                response = await base.SendAsync(current, cancellationToken);
+            }
+            catch (HttpRequestException e) when (e.InnerException is DestinationRefusedException refused)
+            {
+                return Refused(current, refused.Message);
+            }
+        }
+
+        if (IsRedirect(response.StatusCode))
+        {
+            response.Dispose();
+            return Refused(current, $"more than {maxRedirects} redirects");
         }
 
         return response;
     }
+
+    private static HttpResponseMessage Refused(HttpRequestMessage request, string reason) =>
+        new(HttpStatusCode.BadGateway) { RequestMessage = request, ReasonPhrase = reason, Content = new ByteArrayContent([]) };
 
     private static bool IsRedirect(HttpStatusCode status) =>
         status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther

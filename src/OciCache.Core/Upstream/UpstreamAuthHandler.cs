@@ -9,7 +9,8 @@ namespace OciCache.Upstream;
 /// Authenticates requests to one upstream and to the hosts it redirects to. It remembers each host's
 /// challenge so later requests carry a cached token up front, and on a 401 fetches a token and retries
 /// once. The upstream's configured credentials go only to the upstream's own host (Basic) or to the token
-/// realm that the upstream's own challenge named; any other host gets anonymous token flows only.
+/// realm that the upstream's own challenge named, and to a realm over plain http only when the upstream is
+/// http itself; any other host gets anonymous token flows only.
 /// Requests arrive without an Authorization header of their own: a client's credentials never reach here.
 /// </summary>
 internal sealed partial class UpstreamAuthHandler(
@@ -42,7 +43,8 @@ internal sealed partial class UpstreamAuthHandler(
         {
             _challenges[host] = bearer;
             var tokenScope = scope ?? bearer.Scope ?? "";
-            token = await tokens.FetchAsync(bearer, tokenScope, ownHost ? credentials : null,
+            var realmCredentials = ownHost && DestinationPolicy.MayCarryCredentials(upstream, bearer.Realm) ? credentials : null;
+            token = await tokens.FetchAsync(bearer, tokenScope, realmCredentials,
                 (r, ct) => base.SendAsync(r, ct), cancellationToken);
         }
         else if (basic is null || !ownHost || credentials is null)

@@ -90,7 +90,7 @@ public sealed partial class UpstreamClient : IDisposable
                 }
                 catch (JsonException e)
                 {
-                    return new UpstreamTagList(tags, new UpstreamFailure(UpstreamFailureKind.Invalid, $"tag list is not JSON: {e.Message}"));
+                    return new UpstreamTagList(tags, new UpstreamFailure(UpstreamFailureKind.Invalid, $"tag list is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})"));
                 }
 
                 page = NextPage(response, current, pageSize);
@@ -170,7 +170,7 @@ public sealed partial class UpstreamClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            return UpstreamResult.Fail(UpstreamFailureKind.Unreachable, e.InnerException?.Message ?? e.Message);
+            return UpstreamResult.Fail(UpstreamFailureKind.Unreachable, FailureText.Describe(e));
         }
         catch (UpstreamAuthException e)
         {

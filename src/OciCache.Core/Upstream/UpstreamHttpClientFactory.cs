@@ -8,11 +8,13 @@ namespace OciCache.Upstream;
 /// <summary>
 /// Builds the one pooled connection handler per upstream with YARP's factory (no proxy, no cookies, no
 /// decompression, no automatic redirects), adds per-upstream timeouts and TLS trust, and wraps it in the
-/// redirect and auth handlers. The cache's own requests and the YARP forwarder share the result.
+/// redirect and auth handlers. Every connection goes only where <see cref="DestinationPolicy"/> allows. The cache's own requests and the YARP forwarder share the result.
 /// </summary>
 internal sealed class UpstreamHttpClientFactory(
     Uri baseUri, UpstreamOptions options, UpstreamPolicyOptions policy, TokenCache tokens) : ForwarderHttpClientFactory
 {
+    private readonly DestinationPolicy _destinations = new(baseUri);
+
     public HttpMessageInvoker Create() => CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
 
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
@@ -22,6 +24,7 @@ internal sealed class UpstreamHttpClientFactory(
         handler.PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1);
         handler.ResponseDrainTimeout = TimeSpan.FromSeconds(2);
         handler.ActivityHeadersPropagator = null;
+        handler.ConnectCallback = _destinations.ConnectAsync;
         if (options.InsecureSkipVerify)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;

@@ -15,9 +15,9 @@ namespace OciCache.Endpoints;
 /// request is rebuilt from validated parts (<see cref="RegistryPath"/>): the repository's remote name, the
 /// subject digest and the known query parameters <c>n</c>, <c>last</c> and <c>artifactType</c>; anything
 /// malformed is refused with 400 before the upstream is contacted, anything else is dropped. Requests go
-/// through the upstream's own handler chain (redirects followed, tokens added per host). The client's
-/// credentials and cookies are stripped, and a <c>Link</c> to the next page is rewritten to the client's
-/// namespace. When the upstream cannot answer (breaker open, transport error, 5xx, 429, 401) the local
+/// through the upstream's own handler chain (redirects followed, tokens added per host). Of the client's
+/// headers only <c>Accept</c> and <c>User-Agent</c> are passed on, and a <c>Link</c> to the next page is
+/// rewritten to the client's namespace. When the upstream cannot answer (breaker open, transport error, 5xx, 429, 401) the local
 /// listing is served instead, with a Warning.
 /// </summary>
 internal sealed partial class MirrorForwarder(IHttpForwarder forwarder, UpstreamClient upstreams, ILogger<MirrorForwarder> logger)
@@ -104,6 +104,9 @@ internal sealed partial class MirrorForwarder(IHttpForwarder forwarder, Upstream
 
     private sealed class ListingTransformer(Repository repository, RegistryRoute route, Listing listing, Uri baseUri) : HttpTransformer
     {
+        /// <summary>The client's headers an upstream may see: what it asks for (media types) and who asks.</summary>
+        private static readonly string[] ForwardedRequestHeaders = ["Accept", "User-Agent"];
+
         public bool UseLocal { get; private set; }
 
         public int? UpstreamStatus { get; private set; }
@@ -111,19 +114,28 @@ internal sealed partial class MirrorForwarder(IHttpForwarder forwarder, Upstream
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
             await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-            // Client credentials and cookies are the client's business with us, never the upstream's.
-            proxyRequest.Headers.Authorization = null;
-            proxyRequest.Headers.Remove("Cookie");
-            proxyRequest.Headers.Remove("Proxy-Authorization");
+            // Only an allow-list of the client's headers goes on: its credentials, cookies, forwarding chain
+            // (X-Forwarded-For, X-Registry-Auth, …) and anything else are the client's business with us,
+            // never the upstream's. The handler chain adds the upstream's own Authorization per host.
+            proxyRequest.Headers.Clear();
+            foreach (var name in ForwardedRequestHeaders)
+            {
+                if (httpContext.Request.Headers.TryGetValue(name, out var values))
+                {
+                    proxyRequest.Headers.TryAddWithoutValidation(name, values.OfType<string>());
+                }
+            }
+
             proxyRequest.RequestUri = listing.UpstreamPath(repository).ResolveAgainst(baseUri);
-            proxyRequest.Headers.Host = null;
         }
 
         public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
         {
             UpstreamStatus = (int?)proxyResponse?.StatusCode;
+            // A redirect the handler chain did not follow (refused, or not one it follows) is no listing: its
+            // body never reaches the client.
             if (proxyResponse is null || proxyResponse.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
-                    or HttpStatusCode.TooManyRequests || (int)proxyResponse.StatusCode >= 500)
+                    or HttpStatusCode.TooManyRequests || (int)proxyResponse.StatusCode is >= 300 and < 400 or >= 500)
             {
                 UseLocal = true;
                 return false;

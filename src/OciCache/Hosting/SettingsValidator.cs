@@ -103,7 +103,7 @@ internal static class SettingsValidator
             var key = $"Upstreams:{name}";
             if (!Uri.TryCreate(upstream.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             {
-                errors.Add($"{key}:Url (--upstream {name}=URL): '{upstream.Url}' is not an absolute http or https URL.");
+                errors.Add($"{key}:Url (--upstream {name}=URL): '{UrlRedaction.Redact(upstream.Url)}' is not an absolute http or https URL.");
             }
 
             if (upstream.CaFile is { Length: > 0 } ca && !File.Exists(ca))

@@ -1,12 +1,15 @@
 namespace OciCache.Hosting;
 
-/// <summary>One line at start that says what this server is: where its data is and what it mirrors.</summary>
+/// <summary>
+/// One line at start that says what this server is: where its data is and what it mirrors (upstream URLs
+/// without their passwords).
+/// </summary>
 internal static partial class StartupLog
 {
     public static void Write(WebApplication app, OciCacheSettings settings)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OciCache");
-        var upstreams = string.Join(", ", settings.EffectiveUpstreams.Select(u => $"{u.Key}={u.Value.Url}"));
+        var upstreams = string.Join(", ", settings.EffectiveUpstreams.Select(u => $"{u.Key}={UrlRedaction.Redact(u.Value.Url)}"));
         var budget = settings.Storage.MaxCacheBytes > 0 ? $"{settings.Storage.MaxCacheBytes} bytes" : "unlimited";
         LogStarting(logger, Path.GetFullPath(settings.Data), upstreams, budget, settings.Storage.MinFreeBytes);
     }

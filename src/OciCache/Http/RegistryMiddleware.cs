@@ -5,8 +5,8 @@ namespace OciCache.Http;
 
 /// <summary>
 /// Stamps every response with the API version header Docker-derived clients check and with
-/// <c>X-Content-Type-Options: nosniff</c>, and turns every
-/// failure into OCI error JSON: refusals with their code, anything unexpected as a logged 500.
+/// <c>X-Content-Type-Options: nosniff</c>, and turns every failure into OCI error JSON: refusals with
+/// their code, anything unexpected as a logged 500 whose body names only the request's id.
 /// A client that went away is not an error.
 /// </summary>
 internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<RegistryMiddleware> logger)
@@ -24,7 +24,8 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
-            await OciErrorWriter.WriteAsync(context, OciErrorCode.BlobUploadInvalid, "bad request", e.Message);
+            // The status, not Kestrel's message: the shipped build prints resource keys for those.
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.BlobUploadInvalid, "bad request", BadRequestDetail(e.StatusCode));
         }
         catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == SqliteFull && !context.Response.HasStarted)
         {
@@ -38,7 +39,7 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
         }
         catch (Exception e)
         {
-            LogUnhandled(e, context.Request.Method, context.Request.Path);
+            LogUnhandled(e, context.Request.Method, context.Request.Path, context.TraceIdentifier);
             if (context.Response.HasStarted)
             {
                 context.Abort(); // a truncated body is the only honest way to fail after the headers went out
@@ -47,7 +48,10 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
 
             context.Response.Clear();
             Stamp(context.Response);
-            await OciErrorWriter.WriteAsync(context, OciErrorCode.Internal, "internal server error", e.GetType().Name);
+            // The exception is in the log, under the request's id; the client learns only that id, never
+            // the exception's type or message (internals, paths, at worst secrets).
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.Internal, "internal server error",
+                $"request {context.TraceIdentifier}; the server log has the details");
         }
     }
 
@@ -67,8 +71,16 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
         context.RequestAborted.IsCancellationRequested &&
         e is OperationCanceledException or ConnectionResetException or IOException;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error serving {Method} {Path}")]
-    private partial void LogUnhandled(Exception exception, string method, PathString path);
+    private static string BadRequestDetail(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "request body too large",
+        StatusCodes.Status408RequestTimeout => "request body not received in time",
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => "request headers too large",
+        _ => $"malformed request ({status})",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error serving {Method} {Path} (request {TraceId})")]
+    private partial void LogUnhandled(Exception exception, string method, PathString path, string traceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The metadata database is out of space serving {Method} {Path}")]
     private partial void LogDatabaseFull(string method, PathString path);

@@ -21,6 +21,8 @@ public sealed class RepositoryNameTests
     [InlineData("a___b")]
     [InlineData("../etc")]
     [InlineData("-dash")]
+    [InlineData("library/nginx\n")]
+    [InlineData("library/nginx\r\n")]
     public void IsValid_Malformed_False(string name) => Assert.False(RepositoryName.IsValid(name));
 
     [Fact]
@@ -35,6 +37,7 @@ public sealed class RepositoryNameTests
     [InlineData("-dash", false)]
     [InlineData("has/slash", false)]
     [InlineData("", false)]
+    [InlineData("latest\n", false)]
     public void IsValidTag_FollowsGrammar(string tag, bool valid) => Assert.Equal(valid, RepositoryName.IsValidTag(tag));
 
     [Fact]

@@ -36,7 +36,7 @@ internal sealed class ControlledBody : Stream
         lock (_gate)
         {
             _blocked = false;
-            _chunks.Writer.TryComplete(new IOException("connection reset by upstream"));
+            _chunks.Writer.TryComplete(new IOException("connection reset by upstream", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)));
         }
     }
 
