@@ -30,22 +30,20 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
     }
 
     /// <summary>
-    /// Appends a chunk. When <paramref name="start"/> is given it must equal the current size, otherwise
-    /// the chunk is refused with 416 and the current range.
+    /// Appends a chunk. With a <paramref name="range"/> the session must stand at its start and the chunk
+    /// must hold exactly its length, otherwise the chunk is refused with 416 and the current range, and
+    /// nothing of it is kept.
     /// </summary>
-    public Task<long> AppendAsync(Repository repository, string id, Stream chunk, long? start, CancellationToken cancellationToken) =>
+    public Task<long> AppendAsync(Repository repository, string id, Stream chunk, ChunkRange? range, CancellationToken cancellationToken) =>
         WithSessionAsync(repository, id, async (session, writer) =>
         {
-            if (start is { } offset && offset != writer.Length)
+            if (range is { } claimed && claimed.Start != writer.Length)
             {
-                throw new RegistryException(OciErrorCode.RangeInvalid, "chunk out of order",
-                    $"expected a chunk starting at {writer.Length}, got {offset}")
-                {
-                    Headers = new Dictionary<string, string> { ["Range"] = RangeHeader(writer.Length) },
-                };
+                throw RegistryErrors.RangeInvalid("chunk out of order",
+                    $"expected a chunk starting at {writer.Length}, got {claimed.Start}", writer.Length);
             }
 
-            return await AppendLockedAsync(session, writer, id, chunk, cancellationToken);
+            return await AppendLockedAsync(session, writer, id, chunk, range?.Length, cancellationToken);
         }, cancellationToken);
 
     /// <summary>Appends the final chunk (if any), verifies the digest and publishes the blob.</summary>
@@ -54,7 +52,7 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
         {
             if (finalChunk is not null)
             {
-                await AppendLockedAsync(session, writer, id, finalChunk, cancellationToken);
+                await AppendLockedAsync(session, writer, id, finalChunk, null, cancellationToken);
             }
 
             var size = writer.Length;
@@ -172,12 +170,19 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
         }
     }
 
-    private async Task<long> AppendLockedAsync(Session session, BlobWriter writer, string id, Stream chunk, CancellationToken cancellationToken)
+    /// <summary>Appends a chunk of <paramref name="length"/> bytes (any length when null), or nothing at all.</summary>
+    private async Task<long> AppendLockedAsync(Session session, BlobWriter writer, string id, Stream chunk, long? length, CancellationToken cancellationToken)
     {
         var before = writer.Length;
         try
         {
-            await writer.WriteFromAsync(chunk, cancellationToken);
+            var written = await writer.WriteFromAsync(chunk, length ?? long.MaxValue, cancellationToken);
+            if (length is { } expected && (written < expected || await HasMoreAsync(chunk, cancellationToken)))
+            {
+                throw RegistryErrors.RangeInvalid("chunk length does not match its Content-Range",
+                    $"Content-Range {before}-{before + expected - 1} announces {expected} bytes, the body has {(written < expected ? written.ToString() : "more")}",
+                    before);
+            }
         }
         catch (Exception e)
         {
@@ -195,6 +200,12 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
 
         index.SetUploadSize(id, writer.Length, time.GetUtcNow());
         return writer.Length;
+    }
+
+    private static async Task<bool> HasMoreAsync(Stream chunk, CancellationToken cancellationToken)
+    {
+        var probe = new byte[1];
+        return await chunk.ReadAsync(probe, cancellationToken) > 0;
     }
 
     private UploadRecord Find(Repository repository, string id)
