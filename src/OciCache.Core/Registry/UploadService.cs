@@ -9,6 +9,12 @@ namespace OciCache.Registry;
 /// A session's bytes are in <c>uploads/&lt;id&gt;</c> and its offset in SQLite, so it survives a restart;
 /// the hash state is kept in memory between requests and rebuilt from the file after a restart.
 /// </summary>
+/// <remarks>
+/// Every request that changes a session (PATCH, PUT, DELETE, expiry) holds the session's lock and looks
+/// the session up again once it has it: a request that queued behind the PUT or DELETE that ended the
+/// session is refused as unknown, never written into a file that is gone. Only <see cref="Start"/>
+/// creates a session's file, so no request can bring one back without its row.
+/// </remarks>
 public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new();
@@ -17,7 +23,7 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
     {
         var id = Guid.NewGuid().ToString("N");
         var now = time.GetUtcNow();
-        store.OpenUpload(id, 0).Dispose();
+        store.CreateUpload(id);
         index.CreateUpload(new UploadRecord(id, repository.Name, 0, now, now));
         return id;
     }
@@ -55,7 +61,10 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
                 await AppendLockedAsync(session, writer, id, finalChunk, null, cancellationToken);
             }
 
+            // Committed, refused or failed: the session is over either way. Its row goes first, then the
+            // commit moves its file into blobs/ (or deletes it), so a crash between leaves no row without a file.
             var size = writer.Length;
+            End(id, session);
             BlobCommitResult result;
             try
             {
@@ -63,8 +72,7 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
             }
             finally
             {
-                // Committed, refused or failed: the session is over either way and its file is gone.
-                Forget(id, session);
+                Close(session);
             }
 
             if (result != BlobCommitResult.Committed)
@@ -76,17 +84,13 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
             return size;
         }, cancellationToken);
 
-    public void Cancel(Repository repository, string id)
-    {
-        Find(repository, id);
-        if (_sessions.TryRemove(id, out var session))
+    /// <summary>Ends a session (DELETE): it waits for a chunk being written, then the row goes, then the file.</summary>
+    public Task CancelAsync(Repository repository, string id, CancellationToken cancellationToken) =>
+        WithLockedSessionAsync(repository, id, (session, _) =>
         {
-            session.Writer?.Dispose();
-        }
-
-        index.DeleteUpload(id);
-        store.DeleteUpload(id);
-    }
+            Forget(id, session);
+            return Task.FromResult(true);
+        }, cancellationToken);
 
     /// <summary>
     /// Abandons sessions untouched since <paramref name="cutoff"/>: their rows and bytes go. A session that
@@ -105,8 +109,13 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
 
             try
             {
+                // Looked up again under the lock: a chunk may have touched it, or a PUT ended it, since the listing.
+                if (session.Ended || index.GetUpload(upload.Id) is not { } current || current.UpdatedAt >= cutoff)
+                {
+                    continue;
+                }
+
                 Forget(upload.Id, session);
-                store.DeleteUpload(upload.Id);
                 expired++;
             }
             finally
@@ -155,14 +164,39 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
     public static string RangeHeader(long size) => $"0-{Math.Max(0, size - 1)}";
 
     /// <summary>Runs <paramref name="work"/> holding the session's lock, with its writer open.</summary>
-    private async Task<T> WithSessionAsync<T>(Repository repository, string id, Func<Session, BlobWriter, Task<T>> work, CancellationToken cancellationToken)
+    private Task<T> WithSessionAsync<T>(Repository repository, string id, Func<Session, BlobWriter, Task<T>> work, CancellationToken cancellationToken) =>
+        WithLockedSessionAsync(repository, id, (session, record) => work(session, OpenWriter(id, session, record)), cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> holding the session's lock, with the session's row as it is under the
+    /// lock. A session that ended while this request waited for the lock is unknown.
+    /// </summary>
+    private async Task<T> WithLockedSessionAsync<T>(Repository repository, string id, Func<Session, UploadRecord, Task<T>> work, CancellationToken cancellationToken)
     {
-        var record = Find(repository, id);
+        Find(repository, id); // an unknown id is refused without queuing on a lock
         var session = _sessions.GetOrAdd(id, static _ => new Session());
         await session.Gate.WaitAsync(cancellationToken);
         try
         {
-            return await work(session, OpenWriter(session, record));
+            if (session.Ended)
+            {
+                throw RegistryErrors.UploadUnknown(id);
+            }
+
+            UploadRecord record;
+            try
+            {
+                record = Find(repository, id);
+            }
+            catch (RegistryException)
+            {
+                // Ended between the first look and the lock, by a request that held it before this one
+                // was added: this entry was made for a session that is gone.
+                End(id, session);
+                throw;
+            }
+
+            return await work(session, record);
         }
         finally
         {
@@ -219,14 +253,25 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
     }
 
     /// <summary>The session's writer, opened from disk on first use after a restart.</summary>
-    private BlobWriter OpenWriter(Session session, UploadRecord record)
+    private BlobWriter OpenWriter(string id, Session session, UploadRecord record)
     {
         if (session.Writer is { } open)
         {
             return open;
         }
 
-        var writer = store.OpenUpload(record.Id, record.Size);
+        BlobWriter writer;
+        try
+        {
+            writer = store.OpenUpload(record.Id, record.Size);
+        }
+        catch (FileNotFoundException)
+        {
+            // A row whose file is gone (removed behind the server's back): the session cannot go on.
+            Forget(id, session);
+            throw RegistryErrors.UploadUnknown(id);
+        }
+
         if (writer.Length != record.Size)
         {
             // The file lost bytes the database recorded (a power cut before they reached the disk):
@@ -244,11 +289,23 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
         session.Writer = null;
     }
 
+    /// <summary>
+    /// Ends the session, under its lock: requests queued on the lock will find it ended, later ones find
+    /// no row. The row goes here; the file is the caller's (a commit moves it, <see cref="Forget"/> deletes it).
+    /// </summary>
+    private void End(string id, Session session)
+    {
+        session.Ended = true;
+        _sessions.TryRemove(new KeyValuePair<string, Session>(id, session));
+        index.DeleteUpload(id);
+    }
+
+    /// <summary>Ends the session and deletes its bytes: row first, then file.</summary>
     private void Forget(string id, Session session)
     {
-        _sessions.TryRemove(new KeyValuePair<string, Session>(id, session));
+        End(id, session);
         Close(session);
-        index.DeleteUpload(id);
+        store.DeleteUpload(id);
     }
 
     private sealed class Session
@@ -256,5 +313,8 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public BlobWriter? Writer { get; set; }
+
+        /// <summary>Set under <see cref="Gate"/> when the session's row is deleted; an ended session never comes back.</summary>
+        public bool Ended { get; set; }
     }
 }

@@ -22,7 +22,15 @@ public interface IBlobStore
     /// <summary>Starts a new blob in a temp file; nothing is visible until <see cref="BlobWriter.CommitAsync"/> succeeds.</summary>
     BlobWriter CreateWriter(string algorithm = Digest.Sha256);
 
-    /// <summary>Opens (or creates) the bytes of an upload session, re-hashing what is already there.</summary>
+    /// <summary>
+    /// Creates the empty file of a new upload session. The only place an upload file is created, so a
+    /// request that races the end of its session can never bring the file back.
+    /// </summary>
+    /// <exception cref="IOException">The session's file exists already.</exception>
+    void CreateUpload(string uploadId);
+
+    /// <summary>Opens the bytes of an existing upload session, cut to <paramref name="expectedLength"/> and re-hashed.</summary>
+    /// <exception cref="FileNotFoundException">The session has no file (it ended, or was never created).</exception>
     BlobWriter OpenUpload(string uploadId, long expectedLength);
 
     void DeleteUpload(string uploadId);

@@ -67,11 +67,10 @@ internal static class UploadHandlers
         return Task.CompletedTask;
     }
 
-    public static Task CancelAsync(HttpContext context, Repository repository, string id)
+    public static async Task CancelAsync(HttpContext context, Repository repository, string id)
     {
-        context.RequestServices.GetRequiredService<UploadService>().Cancel(repository, id);
+        await context.RequestServices.GetRequiredService<UploadService>().CancelAsync(repository, id, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
-        return Task.CompletedTask;
     }
 
     /// <summary>
