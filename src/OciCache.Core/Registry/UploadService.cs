@@ -23,8 +23,27 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
     {
         var id = Guid.NewGuid().ToString("N");
         var now = time.GetUtcNow();
-        store.CreateUpload(id);
-        index.CreateUpload(new UploadRecord(id, repository.Name, 0, now, now));
+        try
+        {
+            store.CreateUpload(id);
+        }
+        catch (IOException e) when (StorageErrors.IsDiskFull(e))
+        {
+            throw RegistryErrors.DiskFull($"no space left for upload {id}");
+        }
+
+        try
+        {
+            index.CreateUpload(new UploadRecord(id, repository.Name, 0, now, now));
+        }
+        catch
+        {
+            // The row only ever follows its file; a row that could not be written (a full database)
+            // takes the file with it, or the file would be an upload without a session.
+            store.DeleteUpload(id);
+            throw;
+        }
+
         return id;
     }
 

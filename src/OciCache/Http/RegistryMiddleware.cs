@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using OciCache.Oci;
+using OciCache.Storage;
 
 namespace OciCache.Http;
 
@@ -29,6 +30,13 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
         {
             LogDatabaseFull(context.Request.Method, context.Request.Path);
             await OciErrorWriter.WriteAsync(context, OciErrorCode.InsufficientStorage, "the registry's storage is full", "metadata database");
+        }
+        catch (IOException e) when (StorageErrors.IsDiskFull(e) && !context.Response.HasStarted)
+        {
+            // Any write of the data volume that found no space (ENOSPC, EDQUOT), wherever it was not
+            // already turned into a refusal: the same 507 as a full database.
+            LogVolumeFull(context.Request.Method, context.Request.Path);
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.InsufficientStorage, "the registry's storage is full", "data volume");
         }
         catch (Exception e) when (IsClientGone(context, e))
         {
@@ -61,6 +69,9 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The metadata database is out of space serving {Method} {Path}")]
     private partial void LogDatabaseFull(string method, PathString path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The data volume is out of space serving {Method} {Path}")]
+    private partial void LogVolumeFull(string method, PathString path);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Client went away during {Method} {Path}")]
     private partial void LogClientGone(string method, PathString path);
