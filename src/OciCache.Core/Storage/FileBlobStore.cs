@@ -136,6 +136,23 @@ public sealed class FileBlobStore : IBlobStore
         return true;
     }
 
+    public string? ProbeWritable()
+    {
+        try
+        {
+            new FileStream(Layout.NewTempPath(), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose).Dispose();
+            return null;
+        }
+        catch (IOException e) when (StorageErrors.IsReadOnly(e))
+        {
+            return $"the data volume is read-only ({Layout.Root})";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"the data folder cannot be written ({Layout.Root}): {e.Message}";
+        }
+    }
+
     public int CleanTemp()
     {
         var removed = 0;

@@ -59,6 +59,13 @@ public interface IBlobStore
     /// <exception cref="ArgumentException">The file is not in <c>blobs/</c> of this store.</exception>
     bool Quarantine(StoreFile file);
 
+    /// <summary>
+    /// Whether the store can take a write now: creates and removes an empty file where writes begin.
+    /// Null when it can, else why not (read-only volume, folder gone, no permission). A full volume still
+    /// takes the probe; its writes are refused one by one (507).
+    /// </summary>
+    string? ProbeWritable();
+
     /// <summary>Deletes leftovers of writes that never committed. Called once at start, before serving.</summary>
     int CleanTemp();
 

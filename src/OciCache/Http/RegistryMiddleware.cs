@@ -38,6 +38,11 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
             LogVolumeFull(context.Request.Method, context.Request.Path);
             await OciErrorWriter.WriteAsync(context, OciErrorCode.InsufficientStorage, "the registry's storage is full", "data volume");
         }
+        catch (Exception e) when (IsReadOnly(e) && !context.Response.HasStarted)
+        {
+            LogReadOnly(context.Request.Method, context.Request.Path);
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.Unavailable, "the registry's storage is read-only", "data volume");
+        }
         catch (Exception e) when (IsClientGone(context, e))
         {
             LogClientGone(context.Request.Method, context.Request.Path);
@@ -59,6 +64,10 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
     }
 
     private const int SqliteFull = 13;
+    private const int SqliteReadOnly = 8;
+
+    private static bool IsReadOnly(Exception e) =>
+        StorageErrors.IsReadOnly(e) || e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: SqliteReadOnly };
 
     private static bool IsClientGone(HttpContext context, Exception e) =>
         context.RequestAborted.IsCancellationRequested &&
@@ -72,6 +81,9 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The data volume is out of space serving {Method} {Path}")]
     private partial void LogVolumeFull(string method, PathString path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The data volume is read-only serving {Method} {Path}")]
+    private partial void LogReadOnly(string method, PathString path);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Client went away during {Method} {Path}")]
     private partial void LogClientGone(string method, PathString path);
