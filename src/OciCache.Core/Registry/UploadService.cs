@@ -129,7 +129,8 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
             try
             {
                 // Looked up again under the lock: a chunk may have touched it, or a PUT ended it, since the listing.
-                if (session.Ended || index.GetUpload(upload.Id) is not { } current || current.UpdatedAt >= cutoff)
+                // (An ended session whose row is still there is one whose row could not be deleted: retried here.)
+                if (index.GetUpload(upload.Id) is not { } current || current.UpdatedAt >= cutoff)
                 {
                     continue;
                 }
@@ -312,11 +313,16 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
     /// Ends the session, under its lock: requests queued on the lock will find it ended, later ones find
     /// no row. The row goes here; the file is the caller's (a commit moves it, <see cref="Forget"/> deletes it).
     /// </summary>
+    /// <remarks>
+    /// The row goes before the entry leaves <c>_sessions</c>: a request that arrives in between would make
+    /// a new entry, lock it at once, and must not find the row, or it would write into the file being committed.
+    /// If the row cannot be deleted the ended entry stays, refusing every request, until expiry retries.
+    /// </remarks>
     private void End(string id, Session session)
     {
         session.Ended = true;
-        _sessions.TryRemove(new KeyValuePair<string, Session>(id, session));
         index.DeleteUpload(id);
+        _sessions.TryRemove(new KeyValuePair<string, Session>(id, session));
     }
 
     /// <summary>Ends the session and deletes its bytes: row first, then file.</summary>
