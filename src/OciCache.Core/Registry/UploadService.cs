@@ -15,13 +15,37 @@ namespace OciCache.Registry;
 /// session is refused as unknown, never written into a file that is gone. Only <see cref="Start"/>
 /// creates a session's file, so no request can bring one back without its row.
 /// </remarks>
-public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimeProvider time)
+public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimeProvider time, UploadOptions options)
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new();
+    private readonly SessionCounts _counts = new(options);
 
-    public string Start(Repository repository)
+    /// <summary>
+    /// Opens a session for <paramref name="client"/> (its source address), or refuses with 429 when the
+    /// client or the registry holds as many open sessions as <see cref="UploadOptions"/> allow.
+    /// </summary>
+    public string Start(Repository repository, string client)
     {
         var id = Guid.NewGuid().ToString("N");
+        if (!_counts.TryOpen(id, client, index))
+        {
+            throw new RegistryException(OciErrorCode.TooManyRequests, "too many open upload sessions",
+                $"at most {options.MaxSessionsPerClient} per client and {options.MaxSessions} in all; finish or cancel one first");
+        }
+
+        try
+        {
+            return Create(repository, id);
+        }
+        catch
+        {
+            _counts.Close(id);
+            throw;
+        }
+    }
+
+    private string Create(Repository repository, string id)
+    {
         var now = time.GetUtcNow();
         try
         {
@@ -323,6 +347,7 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
         session.Ended = true;
         index.DeleteUpload(id);
         _sessions.TryRemove(new KeyValuePair<string, Session>(id, session));
+        _counts.Close(id);
     }
 
     /// <summary>Ends the session and deletes its bytes: row first, then file.</summary>

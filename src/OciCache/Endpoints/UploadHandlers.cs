@@ -33,7 +33,7 @@ internal static class UploadHandlers
             return;
         }
 
-        var id = uploads.Start(repository);
+        var id = uploads.Start(repository, ClientOf(context));
         Accepted(context, repository, id, 0);
     }
 
@@ -99,6 +99,12 @@ internal static class UploadHandlers
 
         return range;
     }
+
+    /// <summary>The source address sessions are counted by; an IPv4 client on a dual-stack socket counts as its IPv4 address.</summary>
+    private static string ClientOf(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } address
+            ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
+            : "unknown";
 
     private static bool HasBody(HttpContext context) =>
         context.Request.ContentLength > 0 ||

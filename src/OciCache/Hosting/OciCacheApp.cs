@@ -72,6 +72,7 @@ public static class OciCacheApp
             GarbageCollection = settings.GarbageCollection,
             Scrub = settings.Scrub,
             Prefetch = settings.Prefetch,
+            Uploads = settings.Uploads,
         });
         services.AddHttpForwarder();
         services.AddSingleton<MirrorForwarder>();
