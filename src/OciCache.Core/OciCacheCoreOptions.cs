@@ -1,5 +1,6 @@
 using OciCache.Lifecycle;
 using OciCache.PullThrough;
+using OciCache.Registry;
 using OciCache.Upstream;
 
 namespace OciCache;
@@ -22,4 +23,6 @@ public sealed record OciCacheCoreOptions(string DataPath, IReadOnlyDictionary<st
     public ScrubOptions Scrub { get; init; } = new();
 
     public PrefetchOptions Prefetch { get; init; } = new();
+
+    public UploadOptions Uploads { get; init; } = new();
 }

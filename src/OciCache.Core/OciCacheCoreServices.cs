@@ -31,6 +31,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton(options.GarbageCollection);
         services.TryAddSingleton(options.Scrub);
         services.TryAddSingleton(options.Prefetch);
+        services.TryAddSingleton(options.Uploads);
 
         // Storage
         services.TryAddSingleton(_ =>

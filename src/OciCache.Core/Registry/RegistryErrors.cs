@@ -37,6 +37,17 @@ public static class RegistryErrors
         new(OciErrorCode.Unsupported, "the blob is referenced by a manifest",
             $"a manifest of {repository.Name} references {digest}; delete the manifest first (the blob is then garbage-collected)");
 
+    /// <summary>
+    /// A chunk that does not continue the session where it stands (out of order, or a body whose length
+    /// disagrees with its <c>Content-Range</c>): 416 with the session's current range, which the spec tells
+    /// the client to resume from.
+    /// </summary>
+    public static RegistryException RangeInvalid(string message, string detail, long sessionSize) =>
+        new(OciErrorCode.RangeInvalid, message, detail)
+        {
+            Headers = new Dictionary<string, string> { ["Range"] = UploadService.RangeHeader(sessionSize) },
+        };
+
     public static RegistryException DiskFull(string what) =>
         new(OciErrorCode.InsufficientStorage, "the registry's storage is full", what);
 }

@@ -9,16 +9,65 @@ namespace OciCache.Registry;
 /// A session's bytes are in <c>uploads/&lt;id&gt;</c> and its offset in SQLite, so it survives a restart;
 /// the hash state is kept in memory between requests and rebuilt from the file after a restart.
 /// </summary>
-public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimeProvider time)
+/// <remarks>
+/// Every request that changes a session (PATCH, PUT, DELETE, expiry) holds the session's lock and looks
+/// the session up again once it has it: a request that queued behind the PUT or DELETE that ended the
+/// session is refused as unknown, never written into a file that is gone. Only <see cref="Start"/>
+/// creates a session's file, so no request can bring one back without its row.
+/// </remarks>
+public sealed partial class UploadService(IMetadataIndex index, IBlobStore store, TimeProvider time, UploadOptions options)
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new();
+    private readonly SessionCounts _counts = new(options);
 
-    public string Start(Repository repository)
+    /// <summary>
+    /// Opens a session for <paramref name="client"/> (its source address), or refuses with 429 when the
+    /// client or the registry holds as many open sessions as <see cref="UploadOptions"/> allow.
+    /// </summary>
+    public string Start(Repository repository, string client)
     {
         var id = Guid.NewGuid().ToString("N");
+        if (!_counts.TryOpen(id, client, index))
+        {
+            throw new RegistryException(OciErrorCode.TooManyRequests, "too many open upload sessions",
+                $"at most {options.MaxSessionsPerClient} per client and {options.MaxSessions} in all; finish or cancel one first");
+        }
+
+        try
+        {
+            return Create(repository, id);
+        }
+        catch
+        {
+            _counts.Close(id);
+            throw;
+        }
+    }
+
+    private string Create(Repository repository, string id)
+    {
         var now = time.GetUtcNow();
-        store.OpenUpload(id, 0).Dispose();
-        index.CreateUpload(new UploadRecord(id, repository.Name, 0, now, now));
+        try
+        {
+            store.CreateUpload(id);
+        }
+        catch (IOException e) when (StorageErrors.IsDiskFull(e))
+        {
+            throw RegistryErrors.DiskFull($"no space left for upload {id}");
+        }
+
+        try
+        {
+            index.CreateUpload(new UploadRecord(id, repository.Name, 0, now, now));
+        }
+        catch
+        {
+            // The row only ever follows its file; a row that could not be written (a full database)
+            // takes the file with it, or the file would be an upload without a session.
+            store.DeleteUpload(id);
+            throw;
+        }
+
         return id;
     }
 
@@ -30,22 +79,20 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
     }
 
     /// <summary>
-    /// Appends a chunk. When <paramref name="start"/> is given it must equal the current size, otherwise
-    /// the chunk is refused with 416 and the current range.
+    /// Appends a chunk. With a <paramref name="range"/> the session must stand at its start and the chunk
+    /// must hold exactly its length, otherwise the chunk is refused with 416 and the current range, and
+    /// nothing of it is kept.
     /// </summary>
-    public Task<long> AppendAsync(Repository repository, string id, Stream chunk, long? start, CancellationToken cancellationToken) =>
+    public Task<long> AppendAsync(Repository repository, string id, Stream chunk, ChunkRange? range, CancellationToken cancellationToken) =>
         WithSessionAsync(repository, id, async (session, writer) =>
         {
-            if (start is { } offset && offset != writer.Length)
+            if (range is { } claimed && claimed.Start != writer.Length)
             {
-                throw new RegistryException(OciErrorCode.RangeInvalid, "chunk out of order",
-                    $"expected a chunk starting at {writer.Length}, got {offset}")
-                {
-                    Headers = new Dictionary<string, string> { ["Range"] = RangeHeader(writer.Length) },
-                };
+                throw RegistryErrors.RangeInvalid("chunk out of order",
+                    $"expected a chunk starting at {writer.Length}, got {claimed.Start}", writer.Length);
             }
 
-            return await AppendLockedAsync(session, writer, id, chunk, cancellationToken);
+            return await AppendLockedAsync(session, writer, id, chunk, range?.Length, cancellationToken);
         }, cancellationToken);
 
     /// <summary>Appends the final chunk (if any), verifies the digest and publishes the blob.</summary>
@@ -54,10 +101,13 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
         {
             if (finalChunk is not null)
             {
-                await AppendLockedAsync(session, writer, id, finalChunk, cancellationToken);
+                await AppendLockedAsync(session, writer, id, finalChunk, null, cancellationToken);
             }
 
+            // Committed, refused or failed: the session is over either way. Its row goes first, then the
+            // commit moves its file into blobs/ (or deletes it), so a crash between leaves no row without a file.
             var size = writer.Length;
+            End(id, session);
             BlobCommitResult result;
             try
             {
@@ -65,8 +115,7 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
             }
             finally
             {
-                // Committed, refused or failed: the session is over either way and its file is gone.
-                Forget(id, session);
+                Close(session);
             }
 
             if (result != BlobCommitResult.Committed)
@@ -78,17 +127,13 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
             return size;
         }, cancellationToken);
 
-    public void Cancel(Repository repository, string id)
-    {
-        Find(repository, id);
-        if (_sessions.TryRemove(id, out var session))
+    /// <summary>Ends a session (DELETE): it waits for a chunk being written, then the row goes, then the file.</summary>
+    public Task CancelAsync(Repository repository, string id, CancellationToken cancellationToken) =>
+        WithLockedSessionAsync(repository, id, (session, _) =>
         {
-            session.Writer?.Dispose();
-        }
-
-        index.DeleteUpload(id);
-        store.DeleteUpload(id);
-    }
+            Forget(id, session);
+            return Task.FromResult(true);
+        }, cancellationToken);
 
     /// <summary>
     /// Abandons sessions untouched since <paramref name="cutoff"/>: their rows and bytes go. A session that
@@ -107,8 +152,14 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
 
             try
             {
+                // Looked up again under the lock: a chunk may have touched it, or a PUT ended it, since the listing.
+                // (An ended session whose row is still there is one whose row could not be deleted: retried here.)
+                if (index.GetUpload(upload.Id) is not { } current || current.UpdatedAt >= cutoff)
+                {
+                    continue;
+                }
+
                 Forget(upload.Id, session);
-                store.DeleteUpload(upload.Id);
                 expired++;
             }
             finally
@@ -155,95 +206,4 @@ public sealed class UploadService(IMetadataIndex index, IBlobStore store, TimePr
 
     /// <summary>The <c>Range</c> header value for a session holding <paramref name="size"/> bytes.</summary>
     public static string RangeHeader(long size) => $"0-{Math.Max(0, size - 1)}";
-
-    /// <summary>Runs <paramref name="work"/> holding the session's lock, with its writer open.</summary>
-    private async Task<T> WithSessionAsync<T>(Repository repository, string id, Func<Session, BlobWriter, Task<T>> work, CancellationToken cancellationToken)
-    {
-        var record = Find(repository, id);
-        var session = _sessions.GetOrAdd(id, static _ => new Session());
-        await session.Gate.WaitAsync(cancellationToken);
-        try
-        {
-            return await work(session, OpenWriter(session, record));
-        }
-        finally
-        {
-            session.Gate.Release();
-        }
-    }
-
-    private async Task<long> AppendLockedAsync(Session session, BlobWriter writer, string id, Stream chunk, CancellationToken cancellationToken)
-    {
-        var before = writer.Length;
-        try
-        {
-            await writer.WriteFromAsync(chunk, cancellationToken);
-        }
-        catch (Exception e)
-        {
-            // Keep the session at its last recorded size so the client can resume from the Range we report:
-            // closing and reopening cuts off whatever part of the failed chunk reached the file.
-            Close(session);
-            store.OpenUpload(id, before).Dispose();
-            if (StorageErrors.IsDiskFull(e))
-            {
-                throw RegistryErrors.DiskFull($"no space left for upload {id}");
-            }
-
-            throw;
-        }
-
-        index.SetUploadSize(id, writer.Length, time.GetUtcNow());
-        return writer.Length;
-    }
-
-    private UploadRecord Find(Repository repository, string id)
-    {
-        if (!DataLayout.IsUploadId(id) || index.GetUpload(id) is not { } record || record.Repository != repository.Name)
-        {
-            throw RegistryErrors.UploadUnknown(id);
-        }
-
-        return record;
-    }
-
-    /// <summary>The session's writer, opened from disk on first use after a restart.</summary>
-    private BlobWriter OpenWriter(Session session, UploadRecord record)
-    {
-        if (session.Writer is { } open)
-        {
-            return open;
-        }
-
-        var writer = store.OpenUpload(record.Id, record.Size);
-        if (writer.Length != record.Size)
-        {
-            // The file lost bytes the database recorded (a power cut before they reached the disk):
-            // the file is the truth, and the client learns the real offset from the Range header.
-            index.SetUploadSize(record.Id, writer.Length, time.GetUtcNow());
-        }
-
-        session.Writer = writer;
-        return writer;
-    }
-
-    private static void Close(Session session)
-    {
-        session.Writer?.Dispose();
-        session.Writer = null;
-    }
-
-    private void Forget(string id, Session session)
-    {
-        _sessions.TryRemove(new KeyValuePair<string, Session>(id, session));
-        Close(session);
-        index.DeleteUpload(id);
-    }
-
-    private sealed class Session
-    {
-        public SemaphoreSlim Gate { get; } = new(1, 1);
-
-        public BlobWriter? Writer { get; set; }
-    }
 }

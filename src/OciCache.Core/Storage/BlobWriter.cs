@@ -66,14 +66,22 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Copies a stream to the end of the blob; returns the number of bytes copied.</summary>
-    public async Task<long> WriteFromAsync(Stream source, CancellationToken cancellationToken = default)
+    public Task<long> WriteFromAsync(Stream source, CancellationToken cancellationToken = default) =>
+        WriteFromAsync(source, long.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Copies at most <paramref name="limit"/> bytes of a stream to the end of the blob; returns the number
+    /// of bytes copied. Whatever the stream holds past the limit is left unread.
+    /// </summary>
+    public async Task<long> WriteFromAsync(Stream source, long limit, CancellationToken cancellationToken = default)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
             long total = 0;
             int read;
-            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            while (total < limit &&
+                   (read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - total)), cancellationToken)) > 0)
             {
                 await WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 total += read;

@@ -40,17 +40,18 @@ public sealed class FileBlobStore : IBlobStore
         return new BlobWriter(Layout, path, file, algorithm, keepOnDispose: false);
     }
 
+    public void CreateUpload(string uploadId)
+    {
+        var path = UploadPath(uploadId);
+        new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None).Dispose();
+    }
+
     public BlobWriter OpenUpload(string uploadId, long expectedLength)
     {
-        if (!DataLayout.IsUploadId(uploadId))
-        {
-            throw new ArgumentException("Malformed upload id.", nameof(uploadId));
-        }
-
-        var path = Layout.UploadPath(uploadId);
+        var path = UploadPath(uploadId);
         var file = new FileStream(path, new FileStreamOptions
         {
-            Mode = FileMode.OpenOrCreate,
+            Mode = FileMode.Open,
             Access = FileAccess.ReadWrite,
             Share = FileShare.Read | FileShare.Delete,
             BufferSize = 0,
@@ -135,6 +136,23 @@ public sealed class FileBlobStore : IBlobStore
         return true;
     }
 
+    public string? ProbeWritable()
+    {
+        try
+        {
+            new FileStream(Layout.NewTempPath(), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose).Dispose();
+            return null;
+        }
+        catch (IOException e) when (StorageErrors.IsReadOnly(e))
+        {
+            return $"the data volume is read-only ({Layout.Root})";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"the data folder cannot be written ({Layout.Root}): {e.Message}";
+        }
+    }
+
     public int CleanTemp()
     {
         var removed = 0;
@@ -146,6 +164,9 @@ public sealed class FileBlobStore : IBlobStore
 
         return removed;
     }
+
+    private string UploadPath(string uploadId) =>
+        DataLayout.IsUploadId(uploadId) ? Layout.UploadPath(uploadId) : throw new ArgumentException("Malformed upload id.", nameof(uploadId));
 
     private string FolderOf(StoreArea area) => area switch
     {

@@ -22,7 +22,15 @@ public interface IBlobStore
     /// <summary>Starts a new blob in a temp file; nothing is visible until <see cref="BlobWriter.CommitAsync"/> succeeds.</summary>
     BlobWriter CreateWriter(string algorithm = Digest.Sha256);
 
-    /// <summary>Opens (or creates) the bytes of an upload session, re-hashing what is already there.</summary>
+    /// <summary>
+    /// Creates the empty file of a new upload session. The only place an upload file is created, so a
+    /// request that races the end of its session can never bring the file back.
+    /// </summary>
+    /// <exception cref="IOException">The session's file exists already.</exception>
+    void CreateUpload(string uploadId);
+
+    /// <summary>Opens the bytes of an existing upload session, cut to <paramref name="expectedLength"/> and re-hashed.</summary>
+    /// <exception cref="FileNotFoundException">The session has no file (it ended, or was never created).</exception>
     BlobWriter OpenUpload(string uploadId, long expectedLength);
 
     void DeleteUpload(string uploadId);
@@ -50,6 +58,13 @@ public interface IBlobStore
     /// <summary>Moves a file of <c>blobs/</c> that <see cref="EnumerateFiles"/> listed (a malformed name) to quarantine.</summary>
     /// <exception cref="ArgumentException">The file is not in <c>blobs/</c> of this store.</exception>
     bool Quarantine(StoreFile file);
+
+    /// <summary>
+    /// Whether the store can take a write now: creates and removes an empty file where writes begin.
+    /// Null when it can, else why not (read-only volume, folder gone, no permission). A full volume still
+    /// takes the probe; its writes are refused one by one (507).
+    /// </summary>
+    string? ProbeWritable();
 
     /// <summary>Deletes leftovers of writes that never committed. Called once at start, before serving.</summary>
     int CleanTemp();

@@ -33,15 +33,15 @@ internal static class UploadHandlers
             return;
         }
 
-        var id = uploads.Start(repository);
+        var id = uploads.Start(repository, ClientOf(context));
         Accepted(context, repository, id, 0);
     }
 
     public static async Task PatchAsync(HttpContext context, Repository repository, string id)
     {
         var uploads = context.RequestServices.GetRequiredService<UploadService>();
-        var start = ChunkStart(context, uploads, repository, id);
-        var size = await uploads.AppendAsync(repository, id, context.Request.Body, start, context.RequestAborted);
+        var range = ChunkRangeOf(context, uploads, repository, id);
+        var size = await uploads.AppendAsync(repository, id, context.Request.Body, range, context.RequestAborted);
         Accepted(context, repository, id, size);
     }
 
@@ -51,8 +51,8 @@ internal static class UploadHandlers
         var digest = BlobHandlers.ParseDigest(context.Request.Query["digest"]);
         if (HasBody(context))
         {
-            var start = ChunkStart(context, uploads, repository, id);
-            await uploads.AppendAsync(repository, id, context.Request.Body, start, context.RequestAborted);
+            var range = ChunkRangeOf(context, uploads, repository, id);
+            await uploads.AppendAsync(repository, id, context.Request.Body, range, context.RequestAborted);
         }
 
         await uploads.CompleteAsync(repository, id, digest, null, context.RequestAborted);
@@ -67,15 +67,17 @@ internal static class UploadHandlers
         return Task.CompletedTask;
     }
 
-    public static Task CancelAsync(HttpContext context, Repository repository, string id)
+    public static async Task CancelAsync(HttpContext context, Repository repository, string id)
     {
-        context.RequestServices.GetRequiredService<UploadService>().Cancel(repository, id);
+        await context.RequestServices.GetRequiredService<UploadService>().CancelAsync(repository, id, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
-        return Task.CompletedTask;
     }
 
-    /// <summary>The start offset a chunk claims, or null for a streamed chunk without Content-Range.</summary>
-    private static long? ChunkStart(HttpContext context, UploadService uploads, Repository repository, string id)
+    /// <summary>
+    /// The range a chunk claims, or null for a streamed chunk without Content-Range. A body whose declared
+    /// length already disagrees with the range is refused here, before any of it is read.
+    /// </summary>
+    private static ChunkRange? ChunkRangeOf(HttpContext context, UploadService uploads, Repository repository, string id)
     {
         var header = context.Request.Headers.ContentRange.ToString();
         if (header.Length == 0)
@@ -83,16 +85,26 @@ internal static class UploadHandlers
             return null;
         }
 
-        if (!ContentRange.TryParseStart(header, out var start, out _))
+        if (!ContentRange.TryParseStart(header, out var start, out var end))
         {
-            throw new RegistryException(OciErrorCode.RangeInvalid, "invalid Content-Range", header)
-            {
-                Headers = new Dictionary<string, string> { ["Range"] = UploadService.RangeHeader(uploads.GetSize(repository, id)) },
-            };
+            throw RegistryErrors.RangeInvalid("invalid Content-Range", header, uploads.GetSize(repository, id));
         }
 
-        return start;
+        var range = new ChunkRange(start, end);
+        if (context.Request.ContentLength is { } declared && declared != range.Length)
+        {
+            throw RegistryErrors.RangeInvalid("chunk length does not match its Content-Range",
+                $"Content-Range {range} announces {range.Length} bytes, Content-Length is {declared}", uploads.GetSize(repository, id));
+        }
+
+        return range;
     }
+
+    /// <summary>The source address sessions are counted by; an IPv4 client on a dual-stack socket counts as its IPv4 address.</summary>
+    private static string ClientOf(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } address
+            ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
+            : "unknown";
 
     private static bool HasBody(HttpContext context) =>
         context.Request.ContentLength > 0 ||

@@ -55,6 +55,7 @@ public static class OciCacheApp
         app.UseMiddleware<RegistryMiddleware>();
         app.MapRegistry();
         app.MapGet("/healthz", static context => context.Response.WriteAsync("ok"));
+        app.MapGet("/readyz", ReadinessEndpoint.WriteAsync);
         app.MapMethods("/metrics", [HttpMethods.Get, HttpMethods.Head],
             static context => context.RequestServices.GetRequiredService<MetricsEndpoint>().WriteAsync(context));
         return app;
@@ -71,6 +72,7 @@ public static class OciCacheApp
             GarbageCollection = settings.GarbageCollection,
             Scrub = settings.Scrub,
             Prefetch = settings.Prefetch,
+            Uploads = settings.Uploads,
         });
         services.AddHttpForwarder();
         services.AddSingleton<MirrorForwarder>();

@@ -1,5 +1,6 @@
 using OciCache.Lifecycle;
 using OciCache.PullThrough;
+using OciCache.Registry;
 using OciCache.Upstream;
 
 namespace OciCache.Hosting;
@@ -36,6 +37,9 @@ public sealed record OciCacheSettings
     public ScrubOptions Scrub { get; set; } = new();
 
     public PrefetchOptions Prefetch { get; set; } = new();
+
+    /// <summary>Caps on open chunked upload sessions.</summary>
+    public UploadOptions Uploads { get; set; } = new();
 
     /// <summary>The upstreams in effect: the configured ones, or the well-known four when none are.</summary>
     public IReadOnlyDictionary<string, UpstreamOptions> EffectiveUpstreams =>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using OciCache.Lifecycle;
 using OciCache.PullThrough;
+using OciCache.Registry;
 using OciCache.Upstream;
 
 namespace OciCache.Hosting;
@@ -21,6 +22,7 @@ internal static class SettingsKeys
         (nameof(OciCacheSettings.Storage), SettingsShape.Of<StorageOptions>()),
         (nameof(OciCacheSettings.GarbageCollection), SettingsShape.Of<GarbageCollectionOptions>()),
         (nameof(OciCacheSettings.Scrub), SettingsShape.Of<ScrubOptions>()),
+        (nameof(OciCacheSettings.Uploads), SettingsShape.Of<UploadOptions>()),
         (nameof(OciCacheSettings.Prefetch), SettingsShape.Of<PrefetchOptions>(
             (nameof(PrefetchOptions.Images), SettingsShape.EntriesOf(SettingsShape.Of<PrefetchImage>())))));
 

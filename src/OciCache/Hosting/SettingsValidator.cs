@@ -77,6 +77,16 @@ internal static class SettingsValidator
             errors.Add("Scrub:BytesPerSecond must be more than zero.");
         }
 
+        if (settings.Uploads.MaxSessionsPerClient <= 0)
+        {
+            errors.Add($"Uploads:MaxSessionsPerClient: {settings.Uploads.MaxSessionsPerClient} must be more than zero.");
+        }
+
+        if (settings.Uploads.MaxSessions <= 0)
+        {
+            errors.Add($"Uploads:MaxSessions: {settings.Uploads.MaxSessions} must be more than zero.");
+        }
+
         Positive(errors, "Prefetch:Interval", settings.Prefetch.Interval, allowZero: true);
         for (var i = 0; i < settings.Prefetch.Images.Count; i++)
         {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using OciCache.Oci;
+using OciCache.Storage;
 
 namespace OciCache.Http;
 
@@ -31,6 +32,18 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
         {
             LogDatabaseFull(context.Request.Method, context.Request.Path);
             await OciErrorWriter.WriteAsync(context, OciErrorCode.InsufficientStorage, "the registry's storage is full", "metadata database");
+        }
+        catch (IOException e) when (StorageErrors.IsDiskFull(e) && !context.Response.HasStarted)
+        {
+            // Any write of the data volume that found no space (ENOSPC, EDQUOT), wherever it was not
+            // already turned into a refusal: the same 507 as a full database.
+            LogVolumeFull(context.Request.Method, context.Request.Path);
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.InsufficientStorage, "the registry's storage is full", "data volume");
+        }
+        catch (Exception e) when (IsReadOnly(e) && !context.Response.HasStarted)
+        {
+            LogReadOnly(context.Request.Method, context.Request.Path);
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.Unavailable, "the registry's storage is read-only", "data volume");
         }
         catch (Exception e) when (IsClientGone(context, e))
         {
@@ -66,6 +79,10 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
     }
 
     private const int SqliteFull = 13;
+    private const int SqliteReadOnly = 8;
+
+    private static bool IsReadOnly(Exception e) =>
+        StorageErrors.IsReadOnly(e) || e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: SqliteReadOnly };
 
     private static bool IsClientGone(HttpContext context, Exception e) =>
         context.RequestAborted.IsCancellationRequested &&
@@ -84,6 +101,12 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The metadata database is out of space serving {Method} {Path}")]
     private partial void LogDatabaseFull(string method, PathString path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The data volume is out of space serving {Method} {Path}")]
+    private partial void LogVolumeFull(string method, PathString path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The data volume is read-only serving {Method} {Path}")]
+    private partial void LogReadOnly(string method, PathString path);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Client went away during {Method} {Path}")]
     private partial void LogClientGone(string method, PathString path);

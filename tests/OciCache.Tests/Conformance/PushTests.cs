@@ -103,6 +103,69 @@ public sealed class PushTests(RegistryFixture fixture) : IClassFixture<RegistryF
         Assert.Equal("0-99", status.Header("Range"));
     }
 
+    [Theory]
+    [InlineData(500, "0-9")] // the probe's case: a body far longer than its range
+    [InlineData(10, "0-499")]
+    [InlineData(11, "0-9")]
+    public async Task ChunkWhoseLengthDisagreesWithRange_Answers416AndStoresNothing(int length, string range)
+    {
+        var repo = RegistryFixture.NewRepository("range");
+        using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
+        var location = post.Headers.Location!.ToString();
+
+        using var patch = await _client.SendAsync(RegistryHttp.Request(HttpMethod.Patch, location, new byte[length], ("Content-Range", range)));
+
+        await RegistryHttp.AssertOciErrorAsync(patch, HttpStatusCode.RequestedRangeNotSatisfiable, "BLOB_UPLOAD_INVALID");
+        Assert.Equal("0-0", patch.Header("Range"));
+        await AssertSessionHoldsNothingAsync(location, post.Header("Docker-Upload-UUID")!);
+    }
+
+    [Theory]
+    [InlineData(500, "0-9")]
+    [InlineData(10, "0-499")]
+    public async Task StreamedChunkWhoseLengthDisagreesWithRange_Answers416AndStoresNothing(int length, string range)
+    {
+        var repo = RegistryFixture.NewRepository("range");
+        using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
+        var location = post.Headers.Location!.ToString();
+        using var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new UnknownLengthContent(new byte[length]) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Range", range);
+
+        using var patch = await _client.SendAsync(request);
+
+        Assert.True(patch.RequestMessage!.Content!.Headers.ContentLength is null, "the chunk went without Content-Length");
+        await RegistryHttp.AssertOciErrorAsync(patch, HttpStatusCode.RequestedRangeNotSatisfiable, "BLOB_UPLOAD_INVALID");
+        await AssertSessionHoldsNothingAsync(location, post.Header("Docker-Upload-UUID")!);
+    }
+
+    [Fact]
+    public async Task ChunkAfterRefusedChunk_ContinuesFromRecordedSize()
+    {
+        var repo = RegistryFixture.NewRepository("range");
+        var blob = TestBlob.Random(200, seed: 28);
+        using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
+        var location = post.Headers.Location!.ToString();
+        using var first = await _client.SendAsync(RegistryHttp.Request(HttpMethod.Patch, location, blob.Bytes[..100], ("Content-Range", "0-99")));
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+
+        using var refused = await _client.SendAsync(RegistryHttp.Request(HttpMethod.Patch, location, new byte[500], ("Content-Range", "100-109")));
+        await RegistryHttp.AssertOciErrorAsync(refused, HttpStatusCode.RequestedRangeNotSatisfiable, "BLOB_UPLOAD_INVALID");
+        Assert.Equal("0-99", refused.Header("Range"));
+
+        using var second = await _client.SendAsync(RegistryHttp.Request(HttpMethod.Patch, location, blob.Bytes[100..], ("Content-Range", "100-199")));
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        using var put = await _client.PutAsync($"{location}?digest={blob.Digest}", null);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+    }
+
+    private async Task AssertSessionHoldsNothingAsync(string location, string id)
+    {
+        using var status = await _client.GetAsync(location);
+        Assert.Equal(HttpStatusCode.NoContent, status.StatusCode);
+        Assert.Equal("0-0", status.Header("Range"));
+        Assert.Equal(0, new FileInfo(new DataLayout(fixture.Server.DataPath).UploadPath(id)).Length);
+    }
+
     [Fact]
     public async Task PutWithWrongDigest_Answers400AndStoresNothing()
     {
@@ -385,5 +448,17 @@ public sealed class PushTests(RegistryFixture fixture) : IClassFixture<RegistryF
 
         using var get = await _client.GetAsync($"/v2/{repo}/manifests/v1");
         Assert.Equal(MediaTypes.OciManifest, get.Content.Headers.ContentType?.MediaType);
+    }
+
+    /// <summary>Content sent with chunked transfer encoding: its length is not known in advance.</summary>
+    private sealed class UnknownLengthContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
     }
 }

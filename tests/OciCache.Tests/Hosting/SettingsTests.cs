@@ -38,6 +38,8 @@ public sealed class SettingsTests : IDisposable
     [InlineData("Log:Format", "xml", "Log:Format")]
     [InlineData("Log:Level", "loud", "Log:Level")]
     [InlineData("Upstreams:x.io:Url", "ftp://x.io", "Upstreams:x.io:Url")]
+    [InlineData("Uploads:MaxSessions", "0", "Uploads:MaxSessions")]
+    [InlineData("Uploads:MaxSessionsPerClient", "-1", "Uploads:MaxSessionsPerClient")]
     public void Load_BadValue_FailsNamingTheKey(string key, string value, string named)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, new Dictionary<string, string?> { [key] = value }));

@@ -88,6 +88,7 @@ public abstract class BlobStoreContract : IDisposable
     {
         var blob = TestBlob.Random(10_000, seed: 5);
         const string id = "0123456789abcdef0123456789abcdef";
+        Store.CreateUpload(id);
         using (var first = Store.OpenUpload(id, 0))
         {
             await first.WriteAsync(blob.Bytes.AsMemory(0, 4000));
@@ -106,6 +107,7 @@ public abstract class BlobStoreContract : IDisposable
     {
         var blob = TestBlob.Random(5000, seed: 6);
         const string id = "fedcba9876543210fedcba9876543210";
+        Store.CreateUpload(id);
         using (var first = Store.OpenUpload(id, 0))
         {
             await first.WriteAsync(blob.Bytes.AsMemory(0, 3000));
@@ -121,6 +123,25 @@ public abstract class BlobStoreContract : IDisposable
     [Fact]
     public void OpenUpload_MalformedId_Throws() =>
         Assert.Throws<ArgumentException>(() => Store.OpenUpload("../../etc/passwd", 0));
+
+    [Fact]
+    public void OpenUpload_OfSessionWithoutFile_ThrowsAndCreatesNothing()
+    {
+        const string id = "89abcdef0123456789abcdef01234567";
+
+        Assert.Throws<FileNotFoundException>(() => Store.OpenUpload(id, 0));
+        Assert.Empty(Store.EnumerateFiles(StoreArea.Uploads));
+    }
+
+    [Fact]
+    public void CreateUpload_Twice_Throws()
+    {
+        const string id = "456789abcdef0123456789abcdef0123";
+        Store.CreateUpload(id);
+
+        Assert.Throws<IOException>(() => Store.CreateUpload(id));
+        Assert.Equal(0, Assert.Single(Store.EnumerateFiles(StoreArea.Uploads)).Length);
+    }
 
     [Fact]
     public async Task QuarantineDeleteAndEnumerate_ActOnCommittedBlobs()
@@ -156,6 +177,7 @@ public abstract class BlobStoreContract : IDisposable
     {
         var blob = await CommitAsync(TestBlob.Random(10, seed: 9));
         const string id = "00112233445566778899aabbccddeeff";
+        Store.CreateUpload(id);
         using (var upload = Store.OpenUpload(id, 0))
         {
             await upload.WriteAsync(new byte[5]);

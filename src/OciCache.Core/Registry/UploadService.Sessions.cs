@@ -1,0 +1,169 @@
+using OciCache.Oci;
+using OciCache.Storage;
+
+namespace OciCache.Registry;
+
+/// <summary>The session machinery behind <see cref="UploadService"/>'s requests: locking, lookup, writers, ending.</summary>
+public sealed partial class UploadService
+{
+    /// <summary>Runs <paramref name="work"/> holding the session's lock, with its writer open.</summary>
+    private Task<T> WithSessionAsync<T>(Repository repository, string id, Func<Session, BlobWriter, Task<T>> work, CancellationToken cancellationToken) =>
+        WithLockedSessionAsync(repository, id, (session, record) => work(session, OpenWriter(id, session, record)), cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> holding the session's lock, with the session's row as it is under the
+    /// lock. A session that ended while this request waited for the lock is unknown.
+    /// </summary>
+    private async Task<T> WithLockedSessionAsync<T>(Repository repository, string id, Func<Session, UploadRecord, Task<T>> work, CancellationToken cancellationToken)
+    {
+        Find(repository, id); // an unknown id is refused without queuing on a lock
+        var session = _sessions.GetOrAdd(id, static _ => new Session());
+        await session.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (session.Ended)
+            {
+                throw RegistryErrors.UploadUnknown(id);
+            }
+
+            UploadRecord record;
+            try
+            {
+                record = Find(repository, id);
+            }
+            catch (RegistryException)
+            {
+                // Ended between the first look and the lock, by a request that held it before this one
+                // was added: this entry was made for a session that is gone.
+                End(id, session);
+                throw;
+            }
+
+            return await work(session, record);
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    /// <summary>Appends a chunk of <paramref name="length"/> bytes (any length when null), or nothing at all.</summary>
+    private async Task<long> AppendLockedAsync(Session session, BlobWriter writer, string id, Stream chunk, long? length, CancellationToken cancellationToken)
+    {
+        var before = writer.Length;
+        try
+        {
+            var written = await writer.WriteFromAsync(chunk, length ?? long.MaxValue, cancellationToken);
+            if (length is { } expected && (written < expected || await HasMoreAsync(chunk, cancellationToken)))
+            {
+                throw RegistryErrors.RangeInvalid("chunk length does not match its Content-Range",
+                    $"Content-Range {before}-{before + expected - 1} announces {expected} bytes, the body has {(written < expected ? written.ToString() : "more")}",
+                    before);
+            }
+        }
+        catch (Exception e)
+        {
+            // Keep the session at its last recorded size so the client can resume from the Range we report:
+            // closing and reopening cuts off whatever part of the failed chunk reached the file.
+            Close(session);
+            store.OpenUpload(id, before).Dispose();
+            if (StorageErrors.IsDiskFull(e))
+            {
+                throw RegistryErrors.DiskFull($"no space left for upload {id}");
+            }
+
+            throw;
+        }
+
+        index.SetUploadSize(id, writer.Length, time.GetUtcNow());
+        return writer.Length;
+    }
+
+    private static async Task<bool> HasMoreAsync(Stream chunk, CancellationToken cancellationToken)
+    {
+        var probe = new byte[1];
+        return await chunk.ReadAsync(probe, cancellationToken) > 0;
+    }
+
+    private UploadRecord Find(Repository repository, string id)
+    {
+        if (!DataLayout.IsUploadId(id) || index.GetUpload(id) is not { } record || record.Repository != repository.Name)
+        {
+            throw RegistryErrors.UploadUnknown(id);
+        }
+
+        return record;
+    }
+
+    /// <summary>The session's writer, opened from disk on first use after a restart.</summary>
+    private BlobWriter OpenWriter(string id, Session session, UploadRecord record)
+    {
+        if (session.Writer is { } open)
+        {
+            return open;
+        }
+
+        BlobWriter writer;
+        try
+        {
+            writer = store.OpenUpload(record.Id, record.Size);
+        }
+        catch (FileNotFoundException)
+        {
+            // A row whose file is gone (removed behind the server's back): the session cannot go on.
+            Forget(id, session);
+            throw RegistryErrors.UploadUnknown(id);
+        }
+
+        if (writer.Length != record.Size)
+        {
+            // The file lost bytes the database recorded (a power cut before they reached the disk):
+            // the file is the truth, and the client learns the real offset from the Range header.
+            index.SetUploadSize(record.Id, writer.Length, time.GetUtcNow());
+        }
+
+        session.Writer = writer;
+        return writer;
+    }
+
+    private static void Close(Session session)
+    {
+        session.Writer?.Dispose();
+        session.Writer = null;
+    }
+
+    /// <summary>
+    /// Ends the session, under its lock: requests queued on the lock will find it ended, later ones find
+    /// no row. The row goes here; the file is the caller's (a commit moves it, <see cref="Forget"/> deletes it).
+    /// </summary>
+    /// <remarks>
+    /// The row goes before the entry leaves <c>_sessions</c>: a request that arrives in between would make
+    /// a new entry, lock it at once, and must not find the row, or it would write into the file being committed.
+    /// If the row cannot be deleted the ended entry stays, refusing every request, until expiry retries.
+    /// </remarks>
+    private void End(string id, Session session)
+    {
+        session.Ended = true;
+        index.DeleteUpload(id);
+        _sessions.TryRemove(new KeyValuePair<string, Session>(id, session));
+        _counts.Close(id);
+    }
+
+    /// <summary>Ends the session and deletes its bytes: row first, then file.</summary>
+    private void Forget(string id, Session session)
+    {
+        End(id, session);
+        Close(session);
+        store.DeleteUpload(id);
+    }
+
+    private sealed class Session
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public BlobWriter? Writer { get; set; }
+
+        /// <summary>Set under <see cref="Gate"/> when the session's row is deleted; an ended session never comes back.</summary>
+        public bool Ended { get; set; }
+    }
+}

@@ -1,0 +1,26 @@
+using OciCache.Storage;
+
+namespace OciCache.Observability;
+
+/// <summary>
+/// <c>/readyz</c>: 200 <c>ok</c> while the store takes writes, 503 with the reason when it cannot (a
+/// read-only volume, a data folder gone or not writable). <c>/healthz</c> stays the liveness check: a
+/// server that cannot write still serves what it holds. A full volume stays ready, since pulls still
+/// stream through and eviction makes room; its writes are refused one by one with 507.
+/// </summary>
+internal static class ReadinessEndpoint
+{
+    public static async Task WriteAsync(HttpContext context)
+    {
+        var failure = context.RequestServices.GetRequiredService<IBlobStore>().ProbeWritable();
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        if (failure is null)
+        {
+            await context.Response.WriteAsync("ok");
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        await context.Response.WriteAsync($"not ready: {failure}");
+    }
+}
