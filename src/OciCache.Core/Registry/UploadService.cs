@@ -195,13 +195,18 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
     }
 
     /// <summary>
-    /// Links a blob another repository holds. With no <paramref name="from"/>, any stored blob may be mounted
-    /// (distribution-spec 1.1 lets a registry find the source itself). False means "start an upload instead".
+    /// Links a blob that the local repository <paramref name="from"/> links. The caller chose the source
+    /// (a local repository, never a mirror: see <c>UploadHandlers</c>). False means "start an upload instead".
     /// </summary>
-    public bool TryMount(Repository repository, Digest digest, string? from)
+    public bool TryMount(Repository repository, Digest digest, Repository from)
     {
-        var available = from is null ? index.GetBlob(digest) is not null : index.GetLinkedBlobSize(from, digest) is not null;
-        return available && store.TryGet(digest, out _) && index.LinkBlob(repository.Name, null, digest);
+        if (from.IsMirror)
+        {
+            throw new ArgumentException("a mirror repository is no mount source", nameof(from));
+        }
+
+        return index.GetLinkedBlobSize(from.Name, digest) is not null && store.TryGet(digest, out _) &&
+               index.LinkBlob(repository.Name, null, digest);
     }
 
     /// <summary>The <c>Range</c> header value for a session holding <paramref name="size"/> bytes.</summary>

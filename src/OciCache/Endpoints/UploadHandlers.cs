@@ -18,8 +18,7 @@ internal static class UploadHandlers
         if (query.TryGetValue("mount", out var mount))
         {
             var digest = BlobHandlers.ParseDigest(mount);
-            var from = query["from"].ToString();
-            if (uploads.TryMount(repository, digest, RepositoryName.IsValid(from) ? from : null))
+            if (MountSourceOf(context, query["from"].ToString()) is { } from && uploads.TryMount(repository, digest, from))
             {
                 Created(context, repository, digest);
                 return;
@@ -98,6 +97,31 @@ internal static class UploadHandlers
         }
 
         return range;
+    }
+
+    /// <summary>
+    /// The repository a mount may link from: a valid name that routes to a local repository. A mirror
+    /// repository is no source, since linking its cached blob would make upstream content local without
+    /// the client sending it (uncounted by <c>Storage:MaxCacheBytes</c>, never evicted); a missing or
+    /// invalid <c>from</c> names no repository. Null means "start an upload instead" (202), as
+    /// distribution-spec 1.1 asks for a mount the registry cannot do.
+    /// </summary>
+    private static Repository? MountSourceOf(HttpContext context, string from)
+    {
+        if (!RepositoryName.IsValid(from))
+        {
+            return null;
+        }
+
+        try
+        {
+            var source = context.RequestServices.GetRequiredService<RepositoryRouter>().Route(from, null);
+            return source.IsMirror ? null : source;
+        }
+        catch (RegistryException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The source address sessions are counted by; an IPv4 client on a dual-stack socket counts as its IPv4 address.</summary>
