@@ -17,7 +17,7 @@ public sealed record ManifestOrigin
     /// the repository (MANIFEST_BLOB_UNKNOWN otherwise), the pushed Content-Type is held to the body, and
     /// its annotations are limited (<see cref="AnnotationLimits.MaxPushedBytes"/>).
     /// </summary>
-    public static ManifestOrigin Push { get; } = new() { RequireReferencedContent = true, LimitsAnnotations = true };
+    public static ManifestOrigin Push { get; } = new() { RequireReferencedContent = true, LimitsAnnotations = true, AcceptsSchema1 = false };
 
     /// <summary>
     /// An upstream's answer for a mirror repository. Referenced content is fetched when asked for, not
@@ -28,6 +28,14 @@ public sealed record ManifestOrigin
     public static ManifestOrigin Upstream(Digest? claimedDigest) => new() { ClaimedDigest = claimedDigest, TrustsGenericContentType = false };
 
     public bool RequireReferencedContent { get; private init; }
+
+    /// <summary>
+    /// False for pushes: Docker schema1 (deprecated, refused on push by distribution by default) lists its
+    /// layers as <c>fsLayers</c>, not descriptors, so the references a push must hold are not checked for it.
+    /// An upstream's schema1 manifest is still cached, so old images stay pullable through a mirror.
+    /// </summary>
+    /// <remarks>https://distribution.github.io/distribution/spec/deprecated-schema-v1/</remarks>
+    public bool AcceptsSchema1 { get; private init; } = true;
 
     /// <summary>
     /// True when the annotation limit applies. Not to an upstream's manifests: the cache must serve the

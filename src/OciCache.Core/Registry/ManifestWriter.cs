@@ -23,7 +23,7 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
     /// row records its upstream.
     /// </summary>
     /// <exception cref="RegistryException">
-    /// SIZE_INVALID (413) over 4 MiB, MANIFEST_INVALID (also for a push whose annotations exceed
+    /// SIZE_INVALID (413) over 4 MiB, MANIFEST_INVALID (also for a pushed schema1 manifest, and a push whose annotations exceed
     /// <see cref="AnnotationLimits.MaxPushedBytes"/>), DIGEST_INVALID when addressed by a digest its bytes do
     /// not have (or claimed by an upstream to have one they do not), MANIFEST_BLOB_UNKNOWN when a push
     /// references a blob or child manifest the repository lacks.
@@ -34,6 +34,12 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
     {
         var content = await ReadBoundedAsync(body, cancellationToken);
         var document = ManifestDocument.Parse(content, origin.TrustsGenericContentType || !IsGeneric(contentType) ? contentType : null);
+        if (!origin.AcceptsSchema1 && MediaTypes.IsSchema1(document.MediaType))
+        {
+            throw new RegistryException(OciErrorCode.ManifestInvalid, "manifest invalid",
+                "Docker schema1 manifests are not accepted; push a Docker schema2 or OCI manifest");
+        }
+
         var algorithm = reference.IsTag ? Digest.Sha256 : reference.Digest.Algorithm;
         var digest = Digest.FromHash(algorithm, Hash(algorithm, content.Span));
         if (!reference.IsTag && digest != reference.Digest)

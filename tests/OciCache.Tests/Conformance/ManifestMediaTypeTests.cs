@@ -54,6 +54,32 @@ public sealed class ManifestMediaTypeTests(RegistryFixture fixture) : IClassFixt
         await RegistryHttp.AssertOciErrorAsync(put, HttpStatusCode.BadRequest, "MANIFEST_INVALID");
     }
 
+    /// <summary>
+    /// Docker schema1 is refused on push, as distribution does by default: its <c>fsLayers</c> are not
+    /// descriptors, so the references a push must hold could not be checked (a <c>prettyjws</c> naming a
+    /// blob the registry lacks was stored).
+    /// </summary>
+    [Theory]
+    [InlineData(MediaTypes.DockerSchema1Signed)]
+    [InlineData(MediaTypes.DockerSchema1)]
+    public async Task Put_Schema1_Answers400ManifestInvalid(string mediaType)
+    {
+        var repo = RegistryFixture.NewRepository("schema1");
+        var missing = TestBlob.Random(100, seed: 74).Digest;
+        var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes($$"""
+            {"schemaVersion":1,"name":"{{repo}}","tag":"v1","architecture":"amd64",
+             "fsLayers":[{"blobSum":"{{missing}}"}],"history":[{"v1Compatibility":"{}"}],
+             "signatures":[{"header":{"alg":"ES256"},"signature":"c2ln","protected":"cHJvdA"}]}
+            """));
+        content.Headers.TryAddWithoutValidation("Content-Type", mediaType);
+
+        using var put = await _client.PutAsync($"/v2/{repo}/manifests/v1", content);
+
+        await RegistryHttp.AssertOciErrorAsync(put, HttpStatusCode.BadRequest, "MANIFEST_INVALID");
+        using var get = await _client.GetAsync($"/v2/{repo}/manifests/v1");
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+    }
+
     [Fact]
     public async Task ManifestsBlobsAndErrors_AreServedWithNosniff()
     {
