@@ -42,6 +42,7 @@ public static class OciCacheCoreServices
         });
         services.TryAddSingleton<IBlobStore, FileBlobStore>();
         services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<DataLayout>().Database));
+        services.TryAddSingleton<DatabaseFile>();
         services.TryAddSingleton<SqliteMetadataIndex>();
         services.TryAddSingleton<IMetadataIndex>(sp => new CachedMetadataIndex(
             sp.GetRequiredService<SqliteMetadataIndex>(), sp.GetRequiredService<IMemoryCache>()));

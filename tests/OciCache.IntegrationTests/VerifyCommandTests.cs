@@ -121,6 +121,29 @@ public sealed class VerifyCommandTests : IAsyncLifetime
         Assert.Contains("does not exist", result.Stderr);
     }
 
+    /// <summary>
+    /// A deleted database comes back empty at the next open: every blob then lacks metadata, which is a lost
+    /// database, not interrupted writes (and garbage collection would delete the blobs). Repair keeps them.
+    /// </summary>
+    [Fact]
+    public async Task DeletedDatabase_BlobsWithoutMetadata_AreProblems_KeptByRepair()
+    {
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(Layout.Database + suffix);
+        }
+
+        var report = await Verify();
+
+        Assert.True(report.ExitCode == 1, report.ToString());
+        Assert.Contains($"problem: blob {_image.Layers[0].Digest} has no metadata", report.Stdout);
+        Assert.Contains("inconsistent: 4 problems", report.Stdout);
+
+        var repair = await Verify("--repair");
+        Assert.Equal(1, repair.ExitCode);
+        Assert.True(File.Exists(Layout.BlobPath(_image.Layers[0].Digest)));
+    }
+
     private Task<ProcessResult> Verify(params string[] extra) =>
         ProcessRunner.RunAsync(OciCacheProcess.Executable, ["verify", "--data", _data.Path, .. extra], TimeSpan.FromMinutes(1));
 }

@@ -6,7 +6,8 @@ namespace OciCache.Storage;
 /// <summary>
 /// Checks that the blob store and the metadata agree: every blob file hashes to its name, every blob row
 /// has its file with the recorded size, every upload row has its file and every upload file its row,
-/// and SQLite itself is intact. With repair, corrupt blobs are quarantined and dangling rows dropped.
+/// and SQLite itself is intact. A blob file without a row is a note (an interrupted write), unless no row
+/// names any blob: then the database was lost, and every such file is a problem. With repair, corrupt blobs are quarantined and dangling rows dropped.
 /// Files in <c>tmp/</c> are never content (they are deleted at start) and only reported.
 /// </summary>
 public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, SqliteDatabase database)
@@ -16,6 +17,9 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
         var report = new VerifyReport();
         CheckDatabase(report);
         var rows = index.EnumerateBlobs().ToDictionary(b => b.Digest);
+        // Metadata that knows no blob beside a store that holds some is a lost database (deleted or replaced),
+        // not interrupted writes: then each such file is a problem, since garbage collection would delete them.
+        var metadataLost = rows.Count == 0;
 
         foreach (var file in store.EnumerateFiles(StoreArea.Blobs))
         {
@@ -53,6 +57,11 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
                 {
                     index.RemoveBlob(d); // the file is right (it hashes to its name); the row is wrong
                 }
+            }
+            else if (row is null && metadataLost)
+            {
+                report.Problem($"blob {d} has no metadata, and the metadata knows no blob at all: was the database " +
+                               "deleted or replaced? Garbage collection would delete this blob; restore the database first");
             }
             else if (row is null)
             {

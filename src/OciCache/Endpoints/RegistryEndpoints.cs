@@ -1,6 +1,7 @@
 using OciCache.Http;
 using OciCache.Oci;
 using OciCache.Registry;
+using OciCache.Storage;
 
 namespace OciCache.Endpoints;
 
@@ -42,15 +43,15 @@ internal static class RegistryEndpoints
         return (route.Kind, method) switch
         {
             (RouteKind.Manifest, "GET" or "HEAD") => ManifestHandlers.GetAsync(context, repository, route.Reference),
-            (RouteKind.Manifest, "PUT") => ManifestHandlers.PutAsync(context, Writable(repository), route.Reference),
-            (RouteKind.Manifest, "DELETE") => ManifestHandlers.DeleteAsync(context, Writable(repository), route.Reference),
+            (RouteKind.Manifest, "PUT") => ManifestHandlers.PutAsync(context, Writable(context, repository), route.Reference),
+            (RouteKind.Manifest, "DELETE") => ManifestHandlers.DeleteAsync(context, Writable(context, repository), route.Reference),
             (RouteKind.Blob, "GET" or "HEAD") => BlobHandlers.GetAsync(context, repository, route.Reference),
-            (RouteKind.Blob, "DELETE") => BlobHandlers.DeleteAsync(context, Writable(repository), route.Reference),
-            (RouteKind.UploadStart, "POST") => UploadHandlers.StartAsync(context, Writable(repository)),
-            (RouteKind.Upload, "GET") => UploadHandlers.StatusAsync(context, Writable(repository), route.Reference),
-            (RouteKind.Upload, "PATCH") => UploadHandlers.PatchAsync(context, Writable(repository), route.Reference),
-            (RouteKind.Upload, "PUT") => UploadHandlers.PutAsync(context, Writable(repository), route.Reference),
-            (RouteKind.Upload, "DELETE") => UploadHandlers.CancelAsync(context, Writable(repository), route.Reference),
+            (RouteKind.Blob, "DELETE") => BlobHandlers.DeleteAsync(context, Writable(context, repository), route.Reference),
+            (RouteKind.UploadStart, "POST") => UploadHandlers.StartAsync(context, Writable(context, repository)),
+            (RouteKind.Upload, "GET") => UploadHandlers.StatusAsync(context, Writable(context, repository), route.Reference),
+            (RouteKind.Upload, "PATCH") => UploadHandlers.PatchAsync(context, Writable(context, repository), route.Reference),
+            (RouteKind.Upload, "PUT") => UploadHandlers.PutAsync(context, Writable(context, repository), route.Reference),
+            (RouteKind.Upload, "DELETE") => UploadHandlers.CancelAsync(context, Writable(context, repository), route.Reference),
             (RouteKind.Tags, "GET") when repository.IsMirror => Forward(context, repository, route, DiscoveryHandlers.TagsAsync),
             (RouteKind.Tags, "GET") => DiscoveryHandlers.TagsAsync(context, repository),
             (RouteKind.Referrers, "GET") when repository.IsMirror =>
@@ -67,9 +68,26 @@ internal static class RegistryEndpoints
     private static Task Forward(HttpContext context, Repository repository, RegistryRoute route, Func<HttpContext, Repository, Task> local) =>
         context.RequestServices.GetRequiredService<MirrorForwarder>().ForwardAsync(context, repository, route, local);
 
-    /// <summary>Mirror repositories are caches of their upstream: clients cannot change them.</summary>
-    private static Repository Writable(Repository repository) =>
-        repository.IsMirror ? throw RegistryErrors.MirrorReadOnly(repository) : repository;
+    /// <summary>
+    /// Mirror repositories are caches of their upstream: clients cannot change them. No write is taken while
+    /// the metadata database is not the file that was opened (<see cref="DatabaseFile"/>): it would be
+    /// acknowledged and then lost at the next start.
+    /// </summary>
+    private static Repository Writable(HttpContext context, Repository repository)
+    {
+        if (repository.IsMirror)
+        {
+            throw RegistryErrors.MirrorReadOnly(repository);
+        }
+
+        if (context.RequestServices.GetRequiredService<DatabaseFile>().Probe() is not null)
+        {
+            throw new RegistryException(OciErrorCode.Unavailable, "the registry's metadata database is unavailable",
+                "deleted or replaced while in use (see /readyz)");
+        }
+
+        return repository;
+    }
 
     private static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OciCache.Endpoints;
 using OciCache.Http;
 using OciCache.Observability;
+using OciCache.Storage;
 using Serilog.Extensions.Logging;
 
 namespace OciCache.Hosting;
@@ -51,6 +52,7 @@ public static class OciCacheApp
         AddServices(builder.Services, settings);
         builder.Services.AddSingleton<MetricsEndpoint>();
         var app = builder.Build();
+        app.Services.GetRequiredService<DatabaseFile>(); // the database's identity as opened now, before any request
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<RegistryMiddleware>();
         app.MapRegistry();

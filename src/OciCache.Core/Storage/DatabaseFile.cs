@@ -1,0 +1,37 @@
+namespace OciCache.Storage;
+
+/// <summary>
+/// The metadata database file as it was when the process opened it. SQLite keeps writing to the file it
+/// has open, so a database deleted or replaced at runtime (a mistaken <c>rm</c>, a restore over it) took
+/// every later write into a file no restart would see again: pushes were acknowledged and then lost, and
+/// garbage collection after the restart deleted the blobs no metadata knew. <see cref="Probe"/> compares
+/// the path with the file opened (device and inode); readiness fails and writes are refused while they
+/// differ.
+/// </summary>
+public sealed class DatabaseFile
+{
+    private readonly FileIdentity? _opened;
+
+    /// <param name="database">Opened (and so created) before its identity is taken.</param>
+    public DatabaseFile(SqliteDatabase database)
+    {
+        Path = database.Path;
+        _opened = FileIdentity.Of(Path);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Null while the path is still the file that was opened, otherwise why it is not.</summary>
+    public string? Probe()
+    {
+        var now = FileIdentity.Of(Path);
+        if (now is null)
+        {
+            return $"the metadata database {Path} was deleted while in use; restart once it is restored";
+        }
+
+        return _opened is { } opened && now != opened
+            ? $"the metadata database {Path} was replaced while in use; restart to open the new one"
+            : null;
+    }
+}
