@@ -64,7 +64,7 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             Subject = document.Subject?.Digest,
             AnnotationsJson = AnnotationLimits.ForDescriptor(document.AnnotationsJson),
         };
-        index.PutManifest(repository.Name, repository.Upstream, record, references, reference.Tag);
+        await index.PutManifestAsync(repository.Name, repository.Upstream, record, references, reference.Tag);
         return new PutManifestResult(digest, document.Subject?.Digest);
     }
 

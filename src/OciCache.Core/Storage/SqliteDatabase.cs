@@ -4,10 +4,11 @@ namespace OciCache.Storage;
 
 /// <summary>
 /// Opens connections to the metadata database and owns its schema. WAL lets readers run beside the one
-/// writer; writers are serialised in-process by <see cref="WriteLock"/> so they do not spin on SQLITE_BUSY,
-/// and a busy database held by another process (ocicache verify) is waited on, not failed.
+/// writer; writers are serialised in-process by <see cref="Writer"/>, one thread, so they do not spin on
+/// SQLITE_BUSY and no request thread blocks on them, and a busy database held by another process
+/// (ocicache verify) is waited on, not failed.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IDisposable
 {
     private const int SchemaVersion = 2;
 
@@ -30,7 +31,10 @@ public sealed class SqliteDatabase
 
     public string Path { get; }
 
-    public Lock WriteLock { get; } = new();
+    public SqliteWriter Writer { get; } = new();
+
+    /// <summary>Stops the writer thread once the writes queued so far are done.</summary>
+    public void Dispose() => Writer.Dispose();
 
     public SqliteConnection Open()
     {
