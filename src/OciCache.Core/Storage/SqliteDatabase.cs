@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OciCache.Oci;
 
 namespace OciCache.Storage;
 
@@ -10,7 +11,7 @@ namespace OciCache.Storage;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly string _connectionString;
 
@@ -79,9 +80,47 @@ public sealed class SqliteDatabase : IDisposable
             command.ExecuteNonQuery();
         }
 
+        if (version < 3)
+        {
+            CutStoredAnnotations(connection, transaction);
+        }
+
         command.CommandText = $"PRAGMA user_version = {SchemaVersion};";
         command.ExecuteNonQuery();
 
         transaction.Commit();
+    }
+
+    /// <summary>
+    /// Version 3: annotations stored before they were cut for descriptors (rows of up to 4 MiB in the
+    /// <c>WITHOUT ROWID</c> manifests table, read by every probe of the row) are cut now, as
+    /// <see cref="AnnotationLimits.ForDescriptor"/> cuts new ones; the manifest's bytes keep them all.
+    /// </summary>
+    private static void CutStoredAnnotations(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var rows = new List<(long Repository, string Digest, string? Annotations)>();
+        using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = "SELECT repository_id, digest, annotations FROM manifests WHERE length(CAST(annotations AS BLOB)) > $max";
+            select.Parameters.AddWithValue("$max", AnnotationLimits.MaxDescriptorBytes);
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                rows.Add((reader.GetInt64(0), reader.GetString(1), AnnotationLimits.ForDescriptor(reader.GetString(2))));
+            }
+        }
+
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE manifests SET annotations = $annotations WHERE repository_id = $repository AND digest = $digest";
+        foreach (var (repository, digest, annotations) in rows)
+        {
+            update.Parameters.Clear();
+            update.Parameters.AddWithValue("$annotations", (object?)annotations ?? DBNull.Value);
+            update.Parameters.AddWithValue("$repository", repository);
+            update.Parameters.AddWithValue("$digest", digest);
+            update.ExecuteNonQuery();
+        }
     }
 }
