@@ -176,6 +176,8 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
 
     public void SetUploadSize(string id, long size, DateTimeOffset updatedAt) => inner.SetUploadSize(id, size, updatedAt);
 
+    public Task SetUploadSizeAsync(string id, long size, DateTimeOffset updatedAt) => inner.SetUploadSizeAsync(id, size, updatedAt);
+
     public void DeleteUpload(string id) => inner.DeleteUpload(id);
 
     public IReadOnlyList<UploadRecord> ListUploads() => inner.ListUploads();

@@ -111,6 +111,9 @@ public interface IMetadataIndex
 
     void SetUploadSize(string id, long size, DateTimeOffset updatedAt);
 
+    /// <summary>As <see cref="SetUploadSize"/>; the caller's thread is free while the write waits for the database.</summary>
+    Task SetUploadSizeAsync(string id, long size, DateTimeOffset updatedAt);
+
     void DeleteUpload(string id);
 
     IReadOnlyList<UploadRecord> ListUploads();
