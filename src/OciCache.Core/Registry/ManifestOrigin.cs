@@ -15,9 +15,10 @@ public sealed record ManifestOrigin
     /// <summary>
     /// A client's push to a local repository: every blob and child manifest it references must already be in
     /// the repository (MANIFEST_BLOB_UNKNOWN otherwise), the pushed Content-Type is held to the body, and
-    /// its annotations are limited (<see cref="AnnotationLimits.MaxPushedBytes"/>).
+    /// its annotations and references are limited (<see cref="AnnotationLimits.MaxPushedBytes"/>,
+    /// <see cref="ManifestWriter.MaxReferences"/>).
     /// </summary>
-    public static ManifestOrigin Push { get; } = new() { RequireReferencedContent = true, LimitsAnnotations = true, AcceptsSchema1 = false };
+    public static ManifestOrigin Push { get; } = new() { RequireReferencedContent = true, LimitsAnnotations = true, LimitsReferences = true, AcceptsSchema1 = false };
 
     /// <summary>
     /// An upstream's answer for a mirror repository. Referenced content is fetched when asked for, not
@@ -43,6 +44,9 @@ public sealed record ManifestOrigin
     /// bounded anyway, by the 4 MiB manifest limit, the descriptor cut and the paged referrers list.
     /// </summary>
     public bool LimitsAnnotations { get; private init; }
+
+    /// <summary>True when <see cref="ManifestWriter.MaxReferences"/> applies; not to an upstream's manifests, as above.</summary>
+    public bool LimitsReferences { get; private init; }
 
     /// <summary>False when a generic Content-Type means "unknown", not a media type to hold the body to.</summary>
     public bool TrustsGenericContentType { get; private init; } = true;

@@ -11,6 +11,14 @@ namespace OciCache.Registry;
 /// </summary>
 public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
 {
+    /// <summary>
+    /// A pushed manifest may reference at most this many distinct blobs and child manifests (config, layers,
+    /// index entries). Each is a row written in the manifest's one transaction, which every other write waits
+    /// behind: the bound is the bound on that wait. Real images stay far below it (overlay filesystems stop
+    /// at 128 layers; a multi-platform index with attestations holds a few dozen entries).
+    /// </summary>
+    public const int MaxReferences = 1000;
+
     /// <summary>Stores a pushed manifest byte-for-byte and tags it when <paramref name="reference"/> is a tag.</summary>
     /// <exception cref="RegistryException">As <see cref="WriteAsync"/>.</exception>
     public Task<PutManifestResult> PutAsync(
@@ -23,8 +31,8 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
     /// row records its upstream.
     /// </summary>
     /// <exception cref="RegistryException">
-    /// SIZE_INVALID (413) over 4 MiB, MANIFEST_INVALID (also for a pushed schema1 manifest, and a push whose annotations exceed
-    /// <see cref="AnnotationLimits.MaxPushedBytes"/>), DIGEST_INVALID when addressed by a digest its bytes do
+    /// SIZE_INVALID (413) over 4 MiB, MANIFEST_INVALID (also for a pushed schema1 manifest, a push whose annotations exceed
+    /// <see cref="AnnotationLimits.MaxPushedBytes"/> or that references more than <see cref="MaxReferences"/>), DIGEST_INVALID when addressed by a digest its bytes do
     /// not have (or claimed by an upstream to have one they do not), MANIFEST_BLOB_UNKNOWN when a push
     /// references a blob or child manifest the repository lacks.
     /// </exception>
@@ -58,6 +66,12 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
                 $"the manifest's annotations take {AnnotationLimits.Size(annotations)} bytes; at most {AnnotationLimits.MaxPushedBytes} are accepted");
         }
 
+        if (origin.LimitsReferences && References(document) is { Count: > MaxReferences } many)
+        {
+            throw new RegistryException(OciErrorCode.ManifestInvalid, "manifest invalid",
+                $"the manifest references {many.Count} blobs and manifests; at most {MaxReferences} are accepted");
+        }
+
         var references = origin.RequireReferencedContent ? CheckReferences(repository, document) : References(document);
         if (await store.PutSmallAsync(digest, content, cancellationToken) is not BlobCommitResult.Committed and var result)
         {
@@ -70,7 +84,7 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             Subject = document.Subject?.Digest,
             AnnotationsJson = AnnotationLimits.ForDescriptor(document.AnnotationsJson),
         };
-        index.PutManifest(repository.Name, repository.Upstream, record, references, reference.Tag);
+        await index.PutManifestAsync(repository.Name, repository.Upstream, record, references, reference.Tag);
         return new PutManifestResult(digest, document.Subject?.Digest);
     }
 

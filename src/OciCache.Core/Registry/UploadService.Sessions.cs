@@ -75,7 +75,7 @@ public sealed partial class UploadService
             throw;
         }
 
-        index.SetUploadSize(id, writer.Length, time.GetUtcNow());
+        await index.SetUploadSizeAsync(id, writer.Length, time.GetUtcNow());
         return writer.Length;
     }
 

@@ -123,7 +123,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
                 throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
             }
 
-            index.AddBlob(repository.Name, null, digest, size);
+            await index.AddBlobAsync(repository.Name, null, digest, size);
             return size;
         }, cancellationToken);
 
@@ -190,7 +190,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
             throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
         }
 
-        index.AddBlob(repository.Name, null, digest, size);
+        await index.AddBlobAsync(repository.Name, null, digest, size);
         return size;
     }
 

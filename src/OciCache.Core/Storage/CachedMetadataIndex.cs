@@ -50,8 +50,13 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
     public void AddBlob(string repository, string? upstream, Digest digest, long size)
     {
         inner.AddBlob(repository, upstream, digest, size);
-        Forget(Kind.LinkedBlob, repository, digest.ToString());
-        Forget(Kind.Repository, repository, "");
+        ForgetBlob(repository, digest);
+    }
+
+    public async Task AddBlobAsync(string repository, string? upstream, Digest digest, long size)
+    {
+        await inner.AddBlobAsync(repository, upstream, digest, size);
+        ForgetBlob(repository, digest);
     }
 
     public bool LinkBlob(string repository, string? upstream, Digest digest)
@@ -78,6 +83,23 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
     public void PutManifest(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag)
     {
         inner.PutManifest(repository, upstream, manifest, references, tag);
+        ForgetManifest(repository, manifest, tag);
+    }
+
+    public async Task PutManifestAsync(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag)
+    {
+        await inner.PutManifestAsync(repository, upstream, manifest, references, tag);
+        ForgetManifest(repository, manifest, tag);
+    }
+
+    private void ForgetBlob(string repository, Digest digest)
+    {
+        Forget(Kind.LinkedBlob, repository, digest.ToString());
+        Forget(Kind.Repository, repository, "");
+    }
+
+    private void ForgetManifest(string repository, ManifestRecord manifest, string? tag)
+    {
         Forget(Kind.Manifest, repository, manifest.Digest.ToString());
         Forget(Kind.Repository, repository, "");
         if (tag is not null)
@@ -153,6 +175,8 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
     public UploadRecord? GetUpload(string id) => inner.GetUpload(id);
 
     public void SetUploadSize(string id, long size, DateTimeOffset updatedAt) => inner.SetUploadSize(id, size, updatedAt);
+
+    public Task SetUploadSizeAsync(string id, long size, DateTimeOffset updatedAt) => inner.SetUploadSizeAsync(id, size, updatedAt);
 
     public void DeleteUpload(string id) => inner.DeleteUpload(id);
 

@@ -24,6 +24,9 @@ public interface IMetadataIndex
     /// <summary>Records a committed blob and links it to the repository (created when new).</summary>
     void AddBlob(string repository, string? upstream, Digest digest, long size);
 
+    /// <summary>As <see cref="AddBlob"/>; the caller's thread is free while the write waits for the database.</summary>
+    Task AddBlobAsync(string repository, string? upstream, Digest digest, long size);
+
     /// <summary>Links an already stored blob to another repository; false when the blob is unknown.</summary>
     bool LinkBlob(string repository, string? upstream, Digest digest);
 
@@ -52,6 +55,9 @@ public interface IMetadataIndex
     /// (blobs and child manifests), and points <paramref name="tag"/> at it when given. One transaction.
     /// </summary>
     void PutManifest(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag);
+
+    /// <summary>As <see cref="PutManifest"/>; the caller's thread is free while the write waits for the database.</summary>
+    Task PutManifestAsync(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag);
 
     /// <summary>Marks a mirror tag as confirmed by its upstream at <paramref name="checkedAt"/>.</summary>
     void MarkTagChecked(string repository, string tag, DateTimeOffset checkedAt);
@@ -104,6 +110,9 @@ public interface IMetadataIndex
     UploadRecord? GetUpload(string id);
 
     void SetUploadSize(string id, long size, DateTimeOffset updatedAt);
+
+    /// <summary>As <see cref="SetUploadSize"/>; the caller's thread is free while the write waits for the database.</summary>
+    Task SetUploadSizeAsync(string id, long size, DateTimeOffset updatedAt);
 
     void DeleteUpload(string id);
 

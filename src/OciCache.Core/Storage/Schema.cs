@@ -86,4 +86,6 @@ internal static class Schema
         ALTER TABLE repository_blobs ADD COLUMN orphaned_at INTEGER;
         CREATE INDEX blobs_last_access ON blobs(last_access);
         """;
+
+    // Version 3 changes data, not tables: SqliteDatabase.CutStoredAnnotations.
 }

@@ -1,15 +1,17 @@
 using Microsoft.Data.Sqlite;
+using OciCache.Oci;
 
 namespace OciCache.Storage;
 
 /// <summary>
 /// Opens connections to the metadata database and owns its schema. WAL lets readers run beside the one
-/// writer; writers are serialised in-process by <see cref="WriteLock"/> so they do not spin on SQLITE_BUSY,
-/// and a busy database held by another process (ocicache verify) is waited on, not failed.
+/// writer; writers are serialised in-process by <see cref="Writer"/>, one thread, so they do not spin on
+/// SQLITE_BUSY and no request thread blocks on them, and a busy database held by another process
+/// (ocicache verify) is waited on, not failed.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly string _connectionString;
 
@@ -30,7 +32,10 @@ public sealed class SqliteDatabase
 
     public string Path { get; }
 
-    public Lock WriteLock { get; } = new();
+    public SqliteWriter Writer { get; } = new();
+
+    /// <summary>Stops the writer thread once the writes queued so far are done.</summary>
+    public void Dispose() => Writer.Dispose();
 
     public SqliteConnection Open()
     {
@@ -75,9 +80,47 @@ public sealed class SqliteDatabase
             command.ExecuteNonQuery();
         }
 
+        if (version < 3)
+        {
+            CutStoredAnnotations(connection, transaction);
+        }
+
         command.CommandText = $"PRAGMA user_version = {SchemaVersion};";
         command.ExecuteNonQuery();
 
         transaction.Commit();
+    }
+
+    /// <summary>
+    /// Version 3: annotations stored before they were cut for descriptors (rows of up to 4 MiB in the
+    /// <c>WITHOUT ROWID</c> manifests table, read by every probe of the row) are cut now, as
+    /// <see cref="AnnotationLimits.ForDescriptor"/> cuts new ones; the manifest's bytes keep them all.
+    /// </summary>
+    private static void CutStoredAnnotations(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var rows = new List<(long Repository, string Digest, string? Annotations)>();
+        using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = "SELECT repository_id, digest, annotations FROM manifests WHERE length(CAST(annotations AS BLOB)) > $max";
+            select.Parameters.AddWithValue("$max", AnnotationLimits.MaxDescriptorBytes);
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                rows.Add((reader.GetInt64(0), reader.GetString(1), AnnotationLimits.ForDescriptor(reader.GetString(2))));
+            }
+        }
+
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE manifests SET annotations = $annotations WHERE repository_id = $repository AND digest = $digest";
+        foreach (var (repository, digest, annotations) in rows)
+        {
+            update.Parameters.Clear();
+            update.Parameters.AddWithValue("$annotations", (object?)annotations ?? DBNull.Value);
+            update.Parameters.AddWithValue("$repository", repository);
+            update.Parameters.AddWithValue("$digest", digest);
+            update.ExecuteNonQuery();
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using OciCache.Oci;
 
 namespace OciCache.Storage;
@@ -46,7 +47,13 @@ public sealed partial class SqliteMetadataIndex
         return command.ExecuteScalar() is long size ? size : (long?)null;
     });
 
-    public void AddBlob(string repository, string? upstream, Digest digest, long size) => Write((c, t) =>
+    public void AddBlob(string repository, string? upstream, Digest digest, long size) =>
+        Write((c, t) => AddBlob(c, t, repository, upstream, digest, size));
+
+    public Task AddBlobAsync(string repository, string? upstream, Digest digest, long size) =>
+        WriteAsync((c, t) => AddBlob(c, t, repository, upstream, digest, size));
+
+    private bool AddBlob(SqliteConnection c, SqliteTransaction t, string repository, string? upstream, Digest digest, long size)
     {
         var id = EnsureRepository(c, t, repository, upstream);
         using var command = Command(c, t, """
@@ -56,7 +63,8 @@ public sealed partial class SqliteMetadataIndex
                 ON CONFLICT DO NOTHING;
             """, ("$digest", digest.ToString()), ("$size", size), ("$now", Now), ("$id", id));
         command.ExecuteNonQuery();
-    });
+        return true;
+    }
 
     public bool LinkBlob(string repository, string? upstream, Digest digest) => Write((c, t) =>
     {

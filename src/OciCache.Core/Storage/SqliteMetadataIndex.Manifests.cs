@@ -30,47 +30,55 @@ public sealed partial class SqliteMetadataIndex
     });
 
     public void PutManifest(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag) =>
-        Write((c, t) =>
+        Write((c, t) => PutManifest(c, t, repository, upstream, manifest, references, tag));
+
+    public Task PutManifestAsync(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag) =>
+        WriteAsync((c, t) => PutManifest(c, t, repository, upstream, manifest, references, tag));
+
+    private bool PutManifest(
+        SqliteConnection c, SqliteTransaction t, string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag)
+    {
+        var id = EnsureRepository(c, t, repository, upstream);
+        var digest = manifest.Digest.ToString();
+        using (var insert = Command(c, t, """
+            INSERT INTO blobs(digest, size, created_at, last_access) VALUES ($digest, $size, $now, $now)
+                ON CONFLICT(digest) DO UPDATE SET last_access = $now;
+            INSERT INTO manifests(repository_id, digest, media_type, size, artifact_type, subject, annotations, created_at)
+                VALUES ($id, $digest, $mediaType, $size, $artifactType, $subject, $annotations, $now)
+                ON CONFLICT DO UPDATE SET media_type = excluded.media_type;
+            """,
+            ("$id", id), ("$digest", digest), ("$size", manifest.Size), ("$now", Now),
+            ("$mediaType", manifest.MediaType), ("$artifactType", manifest.ArtifactType),
+            ("$subject", manifest.Subject?.ToString()), ("$annotations", manifest.AnnotationsJson)))
         {
-            var id = EnsureRepository(c, t, repository, upstream);
-            var digest = manifest.Digest.ToString();
-            using (var insert = Command(c, t, """
-                INSERT INTO blobs(digest, size, created_at, last_access) VALUES ($digest, $size, $now, $now)
-                    ON CONFLICT(digest) DO UPDATE SET last_access = $now;
-                INSERT INTO manifests(repository_id, digest, media_type, size, artifact_type, subject, annotations, created_at)
-                    VALUES ($id, $digest, $mediaType, $size, $artifactType, $subject, $annotations, $now)
-                    ON CONFLICT DO UPDATE SET media_type = excluded.media_type;
-                """,
-                ("$id", id), ("$digest", digest), ("$size", manifest.Size), ("$now", Now),
-                ("$mediaType", manifest.MediaType), ("$artifactType", manifest.ArtifactType),
-                ("$subject", manifest.Subject?.ToString()), ("$annotations", manifest.AnnotationsJson)))
-            {
-                insert.ExecuteNonQuery();
-            }
+            insert.ExecuteNonQuery();
+        }
 
-            using (var reference = Command(c, t,
-                "INSERT INTO manifest_references(repository_id, manifest, target) VALUES ($id, $digest, $target) ON CONFLICT DO NOTHING",
-                ("$id", id), ("$digest", digest), ("$target", "")))
+        using (var reference = Command(c, t,
+            "INSERT INTO manifest_references(repository_id, manifest, target) VALUES ($id, $digest, $target) ON CONFLICT DO NOTHING",
+            ("$id", id), ("$digest", digest), ("$target", "")))
+        {
+            foreach (var target in references)
             {
-                foreach (var target in references)
-                {
-                    reference.Parameters["$target"].Value = target.ToString();
-                    reference.ExecuteNonQuery();
-                }
+                reference.Parameters["$target"].Value = target.ToString();
+                reference.ExecuteNonQuery();
             }
+        }
 
-            if (tag is not null)
-            {
-                using var upsert = Command(c, t, """
-                    INSERT INTO tags(repository_id, name, digest, updated_at, checked_at) VALUES ($id, $tag, $digest, $now, $now)
-                    ON CONFLICT(repository_id, name) DO UPDATE SET
-                        updated_at = CASE WHEN digest = excluded.digest THEN updated_at ELSE excluded.updated_at END,
-                        digest = excluded.digest,
-                        checked_at = excluded.checked_at
-                    """, ("$id", id), ("$tag", tag), ("$digest", digest), ("$now", Now));
-                upsert.ExecuteNonQuery();
-            }
-        });
+        if (tag is not null)
+        {
+            using var upsert = Command(c, t, """
+                INSERT INTO tags(repository_id, name, digest, updated_at, checked_at) VALUES ($id, $tag, $digest, $now, $now)
+                ON CONFLICT(repository_id, name) DO UPDATE SET
+                    updated_at = CASE WHEN digest = excluded.digest THEN updated_at ELSE excluded.updated_at END,
+                    digest = excluded.digest,
+                    checked_at = excluded.checked_at
+                """, ("$id", id), ("$tag", tag), ("$digest", digest), ("$now", Now));
+            upsert.ExecuteNonQuery();
+        }
+
+        return true;
+    }
 
     public void MarkTagChecked(string repository, string tag, DateTimeOffset checkedAt) => Write((c, t) =>
     {

@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace OciCache.Storage;
 
 public sealed partial class SqliteMetadataIndex
@@ -20,12 +22,16 @@ public sealed partial class SqliteMetadataIndex
             : null;
     });
 
-    public void SetUploadSize(string id, long size, DateTimeOffset updatedAt) => Write((c, t) =>
+    public void SetUploadSize(string id, long size, DateTimeOffset updatedAt) => Write((c, t) => SetUploadSize(c, t, id, size, updatedAt));
+
+    public Task SetUploadSizeAsync(string id, long size, DateTimeOffset updatedAt) => WriteAsync((c, t) => SetUploadSize(c, t, id, size, updatedAt));
+
+    private static bool SetUploadSize(SqliteConnection c, SqliteTransaction t, string id, long size, DateTimeOffset updatedAt)
     {
         using var command = Command(c, t, "UPDATE uploads SET size = $size, updated_at = $at WHERE id = $id",
             ("$size", size), ("$at", updatedAt.ToUnixTimeMilliseconds()), ("$id", id));
-        command.ExecuteNonQuery();
-    });
+        return command.ExecuteNonQuery() > 0;
+    }
 
     public void DeleteUpload(string id) => Write((c, t) =>
     {

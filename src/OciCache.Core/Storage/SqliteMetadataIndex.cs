@@ -17,17 +17,19 @@ public sealed partial class SqliteMetadataIndex(SqliteDatabase database, TimePro
         return query(connection);
     }
 
-    /// <summary>Runs <paramref name="work"/> in one immediate transaction, serialised with every other writer.</summary>
-    private T Write<T>(Func<SqliteConnection, SqliteTransaction, T> work)
+    /// <summary>Runs <paramref name="work"/> in one immediate transaction on the writer thread, after every write queued before it.</summary>
+    private T Write<T>(Func<SqliteConnection, SqliteTransaction, T> work) => database.Writer.Run(() => Transaction(work));
+
+    /// <summary>As <see cref="Write{T}"/>, awaited: the caller's thread is free while the write waits.</summary>
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work) => database.Writer.RunAsync(() => Transaction(work));
+
+    private T Transaction<T>(Func<SqliteConnection, SqliteTransaction, T> work)
     {
-        lock (database.WriteLock)
-        {
-            using var connection = database.Open();
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var result = work(connection, transaction);
-            transaction.Commit();
-            return result;
-        }
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var result = work(connection, transaction);
+        transaction.Commit();
+        return result;
     }
 
     private void Write(Action<SqliteConnection, SqliteTransaction> work) =>

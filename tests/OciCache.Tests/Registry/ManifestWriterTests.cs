@@ -5,7 +5,7 @@ using OciCache.Storage;
 
 namespace OciCache.Tests.Registry;
 
-/// <summary>The annotation limits of <see cref="ManifestWriter"/> by origin (issue 11, item 2).</summary>
+/// <summary>The annotation and reference limits of <see cref="ManifestWriter"/> by origin (issue 11, items 2 and 3).</summary>
 public sealed class ManifestWriterTests : IDisposable
 {
     private readonly TempDirectory _temp = new("manifest-writer");
@@ -24,6 +24,7 @@ public sealed class ManifestWriterTests : IDisposable
 
     public void Dispose()
     {
+        _database.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _temp.Dispose();
     }
@@ -50,6 +51,37 @@ public sealed class ManifestWriterTests : IDisposable
             new MemoryStream(Manifest(AnnotationLimits.MaxPushedBytes + 1)), MediaTypes.OciManifest, CancellationToken.None));
 
         Assert.Equal(OciErrorCode.ManifestInvalid, error.Code);
+    }
+
+    [Fact]
+    public async Task PutAsync_WithMoreReferencesThanTheLimit_IsManifestInvalid()
+    {
+        var error = await Assert.ThrowsAsync<RegistryException>(() => _writer.PutAsync(Repository.Local("app"), Reference.ForTag("v1"),
+            new MemoryStream(ManifestWithLayers(ManifestWriter.MaxReferences)), MediaTypes.OciManifest, CancellationToken.None));
+
+        Assert.Equal(OciErrorCode.ManifestInvalid, error.Code); // not MANIFEST_BLOB_UNKNOWN: no reference was looked up
+    }
+
+    [Fact]
+    public async Task WriteAsync_FromUpstreamWithMoreReferencesThanThePushLimit_IsStored()
+    {
+        var repository = Repository.Mirror("docker.io", "library/many");
+
+        var result = await _writer.WriteAsync(repository, Reference.ForTag("v1"), new MemoryStream(ManifestWithLayers(ManifestWriter.MaxReferences)),
+            MediaTypes.OciManifest, ManifestOrigin.Upstream(null), CancellationToken.None);
+
+        Assert.NotNull(_index.GetManifest(repository.Name, result.Digest));
+    }
+
+    /// <summary>A manifest with the empty config and <paramref name="layers"/> distinct layers: one more reference than layers.</summary>
+    private static byte[] ManifestWithLayers(int layers)
+    {
+        var config = $$"""{"mediaType":"{{MediaTypes.OciEmpty}}","digest":"{{Digest.ComputeSha256("{}"u8.ToArray())}}","size":2}""";
+        var descriptors = Enumerable.Range(0, layers).Select(i =>
+            $$"""{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{{Digest.ComputeSha256(BitConverter.GetBytes(i))}}","size":4}""");
+        return Encoding.UTF8.GetBytes($$"""
+            {"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{{config}},"layers":[{{string.Join(",", descriptors)}}]}
+            """);
     }
 
     /// <summary>A manifest without references whose annotations object takes at least <paramref name="annotationBytes"/>.</summary>

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+
+namespace OciCache.Storage;
+
+/// <summary>
+/// The one thread that writes the metadata database. Writes are queued and run one at a time, in order, so
+/// a writer never spins on SQLITE_BUSY against another writer of this process; while a write waits for the
+/// database (a long transaction, or another process holding it: <c>ocicache verify</c>), only this thread
+/// blocks. Request paths await <see cref="RunAsync{T}"/> and hold no thread-pool thread meanwhile.
+/// </summary>
+/// <remarks>
+/// A synchronous caller (<see cref="Run{T}"/>) blocks on the task, which the thread pool sees and makes up
+/// for with new threads, unlike a thread blocked on a lock. A write started from a write runs inline: the
+/// queue is not re-entered.
+/// </remarks>
+public sealed class SqliteWriter : IDisposable
+{
+    private readonly BlockingCollection<Action> _queue = new();
+    private readonly Thread _thread;
+    private int _pending;
+
+    public SqliteWriter()
+    {
+        _thread = new Thread(Loop) { IsBackground = true, Name = "ocicache-sqlite-writer" };
+        _thread.Start();
+    }
+
+    /// <summary>Writes queued and not yet finished, the one running included.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    public Task<T> RunAsync<T>(Func<T> work)
+    {
+        if (Thread.CurrentThread == _thread)
+        {
+            return Task.FromResult(work());
+        }
+
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Increment(ref _pending);
+        _queue.Add(() =>
+        {
+            try
+            {
+                completion.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                completion.SetException(e);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _pending);
+            }
+        });
+        return completion.Task;
+    }
+
+    public T Run<T>(Func<T> work) =>
+        Thread.CurrentThread == _thread ? work() : RunAsync(work).GetAwaiter().GetResult();
+
+    /// <summary>Stops the thread once the writes queued so far are done; a write queued after is refused.</summary>
+    public void Dispose() => _queue.CompleteAdding();
+
+    private void Loop()
+    {
+        foreach (var work in _queue.GetConsumingEnumerable())
+        {
+            work();
+        }
+    }
+}
