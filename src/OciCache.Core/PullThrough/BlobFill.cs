@@ -260,7 +260,7 @@ internal sealed partial class BlobFill
     /// <summary>fsync, rename, rows. False when the blob could not be kept (relayed, or the disk or database refused).</summary>
     private async Task<bool> CommitAsync(BlobWriter? writer, long total, Digest computed)
     {
-        if (writer is null || _progress.FileEnd != total)
+        if (writer is null || _progress.FileLimit != long.MaxValue)
         {
             return false; // relayed: not everything reached the file
         }
@@ -315,26 +315,13 @@ internal sealed partial class BlobFill
     private SafeFileHandle? OpenFile()
     {
         var final = _store.Layout.BlobPath(Digest);
-        try
+        if (_committed)
         {
-            return File.OpenHandle(_committed ? final : _tempPath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return ContentFile.TryOpenRead(final);
         }
-        catch (FileNotFoundException) when (!_committed)
-        {
-            // Renamed between our check and the open: the commit is in progress, the bytes are final.
-            try
-            {
-                return File.OpenHandle(final, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            }
-            catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                return null;
-            }
-        }
-        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
+
+        // Renamed between our check and the open: the commit is in progress, the bytes are final.
+        return ContentFile.TryOpenRead(_tempPath!) ?? ContentFile.TryOpenRead(final);
     }
 
     private static UpstreamFailure Invalid(string detail) => new(UpstreamFailureKind.Invalid, detail);

@@ -37,8 +37,6 @@ internal enum FillPhase
 
 internal static class FillPhaseExtensions
 {
-    public static bool IsTerminal(this FillPhase phase) => phase is FillPhase.Published or FillPhase.Unkept or FillPhase.Failed;
-
     /// <summary>Every byte is readable, the last one included.</summary>
     public static bool IsComplete(this FillPhase phase) => phase is FillPhase.Verified or FillPhase.Published or FillPhase.Unkept;
 }

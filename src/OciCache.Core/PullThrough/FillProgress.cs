@@ -8,7 +8,7 @@ namespace OciCache.PullThrough;
 /// one lock that is held only for bookkeeping and copies out of the relay window, never for I/O.
 /// <code>
 ///   0 ─────────────── hashed ──── readable ─ received       (readable = received − 1 until Verified)
-///   └── in the file up to FileEnd (everything, unless the fill relays) ──┘
+///   └── in the file up to FileLimit (everything, unless the fill relays) ──┘
 ///                     └── window: recent chunks in memory ──┘
 /// </code>
 /// The last byte is withheld until the digest checks, so a reader whose fill fails never sees a complete
@@ -67,12 +67,6 @@ internal sealed class FillProgress : IDisposable
         get { lock (_gate) { return _fileEnd; } }
     }
 
-    /// <summary>Bytes that reached the file (all received bytes unless the fill relays).</summary>
-    public long FileEnd
-    {
-        get { lock (_gate) { return Math.Min(_fileEnd, _received); } }
-    }
-
     /// <summary>Completes when the upstream answered: null, or why it did not (the fill failed before any byte).</summary>
     public Task<UpstreamFailure?> Started => _started.Task;
 
@@ -113,12 +107,6 @@ internal sealed class FillProgress : IDisposable
                 return _phase is not (FillPhase.Relaying or FillPhase.Failed or FillPhase.Unkept) && _fileEnd == long.MaxValue;
             }
         }
-    }
-
-    /// <summary>Bytes the hasher has covered (tests and progress).</summary>
-    public long HashedBytes
-    {
-        get { lock (_gate) { return _hashed; } }
     }
 
     /// <summary>

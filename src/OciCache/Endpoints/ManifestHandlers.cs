@@ -36,7 +36,7 @@ internal static class ManifestHandlers
 
         var found = (ManifestLookup.Found)lookup;
         var manifest = found.Manifest;
-        using var file = headOnly ? null : BlobResponse.TryOpen(found.Path!);
+        using var file = headOnly ? null : ContentFile.TryOpenRead(found.Path!);
         if (!headOnly && file is null)
         {
             return false;

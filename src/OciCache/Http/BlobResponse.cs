@@ -4,6 +4,7 @@ using OciCache.Oci;
 using OciCache.Observability;
 using OciCache.PullThrough;
 using OciCache.Registry;
+using OciCache.Storage;
 
 namespace OciCache.Http;
 
@@ -84,7 +85,7 @@ internal static class BlobResponse
         switch (lookup)
         {
             case BlobLookup.Stored stored:
-                using (var handle = TryOpen(stored.Blob.Path))
+                using (var handle = ContentFile.TryOpenRead(stored.Blob.Path))
                 {
                     if (handle is null)
                     {
@@ -131,19 +132,6 @@ internal static class BlobResponse
         if (!await serve())
         {
             await serve();
-        }
-    }
-
-    /// <summary>Opens stored content; null when it was removed since it was looked up.</summary>
-    internal static SafeFileHandle? TryOpen(string path)
-    {
-        try
-        {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
         }
     }
 
