@@ -71,12 +71,11 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
         return id;
     }
 
-    /// <summary>The number of bytes the session holds.</summary>
-    public long GetSize(Repository repository, string id)
-    {
-        var record = Find(repository, id);
-        return _sessions.TryGetValue(id, out var session) && session.Writer is { } writer ? writer.Length : record.Size;
-    }
+    /// <summary>
+    /// The bytes the session holds for good: its recorded size. A chunk still arriving is not counted (its
+    /// bytes are in the file but are cut back if it fails), so a client resumes from what was acknowledged.
+    /// </summary>
+    public long GetSize(Repository repository, string id) => Find(repository, id).Size;
 
     /// <summary>
     /// Appends a chunk. With a <paramref name="range"/> the session must stand at its start and the chunk
