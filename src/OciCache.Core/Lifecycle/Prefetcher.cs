@@ -181,7 +181,7 @@ public sealed partial class Prefetcher(
             throw new PrefetchException(((ManifestLookup.Missing)lookup).Error.Detail ?? "manifest unknown");
         }
 
-        var bytes = await File.ReadAllBytesAsync(found.Path!, cancellationToken);
+        var bytes = found.Content ?? await File.ReadAllBytesAsync(found.Path!, cancellationToken);
         return ManifestDocument.Parse(bytes, found.Manifest.MediaType);
     }
 

@@ -172,7 +172,8 @@ internal sealed partial class MirrorManifests(
             var stored = await writer.WriteAsync(repository, reference, body, response.Content.Headers.ContentType?.ToString(),
                 ManifestOrigin.Upstream(claimed), timeout.Token);
             metrics.Misses.Add(1, Tags("manifest", repository));
-            return local.Find(repository, Reference.ForDigest(stored.Digest));
+            // Not read back from the store: under a small budget eviction may already have taken it.
+            return new ManifestLookup.Found(stored.Record, Path: null) { Content = stored.Content };
         }
         catch (RegistryException e)
         {

@@ -98,6 +98,12 @@ public abstract record ManifestLookup
     {
         /// <summary>An RFC 7234 <c>Warning</c> value when a mirror served a copy it could not revalidate.</summary>
         public string? Warning { get; init; }
+
+        /// <summary>
+        /// The bytes themselves, when they were just fetched: they are served as fetched even if eviction
+        /// removed the stored copy in the meantime (a small budget under many concurrent pulls).
+        /// </summary>
+        public ReadOnlyMemory<byte>? Content { get; init; }
     }
 
     public sealed record Missing(RegistryException Error) : ManifestLookup;

@@ -85,7 +85,7 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             AnnotationsJson = AnnotationLimits.ForDescriptor(document.AnnotationsJson),
         };
         await index.PutManifestAsync(repository.Name, repository.Upstream, record, references, reference.Tag);
-        return new PutManifestResult(digest, document.Subject?.Digest);
+        return new PutManifestResult(digest, document.Subject?.Digest) { Record = record, Content = content };
     }
 
     private static List<Digest> References(ManifestDocument document) =>
@@ -142,4 +142,11 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
         : System.Security.Cryptography.SHA256.HashData(content);
 }
 
-public sealed record PutManifestResult(Digest Digest, Digest? Subject);
+public sealed record PutManifestResult(Digest Digest, Digest? Subject)
+{
+    /// <summary>The row as written.</summary>
+    public required ManifestRecord Record { get; init; }
+
+    /// <summary>The bytes as stored (bounded by the manifest size limit).</summary>
+    public required ReadOnlyMemory<byte> Content { get; init; }
+}

@@ -36,8 +36,8 @@ internal static class ManifestHandlers
 
         var found = (ManifestLookup.Found)lookup;
         var manifest = found.Manifest;
-        using var file = headOnly ? null : ContentFile.TryOpenRead(found.Path!);
-        if (!headOnly && file is null)
+        using var file = headOnly || found.Content is not null ? null : ContentFile.TryOpenRead(found.Path!);
+        if (!headOnly && found.Content is null && file is null)
         {
             return false;
         }
@@ -52,7 +52,11 @@ internal static class ManifestHandlers
             response.Headers.Warning = found.Warning;
         }
 
-        if (file is not null)
+        if (!headOnly && found.Content is { } content)
+        {
+            await response.Body.WriteAsync(content, context.RequestAborted);
+        }
+        else if (file is not null)
         {
             await using var stream = new FileStream(file, FileAccess.Read, bufferSize: 0);
             await stream.CopyToAsync(response.Body, context.RequestAborted);

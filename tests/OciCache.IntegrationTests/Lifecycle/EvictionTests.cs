@@ -98,6 +98,48 @@ public sealed class EvictionTests
         await WaitUnderBudgetAsync(cache, 3 * LayerBytes);
     }
 
+    /// <summary>
+    /// Eviction runs without pause under a budget nothing fits in, so every manifest is taken as soon as it
+    /// is stored: each pull by tag fetches it again, and the answer must still be the manifest (it was a
+    /// 404 with the digest when the manifest was read back from the store after being written).
+    /// </summary>
+    [Fact]
+    public async Task PullsByTag_WhileEvictionTakesEverything_AlwaysGetTheManifest()
+    {
+        using var hub = FakeUpstream.Start();
+        var image = TestImage.Create(layers: 1, layerBytes: 4096, seed: 1400);
+        hub.Image("library/churn", "1.0", image);
+        await using var cache = await StartAsync(hub, maxBytes: 1, time: null);
+        var evictor = cache.Services.GetRequiredService<CacheEvictor>();
+        using var stop = new CancellationTokenSource();
+        var evicted = 0L;
+        var churn = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                evicted += await evictor.EvictAsync(CancellationToken.None);
+            }
+        });
+
+        try
+        {
+            for (var round = 0; round < 60; round++)
+            {
+                using var manifest = await cache.Client.GetAsync($"/v2/churn/manifests/1.0{Ns}");
+                Assert.True(manifest.StatusCode == System.Net.HttpStatusCode.OK, $"round {round}: {await RegistryHttp.Describe(manifest)}");
+                Assert.Equal(image.Manifest.Bytes, await manifest.Content.ReadAsByteArrayAsync());
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            await churn;
+        }
+
+        Assert.True(evicted > 0, "the evictor took the manifest at least once");
+        Assert.True(hub.CountServed("GET", "/manifests/1.0") > 1, "the manifest was fetched again after being evicted");
+    }
+
     private static long Size(TestImage image) => image.Blobs.Append(image.Manifest).Sum(b => b.Size);
 
     private static Task<RegistryServer> StartAsync(FakeUpstream hub, long maxBytes, FakeTimeProvider? time, params string[] pins) =>
