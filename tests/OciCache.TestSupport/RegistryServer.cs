@@ -58,6 +58,11 @@ public sealed class RegistryServer : IAsyncDisposable
         await StartAppAsync();
     }
 
+    /// <summary>Stops the server, keeping its data folder, so a test can change the folder before <see cref="StartAgainAsync"/>.</summary>
+    public Task StopAsync() => StopAppAsync();
+
+    public Task StartAgainAsync() => StartAppAsync();
+
     public async ValueTask DisposeAsync()
     {
         await StopAppAsync();

@@ -10,7 +10,7 @@ namespace OciCache.Lifecycle;
 /// grace period, so a write in progress is never mistaken for a leftover).
 /// </summary>
 public sealed partial class GarbageCollector(
-    IMetadataIndex index, IBlobStore store, UploadService uploads, GarbageCollectionOptions options, TimeProvider time,
+    IMetadataIndex index, IBlobStore store, UploadService uploads, DatabaseFile database, GarbageCollectionOptions options, UploadOptions uploadOptions, TimeProvider time,
     ILogger<GarbageCollector> logger)
 {
     public GcReport Collect()
@@ -30,7 +30,7 @@ public sealed partial class GarbageCollector(
         }
 
         var files = RemoveLeftoverFiles(now);
-        var expired = uploads.ExpireOlderThan(now - options.UploadExpiry);
+        var expired = uploads.ExpireOlderThan(now - uploadOptions.IdleExpiry);
         var report = new GcReport(links, blobs, bytes, files, expired);
         if (report.AnythingDone)
         {
@@ -45,12 +45,31 @@ public sealed partial class GarbageCollector(
     {
         var cutoff = now - options.GracePeriod;
         var removed = 0;
+        // Blob files the metadata does not know are leftovers of interrupted writes, unless the metadata itself
+        // was lost (DatabaseFile): then nothing is removed until an operator restores it (`ocicache verify`
+        // reports the same).
+        var metadataLost = !database.MayCollectUnknownBlobs;
+        var unknown = 0;
         foreach (var file in store.EnumerateFiles(StoreArea.Blobs))
         {
-            if (file.LastWrite < cutoff && (file.Digest is not { } digest || index.GetBlob(digest) is null) && store.Remove(file))
+            if (file.LastWrite >= cutoff || (file.Digest is { } digest && index.GetBlob(digest) is not null))
+            {
+                continue;
+            }
+
+            if (metadataLost && file.Digest is not null)
+            {
+                unknown++;
+            }
+            else if (store.Remove(file))
             {
                 removed++;
             }
+        }
+
+        if (unknown > 0)
+        {
+            LogMetadataLost(unknown);
         }
 
         var sessions = index.ListUploads().Select(u => u.Id).ToHashSet();
@@ -64,6 +83,9 @@ public sealed partial class GarbageCollector(
 
         return removed;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Garbage collection keeps {Files} blob files the metadata does not know: the metadata database was created at this start beside stored blobs, or deleted or replaced since; restore it, or run `ocicache verify`")]
+    private partial void LogMetadataLost(int files);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Garbage collection: {Links} orphaned links, {Blobs} blobs ({Bytes} bytes), {Files} leftover files, {Uploads} abandoned uploads removed")]
     private partial void LogCollected(int links, int blobs, long bytes, int files, int uploads);

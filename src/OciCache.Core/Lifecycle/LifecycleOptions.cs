@@ -32,9 +32,6 @@ public sealed record GarbageCollectionOptions
 
     /// <summary>A local blob no manifest has referenced for this long is removed; also the minimum age of leftover files.</summary>
     public TimeSpan GracePeriod { get; set; } = TimeSpan.FromHours(1);
-
-    /// <summary>An upload session untouched for this long is abandoned.</summary>
-    public TimeSpan UploadExpiry { get; set; } = TimeSpan.FromHours(24);
 }
 
 /// <summary>Background re-hashing of stored blobs (<c>Scrub</c>).</summary>

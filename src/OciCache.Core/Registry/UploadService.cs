@@ -27,7 +27,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
     public string Start(Repository repository, string client)
     {
         var id = Guid.NewGuid().ToString("N");
-        if (!_counts.TryOpen(id, client, index))
+        if (!_counts.TryOpen(id, client, index) && (ExpireOlderThan(time.GetUtcNow() - options.IdleExpiry) == 0 || !_counts.TryOpen(id, client, index)))
         {
             throw new RegistryException(OciErrorCode.TooManyRequests, "too many open upload sessions",
                 $"at most {options.MaxSessionsPerClient} per client and {options.MaxSessions} in all; finish or cancel one first");

@@ -13,13 +13,26 @@ public sealed class DatabaseFile
     private readonly FileIdentity? _opened;
 
     /// <param name="database">Opened (and so created) before its identity is taken.</param>
-    public DatabaseFile(SqliteDatabase database)
+    public DatabaseFile(SqliteDatabase database, IBlobStore store)
     {
         Path = database.Path;
         _opened = FileIdentity.Of(Path);
+        StartedWithoutMetadata = database.CreatedNew && store.EnumerateFiles(StoreArea.Blobs).Any();
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// The database was created at this start beside a store that already held blobs: the metadata of that
+    /// content is gone (the database was deleted or lost), so those blobs are not leftovers to collect.
+    /// </summary>
+    public bool StartedWithoutMetadata { get; }
+
+    /// <summary>
+    /// Unknown blob files may be deleted as leftovers of interrupted writes only while the metadata is the
+    /// one that knew them: not after a start without it, nor while the file in use was deleted or replaced.
+    /// </summary>
+    public bool MayCollectUnknownBlobs => !StartedWithoutMetadata && Probe() is null;
 
     /// <summary>Null while the path is still the file that was opened, otherwise why it is not.</summary>
     public string? Probe()

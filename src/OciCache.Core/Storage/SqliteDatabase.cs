@@ -27,10 +27,14 @@ public sealed class SqliteDatabase : IDisposable
             DefaultTimeout = 30,
         }.ToString();
         Path = path;
+        CreatedNew = !File.Exists(path);
         Migrate();
     }
 
     public string Path { get; }
+
+    /// <summary>The file did not exist when this process opened it: it was created, empty, at this start.</summary>
+    public bool CreatedNew { get; }
 
     public SqliteWriter Writer { get; } = new();
 

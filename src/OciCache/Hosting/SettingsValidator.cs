@@ -70,7 +70,7 @@ internal static class SettingsValidator
 
         Positive(errors, "GarbageCollection:Interval", settings.GarbageCollection.Interval);
         Positive(errors, "GarbageCollection:GracePeriod", settings.GarbageCollection.GracePeriod, allowZero: true);
-        Positive(errors, "GarbageCollection:UploadExpiry", settings.GarbageCollection.UploadExpiry);
+        Positive(errors, "Uploads:IdleExpiry", settings.Uploads.IdleExpiry);
         Positive(errors, "Scrub:Interval", settings.Scrub.Interval, allowZero: true);
         if (settings.Scrub.BytesPerSecond <= 0)
         {

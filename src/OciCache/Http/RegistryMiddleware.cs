@@ -33,6 +33,15 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
             LogDatabaseFull(context.Request.Method, context.Request.Path);
             await OciErrorWriter.WriteAsync(context, OciErrorCode.InsufficientStorage, "the registry's storage is full", "metadata database");
         }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked && !context.Response.HasStarted)
+        {
+            // Another process (ocicache verify, a backup, sqlite3) held the write lock past the busy timeout:
+            // nothing was written, and the client may try again.
+            LogDatabaseBusy(context.Request.Method, context.Request.Path);
+            context.Response.Headers.RetryAfter = "10";
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.Unavailable, "the metadata database is busy",
+                "another process holds its write lock; nothing was written, try again");
+        }
         catch (IOException e) when (StorageErrors.IsDiskFull(e) && !context.Response.HasStarted)
         {
             // Any write of the data volume that found no space (ENOSPC, EDQUOT), wherever it was not
@@ -78,6 +87,8 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
         response.Headers.XContentTypeOptions = "nosniff";
     }
 
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
     private const int SqliteFull = 13;
     private const int SqliteReadOnly = 8;
 
@@ -101,6 +112,9 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The metadata database is out of space serving {Method} {Path}")]
     private partial void LogDatabaseFull(string method, PathString path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The metadata database stayed locked by another process past the busy timeout serving {Method} {Path}; answered 503")]
+    private partial void LogDatabaseBusy(string method, PathString path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The data volume is out of space serving {Method} {Path}")]
     private partial void LogVolumeFull(string method, PathString path);

@@ -32,6 +32,29 @@ public sealed class SqliteBusyTests
     }
 
     /// <summary>
+    /// A lock held past the busy timeout (30 s) ends the write with a 503 the client may retry, not a 500,
+    /// and the registry takes writes again once the lock is gone.
+    /// </summary>
+    [Fact]
+    public async Task PushWhileAnotherConnectionHoldsTheWriteLockPastTheTimeout_Answers503_ThenPushesAgain()
+    {
+        await using var server = await RegistryServer.StartAsync();
+        var blob = TestBlob.Random(10_000, seed: 1802);
+        var layout = new DataLayout(server.DataPath);
+        await using (var other = new SqliteConnection($"Data Source={layout.Database};Pooling=False"))
+        {
+            await other.OpenAsync();
+            await using var transaction = other.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: the write lock
+            using var refused = await server.Client.PostAsync($"/v2/site/app/blobs/uploads/?digest={blob.Digest}", new ByteArrayContent(blob.Bytes));
+            await RegistryHttp.AssertOciErrorAsync(refused, HttpStatusCode.ServiceUnavailable, "UNAVAILABLE");
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+
+        using var retried = await server.Client.PostAsync($"/v2/site/app/blobs/uploads/?digest={blob.Digest}", new ByteArrayContent(blob.Bytes));
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+    }
+
+    /// <summary>
     /// Before the writer thread each waiting push blocked a thread-pool thread on the write lock; 64 of them
     /// starved the pool, so <c>GET /v2/</c> (no database) waited until the first push gave up at the busy
     /// timeout (33.5 s in the probe) and this test saw a push finish first.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Sockets;
 
@@ -73,6 +74,35 @@ public sealed class UploadLimitTests : IAsyncLifetime
         await StartAsync(_server.Client, repo);
         using var again = await _server.Client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
         await RegistryHttp.AssertOciErrorAsync(again, HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS");
+    }
+
+    [Fact]
+    public async Task StartAtTheCap_EndsSessionsIdlePastTheExpiry_AndOpensTheNewOne()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await RegistryServer.StartAsync(s =>
+        {
+            s.Uploads.MaxSessionsPerClient = 2;
+            s.Uploads.IdleExpiry = TimeSpan.FromMinutes(30);
+        }, time: time);
+        var repo = RegistryFixture.NewRepository("idle");
+        var idle = await StartAsync(server.Client, repo);
+        time.Advance(TimeSpan.FromMinutes(20));
+        var recent = await StartAsync(server.Client, repo);
+        using (var refused = await server.Client.PostAsync($"/v2/{repo}/blobs/uploads/", null))
+        {
+            await RegistryHttp.AssertOciErrorAsync(refused, HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS");
+        }
+
+        time.Advance(TimeSpan.FromMinutes(11)); // the first is idle 31 minutes, the second 11
+        await StartAsync(server.Client, repo);
+        using (var gone = await server.Client.GetAsync(idle))
+        {
+            await RegistryHttp.AssertOciErrorAsync(gone, HttpStatusCode.NotFound, "BLOB_UPLOAD_UNKNOWN");
+        }
+
+        using var kept = await server.Client.GetAsync(recent);
+        Assert.Equal(HttpStatusCode.NoContent, kept.StatusCode);
     }
 
     [Fact]
