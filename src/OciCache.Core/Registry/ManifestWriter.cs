@@ -84,7 +84,13 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             Subject = document.Subject?.Digest,
             AnnotationsJson = AnnotationLimits.ForDescriptor(document.AnnotationsJson),
         };
-        await index.PutManifestAsync(repository.Name, repository.Upstream, record, references, reference.Tag);
+        var linked = origin.RequireReferencedContent ? document.RequiredBlobs.Select(b => b.Digest).Distinct().ToList() : null;
+        if (await index.PutManifestAsync(repository.Name, repository.Upstream, record, references, reference.Tag, linked) is { } unlinked)
+        {
+            // Deleted from the repository between the check above and the write.
+            throw new RegistryException(OciErrorCode.ManifestBlobUnknown, "blob unknown to registry", unlinked.ToString());
+        }
+
         return new PutManifestResult(digest, document.Subject?.Digest) { Record = record, Content = content };
     }
 

@@ -86,10 +86,13 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
         ForgetManifest(repository, manifest, tag);
     }
 
-    public async Task PutManifestAsync(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag)
+    public async Task<Digest?> PutManifestAsync(
+        string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
+        IReadOnlyCollection<Digest>? linkedBlobs = null)
     {
-        await inner.PutManifestAsync(repository, upstream, manifest, references, tag);
+        var unlinked = await inner.PutManifestAsync(repository, upstream, manifest, references, tag, linkedBlobs);
         ForgetManifest(repository, manifest, tag);
+        return unlinked;
     }
 
     private void ForgetBlob(string repository, Digest digest)

@@ -56,8 +56,15 @@ public interface IMetadataIndex
     /// </summary>
     void PutManifest(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag);
 
-    /// <summary>As <see cref="PutManifest"/>; the caller's thread is free while the write waits for the database.</summary>
-    Task PutManifestAsync(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag);
+    /// <summary>
+    /// As <see cref="PutManifest"/>; the caller's thread is free while the write waits for the database.
+    /// <paramref name="linkedBlobs"/> must still be linked to the repository when the row is written (a blob
+    /// DELETE may have unlinked one since the push checked it): if one is not, nothing is written and it is
+    /// returned; null when the manifest was written.
+    /// </summary>
+    Task<Digest?> PutManifestAsync(
+        string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
+        IReadOnlyCollection<Digest>? linkedBlobs = null);
 
     /// <summary>Marks a mirror tag as confirmed by its upstream at <paramref name="checkedAt"/>.</summary>
     void MarkTagChecked(string repository, string tag, DateTimeOffset checkedAt);

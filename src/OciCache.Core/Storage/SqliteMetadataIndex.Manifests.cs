@@ -32,8 +32,46 @@ public sealed partial class SqliteMetadataIndex
     public void PutManifest(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag) =>
         Write((c, t) => PutManifest(c, t, repository, upstream, manifest, references, tag));
 
-    public Task PutManifestAsync(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag) =>
-        WriteAsync((c, t) => PutManifest(c, t, repository, upstream, manifest, references, tag));
+    public Task<Digest?> PutManifestAsync(
+        string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
+        IReadOnlyCollection<Digest>? linkedBlobs = null) =>
+        WriteAsync((c, t) =>
+        {
+            if (FirstUnlinked(c, t, repository, linkedBlobs) is { } unlinked)
+            {
+                return unlinked;
+            }
+
+            PutManifest(c, t, repository, upstream, manifest, references, tag);
+            return (Digest?)null;
+        });
+
+    /// <summary>
+    /// Checked in the manifest's own transaction: a blob DELETE is either before it (the push is refused) or
+    /// after it (it sees the reference and is refused).
+    /// </summary>
+    private static Digest? FirstUnlinked(SqliteConnection c, SqliteTransaction t, string repository, IReadOnlyCollection<Digest>? blobs)
+    {
+        if (blobs is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        using var linked = Command(c, t, """
+            SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
+            WHERE r.name = $name AND rb.digest = $digest
+            """, ("$name", repository), ("$digest", ""));
+        foreach (var blob in blobs)
+        {
+            linked.Parameters["$digest"].Value = blob.ToString();
+            if (linked.ExecuteScalar() is null)
+            {
+                return blob;
+            }
+        }
+
+        return null;
+    }
 
     private bool PutManifest(
         SqliteConnection c, SqliteTransaction t, string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag)

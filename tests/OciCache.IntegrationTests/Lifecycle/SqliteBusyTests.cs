@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using Microsoft.Data.Sqlite;
 using OciCache.Oci;
@@ -29,6 +30,49 @@ public sealed class SqliteBusyTests
 
         using var response = await push;
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    /// <summary>
+    /// A blob DELETE queued for the database before a manifest push that checked the blob while it was still
+    /// linked: the DELETE runs first, so the push must be refused. It was answered 201 and left an image whose
+    /// layer the repository no longer served.
+    /// </summary>
+    [Fact]
+    public async Task ManifestPushRacingADeleteOfItsLayer_IsRefused_AndTheRepositoryStaysWhole()
+    {
+        await using var server = await RegistryServer.StartAsync();
+        var image = TestImage.Create(layers: 1, seed: 1803);
+        foreach (var blob in image.Blobs)
+        {
+            await server.Client.PushBlobAsync("site/app", blob);
+        }
+
+        var writer = server.Services.GetRequiredService<SqliteDatabase>().Writer;
+        var layout = new DataLayout(server.DataPath);
+        Task<HttpResponseMessage> delete, put;
+        await using (var other = new SqliteConnection($"Data Source={layout.Database};Pooling=False"))
+        {
+            await other.OpenAsync();
+            await using var transaction = other.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: the write lock
+            delete = server.Client.DeleteAsync($"/v2/site/app/blobs/{image.Layers[0].Digest}");
+            await Eventually.TrueAsync(() => writer.Pending == 1, "the DELETE waits for the database");
+            put = server.Client.PutManifestAsync("site/app", "v1", image.Manifest);
+            await Eventually.TrueAsync(() => writer.Pending == 2, "the push checked its layer and waits behind the DELETE");
+            await transaction.CommitAsync();
+        }
+
+        using (var deleted = await delete)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
+        }
+
+        using (var pushed = await put)
+        {
+            await RegistryHttp.AssertOciErrorAsync(pushed, HttpStatusCode.BadRequest, "MANIFEST_BLOB_UNKNOWN");
+        }
+
+        using var manifest = await server.Client.GetAsync("/v2/site/app/manifests/v1");
+        Assert.Equal(HttpStatusCode.NotFound, manifest.StatusCode);
     }
 
     /// <summary>
