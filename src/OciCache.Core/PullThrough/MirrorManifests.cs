@@ -108,7 +108,7 @@ internal sealed partial class MirrorManifests(
                                      Digest.TryParse(values.FirstOrDefault(), out var d) ? d : (Digest?)null;
                 if (cached is not null && upstreamDigest == tag.Digest)
                 {
-                    index.MarkTagChecked(repository.Name, tag.Name, time.GetUtcNow());
+                    await index.MarkTagCheckedAsync(repository.Name, tag.Name, time.GetUtcNow());
                     Hit(repository);
                     return cached;
                 }
@@ -125,11 +125,11 @@ internal sealed partial class MirrorManifests(
             if (options.OnUpstreamNotFound == UpstreamNotFoundPolicy.ServeCached && cached is not null)
             {
                 LogGoneUpstream(repository.Name, tag.Name);
-                index.MarkTagChecked(repository.Name, tag.Name, time.GetUtcNow());
+                await index.MarkTagCheckedAsync(repository.Name, tag.Name, time.GetUtcNow());
                 return cached;
             }
 
-            index.DeleteTag(repository.Name, tag.Name);
+            await index.DeleteTagAsync(repository.Name, tag.Name);
             return Remember(repository, reference, RegistryErrors.ManifestUnknown(reference));
         }
 

@@ -96,7 +96,7 @@ internal sealed partial class PullThroughContentReader(
             }
         }
 
-        index.LinkBlob(repository.Name, repository.Upstream, digest);
+        await index.LinkBlobAsync(repository.Name, repository.Upstream, digest);
         return true;
     }
 
@@ -123,18 +123,17 @@ internal sealed partial class PullThroughContentReader(
             OnFailed: failure => metrics.FillFailures.Add(1, new("reason", failure.Kind.ToString()), new("upstream", repository.Upstream)));
         return new BlobFill(digest, null, source, store, options, policy, time, logger);
 
-        Task Publish(BlobFill fill, long size)
+        async Task Publish(BlobFill fill, long size)
         {
             // Every repository that asked while the fetch ran may see the blob.
-            index.AddBlob(repository.Name, repository.Upstream, digest, size);
+            await index.AddBlobAsync(repository.Name, repository.Upstream, digest, size);
             foreach (var requester in fill.Requesters.Where(r => r != repository))
             {
-                index.LinkBlob(requester.Name, requester.Upstream, digest);
+                await index.LinkBlobAsync(requester.Name, requester.Upstream, digest);
             }
 
             LogCached(repository.Name, digest, size);
             eviction.Nudge();
-            return Task.CompletedTask;
         }
     }
 

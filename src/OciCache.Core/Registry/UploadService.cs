@@ -24,7 +24,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
     /// Opens a session for <paramref name="client"/> (its source address), or refuses with 429 when the
     /// client or the registry holds as many open sessions as <see cref="UploadOptions"/> allow.
     /// </summary>
-    public string Start(Repository repository, string client)
+    public async Task<string> StartAsync(Repository repository, string client)
     {
         var id = Guid.NewGuid().ToString("N");
         if (!_counts.TryOpen(id, client, index) && (ExpireOlderThan(time.GetUtcNow() - options.IdleExpiry) == 0 || !_counts.TryOpen(id, client, index)))
@@ -35,7 +35,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
 
         try
         {
-            return Create(repository, id);
+            return await CreateAsync(repository, id);
         }
         catch
         {
@@ -44,7 +44,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
         }
     }
 
-    private string Create(Repository repository, string id)
+    private async Task<string> CreateAsync(Repository repository, string id)
     {
         var now = time.GetUtcNow();
         try
@@ -58,7 +58,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
 
         try
         {
-            index.CreateUpload(new UploadRecord(id, repository.Name, 0, now, now));
+            await index.CreateUploadAsync(new UploadRecord(id, repository.Name, 0, now, now));
         }
         catch
         {
@@ -197,7 +197,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
     /// Links a blob that the local repository <paramref name="from"/> links. The caller chose the source
     /// (a local repository, never a mirror: see <c>UploadHandlers</c>). False means "start an upload instead".
     /// </summary>
-    public bool TryMount(Repository repository, Digest digest, Repository from)
+    public async Task<bool> TryMountAsync(Repository repository, Digest digest, Repository from)
     {
         if (from.IsMirror)
         {
@@ -205,7 +205,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
         }
 
         return index.GetLinkedBlobSize(from.Name, digest) is not null && store.TryGet(digest, out _) &&
-               index.LinkBlob(repository.Name, null, digest);
+               await index.LinkBlobAsync(repository.Name, null, digest);
     }
 
     /// <summary>The <c>Range</c> header value for a session holding <paramref name="size"/> bytes.</summary>

@@ -59,17 +59,17 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
         ForgetBlob(repository, digest);
     }
 
-    public bool LinkBlob(string repository, string? upstream, Digest digest)
+    public async Task<bool> LinkBlobAsync(string repository, string? upstream, Digest digest)
     {
-        var linked = inner.LinkBlob(repository, upstream, digest);
+        var linked = await inner.LinkBlobAsync(repository, upstream, digest);
         Forget(Kind.LinkedBlob, repository, digest.ToString());
         Forget(Kind.Repository, repository, "");
         return linked;
     }
 
-    public BlobUnlink UnlinkBlob(string repository, Digest digest)
+    public async Task<BlobUnlink> UnlinkBlobAsync(string repository, Digest digest)
     {
-        var unlinked = inner.UnlinkBlob(repository, digest);
+        var unlinked = await inner.UnlinkBlobAsync(repository, digest);
         Forget(Kind.LinkedBlob, repository, digest.ToString());
         return unlinked;
     }
@@ -111,22 +111,22 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
         }
     }
 
-    public void MarkTagChecked(string repository, string tag, DateTimeOffset checkedAt)
+    public async Task MarkTagCheckedAsync(string repository, string tag, DateTimeOffset checkedAt)
     {
-        inner.MarkTagChecked(repository, tag, checkedAt);
+        await inner.MarkTagCheckedAsync(repository, tag, checkedAt);
         Forget(Kind.Tag, repository, tag);
     }
 
-    public bool DeleteManifest(string repository, Digest digest)
+    public async Task<bool> DeleteManifestAsync(string repository, Digest digest)
     {
-        var deleted = inner.DeleteManifest(repository, digest);
+        var deleted = await inner.DeleteManifestAsync(repository, digest);
         Interlocked.Increment(ref _generation); // tags pointing at it went too
         return deleted;
     }
 
-    public bool DeleteTag(string repository, string tag)
+    public async Task<bool> DeleteTagAsync(string repository, string tag)
     {
-        var deleted = inner.DeleteTag(repository, tag);
+        var deleted = await inner.DeleteTagAsync(repository, tag);
         Forget(Kind.Tag, repository, tag);
         return deleted;
     }
@@ -173,7 +173,7 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
     public void ListReferrers(string repository, Digest subject, string? artifactType, Digest? after, Func<ManifestRecord, bool> visit) =>
         inner.ListReferrers(repository, subject, artifactType, after, visit);
 
-    public void CreateUpload(UploadRecord upload) => inner.CreateUpload(upload);
+    public Task CreateUploadAsync(UploadRecord upload) => inner.CreateUploadAsync(upload);
 
     public UploadRecord? GetUpload(string id) => inner.GetUpload(id);
 

@@ -28,14 +28,19 @@ public interface IMetadataIndex
     Task AddBlobAsync(string repository, string? upstream, Digest digest, long size);
 
     /// <summary>Links an already stored blob to another repository; false when the blob is unknown.</summary>
-    bool LinkBlob(string repository, string? upstream, Digest digest);
+    Task<bool> LinkBlobAsync(string repository, string? upstream, Digest digest);
+
+    /// <summary>As <see cref="LinkBlobAsync"/>, for background work that may block its thread.</summary>
+    bool LinkBlob(string repository, string? upstream, Digest digest) => LinkBlobAsync(repository, upstream, digest).GetAwaiter().GetResult();
 
     /// <summary>
     /// Unlinks the blob from the repository, unless a manifest of the repository references it: then the
     /// link stays (deleting it would break that image) and the answer is <see cref="BlobUnlink.Referenced"/>.
     /// Check and unlink are one write, so no manifest can start needing the blob in between.
     /// </summary>
-    BlobUnlink UnlinkBlob(string repository, Digest digest);
+    Task<BlobUnlink> UnlinkBlobAsync(string repository, Digest digest);
+
+    BlobUnlink UnlinkBlob(string repository, Digest digest) => UnlinkBlobAsync(repository, digest).GetAwaiter().GetResult();
 
     /// <summary>True when a manifest of the repository references the digest (as a blob or a child manifest).</summary>
     bool IsReferencedBy(string repository, Digest digest);
@@ -67,12 +72,19 @@ public interface IMetadataIndex
         IReadOnlyCollection<Digest>? linkedBlobs = null);
 
     /// <summary>Marks a mirror tag as confirmed by its upstream at <paramref name="checkedAt"/>.</summary>
-    void MarkTagChecked(string repository, string tag, DateTimeOffset checkedAt);
+    Task MarkTagCheckedAsync(string repository, string tag, DateTimeOffset checkedAt);
 
     /// <summary>Deletes a manifest and every tag pointing at it; false when it was not there.</summary>
-    bool DeleteManifest(string repository, Digest digest);
+    Task<bool> DeleteManifestAsync(string repository, Digest digest);
 
-    bool DeleteTag(string repository, string tag);
+    Task<bool> DeleteTagAsync(string repository, string tag);
+
+    // Synchronous forms of the writes above, for tests and background work that may block its thread.
+    void MarkTagChecked(string repository, string tag, DateTimeOffset checkedAt) => MarkTagCheckedAsync(repository, tag, checkedAt).GetAwaiter().GetResult();
+
+    bool DeleteManifest(string repository, Digest digest) => DeleteManifestAsync(repository, digest).GetAwaiter().GetResult();
+
+    bool DeleteTag(string repository, string tag) => DeleteTagAsync(repository, tag).GetAwaiter().GetResult();
 
     /// <summary>Tags in lexical order after <paramref name="after"/>; null when the repository is unknown.</summary>
     IReadOnlyList<string>? ListTags(string repository, int limit, string? after);
@@ -112,7 +124,9 @@ public interface IMetadataIndex
     int DeleteOrphanedLinks(DateTimeOffset before);
 
     // Upload sessions
-    void CreateUpload(UploadRecord upload);
+    Task CreateUploadAsync(UploadRecord upload);
+
+    void CreateUpload(UploadRecord upload) => CreateUploadAsync(upload).GetAwaiter().GetResult();
 
     UploadRecord? GetUpload(string id);
 

@@ -66,7 +66,7 @@ public sealed partial class SqliteMetadataIndex
         return true;
     }
 
-    public bool LinkBlob(string repository, string? upstream, Digest digest) => Write((c, t) =>
+    public Task<bool> LinkBlobAsync(string repository, string? upstream, Digest digest) => WriteAsync((c, t) =>
     {
         using (var exists = Command(c, t, "SELECT 1 FROM blobs WHERE digest = $digest", ("$digest", digest.ToString())))
         {
@@ -84,7 +84,7 @@ public sealed partial class SqliteMetadataIndex
         return true;
     });
 
-    public BlobUnlink UnlinkBlob(string repository, Digest digest) => Write((c, t) =>
+    public Task<BlobUnlink> UnlinkBlobAsync(string repository, Digest digest) => WriteAsync((c, t) =>
     {
         using var delete = Command(c, t, """
             DELETE FROM repository_blobs

@@ -118,7 +118,7 @@ public sealed partial class SqliteMetadataIndex
         return true;
     }
 
-    public void MarkTagChecked(string repository, string tag, DateTimeOffset checkedAt) => Write((c, t) =>
+    public Task MarkTagCheckedAsync(string repository, string tag, DateTimeOffset checkedAt) => WriteAsync((c, t) =>
     {
         using var command = Command(c, t, """
             UPDATE tags SET checked_at = $at
@@ -127,7 +127,7 @@ public sealed partial class SqliteMetadataIndex
         command.ExecuteNonQuery();
     });
 
-    public bool DeleteManifest(string repository, Digest digest) => Write((c, t) =>
+    public Task<bool> DeleteManifestAsync(string repository, Digest digest) => WriteAsync((c, t) =>
     {
         using var command = Command(c, t, """
             DELETE FROM manifests
@@ -136,7 +136,7 @@ public sealed partial class SqliteMetadataIndex
         return command.ExecuteNonQuery() > 0;
     });
 
-    public bool DeleteTag(string repository, string tag) => Write((c, t) =>
+    public Task<bool> DeleteTagAsync(string repository, string tag) => WriteAsync((c, t) =>
     {
         using var command = Command(c, t, """
             DELETE FROM tags WHERE name = $tag AND repository_id = (SELECT id FROM repositories WHERE name = $name)

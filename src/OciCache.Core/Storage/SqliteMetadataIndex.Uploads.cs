@@ -4,7 +4,7 @@ namespace OciCache.Storage;
 
 public sealed partial class SqliteMetadataIndex
 {
-    public void CreateUpload(UploadRecord upload) => Write((c, t) =>
+    public Task CreateUploadAsync(UploadRecord upload) => WriteAsync((c, t) =>
     {
         using var command = Command(c, t,
             "INSERT INTO uploads(id, repository, size, started_at, updated_at) VALUES ($id, $repository, $size, $started, $updated)",

@@ -32,6 +32,13 @@ public sealed partial class SqliteMetadataIndex(SqliteDatabase database, TimePro
         return result;
     }
 
+    private Task WriteAsync(Action<SqliteConnection, SqliteTransaction> work) =>
+        WriteAsync<bool>((c, t) =>
+        {
+            work(c, t);
+            return true;
+        });
+
     private void Write(Action<SqliteConnection, SqliteTransaction> work) =>
         Write<bool>((c, t) =>
         {

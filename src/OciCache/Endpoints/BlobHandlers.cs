@@ -33,11 +33,11 @@ internal static class BlobHandlers
         return await BlobResponse.WriteAsync(context, digest, lookup);
     }
 
-    public static Task DeleteAsync(HttpContext context, Repository repository, string rawDigest)
+    public static async Task DeleteAsync(HttpContext context, Repository repository, string rawDigest)
     {
         var digest = ParseDigest(rawDigest);
         var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
-        switch (index.UnlinkBlob(repository.Name, digest))
+        switch (await index.UnlinkBlobAsync(repository.Name, digest))
         {
             case BlobUnlink.NotLinked:
                 throw RegistryErrors.BlobUnknown(digest);
@@ -48,7 +48,6 @@ internal static class BlobHandlers
         // The bytes stay until garbage collection finds no repository and no manifest needing them.
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentLength = 0;
-        return Task.CompletedTask;
     }
 
     public static Digest ParseDigest(string? raw) =>

@@ -82,13 +82,13 @@ internal static class ManifestHandlers
         response.ContentLength = 0;
     }
 
-    public static Task DeleteAsync(HttpContext context, Repository repository, string rawReference)
+    public static async Task DeleteAsync(HttpContext context, Repository repository, string rawReference)
     {
         var reference = ParseReference(rawReference);
         var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
         var deleted = reference.IsTag
-            ? index.DeleteTag(repository.Name, reference.Tag)
-            : index.DeleteManifest(repository.Name, reference.Digest);
+            ? await index.DeleteTagAsync(repository.Name, reference.Tag)
+            : await index.DeleteManifestAsync(repository.Name, reference.Digest);
         if (!deleted)
         {
             throw RegistryErrors.ManifestUnknown(reference);
@@ -96,7 +96,6 @@ internal static class ManifestHandlers
 
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentLength = 0;
-        return Task.CompletedTask;
     }
 
     private static Reference ParseReference(string raw)

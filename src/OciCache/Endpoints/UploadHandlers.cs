@@ -18,7 +18,7 @@ internal static class UploadHandlers
         if (query.TryGetValue("mount", out var mount))
         {
             var digest = BlobHandlers.ParseDigest(mount);
-            if (MountSourceOf(context, query["from"].ToString()) is { } from && uploads.TryMount(repository, digest, from))
+            if (MountSourceOf(context, query["from"].ToString()) is { } from && await uploads.TryMountAsync(repository, digest, from))
             {
                 Created(context, repository, digest);
                 return;
@@ -32,7 +32,7 @@ internal static class UploadHandlers
             return;
         }
 
-        var id = uploads.Start(repository, ClientOf(context));
+        var id = await uploads.StartAsync(repository, ClientOf(context));
         Accepted(context, repository, id, 0);
     }
 
