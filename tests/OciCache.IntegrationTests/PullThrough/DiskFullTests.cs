@@ -61,6 +61,63 @@ public sealed class DiskFullTests
         Assert.Equal(blob.Bytes, await get.Content.ReadAsByteArrayAsync());
     }
 
+    /// <summary>
+    /// The volume is full before any pull (issue 11, item 4: 3 of 10 cold 1-2 MB pulls got 200 then a reset,
+    /// a 128 MiB one got no byte): eleven concurrent cold pulls each get every byte, relayed, and nothing is kept.
+    /// </summary>
+    [Fact]
+    public async Task VolumeAlreadyFull_ConcurrentColdPulls_EachGetEveryByte()
+    {
+        await using var volume = await SmallFilesystem.MountAsync(4 << 20);
+        using var hub = FakeUpstream.Start();
+        var blobs = Enumerable.Range(0, 10).Select(i => TestBlob.Random((1 << 20) + i * 100_000, seed: 720 + i))
+            .Append(TestBlob.Random(128 << 20, seed: 730)).ToList();
+        foreach (var blob in blobs)
+        {
+            hub.Blob("library/full", blob);
+        }
+
+        await using var cache = await RegistryServer.StartAsync(s => s.Upstreams["docker.io"] = new() { Url = hub.Url }, dataPath: volume.Path);
+        FillUp(Path.Combine(volume.Path, "filler"));
+
+        await Task.WhenAll(blobs.Select(b => AssertWholeBlobAsync(cache.Client, $"/v2/library/full/blobs/{b.Digest}{Ns}", b)));
+
+        var layout = new DataLayout(cache.DataPath);
+        Assert.All(blobs, b => Assert.False(File.Exists(layout.BlobPath(b.Digest))));
+        Assert.All(blobs, b => Assert.Null(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(b.Digest)));
+        Assert.All(blobs, b => Assert.True(cache.Log.Contains(LogEventLevel.Warning, $"Cannot store blob {b.Digest}"), $"{b.Digest} was not relayed"));
+    }
+
+    /// <summary>Writes until the volume refuses another byte.</summary>
+    private static void FillUp(string path)
+    {
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        var chunk = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                file.Write(chunk);
+            }
+        }
+        catch (IOException)
+        {
+            // full
+        }
+
+        try
+        {
+            while (true)
+            {
+                file.Write(chunk, 0, 1);
+            }
+        }
+        catch (IOException)
+        {
+            // not one byte more
+        }
+    }
+
     private static async Task AssertWholeBlobAsync(HttpClient client, string path, TestBlob blob)
     {
         using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
