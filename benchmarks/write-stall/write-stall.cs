@@ -54,7 +54,8 @@ for (var round = 0; round < rounds; round++)
 {
     var big = new ManifestRecord(Fake($"big{round}"), MediaTypes.OciManifest, 4 * 1024 * 1024) { AnnotationsJson = descriptorAnnotations };
     var bigWatch = Stopwatch.StartNew();
-    var bigWrite = index.PutManifestAsync("site/big", null, big, layers, $"t{round}");
+    // As a push: every layer must still be linked, checked in the same transaction.
+    var bigWrite = index.PutManifestAsync("site/big", null, big, layers, $"t{round}", linkedBlobs: layers);
     var smallWatch = Stopwatch.StartNew();
     await index.AddBlobAsync("site/small", null, Fake($"small{round}"), 1);
     smallWaits.Add(smallWatch.Elapsed.TotalMilliseconds);

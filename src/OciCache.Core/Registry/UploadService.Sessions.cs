@@ -35,7 +35,7 @@ public sealed partial class UploadService
             {
                 // Ended between the first look and the lock, by a request that held it before this one
                 // was added: this entry was made for a session that is gone.
-                End(id, session);
+                await EndAsync(id, session);
                 throw;
             }
 
@@ -141,18 +141,23 @@ public sealed partial class UploadService
     /// a new entry, lock it at once, and must not find the row, or it would write into the file being committed.
     /// If the row cannot be deleted the ended entry stays, refusing every request, until expiry retries.
     /// </remarks>
-    private void End(string id, Session session)
+    private void End(string id, Session session) => EndAsync(id, session).GetAwaiter().GetResult();
+
+    /// <summary>As <see cref="End"/>; the request's thread is free while the row's delete waits for the database.</summary>
+    private async Task EndAsync(string id, Session session)
     {
         session.Ended = true;
-        index.DeleteUpload(id);
+        await index.DeleteUploadAsync(id);
         _sessions.TryRemove(new KeyValuePair<string, Session>(id, session));
         _counts.Close(id);
     }
 
     /// <summary>Ends the session and deletes its bytes: row first, then file.</summary>
-    private void Forget(string id, Session session)
+    private void Forget(string id, Session session) => ForgetAsync(id, session).GetAwaiter().GetResult();
+
+    private async Task ForgetAsync(string id, Session session)
     {
-        End(id, session);
+        await EndAsync(id, session);
         Close(session);
         store.DeleteUpload(id);
     }

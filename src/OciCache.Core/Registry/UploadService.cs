@@ -106,7 +106,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
             // Committed, refused or failed: the session is over either way. Its row goes first, then the
             // commit moves its file into blobs/ (or deletes it), so a crash between leaves no row without a file.
             var size = writer.Length;
-            End(id, session);
+            await EndAsync(id, session);
             BlobCommitResult result;
             try
             {
@@ -128,10 +128,10 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
 
     /// <summary>Ends a session (DELETE): it waits for a chunk being written, then the row goes, then the file.</summary>
     public Task CancelAsync(Repository repository, string id, CancellationToken cancellationToken) =>
-        WithLockedSessionAsync(repository, id, (session, _) =>
+        WithLockedSessionAsync(repository, id, async (session, _) =>
         {
-            Forget(id, session);
-            return Task.FromResult(true);
+            await ForgetAsync(id, session);
+            return true;
         }, cancellationToken);
 
     /// <summary>

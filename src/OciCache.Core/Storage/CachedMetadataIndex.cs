@@ -181,7 +181,7 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
 
     public Task SetUploadSizeAsync(string id, long size, DateTimeOffset updatedAt) => inner.SetUploadSizeAsync(id, size, updatedAt);
 
-    public void DeleteUpload(string id) => inner.DeleteUpload(id);
+    public Task DeleteUploadAsync(string id) => inner.DeleteUploadAsync(id);
 
     public IReadOnlyList<UploadRecord> ListUploads() => inner.ListUploads();
 

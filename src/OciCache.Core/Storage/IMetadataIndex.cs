@@ -135,7 +135,9 @@ public interface IMetadataIndex
     /// <summary>As <see cref="SetUploadSize"/>; the caller's thread is free while the write waits for the database.</summary>
     Task SetUploadSizeAsync(string id, long size, DateTimeOffset updatedAt);
 
-    void DeleteUpload(string id);
+    Task DeleteUploadAsync(string id);
+
+    void DeleteUpload(string id) => DeleteUploadAsync(id).GetAwaiter().GetResult();
 
     IReadOnlyList<UploadRecord> ListUploads();
 }

@@ -33,7 +33,7 @@ public sealed partial class SqliteMetadataIndex
         return command.ExecuteNonQuery() > 0;
     }
 
-    public void DeleteUpload(string id) => Write((c, t) =>
+    public Task DeleteUploadAsync(string id) => WriteAsync((c, t) =>
     {
         using var command = Command(c, t, "DELETE FROM uploads WHERE id = $id", ("$id", id));
         command.ExecuteNonQuery();
