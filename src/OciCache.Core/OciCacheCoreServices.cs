@@ -59,8 +59,11 @@ public static class OciCacheCoreServices
         // Upstream
         services.TryAddSingleton<CacheMetrics>();
         services.TryAddSingleton<TokenCache>();
+        services.TryAddSingleton(new OfflineSwitch(options.Cache.Offline));
+        services.TryAddSingleton(new UpstreamRules(options.Upstreams));
         services.TryAddSingleton(sp => new UpstreamClient(options.Upstreams, sp.GetRequiredService<UpstreamPolicyOptions>(),
-            sp.GetRequiredService<TokenCache>(), sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<ILogger<UpstreamClient>>()));
+            sp.GetRequiredService<TokenCache>(), sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<OfflineSwitch>(),
+            sp.GetRequiredService<ILogger<UpstreamClient>>()));
 
         // Pull-through
         services.TryAddSingleton<FillCoordinator>();

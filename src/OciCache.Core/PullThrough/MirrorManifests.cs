@@ -17,7 +17,7 @@ namespace OciCache.PullThrough;
 /// </summary>
 internal sealed partial class MirrorManifests(
     LocalContentReader local, IMetadataIndex index, ManifestWriter writer, UpstreamClient upstreams, IMemoryCache cache,
-    PullThroughOptions options, TimeProvider time, CacheMetrics metrics, ILogger<MirrorManifests> logger)
+    PullThroughOptions options, OfflineSwitch offline, TimeProvider time, CacheMetrics metrics, ILogger<MirrorManifests> logger)
 {
     private const string StaleWarning = "111 - \"Revalidation Failed\"";
     private const string SlowWarning = "110 - \"Response is Stale\"";
@@ -46,7 +46,8 @@ internal sealed partial class MirrorManifests(
         }
 
         var cached = local.Find(repository, Reference.ForDigest(tag.Digest), needBytes: !headOnly) as ManifestLookup.Found;
-        if (cached is not null && time.GetUtcNow() - tag.CheckedAt < options.TagRevalidateInterval)
+        // Offline, the cached copy is the answer: there is nobody to revalidate with, and it is not stale by choice.
+        if (cached is not null && (offline.IsOn || time.GetUtcNow() - tag.CheckedAt < options.TagRevalidateInterval))
         {
             Hit(repository);
             return cached;

@@ -14,19 +14,32 @@ namespace OciCache.PullThrough;
 /// </summary>
 internal sealed partial class PullThroughContentReader(
     LocalContentReader local, MirrorManifests manifests, FillCoordinator fills, IMetadataIndex index, IBlobStore store,
-    UpstreamClient upstreams, PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time,
+    UpstreamClient upstreams, UpstreamRules rules, PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time,
     AccessTracker access, EvictionSignal eviction, CacheMetrics metrics, ILogger<PullThroughContentReader> logger) : IContentReader
 {
-    public ValueTask<ManifestLookup> GetManifestAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken) =>
-        repository.IsMirror
-            ? manifests.GetAsync(repository, reference, headOnly, cancellationToken)
-            : local.GetManifestAsync(repository, reference, headOnly, cancellationToken);
+    public ValueTask<ManifestLookup> GetManifestAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken)
+    {
+        if (!repository.IsMirror)
+        {
+            return local.GetManifestAsync(repository, reference, headOnly, cancellationToken);
+        }
+
+        // The upstream policy holds for cached content too: a rule added later stops serving what it denies.
+        return rules.Check(repository, reference) is { } denied
+            ? ValueTask.FromResult<ManifestLookup>(new ManifestLookup.Missing(denied))
+            : manifests.GetAsync(repository, reference, headOnly, cancellationToken);
+    }
 
     public async ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken)
     {
         if (!repository.IsMirror)
         {
             return await local.GetBlobAsync(repository, digest, headOnly, cancellationToken);
+        }
+
+        if (rules.Check(repository, null) is { } denied)
+        {
+            return new BlobLookup.Missing(denied);
         }
 
         if (store.TryGet(digest, out var stored) && await MayServeStoredAsync(repository, digest, cancellationToken) is { } visible)

@@ -6,6 +6,9 @@ public sealed record PullThroughOptions
     /// <summary>A cached tag is revalidated with an upstream HEAD at most this often.</summary>
     public TimeSpan TagRevalidateInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Contact no upstream (the start value of <see cref="Upstream.OfflineSwitch"/>).</summary>
+    public bool Offline { get; set; }
+
     /// <summary>
     /// How long a request for a tag due for revalidation waits for the upstream's answer. When it takes
     /// longer (a dark or congested WAN), the request is served the cached copy (with a <c>Warning</c>

@@ -22,13 +22,15 @@ public sealed partial class UpstreamClient : IDisposable
 
     private readonly Dictionary<string, UpstreamEndpoint> _endpoints;
     private readonly CacheMetrics _metrics;
+    private readonly OfflineSwitch _offline;
     private readonly ILogger<UpstreamClient> _logger;
 
     public UpstreamClient(
         IReadOnlyDictionary<string, UpstreamOptions> upstreams, UpstreamPolicyOptions policy, TokenCache tokens,
-        CacheMetrics metrics, ILogger<UpstreamClient> logger)
+        CacheMetrics metrics, OfflineSwitch offline, ILogger<UpstreamClient> logger)
     {
         _metrics = metrics;
+        _offline = offline;
         _logger = logger;
         _endpoints = upstreams.ToDictionary(
             u => u.Key,
@@ -115,6 +117,11 @@ public sealed partial class UpstreamClient : IDisposable
         Repository repository, HttpMethod method, RegistryPath path, IReadOnlyList<string>? accept, CancellationToken cancellationToken)
     {
         var endpoint = _endpoints[repository.Upstream ?? throw new ArgumentException($"{repository} is not a mirror repository", nameof(repository))];
+        if (_offline.IsOn)
+        {
+            return new UpstreamResult(null, OfflineSwitch.Failure);
+        }
+
         var result = await SendCoreAsync(endpoint, method, path, accept, cancellationToken);
         _metrics.UpstreamRequests.Add(1,
             new KeyValuePair<string, object?>("upstream", endpoint.Name),

@@ -21,6 +21,15 @@ public sealed record UpstreamOptions
     public bool InsecureSkipVerify { get; set; }
 
     /// <summary>
+    /// When not empty, only what these rules cover is fetched or served: <c>REPOSITORY</c> or
+    /// <c>REPOSITORY:TAG</c> patterns (<see cref="UpstreamRule"/>).
+    /// </summary>
+    public List<string> Allow { get; set; } = [];
+
+    /// <summary>What is never fetched or served, whatever <see cref="Allow"/> says; 403 DENIED naming the rule.</summary>
+    public List<string> Deny { get; set; } = [];
+
+    /// <summary>
     /// The well-known registries mirrored when no upstream is configured at all. A configuration that names
     /// any upstream replaces this list rather than adding to it.
     /// </summary>

@@ -17,6 +17,9 @@ public enum UpstreamFailureKind
 
     /// <summary>The upstream answered, but with content that cannot be right (wrong digest, not a manifest).</summary>
     Invalid,
+
+    /// <summary>Not asked: the cache is offline (<see cref="OfflineSwitch"/>).</summary>
+    Offline,
 }
 
 /// <summary>Why an upstream request did not produce usable content.</summary>

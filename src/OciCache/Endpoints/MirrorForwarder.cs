@@ -20,7 +20,8 @@ namespace OciCache.Endpoints;
 /// rewritten to the client's namespace. When the upstream cannot answer (breaker open, transport error, 5xx, 429, 401) the local
 /// listing is served instead, with a Warning.
 /// </summary>
-internal sealed partial class MirrorForwarder(IHttpForwarder forwarder, UpstreamClient upstreams, ILogger<MirrorForwarder> logger)
+internal sealed partial class MirrorForwarder(
+    IHttpForwarder forwarder, UpstreamClient upstreams, UpstreamRules rules, OfflineSwitch offline, ILogger<MirrorForwarder> logger)
 {
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(15) };
 
@@ -28,7 +29,18 @@ internal sealed partial class MirrorForwarder(IHttpForwarder forwarder, Upstream
     public async Task ForwardAsync(HttpContext context, Repository repository, RegistryRoute route, Func<HttpContext, Repository, Task> local)
     {
         var listing = Listing.Parse(context.Request.Query, route);
+        if (rules.Check(repository, null) is { } denied)
+        {
+            throw denied;
+        }
+
         var endpoint = upstreams.Endpoint(repository.Upstream!);
+        if (offline.IsOn)
+        {
+            await local(context, repository); // what the cache holds, as it is: offline is a choice, not a failure
+            return;
+        }
+
         if (!endpoint.IsBroken)
         {
             var transformer = new ListingTransformer(repository, route, listing, endpoint.BaseUri);

@@ -126,6 +126,17 @@ internal static class SettingsValidator
                 errors.Add($"{key}: Username and Password go together.");
             }
 
+            foreach (var (list, rules) in new[] { ("Allow", upstream.Allow), ("Deny", upstream.Deny) })
+            {
+                for (var i = 0; i < rules.Count; i++)
+                {
+                    if (!OciCache.Upstream.UpstreamRule.TryParse(rules[i], out _, out var error))
+                    {
+                        errors.Add($"{key}:{list}:{i}: {error}.");
+                    }
+                }
+            }
+
             foreach (var route in upstream.Aliases.Prepend(name))
             {
                 if (string.IsNullOrWhiteSpace(route) || route.Contains('/'))

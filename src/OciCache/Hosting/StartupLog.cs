@@ -12,7 +12,14 @@ internal static partial class StartupLog
         var upstreams = string.Join(", ", settings.EffectiveUpstreams.Select(u => $"{u.Key}={UrlRedaction.Redact(u.Value.Url)}"));
         var budget = settings.Storage.MaxCacheBytes > 0 ? $"{settings.Storage.MaxCacheBytes} bytes" : "unlimited";
         LogStarting(logger, Path.GetFullPath(settings.Data), upstreams, budget, settings.Storage.MinFreeBytes);
+        if (settings.Cache.Offline)
+        {
+            LogOffline(logger);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Offline (Cache:Offline): no upstream is contacted; cached content is served without revalidation, anything else answers 404")]
+    private static partial void LogOffline(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OciCache data in {Data}; mirroring {Upstreams}; cache budget {Budget}, free-space floor {MinFree} bytes")]
     private static partial void LogStarting(ILogger logger, string data, string upstreams, string budget, long minFree);

@@ -18,7 +18,10 @@ internal static class ReadinessEndpoint
         context.Response.ContentType = "text/plain; charset=utf-8";
         if (failure is null)
         {
-            await context.Response.WriteAsync("ok");
+            // Offline is ready (it serves what it holds, on purpose), and says so.
+            await context.Response.WriteAsync(context.RequestServices.GetRequiredService<OciCache.Upstream.OfflineSwitch>().IsOn
+                ? "ok (offline: no upstream is contacted)"
+                : "ok");
             return;
         }
 
