@@ -128,6 +128,35 @@ public sealed class TlsTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task TlsInit_WithAConfigThatNamesTheFilesBeforeTheyExist_WritesThem()
+    {
+        using var temp = new TempDirectory("tls-config");
+        var data = temp.Combine("data");
+        var config = temp.Combine("config.json");
+        File.WriteAllText(config, $$$"""{"Data":"{{{data}}}","Tls":{"Certificate":"{{{data}}}/tls/server.crt","Key":"{{{data}}}/tls/server.key"}}""");
+
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["tls", "init", "--config", config, "--host", "ocicache.test"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"\"Certificate\": \"{data}/tls/server.crt\"", result.Stdout);
+        Assert.True(File.Exists(Path.Combine(data, "tls", "server.key")));
+    }
+
+    [Theory]
+    [InlineData("bad host", "--host: 'bad host' is neither a DNS name nor an IP address.")]
+    [InlineData(null, "--host")]
+    public async Task TlsInit_BadOrNoHost_RefusedNamingTheFlag_WritesNothing(string? host, string message)
+    {
+        using var temp = new TempDirectory("tls-bad");
+        string[] hosts = host is null ? [] : ["--host", host];
+
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["tls", "init", "--data", temp.Path, .. hosts]);
+
+        Assert.True(result.ExitCode != 0 && result.Stderr.Contains(message, StringComparison.Ordinal), result.ToString());
+        Assert.False(Directory.Exists(temp.Combine("tls")));
+    }
+
     private Task<RegistryServer> StartAsync() => RegistryServer.StartAsync(UseTls, dataPath: _data.Combine("server"));
 
     private void UseTls(OciCache.Hosting.OciCacheSettings settings)
