@@ -249,6 +249,6 @@ public sealed partial class OciCacheProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
-    [GeneratedRegex(@"(?:Now listening on: |""address"":"")(http://127\.0\.0\.1:\d+)")]
+    [GeneratedRegex(@"(?:Now listening on: |""address"":"")(https?://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningPattern();
 }

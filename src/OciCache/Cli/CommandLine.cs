@@ -13,6 +13,7 @@ internal static class CommandLine
             ServeCommand.Create(),
             VerifyCommand.Create(),
             PrefetchCommand.Create(),
+            TlsCommand.Create(),
         };
 
         // The web host handles SIGINT and SIGTERM itself (graceful shutdown); the parser must not race it.

@@ -5,6 +5,7 @@ using OciCache.Endpoints;
 using OciCache.Http;
 using OciCache.Observability;
 using OciCache.Storage;
+using OciCache.Tls;
 using Serilog.Extensions.Logging;
 
 namespace OciCache.Hosting;
@@ -40,11 +41,11 @@ public static class OciCacheApp
                 : throw new SettingsException([$"Listen: '{settings.Listen}' is not HOST:PORT."]);
             if (listen.Localhost)
             {
-                kestrel.ListenLocalhost(listen.Port);
+                kestrel.ListenLocalhost(listen.Port, endpoint => TlsEndpoint.Configure(endpoint, settings.Tls));
             }
             else
             {
-                kestrel.Listen(listen.Address ?? IPAddress.IPv6Any, listen.Port);
+                kestrel.Listen(listen.Address ?? IPAddress.IPv6Any, listen.Port, endpoint => TlsEndpoint.Configure(endpoint, settings.Tls));
             }
         });
 
@@ -80,6 +81,11 @@ public static class OciCacheApp
         services.AddSingleton<MirrorForwarder>();
         services.AddSingleton<RepositoryResolver>();
         services.AddHostedService<SystemdNotifier>();
+        if (settings.Tls.Enabled)
+        {
+            services.AddSingleton(settings.Tls);
+            services.AddSingleton<ServerCertificate>();
+        }
     }
 
     /// <summary>

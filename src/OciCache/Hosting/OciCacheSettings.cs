@@ -1,6 +1,7 @@
 using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
+using OciCache.Tls;
 using OciCache.Upstream;
 
 namespace OciCache.Hosting;
@@ -40,6 +41,9 @@ public sealed record OciCacheSettings
 
     /// <summary>Caps on open chunked upload sessions.</summary>
     public UploadOptions Uploads { get; set; } = new();
+
+    /// <summary>HTTPS on <see cref="Listen"/>: PEM certificate and key files, both or neither.</summary>
+    public TlsSettings Tls { get; set; } = new();
 
     /// <summary>The upstreams in effect: the configured ones, or the well-known four when none are.</summary>
     public IReadOnlyDictionary<string, UpstreamOptions> EffectiveUpstreams =>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
+using OciCache.Tls;
 using OciCache.Upstream;
 
 namespace OciCache.Hosting;
@@ -23,6 +24,7 @@ internal static class SettingsKeys
         (nameof(OciCacheSettings.GarbageCollection), SettingsShape.Of<GarbageCollectionOptions>()),
         (nameof(OciCacheSettings.Scrub), SettingsShape.Of<ScrubOptions>()),
         (nameof(OciCacheSettings.Uploads), SettingsShape.Of<UploadOptions>()),
+        (nameof(OciCacheSettings.Tls), SettingsShape.Of<TlsSettings>()),
         (nameof(OciCacheSettings.Prefetch), SettingsShape.Of<PrefetchOptions>(
             (nameof(PrefetchOptions.Images), SettingsShape.EntriesOf(SettingsShape.Of<PrefetchImage>())))));
 

@@ -1,4 +1,5 @@
 using OciCache.Lifecycle;
+using OciCache.Tls;
 using Serilog.Events;
 
 namespace OciCache.Hosting;
@@ -150,6 +151,7 @@ internal static class SettingsValidator
             }
         }
 
+        errors.AddRange(TlsSettingsCheck.Check(settings.Tls));
         return errors;
     }
 

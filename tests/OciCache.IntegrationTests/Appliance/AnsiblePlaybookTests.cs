@@ -23,6 +23,12 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
 
     private string K3sRegistriesFile => _temp.Combine("k3s", "registries.yaml");
 
+    /// <summary>Where the appliance's generated site CA is fetched to on the "controller".</summary>
+    private string FetchedCaFile => _temp.Combine("controller", "ocicache-ca.crt");
+
+    /// <summary>What <c>ocicache tls init</c> on the appliance wrote (its Data folder under the install root).</summary>
+    private string ApplianceTlsDir => ApplianceRoot + "/var/lib/ocicache/tls";
+
     /// <summary>A containerd 1.x configuration without config_path: the role warns about it.</summary>
     private string ContainerdConfigFile => _temp.Combine("containerd-config.toml");
 
@@ -111,6 +117,64 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
         Assert.Contains("/v2/docker.io/library/k3s-app/manifests/2.0", cache.Output);
     }
 
+    [Fact]
+    public async Task SiteYml_WithTlsGenerate_NodesTrustTheSiteCa_SecondRunChangesNothing_ContainerdPullsOverHttps()
+    {
+        var inventory = WriteInventory(tls: true);
+
+        var first = await RunPlaybookAsync(inventory);
+        Assert.All(Recap(first), host => Assert.Equal(0, host.Failed));
+        var ca = File.ReadAllText(ApplianceTlsDir + "/ca.crt");
+        Assert.Equal(ca, File.ReadAllText(FetchedCaFile));
+        using (var config = JsonDocument.Parse(File.ReadAllText(ApplianceRoot + "/etc/ocicache/config.json")))
+        {
+            var tls = config.RootElement.GetProperty("Tls");
+            Assert.Equal("/var/lib/ocicache/tls/server.crt", tls.GetProperty("Certificate").GetString());
+            Assert.Equal("/var/lib/ocicache/tls/server.key", tls.GetProperty("Key").GetString());
+        }
+
+        foreach (var registry in Registries)
+        {
+            var toml = File.ReadAllText(Path.Combine(_containerd.HostsDir, registry, "hosts.toml"));
+            var caFile = Path.Combine(_containerd.HostsDir, registry, "ocicache-ca.crt");
+            Assert.Contains($"[host.\"https://127.0.0.1:{_cachePort}\"]", toml);
+            Assert.Contains($"ca = \"{caFile}\"", toml);
+            Assert.Equal(ca, File.ReadAllText(caFile));
+        }
+
+        var yaml = File.ReadAllText(K3sRegistriesFile);
+        var k3sCa = Path.Combine(Path.GetDirectoryName(K3sRegistriesFile)!, "ocicache-ca.crt");
+        Assert.Contains($"      - \"https://127.0.0.1:{_cachePort}/v2/docker.io\"\n", yaml);
+        Assert.Contains($"configs:\n  \"127.0.0.1:{_cachePort}\":\n    tls:\n      ca_file: \"{k3sCa}\"\n", yaml);
+        Assert.Equal(ca, File.ReadAllText(k3sCa));
+
+        var second = await RunPlaybookAsync(inventory);
+        Assert.All(Recap(second), host => Assert.True(host.Changed == 0 && host.Failed == 0, $"{host.Name} on the second run:\n{second}"));
+        Assert.Equal(ca, File.ReadAllText(ApplianceTlsDir + "/ca.crt"));
+
+        // The installed executable with the installed configuration; the files it names are under the install
+        // root here. It is seen listening by its log line (the health poll speaks plain HTTP).
+        await using var cache = await OciCacheProcess.StartAsync(_temp.Combine("data"), port: _cachePort,
+            extraArguments: ["--config", ApplianceRoot + "/etc/ocicache/config.json"],
+            environment: new Dictionary<string, string>
+            {
+                ["OCICACHE_TLS__CERTIFICATE"] = ApplianceTlsDir + "/server.crt",
+                ["OCICACHE_TLS__KEY"] = ApplianceTlsDir + "/server.key",
+            },
+            command: [ApplianceRoot + "/usr/local/bin/ocicache"]);
+        Assert.Equal($"https://127.0.0.1:{_cachePort}/", cache.BaseUri.ToString());
+        var image = TestImage.Create(layers: 2, layerBytes: 256 << 10, seed: 1503);
+        await _dockerHub.Client.PushImageAsync("library/secure-app", "1.0", image);
+
+        await _containerd.CtrCheckedAsync("images", "pull", "--hosts-dir", _containerd.HostsDir, "--snapshotter", "native", "docker.io/library/secure-app:1.0");
+
+        foreach (var blob in image.Blobs)
+        {
+            var fetch = Assert.Single(_dockerHub.Log.Split('\n'), l => l.Contains("\"GET ") && l.Contains($"/blobs/{blob.Digest}"));
+            Assert.Contains("ocicache/", fetch);
+        }
+    }
+
     private void AssertApplianceFiles()
     {
         var binary = ApplianceRoot + "/usr/local/bin/ocicache";
@@ -160,8 +224,8 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
         Assert.DoesNotContain("configs:", yaml); // plain http: no TLS section
     }
 
-    /// <summary>Three hosts, all this machine: the appliance and a node of each kind.</summary>
-    private string WriteInventory()
+    /// <summary>Three hosts, all this machine: the appliance and a node of each kind; with <paramref name="tls"/> the appliance generates its certificate.</summary>
+    private string WriteInventory(bool tls = false)
     {
         File.WriteAllText(ContainerdConfigFile, "version = 2\n");
         var upstream = _dockerHub.BaseUri.ToString().TrimEnd('/');
@@ -191,6 +255,9 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
                                     ["Upstreams"] = Registries.ToDictionary(r => r, _ => (object)new { Url = upstream }),
                                     ["Prefetch"] = new { Images = Array.Empty<object>() },
                                 },
+                                ["ocicache_tls_mode"] = tls ? "generate" : "none",
+                                ["ocicache_tls_hosts"] = new[] { "ocicache.test", "127.0.0.1" },
+                                ["ocicache_tls_ca_fetch_dest"] = FetchedCaFile,
                             },
                         },
                     },
@@ -214,7 +281,7 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
                         },
                         vars = new Dictionary<string, object>
                         {
-                            ["ocicache_url"] = $"http://127.0.0.1:{_cachePort}",
+                            ["ocicache_url"] = $"{(tls ? "https" : "http")}://127.0.0.1:{_cachePort}",
                             ["containerd_restart"] = false,
                             ["containerd_mirror_registries"] = Registries.Select(r => new
                             {

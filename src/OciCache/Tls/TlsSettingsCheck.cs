@@ -1,0 +1,27 @@
+namespace OciCache.Tls;
+
+/// <summary>Checks <c>Tls:Certificate</c> and <c>Tls:Key</c> at start: both or neither, and a pair that loads.</summary>
+internal static class TlsSettingsCheck
+{
+    public static IEnumerable<string> Check(TlsSettings tls)
+    {
+        if (!tls.Enabled)
+        {
+            return [];
+        }
+
+        if (string.IsNullOrEmpty(tls.Certificate) || string.IsNullOrEmpty(tls.Key))
+        {
+            var missing = string.IsNullOrEmpty(tls.Certificate) ? "Tls:Certificate" : "Tls:Key";
+            return [$"{missing}: Tls:Certificate and Tls:Key go together, {missing} is not set."];
+        }
+
+        if (CertificateFiles.TryLoad(tls.Certificate, tls.Key, out var error) is not { } loaded)
+        {
+            return [error];
+        }
+
+        loaded.Leaf.Dispose();
+        return [];
+    }
+}
