@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OciCache.Observability;
 using OciCache.Oci;
 using OciCache.Storage;
 
@@ -12,11 +13,31 @@ namespace OciCache.Lifecycle;
 /// never taken (local only when configured). Rows go before files: a crash in between leaves unreferenced
 /// files, which garbage collection removes, never a row without its file.
 /// </summary>
-public sealed partial class CacheEvictor(
-    IMetadataIndex index, IBlobStore store, AccessTracker access, StorageOptions options, ILogger<CacheEvictor> logger)
+public sealed partial class CacheEvictor
 {
-    private readonly PinMatcher _pins = new(options.Pins);
+    private readonly IMetadataIndex index;
+    private readonly IBlobStore store;
+    private readonly AccessTracker access;
+    private readonly StorageOptions options;
+    private readonly CacheMetrics metrics;
+    private readonly ILogger<CacheEvictor> logger;
+    private readonly PinMatcher _pins;
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public CacheEvictor(IMetadataIndex index, IBlobStore store, AccessTracker access, StorageOptions options, CacheMetrics metrics, ILogger<CacheEvictor> logger)
+    {
+        this.index = index;
+        this.store = store;
+        this.access = access;
+        this.options = options;
+        this.metrics = metrics;
+        this.logger = logger;
+        _pins = new PinMatcher(options.Pins);
+        metrics.Observe("storage_cached_bytes", () => [new(index.GetCachedBytes())], "Bytes of upstream content in the store (what the budget counts).");
+        metrics.Observe("storage_budget_bytes", () => [new(options.MaxCacheBytes)], "Storage:MaxCacheBytes (0: no budget).");
+        metrics.Observe("storage_free_bytes", () => [new(FreeBytes())], "Free bytes of the data volume.");
+        metrics.Observe("storage_min_free_bytes", () => [new(options.MinFreeBytes)], "Storage:MinFreeBytes, the free-space floor.");
+    }
 
     /// <summary>Bytes that would have to go now to be back under both limits (at the low-water mark).</summary>
     public long BytesOverBudget()
@@ -62,7 +83,10 @@ public sealed partial class CacheEvictor(
                     continue;
                 }
 
-                freed += candidate.IsManifest ? EvictImage(candidate) : RemoveBlobs([candidate.Digest]);
+                var bytes = candidate.IsManifest ? EvictImage(candidate) : RemoveBlobs([candidate.Digest]);
+                metrics.Evictions.Add(1, new KeyValuePair<string, object?>("kind", candidate.IsManifest ? "image" : "blob"));
+                metrics.EvictedBytes.Add(bytes);
+                freed += bytes;
             }
 
             LogEvicted(freed, needed);

@@ -25,7 +25,16 @@ public sealed class CacheMetrics : IDisposable
         UpstreamRequests = Tally("upstream_requests", "Requests to upstreams, by upstream, method and outcome.", null, "method", "outcome", "upstream");
         UpstreamBytes = Tally("upstream_bytes", "Blob bytes received from upstreams.", "By", "upstream");
         FillFailures = Tally("fill_failures", "Blob fetches that did not publish, by reason.", null, "reason", "upstream");
+        ServedBytes = Tally("served_bytes", "Blob bytes answered from the local store to mirror requests (whole blobs; the WAN bytes saved).", "By", "upstream");
+        Evictions = Tally("evictions", "Images and blobs the budget took, by kind (image, blob).", null, "kind");
+        EvictedBytes = Tally("evicted_bytes", "Bytes the budget took.", "By");
     }
+
+    public TallyCounter ServedBytes { get; }
+
+    public TallyCounter Evictions { get; }
+
+    public TallyCounter EvictedBytes { get; }
 
     public TallyCounter Hits { get; }
 

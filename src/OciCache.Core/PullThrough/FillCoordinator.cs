@@ -8,9 +8,16 @@ namespace OciCache.PullThrough;
 /// Single flight for blob fetches: every request for a digest that is not stored joins the one fill
 /// that is running for it, whichever repository or upstream asked first (the digest names the bytes).
 /// </summary>
-internal sealed class FillCoordinator(IBlobStore store)
+internal sealed class FillCoordinator
 {
     private readonly ConcurrentDictionary<Digest, BlobFill> _fills = new();
+    private readonly IBlobStore store;
+
+    public FillCoordinator(IBlobStore store, OciCache.Observability.CacheMetrics metrics)
+    {
+        this.store = store;
+        metrics.Observe("fills_in_flight", () => [new(_fills.Count)], "Blob fetches from upstreams running now.");
+    }
 
     public int Active => _fills.Count;
 

@@ -48,6 +48,11 @@ internal sealed partial class PullThroughContentReader(
             {
                 access.Touch(digest);
                 metrics.Hits.Add(1, new("kind", "blob"), new("upstream", repository.Upstream));
+                if (!headOnly)
+                {
+                    metrics.ServedBytes.Add(stored.Length, new KeyValuePair<string, object?>("upstream", repository.Upstream));
+                }
+
                 return new BlobLookup.Stored(stored);
             }
 

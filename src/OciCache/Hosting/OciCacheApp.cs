@@ -52,6 +52,7 @@ public static class OciCacheApp
         overrides?.Invoke(builder.Services);
         AddServices(builder.Services, settings);
         builder.Services.AddSingleton<MetricsEndpoint>();
+        builder.Services.AddSingleton<RequestDurations>();
         var app = builder.Build();
         app.Services.GetRequiredService<DatabaseFile>(); // the database's identity as opened now, before any request
         app.UseMiddleware<RequestLogMiddleware>();

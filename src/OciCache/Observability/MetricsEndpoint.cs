@@ -21,6 +21,9 @@ internal sealed class MetricsEndpoint
 
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
 
+    /// <summary>This server's own series (the cache's counts and levels, request durations).</summary>
+    public CollectorRegistry Registry => _registry;
+
     public MetricsEndpoint(CacheMetrics metrics)
     {
         // prometheus-net reads this when the default registry is first collected, i.e. at the first scrape.

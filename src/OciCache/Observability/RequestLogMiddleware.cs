@@ -3,10 +3,10 @@ using System.Diagnostics;
 namespace OciCache.Observability;
 
 /// <summary>
-/// One line per request at Information: method, path with query, status, body bytes sent and duration.
-/// Nothing per request at Warning and above.
+/// One line per request at Information: method, path with query, status, body bytes sent and duration;
+/// and its duration in <see cref="RequestDurations"/>. Nothing per request at Warning and above.
 /// </summary>
-internal sealed partial class RequestLogMiddleware(RequestDelegate next, ILogger<RequestLogMiddleware> logger)
+internal sealed partial class RequestLogMiddleware(RequestDelegate next, RequestDurations durations, ILogger<RequestLogMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -19,12 +19,14 @@ internal sealed partial class RequestLogMiddleware(RequestDelegate next, ILogger
         }
         finally
         {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            durations.Observe(context.Request.Path, context.Response.StatusCode, elapsed);
             if (logger.IsEnabled(LogLevel.Information))
             {
                 var request = context.Request;
                 var bytes = counter.Count > 0 || HttpMethods.IsHead(request.Method) ? counter.Count : context.Response.ContentLength ?? 0;
                 LogRequest(request.Method, request.Path + request.QueryString, context.Response.StatusCode, bytes,
-                    Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    elapsed.TotalMilliseconds);
             }
         }
     }

@@ -28,6 +28,14 @@ public sealed class MetricsTests
         Assert.Contains("ocicache_cache_hits_total{kind=\"manifest\",upstream=\"metrics.test\"} 1", lines);
         Assert.Contains($"ocicache_upstream_bytes_total{{upstream=\"metrics.test\"}} {image.Blobs.Sum(b => b.Size)}", lines);
         Assert.Contains($"ocicache_upstream_requests_total{{method=\"GET\",outcome=\"Ok\",upstream=\"metrics.test\"}} {blobs + 1}", lines);
+        // The warm pull's blobs came from the store: the WAN bytes it saved.
+        Assert.Contains($"ocicache_served_bytes_total{{upstream=\"metrics.test\"}} {image.Blobs.Sum(b => b.Size)}", lines);
+        Assert.Contains("ocicache_fills_in_flight 0", lines);
+        Assert.Contains($"ocicache_storage_cached_bytes {image.Blobs.Append(image.Manifest).Sum(b => b.Size)}", lines);
+        Assert.Contains("ocicache_storage_budget_bytes 0", lines);
+        // Two manifest GETs and 2 x blobs blob GETs, all 2xx, each observed once (the scrape itself is "other").
+        Assert.Contains("ocicache_request_duration_seconds_count{operation=\"manifest\",status=\"2xx\"} 2", lines);
+        Assert.Contains($"ocicache_request_duration_seconds_count{{operation=\"blob\",status=\"2xx\"}} {2 * blobs}", lines);
     }
 
     /// <summary>
@@ -37,8 +45,11 @@ public sealed class MetricsTests
     [Fact]
     public async Task Scrape_EveryCountingSeries_IsACounterNamedTotal_AndNoneIsAGauge()
     {
-        string[] counting = ["cache_hits", "cache_misses", "stale_served", "upstream_requests", "upstream_bytes", "fill_failures"];
-        string[] levels = ["upstream_ratelimit_remaining"];
+        string[] counting = ["cache_hits", "cache_misses", "stale_served", "upstream_requests", "upstream_bytes", "fill_failures",
+            "served_bytes", "evictions", "evicted_bytes"];
+        string[] levels = ["upstream_ratelimit_remaining", "fills_in_flight", "storage_cached_bytes", "storage_budget_bytes",
+            "storage_free_bytes", "storage_min_free_bytes"];
+        string[] histograms = ["request_duration_seconds"];
         using var hub = FakeUpstream.Start();
         var image = TestImage.Create(layers: 1, seed: 1902);
         hub.Image("library/app", "1.0", image);
@@ -51,7 +62,8 @@ public sealed class MetricsTests
             .ToDictionary(t => t[2], t => t[3]);
 
         Assert.All(counting, name => Assert.Equal("counter", types.GetValueOrDefault($"ocicache_{name}_total")));
-        Assert.All(types.Where(t => t.Value != "counter"), t =>
+        Assert.All(histograms, name => Assert.Equal("histogram", types.GetValueOrDefault($"ocicache_{name}")));
+        Assert.All(types.Where(t => t.Value is not ("counter" or "histogram")), t =>
         {
             Assert.Equal("gauge", t.Value);
             Assert.Contains(t.Key["ocicache_".Length..], levels);
