@@ -13,6 +13,8 @@ internal static class CommandLine
             ServeCommand.Create(),
             VerifyCommand.Create(),
             PrefetchCommand.Create(),
+            ExportCommand.Create(),
+            ImportCommand.Create(),
         };
 
         // The web host handles SIGINT and SIGTERM itself (graceful shutdown); the parser must not race it.
