@@ -123,9 +123,19 @@ internal abstract class LayoutTarget : IAsyncDisposable
             }
         }
 
-        private static PaxTarEntry Entry(TarEntryType type, string name, Stream? data) => new(type, name)
+        private static PaxTarEntry Entry(TarEntryType type, string name, Stream? data)
         {
-            DataStream = data,
+            var entry = Header(type, name);
+            if (data is not null)
+            {
+                entry.DataStream = data;
+            }
+
+            return entry;
+        }
+
+        private static PaxTarEntry Header(TarEntryType type, string name) => new(type, name)
+        {
             ModificationTime = DateTimeOffset.UnixEpoch,
             Mode = type == TarEntryType.Directory
                 ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute

@@ -10,6 +10,7 @@ namespace OciCache.Cli;
 internal sealed class TransferDisplay : IAsyncDisposable
 {
     private readonly TransferProgress _progress;
+    private readonly string _verb;
     private readonly Timer? _timer;
     private readonly long _started = Stopwatch.GetTimestamp();
     private long _lastBytes;
@@ -18,10 +19,11 @@ internal sealed class TransferDisplay : IAsyncDisposable
     public TransferDisplay(TransferProgress progress, string verb)
     {
         _progress = progress;
+        _verb = verb;
         _lastTime = _started;
         if (!Console.IsOutputRedirected)
         {
-            _timer = new Timer(_ => Render(verb), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
+            _timer = new Timer(_ => Render(final: false), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
         }
     }
 
@@ -32,20 +34,22 @@ internal sealed class TransferDisplay : IAsyncDisposable
         if (_timer is not null)
         {
             await _timer.DisposeAsync();
+            Render(final: true); // the last state, with the average rate, stays on the screen
             Console.WriteLine();
         }
     }
 
-    private void Render(string verb)
+    private void Render(bool final)
     {
         var now = Stopwatch.GetTimestamp();
         var bytes = _progress.Bytes;
-        var rate = (bytes - _lastBytes) / Math.Max(Stopwatch.GetElapsedTime(_lastTime, now).TotalSeconds, 0.001);
+        var (since, from) = final ? (0L, _started) : (_lastBytes, _lastTime);
+        var rate = (bytes - since) / Math.Max(Stopwatch.GetElapsedTime(from, now).TotalSeconds, 0.001);
         _lastBytes = bytes;
         _lastTime = now;
         var total = _progress.BytesTotal > 0 ? $" / {Format(_progress.BytesTotal)}" : "";
         var blobs = _progress.BlobsTotal > 0 ? $"{_progress.Blobs}/{_progress.BlobsTotal}" : $"{_progress.Blobs}";
-        Console.Write($"\r{verb} {Format(bytes)}{total}, {blobs} blobs, {Format((long)rate)}/s      ");
+        Console.Write($"\r{_verb} {Format(bytes)}{total}, {blobs} blobs, {Format((long)rate)}/s      ");
     }
 
     public static string Format(long bytes) => bytes switch
