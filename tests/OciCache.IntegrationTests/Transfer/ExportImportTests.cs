@@ -70,6 +70,11 @@ public sealed class ExportImportTests(TransferFixture fixture) : IClassFixture<T
         await TransferFixture.OciCacheCheckedAsync("import", dir, "--data", data.Path);
         await using var target = await TransferFixture.StartOfflineCacheAsync(data.Path);
         await TransferFixture.AssertServedAsync(target.Client, "/v2/library/multi/manifests/1.27?ns=docker.io", fixture.Index.Bytes);
+
+        // skopeo copies the exported platform out of the partial layout when asked for that platform only.
+        await ProcessRunner.RunCheckedAsync("skopeo", "copy", "--override-arch", fixture.Other.Architecture, "--dest-tls-verify=false",
+            $"oci:{dir}:{TransferFixture.MirrorImage}", $"docker://{target.Host}/copied/multi:other");
+        await TransferFixture.AssertServedAsync(target.Client, "/v2/copied/multi/manifests/other", fixture.Other.Manifest.Bytes);
         await TransferFixture.AssertServedAsync(target.Client, $"/v2/library/multi/manifests/{fixture.Other.Digest}?ns=docker.io", fixture.Other.Manifest.Bytes);
         foreach (var blob in fixture.Other.Blobs)
         {
@@ -175,5 +180,24 @@ public sealed class ExportImportTests(TransferFixture fixture) : IClassFixture<T
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Matches(@"verified [\d.]+ (B|KiB|MiB) / [\d.]+ (B|KiB|MiB), 9 blobs, [\d.]+ (B|KiB|MiB|GiB)/s", result.Stdout);
+    }
+
+    [Fact]
+    public async Task ExportWithReferrers_CarriesThem_ImportListsThemForTheirSubject()
+    {
+        using var work = new TempDirectory("transfer");
+        var tar = work.Combine("b.tar");
+        var plain = await TransferFixture.OciCacheCheckedAsync("export", TransferFixture.LocalImage, "--to", work.Combine("plain"), "--data", fixture.Source.DataPath);
+        var exported = await TransferFixture.OciCacheCheckedAsync("export", TransferFixture.LocalImage, "--referrers", "--to", tar, "--data", fixture.Source.DataPath);
+        Assert.Contains("0 referrers", plain.Stdout);
+        Assert.Contains("1 referrers", exported.Stdout);
+
+        using var data = new TempDirectory("transfer-target");
+        await TransferFixture.OciCacheCheckedAsync("import", tar, "--data", data.Path);
+        await using var target = await TransferFixture.StartOfflineCacheAsync(data.Path);
+
+        var referrers = await target.Client.GetStringAsync($"/v2/site/app/referrers/{fixture.Local.Digest}");
+        Assert.Contains(fixture.Referrer.Digest.ToString(), referrers);
+        await TransferFixture.AssertServedAsync(target.Client, $"/v2/site/app/manifests/{fixture.Referrer.Digest}", fixture.Referrer.Bytes);
     }
 }

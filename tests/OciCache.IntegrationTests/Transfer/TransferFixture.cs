@@ -28,6 +28,9 @@ public sealed class TransferFixture : IAsyncLifetime
 
     public TestImage Local { get; private set; } = null!;
 
+    /// <summary>A signature-like artifact whose subject is <see cref="Local"/>.</summary>
+    public TestBlob Referrer { get; private set; } = null!;
+
     public RegistryServer Source { get; private set; } = null!;
 
     public string OtherPlatform => $"linux/{Other.Architecture}";
@@ -48,6 +51,14 @@ public sealed class TransferFixture : IAsyncLifetime
         Assert.Empty(prefetch.Failed);
         Local = TestImage.Create(layers: 1, layerBytes: 64 * 1024, seed: 1403);
         await Source.Client.PushImageAsync("site/app", "v1", Local);
+        var empty = TestBlob.Json(MediaTypes.OciEmpty, "{}");
+        var signature = TestBlob.Random(512, seed: 1404, mediaType: "application/vnd.dev.cosign.simplesigning.v1+json");
+        await Source.Client.PushBlobAsync("site/app", empty);
+        await Source.Client.PushBlobAsync("site/app", signature);
+        Referrer = TestBlob.Json(MediaTypes.OciManifest, $$"""
+            {"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","artifactType":"application/vnd.dev.cosign.artifact.sig.v1+json","config":{{empty.DescriptorJson()}},"layers":[{{signature.DescriptorJson()}}],"subject":{{Local.Manifest.DescriptorJson()}}}
+            """.Trim());
+        await Source.Client.PushManifestAsync("site/app", Referrer.Digest.ToString(), Referrer);
         await _upstream.StopAsync();
     }
 
