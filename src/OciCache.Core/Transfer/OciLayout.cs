@@ -101,6 +101,13 @@ public static class OciLayout
                 throw new TransferException($"{IndexFile}: the entry {descriptor.Digest} names no image ({RefNameAnnotation})");
             }
 
+            if (!name.Contains('/') && !name.Contains(':') && !name.Contains('@'))
+            {
+                // skopeo and others name entries by tag alone: where it should go is not said.
+                throw new TransferException($"{IndexFile}: the entry {descriptor.Digest} is named '{name}', a tag alone; " +
+                                            $"import needs the full image name (docker.io/library/nginx:1.27) in {RefNameAnnotation}");
+            }
+
             entries.Add(new LayoutEntry(name, descriptor.MediaType, descriptor.Digest, descriptor.Size));
         }
 

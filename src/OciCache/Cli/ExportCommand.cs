@@ -68,6 +68,13 @@ internal static class ExportCommand
                 Console.Error.WriteLine($"ocicache: export failed: {e.Message}");
                 return 1;
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or OciCache.Oci.RegistryException)
+            {
+                // A full or read-only volume, a permission, a manifest the store refuses: said in one line.
+                await display.DisposeAsync();
+                Console.Error.WriteLine($"ocicache: export failed: {e.Message}");
+                return 1;
+            }
 
             await display.DisposeAsync();
             foreach (var note in result.Notes)

@@ -43,6 +43,13 @@ internal static class ImportCommand
                 Console.Error.WriteLine($"ocicache: import failed, nothing was recorded: {e.Message}");
                 return 1;
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or OciCache.Oci.RegistryException)
+            {
+                // A full or read-only volume, a permission, a manifest the store refuses: said in one line.
+                await display.DisposeAsync();
+                Console.Error.WriteLine($"ocicache: import failed: {e.Message}");
+                return 1;
+            }
 
             await display.DisposeAsync();
             Console.WriteLine($"imported {result.Images} images from {path}: {result.ManifestsStored} manifests stored, " +

@@ -33,6 +33,16 @@ public sealed class OciLayoutTests
         Assert.Contains(digest.ToString(), error.Message);
     }
 
+    [Fact]
+    public void ReadIndex_EntryNamedByTagAlone_FailsAskingForTheFullName()
+    {
+        var json = OciLayout.WriteIndex([new LayoutEntry("v1", MediaTypes.OciManifest, Digest.ComputeSha256("a"u8), 1)]);
+
+        var error = Assert.Throws<TransferException>(() => OciLayout.ReadIndex(json));
+
+        Assert.Contains("'v1', a tag alone", error.Message);
+    }
+
     [Theory]
     [InlineData("blobs/sha256/0000000000000000000000000000000000000000000000000000000000000000", true)]
     [InlineData("./blobs/sha256/0000000000000000000000000000000000000000000000000000000000000000", true)]
