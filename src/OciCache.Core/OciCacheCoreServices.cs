@@ -8,6 +8,7 @@ using OciCache.Observability;
 using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Storage;
+using OciCache.Transfer;
 using OciCache.Upstream;
 
 namespace OciCache;
@@ -75,6 +76,10 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<GarbageCollector>();
         services.TryAddSingleton<Scrubber>();
         services.TryAddSingleton<Prefetcher>();
+
+        // Transfer (export and import, from and to the store only)
+        services.TryAddSingleton<Exporter>();
+        services.TryAddSingleton<Importer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupCleanup>()); // first: hosted services start in order
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LifecycleService>());
         return services;

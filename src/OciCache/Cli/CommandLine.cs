@@ -14,6 +14,8 @@ internal static class CommandLine
             VerifyCommand.Create(),
             PrefetchCommand.Create(),
             TlsCommand.Create(),
+            ExportCommand.Create(),
+            ImportCommand.Create(),
         };
 
         // The web host handles SIGINT and SIGTERM itself (graceful shutdown); the parser must not race it.

@@ -1,0 +1,151 @@
+using OciCache.Lifecycle;
+using OciCache.Oci;
+using OciCache.Registry;
+using OciCache.Storage;
+
+namespace OciCache.Transfer;
+
+/// <summary>
+/// Writes images from the store, and nothing but the store (no upstream is asked), as an OCI image layout:
+/// each image's root manifest, the child manifests of an index (only the listed platforms', with
+/// <see cref="ExportRequest.Platforms"/>; the index keeps its bytes, so its digest does not change), their
+/// configs and layers, and with <see cref="ExportRequest.Referrers"/> the referrers the store holds for each.
+/// The whole plan is made, and every image found, before the first byte is written.
+/// </summary>
+public sealed class Exporter(IMetadataIndex index, IBlobStore store, RepositoryRouter router)
+{
+    /// <exception cref="TransferException">An image or blob is not in the store, or the target exists; nothing is left behind.</exception>
+    public async Task<ExportResult> ExportAsync(ExportRequest request, TransferProgress progress, CancellationToken cancellationToken)
+    {
+        var plan = new ExportPlan();
+        foreach (var image in request.Images)
+        {
+            if (!TransferReference.TryParse(image, router, out var reference, out var error))
+            {
+                throw new TransferException(error);
+            }
+
+            var digest = reference.Reference.IsTag
+                ? index.GetTag(reference.Repository.Name, reference.Reference.Tag)?.Digest
+                : reference.Reference.Digest;
+            var record = digest is { } d ? index.GetManifest(reference.Repository.Name, d) : null;
+            if (record is null)
+            {
+                throw new TransferException($"{reference.FullName} is not in the store");
+            }
+
+            await AddManifestAsync(reference, record, request.Platforms, request.Referrers, plan, cancellationToken);
+            plan.Entries.Add(new LayoutEntry(reference.FullName, record.MediaType, record.Digest, plan.SizeOf(record.Digest)));
+        }
+
+        progress.SetTotals(plan.Bytes, plan.Blobs.Count);
+        await using var target = LayoutTarget.Create(request.Target);
+        await target.AddAsync(OciLayout.LayoutFile, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(OciLayout.LayoutContent)), cancellationToken);
+        foreach (var (digest, size) in plan.Blobs)
+        {
+            await using var file = Open(digest, size);
+            await target.AddAsync(OciLayout.BlobPath(digest), new CountingStream(file, progress), cancellationToken);
+            progress.BlobDone();
+        }
+
+        await target.AddAsync(OciLayout.IndexFile, new MemoryStream(OciLayout.WriteIndex(plan.Entries)), cancellationToken);
+        await target.CompleteAsync(cancellationToken);
+        return new ExportResult(request.Images.Count, plan.Entries.Count - request.Images.Count, plan.Blobs.Count, plan.Bytes) { Notes = plan.Notes };
+    }
+
+    private async Task AddManifestAsync(
+        TransferReference image, ManifestRecord record, IReadOnlyList<string> platforms, bool referrers, ExportPlan plan, CancellationToken cancellationToken)
+    {
+        var repository = image.Repository;
+        if (!plan.Add(record.Digest, StoredLength(image, record.Digest, "manifest")))
+        {
+            return; // shared with an image already planned
+        }
+
+        var document = ManifestDocument.Parse(await ManifestBytes.ReadAsync(store, record.Digest, cancellationToken), record.MediaType);
+        foreach (var blob in document.RequiredBlobs)
+        {
+            plan.Add(blob.Digest, StoredLength(image, blob.Digest, "blob"));
+        }
+
+        if (platforms.FirstOrDefault(p => document.Manifests.Count > 0 && !document.Manifests.Any(m => Prefetcher.Matches(m.Platform, [p]))) is { } unmatched)
+        {
+            throw new TransferException($"{image.FullName}: the index has no manifest for platform {unmatched}");
+        }
+
+        foreach (var child in document.Manifests.Where(m => platforms.Count == 0 || Prefetcher.Matches(m.Platform, platforms)))
+        {
+            if (index.GetManifest(repository.Name, child.Digest) is not { } childRecord)
+            {
+                if (platforms.Count > 0)
+                {
+                    throw new TransferException($"{image.FullName}: the manifest for {child.Platform} ({child.Digest}) is not in the store");
+                }
+
+                plan.Notes.Add($"{image.FullName}: the manifest for {child.Platform?.ToString() ?? "an entry"} ({child.Digest}) is not in the store; left out");
+                continue;
+            }
+
+            await AddManifestAsync(image, childRecord, platforms, referrers, plan, cancellationToken);
+        }
+
+        if (referrers)
+        {
+            await AddReferrersAsync(image, record.Digest, plan, cancellationToken);
+        }
+    }
+
+    private async Task AddReferrersAsync(TransferReference image, Digest subject, ExportPlan plan, CancellationToken cancellationToken)
+    {
+        var found = new List<ManifestRecord>();
+        index.ListReferrers(image.Repository.Name, subject, null, null, r =>
+        {
+            found.Add(r);
+            return true;
+        });
+        foreach (var referrer in found.Where(r => !plan.Contains(r.Digest)))
+        {
+            var named = image with { Reference = Reference.ForDigest(referrer.Digest) };
+            await AddManifestAsync(named, referrer, [], referrers: true, plan, cancellationToken);
+            plan.Entries.Add(new LayoutEntry(named.FullName, referrer.MediaType, referrer.Digest, plan.SizeOf(referrer.Digest)));
+        }
+    }
+
+    private long StoredLength(TransferReference image, Digest digest, string what) => store.TryGet(digest, out var stored)
+        ? stored.Length
+        : throw new TransferException($"{image.FullName}: {what} {digest} is not in the store");
+
+    /// <summary>Opened as a reader opens a committed blob: eviction may remove it meanwhile, which fails the export.</summary>
+    private FileStream Open(Digest digest, long size)
+    {
+        try
+        {
+            var file = new FileStream(store.Layout.BlobPath(digest), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            if (file.Length != size)
+            {
+                file.Dispose();
+                throw new TransferException($"blob {digest} changed while exported; run `ocicache verify`");
+            }
+
+            return file;
+        }
+        catch (FileNotFoundException)
+        {
+            throw new TransferException($"blob {digest} was removed from the store while exported (evicted?); export again");
+        }
+    }
+}
+
+public sealed record ExportRequest(IReadOnlyList<string> Images, string Target)
+{
+    /// <summary><c>os/arch[/variant]</c> filters for the children of an index; empty: all the store holds.</summary>
+    public IReadOnlyList<string> Platforms { get; init; } = [];
+
+    public bool Referrers { get; init; }
+}
+
+public sealed record ExportResult(int Images, int Referrers, int Blobs, long Bytes)
+{
+    /// <summary>What was left out and why (a child manifest of an index the store does not hold).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}

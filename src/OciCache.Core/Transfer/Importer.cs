@@ -1,0 +1,138 @@
+using OciCache.Oci;
+using OciCache.Registry;
+using OciCache.Storage;
+
+namespace OciCache.Transfer;
+
+/// <summary>
+/// Loads an OCI image layout (folder or tar) into the store, in three steps:
+/// <code>
+///  1 stage    every blob streamed, hashed, published only when it matches its name (BundleStager)
+///  2 plan     index.json's entries routed by their full reference; every manifest they reach parsed,
+///             every blob it needs present in the bundle with the size its descriptor gives
+///  3 record   blob links, then manifests (children before parents, referrers after their subjects)
+///             through ManifestWriter, as a pull or a push would store them
+/// </code>
+/// Nothing is recorded before step 2 passed for the whole bundle, so a truncated or corrupt bundle adds
+/// no manifest, tag or link (at most unreferenced blob files, which garbage collection removes). What the
+/// store holds already is left as it is, so importing a bundle twice changes nothing the second time.
+/// A mirror repository's content is recorded as its upstream's, so nodes pull it by its usual name offline.
+/// </summary>
+public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryRouter router, ManifestWriter writer)
+{
+    /// <exception cref="TransferException">The bundle is incomplete, corrupt or names an unknown place; nothing was recorded.</exception>
+    public async Task<ImportResult> ImportAsync(string path, TransferProgress progress, CancellationToken cancellationToken)
+    {
+        var staged = new BundleStager(store, progress);
+        await staged.StageAsync(LayoutSource.Open(path, progress), cancellationToken);
+        if (staged.LayoutFile is null || staged.Index is null)
+        {
+            throw new TransferException($"{path} has no {(staged.LayoutFile is null ? OciLayout.LayoutFile : OciLayout.IndexFile)}: it is truncated, or no OCI image layout");
+        }
+
+        var plan = new ImportPlan(staged.Blobs);
+        var entries = OciLayout.ReadIndex(staged.Index);
+        foreach (var entry in entries)
+        {
+            if (!TransferReference.TryParse(entry.Name, router, out var reference, out var error))
+            {
+                throw new TransferException($"{OciLayout.IndexFile}: {error}");
+            }
+
+            if (!reference.Reference.IsTag && reference.Reference.Digest != entry.Digest)
+            {
+                throw new TransferException($"{OciLayout.IndexFile}: {entry.Name} names another digest than its entry's {entry.Digest}");
+            }
+
+            await PlanManifestAsync(reference, entry.Digest, entry.MediaType, entry.Size, reference.Reference.Tag, plan, root: true, cancellationToken);
+        }
+
+        var result = new ImportResult { Images = entries.Count, BlobsVerified = staged.Blobs.Count, Bytes = staged.Blobs.Values.Sum() };
+        foreach (var step in plan.Steps)
+        {
+            await RecordAsync(step, result, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async Task PlanManifestAsync(
+        TransferReference image, Digest digest, string mediaType, long size, string? tag, ImportPlan plan, bool root, CancellationToken cancellationToken)
+    {
+        plan.Require(digest, size, $"manifest of {image.FullName}");
+        ManifestDocument document;
+        try
+        {
+            document = ManifestDocument.Parse(await ManifestBytes.ReadAsync(store, digest, cancellationToken), mediaType);
+        }
+        catch (RegistryException e)
+        {
+            throw new TransferException($"manifest {digest} of {image.FullName} is invalid: {e.Detail ?? e.Message}");
+        }
+
+        var steps = new List<ImportStep>();
+        foreach (var blob in document.RequiredBlobs)
+        {
+            plan.Require(blob.Digest, blob.Size, $"blob of {image.FullName}");
+            steps.Add(new ImportStep.Link(image.Repository, blob.Digest, blob.Size));
+        }
+
+        foreach (var child in document.Manifests)
+        {
+            if (plan.Has(child.Digest))
+            {
+                await PlanManifestAsync(image, child.Digest, child.MediaType, child.Size, null, plan, root: false, cancellationToken);
+            }
+            else if (!image.Repository.IsMirror && index.GetManifest(image.Repository.Name, child.Digest) is null)
+            {
+                // A local repository holds whole images only: a push of this index would be refused too.
+                throw new TransferException($"{image.FullName}: the bundle lacks {child.Platform?.ToString() ?? "the child"} {child.Digest}, which local repository {image.Repository} needs; export it without --platform");
+            }
+        }
+
+        steps.Add(new ImportStep.Manifest(image.Repository, digest, mediaType, tag));
+        plan.Add(steps, referrer: root && document.Subject is not null);
+    }
+
+    private async Task RecordAsync(ImportStep step, ImportResult result, CancellationToken cancellationToken)
+    {
+        var repository = step.Repository;
+        switch (step)
+        {
+            case ImportStep.Link link when index.GetLinkedBlobSize(repository.Name, link.Digest) is null:
+                await index.AddBlobAsync(repository.Name, repository.Upstream, link.Digest, link.Size);
+                result.BlobsLinked++;
+                break;
+            case ImportStep.Manifest manifest when index.GetManifest(repository.Name, manifest.Digest) is null ||
+                                                   (manifest.Tag is { } tag && index.GetTag(repository.Name, tag)?.Digest != manifest.Digest):
+                var reference = manifest.Tag is { } t ? Reference.ForTag(t) : Reference.ForDigest(manifest.Digest);
+                await using (var body = File.OpenRead(store.Layout.BlobPath(manifest.Digest)))
+                {
+                    await writer.WriteAsync(repository, reference, body, manifest.MediaType,
+                        repository.IsMirror ? ManifestOrigin.Upstream(manifest.Digest) : ManifestOrigin.Push, cancellationToken);
+                }
+
+                result.ManifestsStored++;
+                break;
+            case ImportStep.Manifest:
+                result.ManifestsPresent++;
+                break;
+        }
+    }
+}
+
+public sealed class ImportResult
+{
+    /// <summary>Entries of index.json: images and referrers.</summary>
+    public int Images { get; init; }
+
+    public int BlobsVerified { get; init; }
+
+    public long Bytes { get; init; }
+
+    public int ManifestsStored { get; set; }
+
+    public int ManifestsPresent { get; set; }
+
+    public int BlobsLinked { get; set; }
+}

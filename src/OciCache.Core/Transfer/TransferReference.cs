@@ -1,0 +1,90 @@
+using System.Diagnostics.CodeAnalysis;
+using OciCache.Oci;
+using OciCache.Registry;
+
+namespace OciCache.Transfer;
+
+/// <summary>
+/// An image as nodes pull it, resolved to where the store keeps it: <c>docker.io/library/nginx:1.27</c> is
+/// tag 1.27 of the mirror repository of upstream docker.io (remote name library/nginx),
+/// <c>site/app:v1</c> a local repository. Routing is <see cref="RepositoryRouter"/>'s, as for
+/// <c>/v2/&lt;registry&gt;/…</c> paths; a first segment that names a registry (a dot, a port or
+/// <c>localhost</c>) must be a configured upstream, so a bundle never lands in a local repository by accident.
+/// </summary>
+public sealed record TransferReference(Repository Repository, Reference Reference)
+{
+    /// <summary>Without a tag or digest an image means <c>latest</c>, as for docker and containerd.</summary>
+    public const string DefaultTag = "latest";
+
+    /// <summary>
+    /// The full reference (<c>docker.io/library/nginx:1.27</c>, <c>site/app@sha256:…</c>): what an export writes
+    /// as <c>org.opencontainers.image.ref.name</c>, and what an import routes by.
+    /// </summary>
+    public string FullName => Reference.IsTag ? $"{Repository.Name}:{Reference.Tag}" : $"{Repository.Name}@{Reference.Digest}";
+
+    public override string ToString() => FullName;
+
+    /// <summary>Parses <c>name[:tag|@digest]</c> and routes the name; false with the reason when it cannot.</summary>
+    public static bool TryParse(string value, RepositoryRouter router, [NotNullWhen(true)] out TransferReference? reference, [NotNullWhen(false)] out string? error)
+    {
+        reference = null;
+        var name = value;
+        Reference parsed;
+        var at = name.IndexOf('@');
+        if (at >= 0)
+        {
+            if (!Digest.TryParse(name[(at + 1)..], out var digest))
+            {
+                error = $"'{value}': '{name[(at + 1)..]}' is not a digest";
+                return false;
+            }
+
+            parsed = Reference.ForDigest(digest);
+            name = name[..at];
+            if (name.LastIndexOf(':') > name.LastIndexOf('/'))
+            {
+                error = $"'{value}': give a tag or a digest, not both";
+                return false;
+            }
+        }
+        else if (name.LastIndexOf(':') is var colon and >= 0 && colon > name.LastIndexOf('/'))
+        {
+            var tag = name[(colon + 1)..];
+            if (!RepositoryName.IsValidTag(tag))
+            {
+                error = $"'{value}': '{tag}' is not a tag";
+                return false;
+            }
+
+            parsed = Reference.ForTag(tag);
+            name = name[..colon];
+        }
+        else
+        {
+            parsed = Reference.ForTag(DefaultTag);
+        }
+
+        var slash = name.IndexOf('/');
+        var first = slash > 0 ? name[..slash] : "";
+        if (LooksLikeRegistry(first) && router.FindUpstream(first) is null)
+        {
+            error = $"'{value}': {first} is not a configured upstream (Upstreams:{first}:Url)";
+            return false;
+        }
+
+        try
+        {
+            reference = new TransferReference(router.Route(name, null), parsed);
+            error = null;
+            return true;
+        }
+        catch (RegistryException e)
+        {
+            error = $"'{value}': {e.Message}{(e.Detail is null ? "" : $" ({e.Detail})")}";
+            return false;
+        }
+    }
+
+    private static bool LooksLikeRegistry(string segment) =>
+        segment.Contains('.') || segment.Contains(':') || segment.Equals("localhost", StringComparison.OrdinalIgnoreCase);
+}
