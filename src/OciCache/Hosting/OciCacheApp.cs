@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OciCache.Auth;
 using OciCache.Endpoints;
 using OciCache.Http;
 using OciCache.Observability;
@@ -56,6 +57,12 @@ public static class OciCacheApp
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<RegistryMiddleware>();
         app.MapRegistry();
+        if (settings.Auth is not null)
+        {
+            app.Services.GetRequiredService<TokenSigner>(); // the signing key exists from the start (created on the first)
+            app.MapTokens();
+        }
+
         app.MapGet("/healthz", static context => context.Response.WriteAsync("ok"));
         app.MapGet("/readyz", ReadinessEndpoint.WriteAsync);
         app.MapMethods("/metrics", [HttpMethods.Get, HttpMethods.Head],
@@ -79,6 +86,7 @@ public static class OciCacheApp
         services.AddHttpForwarder();
         services.AddSingleton<MirrorForwarder>();
         services.AddSingleton<RepositoryResolver>();
+        services.AddAccessControl(settings);
         services.AddHostedService<SystemdNotifier>();
     }
 

@@ -1,3 +1,4 @@
+using OciCache.Auth;
 using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
@@ -40,6 +41,9 @@ public sealed record OciCacheSettings
 
     /// <summary>Caps on open chunked upload sessions.</summary>
     public UploadOptions Uploads { get; set; } = new();
+
+    /// <summary>Access control: users, groups, policies, tokens, audit log. Null (no <c>Auth</c> section): off, anyone may push and delete.</summary>
+    public AuthSettings? Auth { get; set; }
 
     /// <summary>The upstreams in effect: the configured ones, or the well-known four when none are.</summary>
     public IReadOnlyDictionary<string, UpstreamOptions> EffectiveUpstreams =>
