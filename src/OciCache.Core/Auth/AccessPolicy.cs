@@ -52,7 +52,7 @@ public sealed class AccessPolicy
         var granted = AccessActions.None;
         foreach (var (glob, actions) in _anonymous)
         {
-            if (glob.Matches(repository))
+            if (glob.IsMatch(repository))
             {
                 granted |= actions;
             }
@@ -62,7 +62,7 @@ public sealed class AccessPolicy
         {
             foreach (var scope in identity.Scopes)
             {
-                if (RepositoryGlob.TryParse(scope.RepositoryGlob, out var glob, out _) && glob!.Matches(repository) &&
+                if (RepositoryGlob.TryParse(scope.RepositoryGlob, out var glob, out _) && glob!.IsMatch(repository) &&
                     AccessActionNames.TryParse(scope.Actions, out var actions, out _))
                 {
                     granted |= actions;
@@ -86,7 +86,7 @@ public sealed class AccessPolicy
         var groups = GroupsOf(user);
         foreach (var rule in _rules)
         {
-            if (rule.Globs.Any(g => g.Matches(repository)) && (rule.Users.Contains(user) || rule.Groups.Overlaps(groups)))
+            if (rule.Globs.Any(g => g.IsMatch(repository)) && (rule.Users.Contains(user) || rule.Groups.Overlaps(groups)))
             {
                 return rule.Actions;
             }

@@ -7,19 +7,19 @@ namespace OciCache.Auth;
 /// name a policy sees: a local repository's own name, a mirror repository's upstream and remote name
 /// (<c>docker.io/library/nginx</c>).
 /// </summary>
-public sealed class RepositoryGlob
+internal sealed class RepositoryGlob
 {
     private readonly string[] _segments;
 
     private RepositoryGlob(string text, string[] segments)
     {
-        Text = text;
+        Pattern = text;
         _segments = segments;
     }
 
-    public string Text { get; }
+    public string Pattern { get; }
 
-    public static bool TryParse(string? text, out RepositoryGlob? glob, out string? error)
+    public static bool TryParse(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RepositoryGlob? glob, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
         glob = null;
         error = null;
@@ -55,10 +55,7 @@ public sealed class RepositoryGlob
         return true;
     }
 
-    public static RepositoryGlob Parse(string text) =>
-        TryParse(text, out var glob, out var error) ? glob! : throw new FormatException(error);
-
-    public bool Matches(string repository) => Match(_segments, 0, repository.Split('/'), 0);
+    public bool IsMatch(string repository) => Match(_segments, 0, repository.Split('/'), 0);
 
     private static bool Match(string[] pattern, int p, string[] name, int n)
     {
@@ -115,5 +112,5 @@ public sealed class RepositoryGlob
         return false;
     }
 
-    public override string ToString() => Text;
+    public override string ToString() => Pattern;
 }
