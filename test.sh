@@ -16,6 +16,7 @@ packages=()
 need() { command -v "$1" >/dev/null 2>&1 || packages+=("$2"); }
 if ! $fast; then
   need skopeo skopeo
+  need podman podman
   need containerd containerd
   need ctr containerd
   need docker-registry docker-registry

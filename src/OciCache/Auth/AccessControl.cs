@@ -102,7 +102,7 @@ internal sealed class AccessControl(
         }
 
         var scope = $"repository:{repository.Name}:{string.Join(',', ScopeActions(needed).Names())}";
-        if (caller.Token is { } token && verifier is not null &&
+        if (caller is { Token: { } token, Identity: not null } && verifier is not null &&
             await verifier.FindAsync(token.Subject, context.RequestAborted) is { } subject &&
             (Policy.Allowed(subject, repository.Name, repository.IsMirror) & needed) == needed)
         {
@@ -167,6 +167,11 @@ internal sealed class AccessControl(
             if (claims is null)
             {
                 throw Challenge(context, null, "invalid_token");
+            }
+
+            if (claims.Subject.Length == 0)
+            {
+                return new Caller(null, claims); // a token issued without credentials: still nobody
             }
 
             var kind = claims.Subject.StartsWith(RobotAccount.UserNamePrefix, StringComparison.Ordinal) ? IdentityKind.Robot : IdentityKind.User;
