@@ -18,7 +18,12 @@ internal sealed class AuditLogFile(string path, long maxBytes, int files)
 {
     private const long LockWaitMilliseconds = 10_000;
 
+    private int _lockWaits;
+
     public string Path { get; } = path;
+
+    /// <summary>How often a batch found the lock held by another writer and waited.</summary>
+    public int LockWaits => Volatile.Read(ref _lockWaits);
 
     /// <summary>Appends <paramref name="lines"/> and fsyncs; on a failure cuts off a part-written line and throws.</summary>
     public void Append(IReadOnlyList<byte[]> lines)
@@ -105,6 +110,7 @@ internal sealed class AuditLogFile(string path, long maxBytes, int files)
             }
             catch (IOException) when (File.Exists($"{Path}.lock") && Environment.TickCount64 < deadline)
             {
+                Interlocked.Increment(ref _lockWaits);
                 Thread.Sleep(5);
             }
             catch (IOException) when (File.Exists($"{Path}.lock"))

@@ -47,6 +47,8 @@ internal sealed partial class JsonLinesAuditLog : IAuditLog, IAsyncDisposable, I
 
     public string Path => _file.Path;
 
+    internal AuditLogFile File => _file;
+
     public void Write(AuditEvent entry)
     {
         var line = new Pending(AuditLine.From(entry, _time.GetUtcNow()).ToUtf8Line(), null);

@@ -54,7 +54,7 @@ internal sealed class SqliteRobotAccounts(SqliteDatabase database, TimeProvider 
                 ("$created", created.ToUnixTimeMilliseconds()), ("$expires", account.ExpiresAt?.ToUnixTimeMilliseconds()));
             return command.ExecuteNonQuery();
         });
-        return inserted == 1 ? (account, secret) : throw new InvalidOperationException($"The robot account '{name}' exists.");
+        return inserted == 1 ? (account, secret) : throw new RobotAccountExistsException(name);
     }
 
     public ValueTask<IReadOnlyList<RobotAccount>> ListAsync(CancellationToken cancellationToken)

@@ -96,7 +96,7 @@ internal static class Schema
     /// <c>expires_at</c> is null for an account that does not expire.
     /// </summary>
     public const string Version4 = """
-        CREATE TABLE robots (
+        CREATE TABLE IF NOT EXISTS robots (
             name        TEXT PRIMARY KEY,
             secret_hash BLOB NOT NULL,
             scopes      TEXT NOT NULL,
