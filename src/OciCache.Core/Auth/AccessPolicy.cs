@@ -62,8 +62,7 @@ public sealed class AccessPolicy
         {
             foreach (var scope in identity.Scopes)
             {
-                if (RepositoryGlob.TryParse(scope.RepositoryGlob, out var glob, out _) && glob!.IsMatch(repository) &&
-                    AccessActionNames.TryParse(scope.Actions, out var actions, out _))
+                if (scope.Matches(repository) && AccessActionNames.TryParse(scope.Actions, out var actions, out _))
                 {
                     granted |= actions;
                 }

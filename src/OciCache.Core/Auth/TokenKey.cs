@@ -56,16 +56,16 @@ public static class TokenKey
             w.WriteStartObject();
             w.WriteString("crv", "P-256");
             w.WriteString("kty", "EC");
-            w.WriteString("x", Base64Url.Encode(p.Q.X!));
-            w.WriteString("y", Base64Url.Encode(p.Q.Y!));
+            w.WriteString("x", JwtBase64.Encode(p.Q.X!));
+            w.WriteString("y", JwtBase64.Encode(p.Q.Y!));
             w.WriteEndObject();
         }
 
-        return Base64Url.Encode(SHA256.HashData(buffer.WrittenSpan));
+        return JwtBase64.Encode(SHA256.HashData(buffer.WrittenSpan));
     }
 }
 
-internal static class Base64Url
+internal static class JwtBase64
 {
     public static string Encode(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 

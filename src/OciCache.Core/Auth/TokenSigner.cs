@@ -21,10 +21,10 @@ public sealed class TokenSigner(ECDsa key, string issuer, TimeProvider time)
     /// <summary>A signed token for <paramref name="claims"/> (its times, id and issuer are taken as given).</summary>
     public string Sign(TokenClaims claims)
     {
-        var payload = Base64Url.Encode(Payload(claims));
+        var payload = JwtBase64.Encode(Payload(claims));
         var signingInput = $"{_header}.{payload}";
         var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return $"{signingInput}.{Base64Url.Encode(signature)}";
+        return $"{signingInput}.{JwtBase64.Encode(signature)}";
     }
 
     /// <summary>New claims from now for <paramref name="lifetime"/>, with a random id.</summary>
@@ -53,9 +53,9 @@ public sealed class TokenSigner(ECDsa key, string issuer, TimeProvider time)
             return null;
         }
 
-        var header = Base64Url.TryDecode(parts[0]);
-        var payload = Base64Url.TryDecode(parts[1]);
-        var signature = Base64Url.TryDecode(parts[2]);
+        var header = JwtBase64.TryDecode(parts[0]);
+        var payload = JwtBase64.TryDecode(parts[1]);
+        var signature = JwtBase64.TryDecode(parts[2]);
         if (header is null || payload is null || signature is not { Length: 64 } || !IsEs256(header) ||
             !key.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), signature, HashAlgorithmName.SHA256,
                 DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
@@ -83,7 +83,7 @@ public sealed class TokenSigner(ECDsa key, string issuer, TimeProvider time)
             w.WriteEndObject();
         }
 
-        return Base64Url.Encode(buffer.WrittenSpan);
+        return JwtBase64.Encode(buffer.WrittenSpan);
     }
 
     private static bool IsEs256(byte[] header)

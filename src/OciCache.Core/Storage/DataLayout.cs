@@ -7,6 +7,8 @@ namespace OciCache.Storage;
 /// <code>
 /// &lt;data&gt;/
 /// ├── ocicache.db                 SQLite metadata, WAL mode (plus ocicache.db-wal, ocicache.db-shm)
+/// ├── audit.log                   audit events, JSON lines (unless Auth:AuditLog:Path puts them elsewhere);
+/// │                               audit.log.1 … rotated ones, audit.log.lock held while one is written
 /// ├── blobs/                      committed content; a file here is always complete and hashes to its name
 /// │   └── sha256/
 /// │       └── ab/                 first two hex characters of the digest (256 shards per algorithm)
@@ -31,6 +33,7 @@ public sealed class DataLayout
         Temp = Path.Combine(Root, "tmp");
         Quarantine = Path.Combine(Root, "quarantine");
         Database = Path.Combine(Root, "ocicache.db");
+        AuditLog = Path.Combine(Root, "audit.log");
     }
 
     public string Root { get; }
@@ -44,6 +47,9 @@ public sealed class DataLayout
     public string Quarantine { get; }
 
     public string Database { get; }
+
+    /// <summary>The default audit log (<see cref="Auth.AuditLogOptions.Path"/> may name another file).</summary>
+    public string AuditLog { get; }
 
     public void EnsureCreated()
     {

@@ -19,6 +19,7 @@ internal static class AccessControlServices
         }
 
         services.TryAddSingleton(auth);
+        services.AddOciCacheAuthStores(auth.AuditLog); // robot accounts in the database, audit.log
         services.TryAddSingleton(static p => AccessPolicy.Create(p.GetRequiredService<AuthSettings>()));
         services.TryAddSingleton(static p =>
         {

@@ -25,7 +25,6 @@ public sealed class AuthClientTests : IAsyncLifetime
         ]), services: s =>
         {
             s.AddSingleton<IAuditLog>(_audit);
-            s.AddSingleton<IRobotAccounts>(p => new InMemoryRobotAccounts(TimeProvider.System));
         });
         _podman = new Podman(_server.Host);
     }
