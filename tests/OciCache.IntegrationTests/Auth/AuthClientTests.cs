@@ -12,7 +12,6 @@ public sealed class AuthClientTests : IAsyncLifetime
     private const string AlicePassword = "alice-Pw-5521";
     private readonly AuthSetup _auth = new(("alice", AlicePassword), ("bob", "bob-pw"));
     private readonly TempDirectory _temp = new("authclients");
-    private readonly CapturingAuditLog _audit = new();
     private RegistryServer _server = null!;
     private Podman _podman = null!;
 
@@ -22,10 +21,7 @@ public sealed class AuthClientTests : IAsyncLifetime
         [
             new PolicyRule { Repositories = ["site/**"], Users = ["alice"], Actions = ["pull", "push", "delete"] },
             new PolicyRule { Repositories = ["site/**"], Users = ["bob"], Actions = ["pull"] },
-        ]), services: s =>
-        {
-            s.AddSingleton<IAuditLog>(_audit);
-        });
+        ]));
         _podman = new Podman(_server.Host);
     }
 
@@ -44,7 +40,7 @@ public sealed class AuthClientTests : IAsyncLifetime
         await Skopeo("copy", "--dest-tls-verify=false", "--dest-creds", $"alice:{AlicePassword}", $"oci:{source}:v1", $"docker://{_server.Host}/site/skopeo:v1");
         await Skopeo("copy", "--src-tls-verify=false", "--src-creds", "bob:bob-pw", $"docker://{_server.Host}/site/skopeo:v1", $"oci:{_temp.Combine("back")}:v1");
 
-        Assert.Contains(_audit.Events, e => e is { Action: "manifest.push", Who: "alice", Repository: "site/skopeo", Reference: "v1" });
+        Assert.Contains((await AuditFile.ReadAsync(_server)), e => e is { Action: "manifest.push", Who: "alice", Repository: "site/skopeo", Reference: "v1" });
         Assert.DoesNotContain(AlicePassword, _server.Log.ToString());
     }
 
@@ -57,9 +53,9 @@ public sealed class AuthClientTests : IAsyncLifetime
         await Skopeo("copy", "--dest-tls-verify=false", "--dest-creds", $"robot$ci:{secret}", $"oci:{source}:v1", $"docker://{_server.Host}/site/robot/app:v1");
         var outside = await SkopeoResult("copy", "--dest-tls-verify=false", "--dest-creds", $"robot$ci:{secret}", $"oci:{source}:v1", $"docker://{_server.Host}/site/other:v1");
 
-        Assert.Contains(_audit.Events, e => e is { Action: "manifest.push", Who: "robot$ci", Repository: "site/robot/app" });
+        Assert.Contains((await AuditFile.ReadAsync(_server)), e => e is { Action: "manifest.push", Who: "robot$ci", Repository: "site/robot/app" });
         Assert.NotEqual(0, outside.ExitCode);
-        Assert.DoesNotContain(secret, _server.Log.ToString() + string.Join('\n', _audit.Events));
+        Assert.DoesNotContain(secret, _server.Log.ToString() + string.Join('\n', (await AuditFile.ReadAsync(_server))));
     }
 
     [Fact]
@@ -70,8 +66,8 @@ public sealed class AuthClientTests : IAsyncLifetime
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.True(result.Stderr.Contains("401") || result.Stderr.Contains("authentication required"), result.Stderr);
-        Assert.Contains(_audit.Events, e => e is { Action: "signin", Result: "failed", Who: "alice" });
-        Assert.DoesNotContain(_audit.Events, e => e is { Action: "manifest.push", Repository: "site/wrong" });
+        Assert.Contains((await AuditFile.ReadAsync(_server)), e => e is { Action: "signin", Result: "failed", Who: "alice" });
+        Assert.DoesNotContain((await AuditFile.ReadAsync(_server)), e => e is { Action: "manifest.push", Repository: "site/wrong" });
     }
 
     [Fact]
@@ -80,7 +76,7 @@ public sealed class AuthClientTests : IAsyncLifetime
         var result = await SkopeoResult("copy", "--dest-tls-verify=false", $"oci:{Layout(404)}:v1", $"docker://{_server.Host}/site/anonymous:v1");
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(_audit.Events, e => e is { Action: "policy.deny", Result: "unauthorized", Who: "anonymous", Repository: "site/anonymous" });
+        Assert.Contains((await AuditFile.ReadAsync(_server)), e => e is { Action: "policy.deny", Result: "unauthorized", Who: "anonymous", Repository: "site/anonymous" });
         using var response = await _server.Client.PostAsync("/v2/site/anonymous/blobs/uploads/", null);
         Assert.Contains("scope=\"repository:site/anonymous:pull,push\"", response.Header("WWW-Authenticate"));
     }
@@ -101,7 +97,7 @@ public sealed class AuthClientTests : IAsyncLifetime
 
         using var manifest = await _server.Client.GetAsync("/v2/site/podman/manifests/v2"); // anonymous pull (the default)
         Assert.Equal(System.Net.HttpStatusCode.OK, manifest.StatusCode);
-        Assert.Contains(_audit.Events, e => e is { Action: "manifest.push", Who: "alice", Repository: "site/podman" });
+        Assert.Contains((await AuditFile.ReadAsync(_server)), e => e is { Action: "manifest.push", Who: "alice", Repository: "site/podman" });
         Assert.DoesNotContain(AlicePassword, _server.Log.ToString());
     }
 
@@ -111,7 +107,7 @@ public sealed class AuthClientTests : IAsyncLifetime
         var result = await _podman.RunAsync("login", "--tls-verify=false", "-u", "alice", "-p", "not-her-password", _server.Host);
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(_audit.Events, e => e is { Action: "signin", Result: "failed", Who: "alice" });
+        Assert.Contains((await AuditFile.ReadAsync(_server)), e => e is { Action: "signin", Result: "failed", Who: "alice" });
     }
 
     [Fact]
@@ -129,9 +125,9 @@ public sealed class AuthClientTests : IAsyncLifetime
         await _podman.CheckedAsync("push", "--tls-verify=false", "--creds", $"robot$podman:{secret}", $"{_server.Host}/site/robot-pushed:v1");
         var reader = await _podman.RunAsync("push", "--tls-verify=false", "--creds", "bob:bob-pw", $"{_server.Host}/site/robot-pushed:v1");
 
-        Assert.Contains(_audit.Events, e => e is { Action: "manifest.push", Who: "robot$podman", Repository: "site/robot-pushed" });
+        Assert.Contains((await AuditFile.ReadAsync(_server)), e => e is { Action: "manifest.push", Who: "robot$podman", Repository: "site/robot-pushed" });
         Assert.NotEqual(0, reader.ExitCode);
-        Assert.Contains(_audit.Events, e => e is { Action: "policy.deny", Result: "denied", Who: "bob" });
+        Assert.Contains((await AuditFile.ReadAsync(_server)), e => e is { Action: "policy.deny", Result: "denied", Who: "bob" });
     }
 
     private IRobotAccounts Robots => _server.Services.GetRequiredService<IRobotAccounts>();
