@@ -5,13 +5,11 @@ using System.Text.Json;
 namespace OciCache.Auth;
 
 /// <summary>
-/// The P-256 key tokens are signed with: <c>token-key.pem</c> (PKCS#8) in the data folder, created on first
+/// The P-256 key tokens are signed with: <c>token-key.pem</c> (PKCS#8) in the data folder (<see cref="Storage.DataLayout.TokenKey"/>), created on first
 /// start with mode 0600 and reused after, so tokens survive a restart and the WAN is never needed.
 /// </summary>
 public static class TokenKey
 {
-    public const string FileName = "token-key.pem";
-
     public static ECDsa LoadOrCreate(string path)
     {
         var key = ECDsa.Create();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OciCache.Hosting;
+using OciCache.Storage;
 
 namespace OciCache.Auth;
 
@@ -23,8 +24,7 @@ internal static class AccessControlServices
         services.TryAddSingleton(static p => AccessPolicy.Create(p.GetRequiredService<AuthSettings>()));
         services.TryAddSingleton(static p =>
         {
-            var data = p.GetRequiredService<OciCacheSettings>().Data;
-            var key = TokenKey.LoadOrCreate(Path.Combine(data, TokenKey.FileName));
+            var key = TokenKey.LoadOrCreate(p.GetRequiredService<DataLayout>().TokenKey);
             return new TokenSigner(key, p.GetRequiredService<AuthSettings>().Service, p.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton(static p => new SignInLimiter(p.GetRequiredService<TimeProvider>(), p.GetRequiredService<AuthSettings>().FailedSignIns));

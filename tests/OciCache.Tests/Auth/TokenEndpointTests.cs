@@ -172,7 +172,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     [Fact]
     public async Task KeyFile_CreatedOnFirstStart_ReusedAfterRestart()
     {
-        var path = Path.Combine(_server.DataPath, TokenKey.FileName);
+        var path = Path.Combine(_server.DataPath, "token-key.pem");
         var token = await AuthSetup.TokenAsync(_server, "alice", "alice-pw", "repository:site/app:pull");
         Assert.True(OperatingSystem.IsLinux() && File.GetUnixFileMode(path) == (UnixFileMode.UserRead | UnixFileMode.UserWrite));
 
