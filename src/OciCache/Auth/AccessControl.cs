@@ -123,6 +123,45 @@ internal sealed class AccessControl(
                 $"{caller.Identity.Name} may not {string.Join(',', needed.Names())} {repository.Name}");
     }
 
+    /// <summary>
+    /// The caller with what its identity may do now: for a token, its subject looked up again (a user still
+    /// in the htpasswd file, a robot still there and unexpired), so listings and admin checks follow the policy
+    /// rather than the few repositories a token was asked for.
+    /// </summary>
+    public async ValueTask<Caller> ResolveAsync(HttpContext context)
+    {
+        var caller = await AuthenticateAsync(context);
+        if (caller is not { Token: { } token, Identity: not null } || verifier is null)
+        {
+            return caller;
+        }
+
+        return await verifier.FindAsync(token.Subject, context.RequestAborted) is { } identity ? new Caller(identity, null) : Caller.Anonymous;
+    }
+
+    /// <summary>
+    /// For management endpoints: returns when the caller is in <c>Auth:AdminGroup</c> (always with access control
+    /// off); 401 with the challenge without an identity, 403 DENIED for anyone else. Refusals are audited.
+    /// </summary>
+    public async ValueTask DemandAdminAsync(HttpContext context)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        var caller = await ResolveAsync(context);
+        if (Policy.IsAdmin(caller.Identity))
+        {
+            return;
+        }
+
+        audit.Write(context, new AuditEvent("policy.deny", caller.Identity is null ? "unauthorized" : "denied") { Detail = "admin group only" });
+        throw caller.Identity is null
+            ? Challenge(context, null, null)
+            : new RegistryException(OciErrorCode.Denied, "requested access to the resource is denied", "admin group only");
+    }
+
     /// <summary>A 401 with the Bearer challenge that sends clients to <c>/token</c> for <paramref name="scope"/>.</summary>
     public RegistryException Challenge(HttpContext context, string? scope, string? error)
     {

@@ -114,7 +114,7 @@ internal static class RegistryEndpoints
             return;
         }
 
-        var caller = await access.AuthenticateAsync(context);
+        var caller = await access.ResolveAsync(context);
         var router = context.RequestServices.GetRequiredService<RepositoryRouter>();
         await DiscoveryHandlers.CatalogAsync(context, name =>
         {

@@ -25,6 +25,8 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
             _auth.Configure(a =>
             {
                 a.Anonymous = new() { ["public/**"] = ["pull"], ["hub/**"] = ["pull"] };
+                a.Groups = new() { ["admins"] = ["alice"] };
+                a.AdminGroup = "admins";
                 a.Policies =
                 [
                     new PolicyRule { Repositories = ["site/**", "public/**"], Users = ["alice"], Actions = ["pull", "push", "delete"] },
@@ -179,6 +181,37 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
         Assert.Equal("""{"repositories":["public/shown","site/hidden"]}""", await _bob.GetStringAsync("/v2/_catalog"));
         using var tags = await _server.Client.GetAsync("/v2/site/hidden/tags/list");
         Assert.Equal(HttpStatusCode.Unauthorized, tags.StatusCode);
+    }
+
+    [Fact]
+    public async Task Catalog_WithToken_FollowsTheIdentitysPolicy()
+    {
+        await _alice.PushImageAsync("site/listed", "v1", TestImage.Create(layers: 1, seed: 306));
+        var token = await AuthSetup.TokenAsync(_server, "bob", "bob-pw", "registry:catalog:*");
+        using var bob = AuthSetup.BearerClient(_server, token);
+
+        Assert.Contains("site/listed", await bob.GetStringAsync("/v2/_catalog"));
+        Assert.DoesNotContain("site/listed", await _server.Client.GetStringAsync("/v2/_catalog"));
+    }
+
+    [Theory]
+    [InlineData("alice", true, null)]
+    [InlineData("bob", false, "DENIED")]
+    [InlineData(null, false, "UNAUTHORIZED")]
+    public async Task DemandAdmin_OnlyAdminGroup(string? user, bool allowed, string? code)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = _server.Services };
+        context.Connection.RemoteIpAddress = IPAddress.Loopback;
+        if (user is not null)
+        {
+            context.Request.Headers.Authorization = AuthSetup.Basic(user, user == "alice" ? AlicePassword : "bob-pw").ToString();
+        }
+
+        var access = _server.Services.GetRequiredService<OciCache.Auth.AccessControl>();
+        var refusal = await Record.ExceptionAsync(async () => await access.DemandAdminAsync(context));
+
+        Assert.Equal(allowed, refusal is null);
+        Assert.Equal(code, refusal is OciCache.Oci.RegistryException e ? OciCache.Oci.OciErrorCodes.Wire(e.Code) : null);
     }
 
     [Fact]
