@@ -4,13 +4,6 @@ using OciCache.Registry;
 
 namespace OciCache.Auth;
 
-/// <summary>Who a request comes from: an identity proven by Basic credentials or a token, or nobody (both null).</summary>
-/// <param name="Token">The claims of the Bearer token the request carried; its grants bound what it may do.</param>
-internal sealed record Caller(Identity? Identity, TokenClaims? Token)
-{
-    public static readonly Caller Anonymous = new(null, null);
-}
-
 /// <summary>
 /// Access control on <c>/v2/…</c>: authenticates a request once (Basic credentials, or a Bearer token this
 /// server signed) and decides each action on a repository by its policy name (<see cref="Repository.Name"/>:
@@ -224,37 +217,5 @@ internal sealed class AccessControl(
         }
 
         throw Challenge(context, null, null);
-    }
-}
-
-/// <summary><c>Authorization: Basic base64(user:password)</c>; the password may hold colons, the user may not.</summary>
-internal static class BasicCredentials
-{
-    public static bool TryParse(string header, out string user, out string password)
-    {
-        user = password = "";
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        string text;
-        try
-        {
-            text = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-
-        var colon = text.IndexOf(':');
-        if (colon <= 0)
-        {
-            return false;
-        }
-
-        (user, password) = (text[..colon], text[(colon + 1)..]);
-        return true;
     }
 }

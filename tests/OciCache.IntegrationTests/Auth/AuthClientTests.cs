@@ -90,10 +90,10 @@ public sealed class AuthClientTests : IAsyncLifetime
             await alice.PushImageAsync("site/base", "v1", image);
         }
 
-        await _podman.CheckedAsync("login", "--tls-verify=false", "-u", "alice", "-p", AlicePassword, _server.Host);
-        await _podman.CheckedAsync("pull", "--tls-verify=false", $"{_server.Host}/site/base:v1");
+        await _podman.CheckedAsync("login", "-u", "alice", "-p", AlicePassword, _server.Host);
+        await _podman.CheckedAsync("pull", $"{_server.Host}/site/base:v1");
         await _podman.CheckedAsync("tag", $"{_server.Host}/site/base:v1", $"{_server.Host}/site/podman:v2");
-        await _podman.CheckedAsync("push", "--tls-verify=false", $"{_server.Host}/site/podman:v2");
+        await _podman.CheckedAsync("push", $"{_server.Host}/site/podman:v2");
 
         using var manifest = await _server.Client.GetAsync("/v2/site/podman/manifests/v2"); // anonymous pull (the default)
         Assert.Equal(System.Net.HttpStatusCode.OK, manifest.StatusCode);
@@ -104,7 +104,7 @@ public sealed class AuthClientTests : IAsyncLifetime
     [Fact]
     public async Task Podman_WrongPassword_LoginRefused()
     {
-        var result = await _podman.RunAsync("login", "--tls-verify=false", "-u", "alice", "-p", "not-her-password", _server.Host);
+        var result = await _podman.RunAsync("login", "-u", "alice", "-p", "not-her-password", _server.Host);
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains((await AuditFile.ReadAsync(_server)), e => e is { Action: "signin", Result: "failed", Who: "alice" });
@@ -120,10 +120,10 @@ public sealed class AuthClientTests : IAsyncLifetime
             await alice.PushImageAsync("site/robot-base", "v1", image);
         }
 
-        await _podman.CheckedAsync("pull", "--tls-verify=false", $"{_server.Host}/site/robot-base:v1");
+        await _podman.CheckedAsync("pull", $"{_server.Host}/site/robot-base:v1");
         await _podman.CheckedAsync("tag", $"{_server.Host}/site/robot-base:v1", $"{_server.Host}/site/robot-pushed:v1");
-        await _podman.CheckedAsync("push", "--tls-verify=false", "--creds", $"robot$podman:{secret}", $"{_server.Host}/site/robot-pushed:v1");
-        var reader = await _podman.RunAsync("push", "--tls-verify=false", "--creds", "bob:bob-pw", $"{_server.Host}/site/robot-pushed:v1");
+        await _podman.CheckedAsync("push", "--creds", $"robot$podman:{secret}", $"{_server.Host}/site/robot-pushed:v1");
+        var reader = await _podman.RunAsync("push", "--creds", "bob:bob-pw", $"{_server.Host}/site/robot-pushed:v1");
 
         Assert.Contains((await AuditFile.ReadAsync(_server)), e => e is { Action: "manifest.push", Who: "robot$podman", Repository: "site/robot-pushed" });
         Assert.NotEqual(0, reader.ExitCode);
