@@ -195,7 +195,7 @@ internal sealed class AccessControl(
 
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            var claims = signer!.Validate(header["Bearer ".Length..].Trim(), Settings.Service, TokenClaims.AccessUse);
+            var claims = await signer!.ValidateAsync(header["Bearer ".Length..].Trim(), Settings.Service, TokenClaims.AccessUse);
             if (claims is null)
             {
                 throw Challenge(context, null, "invalid_token");

@@ -59,7 +59,7 @@ internal static class TokenEndpoint
                 await IssueAsync(context, identity, scopes, refresh: true, oauth: true);
                 return;
             case "refresh_token":
-                var claims = services.GetRequiredService<TokenSigner>().Validate(form["refresh_token"].ToString(), access.Settings.Service, TokenClaims.RefreshUse);
+                var claims = await services.GetRequiredService<TokenSigner>().ValidateAsync(form["refresh_token"].ToString(), access.Settings.Service, TokenClaims.RefreshUse);
                 var subject = claims is null ? null : await verifier.FindAsync(claims.Subject, context.RequestAborted);
                 if (subject is null)
                 {

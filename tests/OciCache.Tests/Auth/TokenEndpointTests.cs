@@ -119,7 +119,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     {
         using var json = await GetTokenAsync("alice", "alice-pw", "repository:site/app:pull&offline_token=true");
         var refresh = json.RootElement.GetProperty("refresh_token").GetString()!;
-        Assert.Null(Signer().Validate(refresh, "ocicache", TokenClaims.AccessUse)); // a refresh token is no access token
+        Assert.Null(await Signer().ValidateAsync(refresh, "ocicache", TokenClaims.AccessUse)); // a refresh token is no access token
 
         using var response = await PostAsync(("grant_type", "refresh_token"), ("refresh_token", refresh), ("service", "ocicache"),
             ("client_id", "test"), ("scope", "repository:site/app:pull,push repository:site/other:pull"));
@@ -143,7 +143,7 @@ public sealed class TokenEndpointTests : IAsyncLifetime
         using var json = JsonDocument.Parse(body);
         Assert.Equal(AccessActions.Pull, Validate(json.RootElement.GetProperty("access_token").GetString()!).Grants("site/app"));
         Assert.Equal(300, json.RootElement.GetProperty("expires_in").GetInt32());
-        Assert.NotNull(Signer().Validate(json.RootElement.GetProperty("refresh_token").GetString()!, "ocicache", TokenClaims.RefreshUse));
+        Assert.NotNull(await Signer().ValidateAsync(json.RootElement.GetProperty("refresh_token").GetString()!, "ocicache", TokenClaims.RefreshUse));
     }
 
     [Fact]
@@ -186,7 +186,8 @@ public sealed class TokenEndpointTests : IAsyncLifetime
     private TokenSigner Signer() => _server.Services.GetRequiredService<TokenSigner>();
 
     private TokenClaims Validate(string token) =>
-        Signer().Validate(token, "ocicache", TokenClaims.AccessUse) ?? throw new Xunit.Sdk.XunitException("token does not validate");
+        Signer().ValidateAsync(token, "ocicache", TokenClaims.AccessUse).AsTask().GetAwaiter().GetResult()
+        ?? throw new Xunit.Sdk.XunitException("token does not validate");
 
     private async Task<HttpResponseMessage> SignInAsync(string user, string password)
     {

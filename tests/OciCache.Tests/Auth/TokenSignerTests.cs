@@ -19,10 +19,10 @@ public sealed class TokenSignerTests : IDisposable
             [new TokenAccess("repository", "site/app", AccessActions.Pull | AccessActions.Push)]));
 
     [Fact]
-    public void Validate_OwnToken_GivesClaimsBack()
+    public async Task Validate_OwnToken_GivesClaimsBack()
     {
         var signer = Signer();
-        var claims = signer.Validate(Issue(signer), "svc", TokenClaims.AccessUse);
+        var claims = await signer.ValidateAsync(Issue(signer), "svc", TokenClaims.AccessUse);
 
         Assert.NotNull(claims);
         Assert.Equal("alice", claims.Subject);
@@ -54,35 +54,35 @@ public sealed class TokenSignerTests : IDisposable
     }
 
     [Fact]
-    public void Validate_Expired_IsNull()
+    public async Task Validate_Expired_IsNull()
     {
         var signer = Signer();
         var token = Issue(signer);
         _time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
-        Assert.NotNull(signer.Validate(token, "svc", TokenClaims.AccessUse));
+        Assert.NotNull(await signer.ValidateAsync(token, "svc", TokenClaims.AccessUse));
 
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Null(signer.Validate(token, "svc", TokenClaims.AccessUse));
+        Assert.Null(await signer.ValidateAsync(token, "svc", TokenClaims.AccessUse));
     }
 
     [Fact]
-    public void Validate_OtherKey_IsNull()
+    public async Task Validate_OtherKey_IsNull()
     {
         using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        Assert.Null(Signer().Validate(Issue(Signer(other)), "svc", TokenClaims.AccessUse));
+        Assert.Null(await Signer().ValidateAsync(Issue(Signer(other)), "svc", TokenClaims.AccessUse));
     }
 
     [Fact]
-    public void Validate_OtherAudienceIssuerOrUse_IsNull()
+    public async Task Validate_OtherAudienceIssuerOrUse_IsNull()
     {
         var signer = Signer();
-        Assert.Null(signer.Validate(Issue(signer, audience: "other"), "svc", TokenClaims.AccessUse));
-        Assert.Null(signer.Validate(Issue(signer, use: TokenClaims.RefreshUse), "svc", TokenClaims.AccessUse));
-        Assert.Null(signer.Validate(Issue(Signer(issuer: "elsewhere")), "svc", TokenClaims.AccessUse));
+        Assert.Null(await signer.ValidateAsync(Issue(signer, audience: "other"), "svc", TokenClaims.AccessUse));
+        Assert.Null(await signer.ValidateAsync(Issue(signer, use: TokenClaims.RefreshUse), "svc", TokenClaims.AccessUse));
+        Assert.Null(await signer.ValidateAsync(Issue(Signer(issuer: "elsewhere")), "svc", TokenClaims.AccessUse));
     }
 
     [Fact]
-    public void Validate_TamperedPayloadOrAlgNone_IsNull()
+    public async Task Validate_TamperedPayloadOrAlgNone_IsNull()
     {
         var signer = Signer();
         var parts = Issue(signer).Split('.');
@@ -90,13 +90,13 @@ public sealed class TokenSignerTests : IDisposable
         var tampered = $"{parts[0]}.{Base64UrlEncode(Encoding.UTF8.GetBytes(payload))}.{parts[2]}";
         var none = $"{Base64UrlEncode("""{"alg":"none","typ":"JWT"}"""u8.ToArray())}.{parts[1]}.";
 
-        Assert.Null(signer.Validate(tampered, "svc", TokenClaims.AccessUse));
-        Assert.Null(signer.Validate(none, "svc", TokenClaims.AccessUse));
-        Assert.Null(signer.Validate("not-a-token", "svc", TokenClaims.AccessUse));
+        Assert.Null(await signer.ValidateAsync(tampered, "svc", TokenClaims.AccessUse));
+        Assert.Null(await signer.ValidateAsync(none, "svc", TokenClaims.AccessUse));
+        Assert.Null(await signer.ValidateAsync("not-a-token", "svc", TokenClaims.AccessUse));
     }
 
     [Fact]
-    public void LoadOrCreate_FirstStartCreates0600File_LaterStartsReuseIt()
+    public async Task LoadOrCreate_FirstStartCreates0600File_LaterStartsReuseIt()
     {
         var path = _temp.Combine("token-key.pem");
         using var first = TokenKey.LoadOrCreate(path);
@@ -106,7 +106,7 @@ public sealed class TokenSignerTests : IDisposable
         Assert.True(OperatingSystem.IsLinux() && File.GetUnixFileMode(path) == (UnixFileMode.UserRead | UnixFileMode.UserWrite));
         Assert.Equal(TokenKey.KeyId(first), TokenKey.KeyId(second));
         var token = Issue(new TokenSigner(first, "ocicache", _time));
-        Assert.NotNull(new TokenSigner(second, "ocicache", _time).Validate(token, "svc", TokenClaims.AccessUse));
+        Assert.NotNull(await new TokenSigner(second, "ocicache", _time).ValidateAsync(token, "svc", TokenClaims.AccessUse));
     }
 
     private static byte[] Base64UrlDecode(string text) => System.Buffers.Text.Base64Url.DecodeFromChars(text);
