@@ -47,7 +47,8 @@ internal static class RegistryEndpoints
         var repository = context.RequestServices.GetRequiredService<RepositoryResolver>().Resolve(context, route.Name);
         if (Needed(route.Kind, method) is var needed and not AccessActions.None)
         {
-            await access.DemandAsync(context, repository, needed, route.Reference.Length > 0 ? route.Reference : null);
+            var reference = route.Kind is RouteKind.Manifest or RouteKind.Blob or RouteKind.Referrers ? route.Reference : null;
+            await access.DemandAsync(context, repository, needed, reference);
         }
 
         await ((route.Kind, method) switch

@@ -59,7 +59,8 @@ public static class OciCacheApp
         app.MapRegistry();
         if (settings.Auth is not null)
         {
-            app.Services.GetRequiredService<TokenSigner>(); // the signing key exists from the start (created on the first)
+            // The signing key exists from the start (created on the first), and the users are read before any request.
+            app.Services.GetRequiredService<AccessControl>();
             app.MapTokens();
         }
 
