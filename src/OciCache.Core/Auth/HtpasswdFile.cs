@@ -8,11 +8,17 @@ namespace OciCache.Auth;
 /// The users of an htpasswd file (<c>user:$2y$…</c>, bcrypt only, as distribution and Zot accept). The file
 /// is looked at again (modification time and size) on use, at most once per <see cref="CheckInterval"/> on
 /// the injected clock, and re-read when either changed: no restart, and no inotify watch on the data folder.
-/// A file that vanished or cannot be read keeps the users last read, with a warning.
+/// A file that vanished or cannot be read keeps the users last read, with a warning. A user and password that
+/// checked are remembered for <see cref="RememberFor"/> (by a SHA-256 of both) until the file is read again.
 /// </summary>
 public sealed partial class HtpasswdFile
 {
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a verified user and password are remembered (as a hash of both, never the password).</summary>
+    public static readonly TimeSpan RememberFor = TimeSpan.FromMinutes(1);
+
+    private const int MaxRemembered = 1024;
 
     private readonly string _path;
     private readonly TimeProvider _time;
@@ -22,6 +28,10 @@ public sealed partial class HtpasswdFile
     private string _dummyHash = BCrypt.Net.BCrypt.HashPassword(Guid.NewGuid().ToString("N"), 5);
     private (DateTime Modified, long Size) _seen;
     private long _nextCheck;
+
+    // Clients that send Basic credentials with every request would otherwise pay one bcrypt per request
+    // (tens of milliseconds on a small board). Emptied whenever the file is read again.
+    private Dictionary<string, DateTimeOffset> _remembered = new(StringComparer.Ordinal);
 
     public HtpasswdFile(string path, TimeProvider time, ILogger logger)
     {
@@ -47,10 +57,17 @@ public sealed partial class HtpasswdFile
     public bool Verify(string user, string password)
     {
         Reload(force: false);
+        var remembered = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{user}\0{password}")));
+        var now = _time.GetUtcNow();
         Dictionary<string, string> hashes;
         string dummy;
         lock (_lock)
         {
+            if (_remembered.TryGetValue(remembered, out var until) && now < until)
+            {
+                return true;
+            }
+
             (hashes, dummy) = (_hashes, _dummyHash);
         }
 
@@ -63,6 +80,22 @@ public sealed partial class HtpasswdFile
         catch (BCrypt.Net.SaltParseException)
         {
             matches = false;
+        }
+
+        if (known && matches)
+        {
+            lock (_lock)
+            {
+                if (ReferenceEquals(hashes, _hashes))
+                {
+                    if (_remembered.Count >= MaxRemembered)
+                    {
+                        _remembered.Clear();
+                    }
+
+                    _remembered[remembered] = now + RememberFor;
+                }
+            }
         }
 
         return known && matches;
@@ -116,6 +149,7 @@ public sealed partial class HtpasswdFile
         lock (_lock)
         {
             (_hashes, _dummyHash, _seen) = (hashes, dummy, seen);
+            _remembered = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         }
 
         LogLoaded(_logger, _path, hashes.Count);

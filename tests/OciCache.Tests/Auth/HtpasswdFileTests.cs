@@ -61,6 +61,21 @@ public sealed class HtpasswdFileTests : IDisposable
     }
 
     [Fact]
+    public void Verify_RememberedSuccess_ForgottenWhenTheFileChanges()
+    {
+        var path = Write(("alice", "pw"));
+        var file = new HtpasswdFile(path, _time, NullLogger.Instance);
+        Assert.True(file.Verify("alice", "pw"));
+
+        Write(("bob", "bob-pw"));
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
+        _time.Advance(HtpasswdFile.CheckInterval);
+
+        Assert.False(file.Verify("alice", "pw"));
+        Assert.False(file.Verify("alice", "other")); // a remembered success never stands in for another password
+    }
+
+    [Fact]
     public void Verify_FileDeleted_KeepsUsersLastRead()
     {
         var path = Write(("alice", "pw"));
