@@ -51,6 +51,7 @@ public sealed class AuthClientTests : IAsyncLifetime
         var source = Layout(402);
 
         await Skopeo("copy", "--dest-tls-verify=false", "--dest-creds", $"robot$ci:{secret}", $"oci:{source}:v1", $"docker://{_server.Host}/site/robot/app:v1");
+        await Skopeo("copy", "--src-tls-verify=false", "--src-creds", $"robot$ci:{secret}", $"docker://{_server.Host}/site/robot/app:v1", $"oci:{_temp.Combine("robot-back")}:v1");
         var outside = await SkopeoResult("copy", "--dest-tls-verify=false", "--dest-creds", $"robot$ci:{secret}", $"oci:{source}:v1", $"docker://{_server.Host}/site/other:v1");
 
         Assert.Contains((await AuditFile.ReadAsync(_server)), e => e is { Action: "manifest.push", Who: "robot$ci", Repository: "site/robot/app" });
