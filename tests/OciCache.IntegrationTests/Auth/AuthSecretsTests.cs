@@ -64,8 +64,13 @@ public sealed class AuthSecretsTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, tokenResponse.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, userDenied.StatusCode);
-        var audit = await File.ReadAllTextAsync(Path.Combine(data, "audit.log"));
-        Assert.Contains("\"action\":\"signin\"", audit);
+        // Audit lines are written by the log's own task: wait for the two failed sign-ins and the two refusals.
+        var auditPath = Path.Combine(data, "audit.log");
+        string Audit() => File.Exists(auditPath) ? File.ReadAllText(auditPath) : "";
+        int Count(string text, string part) => text.Split('\n').Count(l => l.Contains(part, StringComparison.Ordinal));
+        await Eventually.TrueAsync(() => Count(Audit(), "\"action\":\"signin\"") == 2 && Count(Audit(), "\"action\":\"policy.deny\"") == 2,
+            "two signin and two policy.deny events in audit.log");
+        var audit = Audit();
         Assert.Contains("\"who\":\"robot$ci\"", audit);
         var errorBodies = bodies.Where((_, i) => i != 3); // all but the token response, which carries the token on purpose
         var everything = string.Join('\n', [server.Output, audit, .. errorBodies]);
