@@ -48,7 +48,7 @@ public sealed class DataLayout
 
     public string Database { get; }
 
-    /// <summary>The default audit log (<see cref="Auth.AuditLogOptions.Path"/> may name another file).</summary>
+    /// <summary>The default audit log (<c>Auth:AuditLog:Path</c> may name another file).</summary>
     public string AuditLog { get; }
 
     public void EnsureCreated()
