@@ -307,7 +307,7 @@ public sealed class JsonLinesAuditLogTests : IDisposable
     }
 
     [Fact]
-    public void AuditEvent_HasNoFieldForASecret()
+    public void AuditEvent_Properties_HoldNoSecretField()
     {
         // The contract: an audit line can carry only these; none is a password, secret or token.
         Assert.Equal(["Action", "Detail", "Digest", "Reference", "Repository", "Result", "Source", "Who"],
