@@ -33,6 +33,7 @@ internal sealed partial class JsonLinesAuditLog : IAuditLog, IAsyncDisposable, I
     private readonly Task _writer;
     private int _dropping; // 1 while events are being dropped at the queue; logged on the change only
     private bool _failing; // the writer's own: the file failed, and that was logged
+    private volatile bool _writerOpen = true;
 
     /// <param name="path">The file; <see cref="AuditLogOptions.Path"/> as resolved against the data folder.</param>
     public JsonLinesAuditLog(AuditLogOptions options, string path, TimeProvider time, ILogger<JsonLinesAuditLog> logger)
@@ -62,7 +63,11 @@ internal sealed partial class JsonLinesAuditLog : IAuditLog, IAsyncDisposable, I
             return;
         }
 
-        if (Interlocked.Exchange(ref _dropping, 1) == 0)
+        if (!_writerOpen)
+        {
+            LogWriteAfterClose(Path, entry.Action);
+        }
+        else if (Interlocked.Exchange(ref _dropping, 1) == 0)
         {
             LogQueueFull(Path, Capacity);
         }
@@ -88,12 +93,14 @@ internal sealed partial class JsonLinesAuditLog : IAuditLog, IAsyncDisposable, I
     /// <summary>Takes no more events and waits until the queued ones are written.</summary>
     public async ValueTask DisposeAsync()
     {
+        _writerOpen = false;
         _queue.Writer.TryComplete();
         await _writer;
     }
 
     public void Dispose()
     {
+        _writerOpen = false;
         _queue.Writer.TryComplete();
         _writer.GetAwaiter().GetResult();
     }
@@ -175,6 +182,9 @@ internal sealed partial class JsonLinesAuditLog : IAuditLog, IAsyncDisposable, I
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The audit log {Path} is {Capacity} events behind (a stalled disk); events are dropped until it catches up")]
     private partial void LogQueueFull(string path, int capacity);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An audit event ({Action}) came after the audit log {Path} was closed and is lost")]
+    private partial void LogWriteAfterClose(string path, string action);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The audit log {Path} takes events again")]
     private partial void LogQueueDrains(string path);

@@ -50,7 +50,7 @@ public sealed class DataLayout
 
     public string Database { get; }
 
-    /// <summary>The default audit log (<see cref="Auth.AuditLogOptions.Path"/> may name another file).</summary>
+    /// <summary>The default audit log (<c>Auth:AuditLog:Path</c> may name another file).</summary>
     public string AuditLog { get; }
 
     /// <summary>The key access control signs its tokens with, created on first start (<c>Auth.TokenKey</c>).</summary>

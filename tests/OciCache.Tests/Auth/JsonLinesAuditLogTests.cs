@@ -286,6 +286,20 @@ public sealed class JsonLinesAuditLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Write_AfterDispose_IsLoggedAsLostAndDoesNotThrow()
+    {
+        var audit = Create();
+        audit.Write(new AuditEvent("signin", "ok"));
+        await audit.DisposeAsync();
+
+        audit.Write(new AuditEvent("robot.remove", "ok"));
+        await audit.FlushAsync();
+
+        Assert.Single(await File.ReadAllLinesAsync(LogPath));
+        Assert.Contains(LogEventLevel.Error, _log.Events.Where(e => e.Message.Contains("(robot.remove) came after")).Select(e => e.Level));
+    }
+
+    [Fact]
     public void Constructor_BadOptions_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Create(new AuditLogOptions { MaxBytes = 0 }));
@@ -293,7 +307,7 @@ public sealed class JsonLinesAuditLogTests : IDisposable
     }
 
     [Fact]
-    public void AuditEvent_HasNoFieldForASecret()
+    public void AuditEvent_Properties_HoldNoSecretField()
     {
         // The contract: an audit line can carry only these; none is a password, secret or token.
         Assert.Equal(["Action", "Detail", "Digest", "Reference", "Repository", "Result", "Source", "Who"],
