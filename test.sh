@@ -10,12 +10,13 @@ fast=false
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Debian packages the tests drive: real clients (skopeo, containerd/ctr), a real upstream
+# Debian packages the tests drive: real clients (skopeo, podman, containerd/ctr), a real upstream
 # (the CNCF distribution registry) and the tools of the benchmark smoke run.
 packages=()
 need() { command -v "$1" >/dev/null 2>&1 || packages+=("$2"); }
 if ! $fast; then
   need skopeo skopeo
+  need podman podman
   need containerd containerd
   need ctr containerd
   need docker-registry docker-registry

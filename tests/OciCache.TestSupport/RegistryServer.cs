@@ -15,14 +15,16 @@ public sealed class RegistryServer : IAsyncDisposable
     private readonly TempDirectory? _ownedData;
     private readonly Action<OciCacheSettings>? _configure;
     private readonly TimeProvider? _time;
+    private readonly Action<IServiceCollection>? _services;
     private WebApplication? _app;
 
-    private RegistryServer(string dataPath, TempDirectory? ownedData, Action<OciCacheSettings>? configure, TimeProvider? time)
+    private RegistryServer(string dataPath, TempDirectory? ownedData, Action<OciCacheSettings>? configure, TimeProvider? time, Action<IServiceCollection>? services)
     {
         DataPath = dataPath;
         _ownedData = ownedData;
         _configure = configure;
         _time = time;
+        _services = services;
     }
 
     public string DataPath { get; }
@@ -42,12 +44,14 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <summary>
     /// Starts a server on a new temp data folder (or on <paramref name="dataPath"/>). With <paramref name="time"/>
     /// (a FakeTimeProvider) the server's clock is the test's: timestamps, revalidation and fill clocks move
-    /// only when the test moves them. <paramref name="configure"/> runs again on every restart.
+    /// only when the test moves them. <paramref name="configure"/> runs again on every restart;
+    /// <paramref name="services"/> registers services before the server's own (which are TryAdd).
     /// </summary>
-    public static async Task<RegistryServer> StartAsync(Action<OciCacheSettings>? configure = null, string? dataPath = null, TimeProvider? time = null)
+    public static async Task<RegistryServer> StartAsync(
+        Action<OciCacheSettings>? configure = null, string? dataPath = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         var owned = dataPath is null ? new TempDirectory("ocicache-data") : null;
-        var server = new RegistryServer(dataPath ?? owned!.Path, owned, configure, time);
+        var server = new RegistryServer(dataPath ?? owned!.Path, owned, configure, time, services);
         await server.StartAppAsync();
         return server;
     }
@@ -80,7 +84,15 @@ public sealed class RegistryServer : IAsyncDisposable
             .WriteTo.Sink(Log)
             .WriteTo.Console(restrictedToMinimumLevel: Serilog.Events.LogEventLevel.Warning)
             .CreateLogger();
-        _app = OciCacheApp.Build(settings, logger, _time is null ? null : services => services.AddSingleton(_time));
+        _app = OciCacheApp.Build(settings, logger, services =>
+        {
+            if (_time is not null)
+            {
+                services.AddSingleton(_time);
+            }
+
+            _services?.Invoke(services);
+        });
         await _app.StartAsync();
         BaseUri = _app.GetListenUri();
         Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseUri };

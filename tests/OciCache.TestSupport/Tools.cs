@@ -26,5 +26,5 @@ public static class Tools
     }
 
     private static Xunit.Sdk.XunitException Missing(string name) =>
-        new($"Required tool '{name}' is not installed. ./test.sh installs it (apt-get install -y skopeo containerd docker-registry).");
+        new($"Required tool '{name}' is not installed. ./test.sh installs it (apt-get install -y skopeo podman containerd docker-registry).");
 }

@@ -7,6 +7,9 @@ namespace OciCache.Storage;
 /// <code>
 /// &lt;data&gt;/
 /// ├── ocicache.db                 SQLite metadata, WAL mode (plus ocicache.db-wal, ocicache.db-shm)
+/// ├── audit.log                   audit events, JSON lines (unless Auth:AuditLog:Path puts them elsewhere);
+/// │                               audit.log.1 … rotated ones, audit.log.lock held while one is written
+/// ├── token-key.pem               with access control: the P-256 key tokens are signed with (PKCS#8, mode 0600)
 /// ├── blobs/                      committed content; a file here is always complete and hashes to its name
 /// │   └── sha256/
 /// │       └── ab/                 first two hex characters of the digest (256 shards per algorithm)
@@ -31,6 +34,8 @@ public sealed class DataLayout
         Temp = Path.Combine(Root, "tmp");
         Quarantine = Path.Combine(Root, "quarantine");
         Database = Path.Combine(Root, "ocicache.db");
+        AuditLog = Path.Combine(Root, "audit.log");
+        TokenKey = Path.Combine(Root, "token-key.pem");
     }
 
     public string Root { get; }
@@ -44,6 +49,12 @@ public sealed class DataLayout
     public string Quarantine { get; }
 
     public string Database { get; }
+
+    /// <summary>The default audit log (<c>Auth:AuditLog:Path</c> may name another file).</summary>
+    public string AuditLog { get; }
+
+    /// <summary>The key access control signs its tokens with, created on first start (<c>Auth.TokenKey</c>).</summary>
+    public string TokenKey { get; }
 
     public void EnsureCreated()
     {

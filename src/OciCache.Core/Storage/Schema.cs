@@ -7,6 +7,7 @@ namespace OciCache.Storage;
 ///               ├─&lt; manifests ─┬─&lt; manifest_references   (blobs and child manifests a manifest needs)
 ///               │               └─&lt; tags
 ///               └ uploads (by name, so a session survives its repository being empty)
+/// robots (robot accounts: name, SHA-256 of the secret, scopes; stands alone)
 /// </code>
 /// </summary>
 internal static class Schema
@@ -88,4 +89,19 @@ internal static class Schema
         """;
 
     // Version 3 changes data, not tables: SqliteDatabase.CutStoredAnnotations.
+
+    /// <summary>
+    /// Version 4: robot accounts (<c>ocicache robot add</c>). Only the SHA-256 of a secret is kept;
+    /// <c>scopes</c> is a JSON array of scope texts (<c>["repository:site/*:pull,push"]</c>);
+    /// <c>expires_at</c> is null for an account that does not expire.
+    /// </summary>
+    public const string Version4 = """
+        CREATE TABLE IF NOT EXISTS robots (
+            name        TEXT PRIMARY KEY,
+            secret_hash BLOB NOT NULL,
+            scopes      TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            expires_at  INTEGER
+        ) WITHOUT ROWID;
+        """;
 }

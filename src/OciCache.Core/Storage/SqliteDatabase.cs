@@ -11,7 +11,7 @@ namespace OciCache.Storage;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 3;
+    internal const int SchemaVersion = 4;
 
     private readonly string _connectionString;
 
@@ -87,6 +87,12 @@ public sealed class SqliteDatabase : IDisposable
         if (version < 3)
         {
             CutStoredAnnotations(connection, transaction);
+        }
+
+        if (version < 4)
+        {
+            command.CommandText = Schema.Version4;
+            command.ExecuteNonQuery();
         }
 
         command.CommandText = $"PRAGMA user_version = {SchemaVersion};";

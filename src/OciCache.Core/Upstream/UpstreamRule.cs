@@ -1,3 +1,4 @@
+using OciCache.Auth;
 using OciCache.Lifecycle;
 using OciCache.Oci;
 
@@ -5,7 +6,7 @@ namespace OciCache.Upstream;
 
 /// <summary>
 /// One entry of an upstream's <c>Allow</c> or <c>Deny</c> list: <c>REPOSITORY</c> or <c>REPOSITORY:TAG</c>,
-/// where REPOSITORY is a <see cref="RepositoryGlob"/> over the upstream's names (<c>library/*</c>) and TAG a
+/// where REPOSITORY is a repository pattern over the upstream's names (<c>library/*</c>: one segment, <c>bitnami/**</c>: any depth, as in access policies) and TAG a
 /// pattern where <c>*</c> stands for any characters (<c>*-rc*</c>). A rule without a tag covers the whole
 /// repository, pulls by digest included.
 /// </summary>
@@ -20,7 +21,7 @@ public sealed class UpstreamRule
 
     public string Text { get; }
 
-    public RepositoryGlob Repository { get; }
+    internal RepositoryGlob Repository { get; }
 
     /// <summary>Null: every reference of the repository.</summary>
     public Glob? Tag { get; }
@@ -43,7 +44,7 @@ public sealed class UpstreamRule
             return false;
         }
 
-        rule = new UpstreamRule(text, glob!, tag is null ? null : new Glob(tag));
+        rule = new UpstreamRule(text, glob, tag is null ? null : new Glob(tag));
         return true;
     }
 

@@ -3,7 +3,7 @@ using OciCache.Hosting;
 
 namespace OciCache.Cli;
 
-/// <summary>The <c>ocicache</c> command line: <c>serve</c> and <c>verify</c>.</summary>
+/// <summary>The <c>ocicache</c> command line: <c>serve</c>, <c>verify</c>, <c>prefetch</c> and <c>robot</c>.</summary>
 internal static class CommandLine
 {
     public static Task<int> InvokeAsync(string[] args)
@@ -16,10 +16,17 @@ internal static class CommandLine
             TlsCommand.Create(),
             ExportCommand.Create(),
             ImportCommand.Create(),
+            RobotCommand.Create(),
         };
 
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && RobotCommand.Owns(parse.CommandResult.Command))
+        {
+            return Task.FromResult(RobotCommand.BadArguments(parse));
+        }
+
         // The web host handles SIGINT and SIGTERM itself (graceful shutdown); the parser must not race it.
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        return parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
     /// <summary>Loads settings, or prints what is wrong with them and returns null.</summary>

@@ -1,3 +1,4 @@
+using OciCache.Auth;
 using OciCache.Http;
 using OciCache.Oci;
 using OciCache.Registry;
@@ -44,6 +45,9 @@ internal static class BlobHandlers
             case BlobUnlink.Referenced:
                 throw RegistryErrors.BlobInUse(repository, digest);
         }
+
+        context.RequestServices.GetRequiredService<AuditTrail>().Write(context,
+            new AuditEvent("blob.delete", "ok") { Repository = repository.Name, Digest = digest.ToString() });
 
         // The bytes stay until garbage collection finds no repository and no manifest needing them.
         context.Response.StatusCode = StatusCodes.Status202Accepted;

@@ -45,11 +45,12 @@ internal static class DiscoveryHandlers
         });
     }
 
-    public static Task CatalogAsync(HttpContext context)
+    /// <param name="visible">Which stored names the caller may see (access control); null: all.</param>
+    public static Task CatalogAsync(HttpContext context, Func<string, bool>? visible)
     {
         var (limit, last) = Paging(context);
         var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
-        var names = index.ListRepositories(limit + 1, last);
+        var names = Visible(index, limit + 1, last, visible);
         var page = names.Take(limit).ToList();
         if (names.Count > limit && page.Count > 0)
         {
@@ -62,6 +63,30 @@ internal static class DiscoveryHandlers
             WriteStrings(w, "repositories", page);
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>Up to <paramref name="count"/> names after <paramref name="last"/> that pass the filter, read in batches.</summary>
+    private static List<string> Visible(IMetadataIndex index, int count, string? last, Func<string, bool>? visible)
+    {
+        if (visible is null)
+        {
+            return [.. index.ListRepositories(count, last)];
+        }
+
+        var names = new List<string>(Math.Min(count, DefaultPageSize));
+        while (names.Count < count)
+        {
+            var batch = index.ListRepositories(DefaultPageSize, last);
+            names.AddRange(batch.Where(visible).Take(count - names.Count));
+            if (batch.Count < DefaultPageSize)
+            {
+                break;
+            }
+
+            last = batch[^1];
+        }
+
+        return names;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using OciCache.Auth;
 using OciCache.Http;
 using OciCache.Oci;
 using OciCache.Registry;
@@ -69,7 +70,20 @@ internal static class ManifestHandlers
     {
         var reference = ParseReference(rawReference);
         var writer = context.RequestServices.GetRequiredService<ManifestWriter>();
+        var audit = context.RequestServices.GetRequiredService<AuditTrail>();
+        var previous = audit.Enabled && reference.IsTag
+            ? context.RequestServices.GetRequiredService<IMetadataIndex>().GetTag(repository.Name, reference.Tag)?.Digest
+            : null;
         var result = await writer.PutAsync(repository, reference, context.Request.Body, context.Request.ContentType, context.RequestAborted);
+        audit.Write(context, new AuditEvent("manifest.push", "ok") { Repository = repository.Name, Reference = rawReference, Digest = result.Digest.ToString() });
+        if (previous is { } old && old != result.Digest)
+        {
+            audit.Write(context, new AuditEvent("tag.move", "ok")
+            {
+                Repository = repository.Name, Reference = rawReference, Digest = result.Digest.ToString(), Detail = $"{old} -> {result.Digest}",
+            });
+        }
+
         var response = context.Response;
         response.StatusCode = StatusCodes.Status201Created;
         response.Headers.Location = $"/v2/{repository.Name}/manifests/{result.Digest}";
@@ -93,6 +107,11 @@ internal static class ManifestHandlers
         {
             throw RegistryErrors.ManifestUnknown(reference);
         }
+
+        context.RequestServices.GetRequiredService<AuditTrail>().Write(context, new AuditEvent("manifest.delete", "ok")
+        {
+            Repository = repository.Name, Reference = rawReference, Digest = reference.IsTag ? null : reference.Digest.ToString(),
+        });
 
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentLength = 0;

@@ -1,3 +1,4 @@
+using OciCache.Auth;
 using OciCache.Http;
 using OciCache.Oci;
 using OciCache.Registry;
@@ -19,28 +20,38 @@ internal static class RegistryEndpoints
         return app;
     }
 
-    private static Task Dispatch(HttpContext context)
+    private static async Task Dispatch(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "";
         var rest = path.Length > 4 ? path[4..] : "";
         if (!RegistryRoute.TryParse(rest, out var route))
         {
-            return OciErrorWriter.WriteAsync(context, OciErrorCode.NameUnknown, "unknown registry path", path);
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.NameUnknown, "unknown registry path", path);
+            return;
         }
 
         var method = context.Request.Method;
+        var access = context.RequestServices.GetRequiredService<AccessControl>();
         if (route.Kind == RouteKind.Base)
         {
-            return IsRead(method) ? JsonBody.WriteAsync(context, w => { w.WriteStartObject(); w.WriteEndObject(); }) : Unsupported(context);
+            await (IsRead(method) ? BaseAsync(context, access) : Unsupported(context));
+            return;
         }
 
         if (route.Kind == RouteKind.Catalog)
         {
-            return IsRead(method) ? DiscoveryHandlers.CatalogAsync(context) : Unsupported(context);
+            await (IsRead(method) ? CatalogAsync(context, access) : Unsupported(context));
+            return;
         }
 
         var repository = context.RequestServices.GetRequiredService<RepositoryResolver>().Resolve(context, route.Name);
-        return (route.Kind, method) switch
+        if (Needed(route.Kind, method) is var needed and not AccessActions.None)
+        {
+            var reference = route.Kind is RouteKind.Manifest or RouteKind.Blob or RouteKind.Referrers ? route.Reference : null;
+            await access.DemandAsync(context, repository, needed, reference);
+        }
+
+        await ((route.Kind, method) switch
         {
             (RouteKind.Manifest, "GET" or "HEAD") => ManifestHandlers.GetAsync(context, repository, route.Reference),
             (RouteKind.Manifest, "PUT") => ManifestHandlers.PutAsync(context, Writable(context, repository), route.Reference),
@@ -58,7 +69,65 @@ internal static class RegistryEndpoints
                 Forward(context, repository, route, (c, r) => DiscoveryHandlers.ReferrersAsync(c, r, route.Reference)),
             (RouteKind.Referrers, "GET") => DiscoveryHandlers.ReferrersAsync(context, repository, route.Reference),
             _ => Unsupported(context),
-        };
+        });
+    }
+
+    /// <summary>
+    /// The action a request needs: reads pull; uploads and manifest PUTs push; DELETEs of manifests and blobs
+    /// delete. Anything else needs nothing here (it is answered UNSUPPORTED).
+    /// </summary>
+    private static AccessActions Needed(RouteKind kind, string method) => (kind, method) switch
+    {
+        (RouteKind.Manifest or RouteKind.Blob, "GET" or "HEAD") => AccessActions.Pull,
+        (RouteKind.Tags or RouteKind.Referrers, "GET") => AccessActions.Pull,
+        (RouteKind.Manifest, "PUT") => AccessActions.Push,
+        (RouteKind.UploadStart, "POST") or (RouteKind.Upload, "GET" or "PATCH" or "PUT" or "DELETE") => AccessActions.Push,
+        (RouteKind.Manifest or RouteKind.Blob, "DELETE") => AccessActions.Delete,
+        _ => AccessActions.None,
+    };
+
+    /// <summary>
+    /// <c>/v2/</c>: 200 when the caller signed in, or when anonymous callers may do anything (then with the
+    /// Bearer challenge as a header, so clients that learn the token flow from this ping, such as skopeo and
+    /// podman, fetch tokens); 401 with the challenge when nothing is open to anonymous callers.
+    /// </summary>
+    private static async Task BaseAsync(HttpContext context, AccessControl access)
+    {
+        if (access.Enabled && (await access.AuthenticateAsync(context)).Identity is null)
+        {
+            if (!access.Policy.AnonymousGrantsAnything)
+            {
+                throw access.Challenge(context, null, null);
+            }
+
+            context.Response.Headers.WWWAuthenticate = access.ChallengeHeader(context);
+        }
+
+        await JsonBody.WriteAsync(context, w => { w.WriteStartObject(); w.WriteEndObject(); });
+    }
+
+    /// <summary>The catalog lists only the repositories the caller may pull.</summary>
+    private static async Task CatalogAsync(HttpContext context, AccessControl access)
+    {
+        if (!access.Enabled)
+        {
+            await DiscoveryHandlers.CatalogAsync(context, null);
+            return;
+        }
+
+        var caller = await access.ResolveAsync(context);
+        var router = context.RequestServices.GetRequiredService<RepositoryRouter>();
+        await DiscoveryHandlers.CatalogAsync(context, name =>
+        {
+            try
+            {
+                return access.Allowed(caller, router.Route(name, null)).HasFlag(AccessActions.Pull);
+            }
+            catch (RegistryException)
+            {
+                return false;
+            }
+        });
     }
 
     /// <summary>

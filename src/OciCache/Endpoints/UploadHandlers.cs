@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using OciCache.Auth;
 using OciCache.Http;
 using OciCache.Oci;
 using OciCache.Registry;
@@ -103,7 +104,8 @@ internal static class UploadHandlers
     /// The repository a mount may link from: a valid name that routes to a local repository. A mirror
     /// repository is no source, since linking its cached blob would make upstream content local without
     /// the client sending it (uncounted by <c>Storage:MaxCacheBytes</c>, never evicted); a missing or
-    /// invalid <c>from</c> names no repository. Null means "start an upload instead" (202), as
+    /// invalid <c>from</c> names no repository, and neither does one the caller may not pull (access control:
+    /// a mount must not copy content the caller could not read). Null means "start an upload instead" (202), as
     /// distribution-spec 1.1 asks for a mount the registry cannot do.
     /// </summary>
     private static Repository? MountSourceOf(HttpContext context, string from)
@@ -116,7 +118,9 @@ internal static class UploadHandlers
         try
         {
             var source = context.RequestServices.GetRequiredService<RepositoryRouter>().Route(from, null);
-            return source.IsMirror ? null : source;
+            var access = context.RequestServices.GetRequiredService<AccessControl>();
+            var mayPull = AccessControl.CallerOf(context) is not { } caller || access.Allowed(caller, source).HasFlag(AccessActions.Pull);
+            return source.IsMirror || !mayPull ? null : source;
         }
         catch (RegistryException)
         {

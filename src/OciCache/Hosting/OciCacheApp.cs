@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OciCache.Auth;
 using OciCache.Endpoints;
 using OciCache.Http;
 using OciCache.Observability;
@@ -58,6 +59,13 @@ public static class OciCacheApp
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<RegistryMiddleware>();
         app.MapRegistry();
+        if (settings.Auth is not null)
+        {
+            // The signing key exists from the start (created on the first), and the users are read before any request.
+            app.Services.GetRequiredService<AccessControl>();
+            app.MapTokens();
+        }
+
         app.MapGet("/healthz", static context => context.Response.WriteAsync("ok"));
         app.MapGet("/readyz", ReadinessEndpoint.WriteAsync);
         app.MapMethods("/metrics", [HttpMethods.Get, HttpMethods.Head],
@@ -81,6 +89,7 @@ public static class OciCacheApp
         services.AddHttpForwarder();
         services.AddSingleton<MirrorForwarder>();
         services.AddSingleton<RepositoryResolver>();
+        services.AddAccessControl(settings);
         services.AddHostedService<SystemdNotifier>();
         if (settings.Tls.Enabled)
         {

@@ -1,3 +1,4 @@
+using OciCache.Auth;
 using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
@@ -44,6 +45,8 @@ public sealed record OciCacheSettings
 
     /// <summary>HTTPS on <see cref="Listen"/>: PEM certificate and key files, both or neither.</summary>
     public TlsSettings Tls { get; set; } = new();
+    /// <summary>Access control: users, groups, policies, tokens, audit log. Null (no <c>Auth</c> section): off, anyone may push and delete.</summary>
+    public AuthSettings? Auth { get; set; }
 
     /// <summary>The upstreams in effect: the configured ones, or the well-known four when none are.</summary>
     public IReadOnlyDictionary<string, UpstreamOptions> EffectiveUpstreams =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using OciCache.Auth;
 using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
@@ -25,6 +26,11 @@ internal static class SettingsKeys
         (nameof(OciCacheSettings.Scrub), SettingsShape.Of<ScrubOptions>()),
         (nameof(OciCacheSettings.Uploads), SettingsShape.Of<UploadOptions>()),
         (nameof(OciCacheSettings.Tls), SettingsShape.Of<TlsSettings>()),
+        (nameof(OciCacheSettings.Auth), SettingsShape.Of<AuthSettings>(
+            (nameof(AuthSettings.Groups), SettingsShape.EntriesOf(SettingsShape.EntriesOf(SettingsShape.Value))),
+            (nameof(AuthSettings.Policies), SettingsShape.EntriesOf(SettingsShape.Of<PolicyRule>())),
+            (nameof(AuthSettings.Anonymous), SettingsShape.EntriesOf(SettingsShape.EntriesOf(SettingsShape.Value))),
+            (nameof(AuthSettings.AuditLog), SettingsShape.Of<AuditLogOptions>()))),
         (nameof(OciCacheSettings.Prefetch), SettingsShape.Of<PrefetchOptions>(
             (nameof(PrefetchOptions.Images), SettingsShape.EntriesOf(SettingsShape.Of<PrefetchImage>())))));
 

@@ -108,6 +108,11 @@ internal static class SettingsValidator
             }
         }
 
+        if (settings.Auth is { } auth)
+        {
+            AuthSettingsValidator.Check(auth, errors);
+        }
+
         var routes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, upstream) in settings.Upstreams)
         {

@@ -16,10 +16,26 @@ internal static partial class StartupLog
         {
             LogOffline(logger);
         }
+
+        if (settings.Auth is not { } auth)
+        {
+            LogOpen(logger, settings.Listen);
+        }
+        else
+        {
+            LogAccessControl(logger, auth.Htpasswd is null ? "none" : Path.GetFullPath(auth.Htpasswd), auth.Policies.Count,
+                auth.Anonymous is null ? "pull of every repository" : string.Join(", ", auth.Anonymous.Select(a => $"{a.Key}={string.Join(',', a.Value)}")));
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offline (Cache:Offline): no upstream is contacted; cached content is served without revalidation, anything else answers 404")]
     private static partial void LogOffline(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Access control is off (no Auth section): pushes and deletes are open to anyone who can reach {Listen}")]
+    private static partial void LogOpen(ILogger logger, string listen);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Access control on: users from {Htpasswd}, {Rules} policy rules, anonymous {Anonymous}, tokens at /token")]
+    private static partial void LogAccessControl(ILogger logger, string htpasswd, int rules, string anonymous);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OciCache data in {Data}; mirroring {Upstreams}; cache budget {Budget}, free-space floor {MinFree} bytes")]
     private static partial void LogStarting(ILogger logger, string data, string upstreams, string budget, long minFree);

@@ -17,7 +17,7 @@ public sealed class SqliteDatabaseTests : IDisposable
 
     /// <summary>Rows from before the descriptor cut kept megabytes of annotations inline (issue 11, item 3).</summary>
     [Fact]
-    public void Open_Version2WithAnnotationsOverTheDescriptorCut_CutsThemAndIsVersion3()
+    public void Open_Version2WithAnnotationsOverTheDescriptorCut_CutsThemAndIsCurrentVersion()
     {
         var path = _temp.Combine("meta.db");
         var large = Digest.ComputeSha256([1]);
@@ -41,7 +41,55 @@ public sealed class SqliteDatabaseTests : IDisposable
         using var connection = reopened.Open();
         using var version = connection.CreateCommand();
         version.CommandText = "PRAGMA user_version;";
-        Assert.Equal(3L, (long)version.ExecuteScalar()!);
+        Assert.Equal((long)SqliteDatabase.SchemaVersion, (long)version.ExecuteScalar()!);
+    }
+
+    /// <summary>Version 4 adds the robot accounts; a version 3 database keeps its content and gains the table.</summary>
+    [Fact]
+    public async Task Open_Version3_AddsTheRobotsTableAndKeepsTheMetadata()
+    {
+        var path = _temp.Combine("meta.db");
+        var digest = Digest.ComputeSha256([3]);
+        using (var database = new SqliteDatabase(path))
+        {
+            new SqliteMetadataIndex(database, TimeProvider.System).PutManifest("app", null, new ManifestRecord(digest, MediaTypes.OciManifest, 10), [], null);
+            Execute(database, "DROP TABLE robots; PRAGMA user_version = 3;");
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(0L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'robots'"));
+        using var reopened = new SqliteDatabase(path);
+
+        Assert.Equal(4L, Scalar(path, "PRAGMA user_version;"));
+        Assert.NotNull(new SqliteMetadataIndex(reopened, TimeProvider.System).GetManifest("app", digest));
+        var robots = new OciCache.Auth.SqliteRobotAccounts(reopened, TimeProvider.System);
+        var scopes = OciCache.Auth.RobotScope.TryParse("repository:site/*:pull", out var scope, out _) ? new[] { scope } : [];
+        var (_, secret) = await robots.AddAsync("ci", scopes, null, default);
+        Assert.NotNull(await robots.VerifyAsync("ci", secret, default));
+    }
+
+    [Fact]
+    public void Open_DatabaseOfANewerVersion_IsRefusedNamingBothVersions()
+    {
+        var path = _temp.Combine("meta.db");
+        using (var database = new SqliteDatabase(path))
+        {
+            Execute(database, $"PRAGMA user_version = {SqliteDatabase.SchemaVersion + 1};");
+        }
+
+        SqliteConnection.ClearAllPools();
+        var thrown = Assert.Throws<InvalidOperationException>(() => new SqliteDatabase(path));
+
+        Assert.Contains($"schema version {SqliteDatabase.SchemaVersion + 1}, newer than this ocicache ({SqliteDatabase.SchemaVersion})", thrown.Message);
+    }
+
+    private static long Scalar(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
     }
 
     private static void Execute(SqliteDatabase database, string sql, params (string Name, object Value)[] parameters)

@@ -1,0 +1,189 @@
+namespace OciCache.Auth;
+
+/// <summary>
+/// What an identity (or nobody) may do to a repository, from <see cref="AuthSettings"/>:
+/// <list type="number">
+/// <item>anyone: the <c>Anonymous</c> entries whose pattern matches (by default pull of everything);</item>
+/// <item>a user: besides, everything on every repository when in the admin group, else the actions of the
+/// first <c>Policies</c> rule that matches the repository and names the user or one of the user's groups;</item>
+/// <item>a robot: besides, the actions of its scopes whose pattern matches, and nothing of <c>Policies</c>;</item>
+/// <item>a mirror repository: pull at most, for everyone (it is a cache of its upstream).</item>
+/// </list>
+/// Anonymous grants are added to every identity: what anyone may do, a signed-in caller may do too.
+/// </summary>
+public sealed class AccessPolicy
+{
+    private readonly IReadOnlyList<(RepositoryGlob Glob, AccessActions Actions)> _anonymous;
+    private readonly IReadOnlyList<CompiledRule> _rules;
+    private readonly IReadOnlyDictionary<string, HashSet<string>> _groupsOfUser;
+    private readonly string? _adminGroup;
+
+    private AccessPolicy(
+        IReadOnlyList<(RepositoryGlob, AccessActions)> anonymous, IReadOnlyList<CompiledRule> rules,
+        IReadOnlyDictionary<string, HashSet<string>> groupsOfUser, string? adminGroup)
+    {
+        _anonymous = anonymous;
+        _rules = rules;
+        _groupsOfUser = groupsOfUser;
+        _adminGroup = adminGroup;
+    }
+
+    /// <summary>True when some repository may be pulled (or more) without signing in.</summary>
+    public bool AnonymousGrantsAnything => _anonymous.Any(a => a.Actions != AccessActions.None);
+
+    /// <summary>Every problem of the settings, each naming its key; empty when they compile.</summary>
+    public static List<string> Validate(AuthSettings settings)
+    {
+        var errors = new List<string>();
+        Compile(settings, errors);
+        return errors;
+    }
+
+    /// <exception cref="FormatException">The settings do not compile (see <see cref="Validate"/>).</exception>
+    public static AccessPolicy Create(AuthSettings settings)
+    {
+        var errors = new List<string>();
+        var policy = Compile(settings, errors);
+        return errors.Count == 0 ? policy : throw new FormatException(string.Join(Environment.NewLine, errors));
+    }
+
+    public AccessActions Allowed(Identity? identity, string repository, bool isMirror)
+    {
+        var granted = AccessActions.None;
+        foreach (var (glob, actions) in _anonymous)
+        {
+            if (glob.IsMatch(repository))
+            {
+                granted |= actions;
+            }
+        }
+
+        if (identity is { Kind: IdentityKind.Robot })
+        {
+            foreach (var scope in identity.Scopes)
+            {
+                if (scope.Matches(repository) && AccessActionNames.TryParse(scope.Actions, out var actions, out _))
+                {
+                    granted |= actions;
+                }
+            }
+        }
+        else if (identity is { Kind: IdentityKind.User })
+        {
+            granted |= IsAdmin(identity) ? AccessActions.All : FirstRule(identity.Name, repository);
+        }
+
+        return isMirror ? granted & AccessActions.Pull : granted;
+    }
+
+    /// <summary>A user of the admin group (robots never are).</summary>
+    public bool IsAdmin(Identity? identity) =>
+        identity is { Kind: IdentityKind.User } && _adminGroup is not null && GroupsOf(identity.Name).Contains(_adminGroup);
+
+    private AccessActions FirstRule(string user, string repository)
+    {
+        var groups = GroupsOf(user);
+        foreach (var rule in _rules)
+        {
+            if (rule.Globs.Any(g => g.IsMatch(repository)) && (rule.Users.Contains(user) || rule.Groups.Overlaps(groups)))
+            {
+                return rule.Actions;
+            }
+        }
+
+        return AccessActions.None;
+    }
+
+    private IReadOnlySet<string> GroupsOf(string user) =>
+        _groupsOfUser.TryGetValue(user, out var groups) ? groups : (IReadOnlySet<string>)new HashSet<string>();
+
+    private static AccessPolicy Compile(AuthSettings settings, List<string> errors)
+    {
+        var anonymous = new List<(RepositoryGlob, AccessActions)>();
+        foreach (var (pattern, actions) in settings.Anonymous ?? new() { ["**"] = ["pull"] })
+        {
+            var glob = Glob(pattern, $"Auth:Anonymous:{pattern}", errors);
+            var parsed = Actions(actions, $"Auth:Anonymous:{pattern}", errors);
+            if (glob is not null)
+            {
+                anonymous.Add((glob, parsed));
+            }
+        }
+
+        var rules = new List<CompiledRule>();
+        for (var i = 0; i < settings.Policies.Count; i++)
+        {
+            var rule = settings.Policies[i];
+            var key = $"Auth:Policies:{i}";
+            if (rule.Repositories.Count == 0)
+            {
+                errors.Add($"{key}:Repositories: a rule needs at least one repository pattern.");
+            }
+
+            if (rule.Users.Count == 0 && rule.Groups.Count == 0)
+            {
+                errors.Add($"{key}: a rule needs Users or Groups (robots have their scopes instead).");
+            }
+
+            foreach (var group in rule.Groups.Where(g => !settings.Groups.ContainsKey(g)))
+            {
+                errors.Add($"{key}:Groups: '{group}' is not a group of Auth:Groups.");
+            }
+
+            var globs = rule.Repositories.Select(r => Glob(r, $"{key}:Repositories", errors)).OfType<RepositoryGlob>().ToList();
+            rules.Add(new CompiledRule(globs, [.. rule.Users], [.. rule.Groups], Actions(rule.Actions, $"{key}:Actions", errors)));
+        }
+
+        var groupsOfUser = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var (group, users) in settings.Groups)
+        {
+            foreach (var user in users)
+            {
+                if (!groupsOfUser.TryGetValue(user, out var set))
+                {
+                    groupsOfUser[user] = set = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                set.Add(group);
+            }
+        }
+
+        if (settings.AdminGroup is { } admin && !settings.Groups.ContainsKey(admin))
+        {
+            errors.Add($"Auth:AdminGroup: '{admin}' is not a group of Auth:Groups.");
+        }
+
+        return new AccessPolicy(anonymous, rules, groupsOfUser, settings.AdminGroup);
+    }
+
+    private static RepositoryGlob? Glob(string pattern, string key, List<string> errors)
+    {
+        if (RepositoryGlob.TryParse(pattern, out var glob, out var error))
+        {
+            return glob;
+        }
+
+        errors.Add($"{key}: {error}.");
+        return null;
+    }
+
+    private static AccessActions Actions(List<string> actions, string key, List<string> errors)
+    {
+        if (actions.Count == 0)
+        {
+            errors.Add($"{key}: no actions; give pull, push, delete or none.");
+        }
+        else if (!AccessActionNames.TryParse(actions, out var parsed, out var invalid) || actions.Contains("*"))
+        {
+            errors.Add($"{key}: '{invalid ?? "*"}' is not an action (pull, push, delete or none).");
+        }
+        else
+        {
+            return parsed;
+        }
+
+        return AccessActions.None;
+    }
+
+    private sealed record CompiledRule(IReadOnlyList<RepositoryGlob> Globs, HashSet<string> Users, HashSet<string> Groups, AccessActions Actions);
+}

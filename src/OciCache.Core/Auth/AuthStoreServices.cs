@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using OciCache.Storage;
+
+namespace OciCache.Auth;
+
+public static class AuthStoreServices
+{
+    /// <summary>
+    /// Registers the stores of access control: <see cref="IRobotAccounts"/> in the metadata database and
+    /// <see cref="IAuditLog"/> as JSON lines in <see cref="AuditLogOptions.Path"/>, or <c>audit.log</c> in the
+    /// data folder. Needs <see cref="OciCacheCoreServices.AddOciCacheCore"/> (the data folder and database);
+    /// every registration is a <c>TryAdd</c>, so one made before this call wins.
+    /// </summary>
+    public static IServiceCollection AddOciCacheAuthStores(this IServiceCollection services, AuditLogOptions options)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(options);
+        services.TryAddSingleton<IRobotAccounts>(sp =>
+            new SqliteRobotAccounts(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IAuditLog>(sp => new JsonLinesAuditLog(
+            options, AuditLogPath(options, sp.GetRequiredService<DataLayout>()),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<JsonLinesAuditLog>>()));
+        return services;
+    }
+
+    /// <summary>The configured file, or <c>audit.log</c> in the data folder.</summary>
+    public static string AuditLogPath(AuditLogOptions options, DataLayout layout) =>
+        Path.GetFullPath(options.Path ?? layout.AuditLog);
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OciCache.Hosting;
+using OciCache.Storage;
+
+namespace OciCache.Auth;
+
+/// <summary>
+/// Registers access control. Without an <c>Auth</c> section only a disabled <see cref="AccessControl"/> (and
+/// no audit log): every request is let through, as before access control existed.
+/// </summary>
+internal static class AccessControlServices
+{
+    public static IServiceCollection AddAccessControl(this IServiceCollection services, OciCacheSettings settings)
+    {
+        if (settings.Auth is not { } auth)
+        {
+            services.TryAddSingleton(new AuditTrail(null));
+            services.TryAddSingleton(static _ => new AccessControl(null, null, null, null, new AuditTrail(null)));
+            return services;
+        }
+
+        services.TryAddSingleton(auth);
+        services.AddOciCacheAuthStores(auth.AuditLog); // robot accounts in the database, audit.log
+        services.TryAddSingleton(static p => AccessPolicy.Create(p.GetRequiredService<AuthSettings>()));
+        services.TryAddSingleton(static p =>
+        {
+            var key = TokenKey.LoadOrCreate(p.GetRequiredService<DataLayout>().TokenKey);
+            return new TokenSigner(key, p.GetRequiredService<AuthSettings>().Service, p.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddSingleton(static p => new SignInLimiter(p.GetRequiredService<TimeProvider>(), p.GetRequiredService<AuthSettings>().FailedSignIns));
+        services.TryAddSingleton(static p => new AuditTrail(p.GetService<IAuditLog>()));
+        services.TryAddSingleton(static p =>
+        {
+            var path = p.GetRequiredService<AuthSettings>().Htpasswd;
+            var users = path is null
+                ? null
+                : new HtpasswdFile(path, p.GetRequiredService<TimeProvider>(), p.GetRequiredService<ILoggerFactory>().CreateLogger("OciCache.Auth.Htpasswd"));
+            return new CredentialVerifier(users, p.GetService<IRobotAccounts>(), p.GetRequiredService<SignInLimiter>(),
+                p.GetRequiredService<AuditTrail>(), p.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddSingleton(static p => new AccessControl(
+            p.GetRequiredService<AuthSettings>(), p.GetRequiredService<AccessPolicy>(), p.GetRequiredService<TokenSigner>(),
+            p.GetRequiredService<CredentialVerifier>(), p.GetRequiredService<AuditTrail>()));
+        return services;
+    }
+}

@@ -1,0 +1,29 @@
+namespace OciCache.Auth;
+
+/// <summary>
+/// Writes audit events when access control is on (there is no audit log without it), filling in who and
+/// from where for events of a request.
+/// </summary>
+internal sealed class AuditTrail(IAuditLog? log)
+{
+    public bool Enabled => log is not null;
+
+    public void Write(AuditEvent entry) => log?.Write(entry);
+
+    public void Write(HttpContext context, AuditEvent entry)
+    {
+        if (log is null)
+        {
+            return;
+        }
+
+        var caller = AccessControl.CallerOf(context);
+        log.Write(entry with { Who = entry.Who ?? Identity.WhoOf(caller?.Identity), Source = entry.Source ?? SourceOf(context) });
+    }
+
+    /// <summary>The client's address as the server saw it (behind a reverse proxy: the proxy's).</summary>
+    public static string SourceOf(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } address
+            ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
+            : "unknown";
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using OciCache.Auth;
+
+namespace OciCache.Tests.Auth;
+
+public sealed class HtpasswdFileTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("htpasswd");
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public void Verify_RightPassword_True_WrongPasswordOrUnknownUser_False()
+    {
+        var path = Write(("alice", "alice-pw"), ("bob", "bob-pw"));
+        var file = new HtpasswdFile(path, _time, NullLogger.Instance);
+
+        Assert.True(file.Verify("alice", "alice-pw"));
+        Assert.False(file.Verify("alice", "bob-pw"));
+        Assert.False(file.Verify("carol", "alice-pw"));
+        Assert.False(file.Verify("alice", ""));
+    }
+
+    [Fact]
+    public void Verify_2yHashOfApacheHtpasswd_Accepted()
+    {
+        var hash = "$2y$" + BCrypt.Net.BCrypt.HashPassword("pw", 5)[4..];
+        var path = _temp.Combine("htpasswd");
+        File.WriteAllText(path, $"apache:{hash}\n");
+
+        Assert.True(new HtpasswdFile(path, _time, NullLogger.Instance).Verify("apache", "pw"));
+    }
+
+    [Fact]
+    public void Parse_NonBcryptLines_SkippedByLineNumberWithoutTheirText()
+    {
+        var bcrypt = BCrypt.Net.BCrypt.HashPassword("pw", 5);
+        var users = HtpasswdFile.Parse(["# comment", "", "md5:$apr1$abc$def", $"ok:{bcrypt}", "sha:{SHA}abcdef=", "nocolon"], out var skipped);
+
+        Assert.Equal(["ok"], users.Keys);
+        Assert.Equal([3, 5, 6], skipped.Select(s => s.Line));
+        Assert.DoesNotContain(skipped, s => s.Reason.Contains("apr1") || s.Reason.Contains("SHA"));
+    }
+
+    [Fact]
+    public void Verify_FileChanged_ReloadedAfterCheckInterval_NotBefore()
+    {
+        var path = Write(("alice", "old-pw"));
+        var file = new HtpasswdFile(path, _time, NullLogger.Instance);
+        Assert.True(file.Verify("alice", "old-pw"));
+
+        Write(("alice", "new-pw"), ("bob", "bob-pw"));
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5)); // a change the stat sees even on a coarse clock
+        _time.Advance(HtpasswdFile.CheckInterval / 2);
+        Assert.True(file.Verify("alice", "old-pw"));
+
+        _time.Advance(HtpasswdFile.CheckInterval);
+        Assert.True(file.Verify("alice", "new-pw"));
+        Assert.False(file.Verify("alice", "old-pw"));
+        Assert.True(file.Verify("bob", "bob-pw"));
+    }
+
+    [Fact]
+    public void Verify_RememberedSuccess_ForgottenWhenTheFileChanges()
+    {
+        var path = Write(("alice", "pw"));
+        var file = new HtpasswdFile(path, _time, NullLogger.Instance);
+        Assert.True(file.Verify("alice", "pw"));
+
+        Write(("bob", "bob-pw"));
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
+        _time.Advance(HtpasswdFile.CheckInterval);
+
+        Assert.False(file.Verify("alice", "pw"));
+        Assert.False(file.Verify("alice", "other")); // a remembered success never stands in for another password
+    }
+
+    [Fact]
+    public void Verify_FileDeleted_KeepsUsersLastRead()
+    {
+        var path = Write(("alice", "pw"));
+        var file = new HtpasswdFile(path, _time, NullLogger.Instance);
+        File.Delete(path);
+        _time.Advance(HtpasswdFile.CheckInterval * 2);
+
+        Assert.True(file.Verify("alice", "pw"));
+    }
+
+    private string Write(params (string User, string Password)[] users)
+    {
+        var path = _temp.Combine("htpasswd");
+        File.WriteAllLines(path, users.Select(u => $"{u.User}:{BCrypt.Net.BCrypt.HashPassword(u.Password, 5)}"));
+        return path;
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
