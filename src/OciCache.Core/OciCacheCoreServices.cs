@@ -74,6 +74,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<CacheEvictor>();
         services.TryAddSingleton<GarbageCollector>();
         services.TryAddSingleton<Scrubber>();
+        services.TryAddSingleton<ImageCopier>();
         services.TryAddSingleton<Prefetcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupCleanup>()); // first: hosted services start in order
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LifecycleService>());
