@@ -8,6 +8,7 @@ using OciCache.Observability;
 using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Storage;
+using OciCache.Sync;
 using OciCache.Upstream;
 
 namespace OciCache;
@@ -32,6 +33,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton(options.Scrub);
         services.TryAddSingleton(options.Prefetch);
         services.TryAddSingleton(options.Uploads);
+        services.TryAddSingleton(options.Sync);
 
         // Storage
         services.TryAddSingleton(_ =>
@@ -78,6 +80,11 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<Prefetcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupCleanup>()); // first: hosted services start in order
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LifecycleService>());
+
+        // Sync
+        services.TryAddSingleton<SyncMetrics>();
+        services.TryAddSingleton<SyncRunner>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SyncService>());
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
+using OciCache.Sync;
 using OciCache.Upstream;
 
 namespace OciCache.Hosting;
@@ -24,7 +25,10 @@ internal static class SettingsKeys
         (nameof(OciCacheSettings.Scrub), SettingsShape.Of<ScrubOptions>()),
         (nameof(OciCacheSettings.Uploads), SettingsShape.Of<UploadOptions>()),
         (nameof(OciCacheSettings.Prefetch), SettingsShape.Of<PrefetchOptions>(
-            (nameof(PrefetchOptions.Images), SettingsShape.EntriesOf(SettingsShape.Of<PrefetchImage>())))));
+            (nameof(PrefetchOptions.Images), SettingsShape.EntriesOf(SettingsShape.Of<PrefetchImage>())))),
+        (nameof(OciCacheSettings.Sync), SettingsShape.Of<SyncOptions>(
+            (nameof(SyncOptions.Jobs), SettingsShape.EntriesOf(SettingsShape.Of<SyncJob>(
+                (nameof(SyncJob.Tags), SettingsShape.Of<SyncTagFilter>())))))));
 
     /// <summary>Every key of <paramref name="configuration"/> that binds to nothing, with the nearest that would.</summary>
     public static List<(string Key, string Nearest)> FindUnknown(IConfiguration configuration)

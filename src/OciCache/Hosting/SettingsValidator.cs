@@ -107,6 +107,7 @@ internal static class SettingsValidator
             }
         }
 
+        SyncSettingsValidator.Check(settings, errors);
         var routes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, upstream) in settings.Upstreams)
         {
