@@ -3,7 +3,7 @@ using OciCache.Hosting;
 
 namespace OciCache.Cli;
 
-/// <summary>The <c>ocicache</c> command line: <c>serve</c> and <c>verify</c>.</summary>
+/// <summary>The <c>ocicache</c> command line: <c>serve</c>, <c>verify</c>, <c>prefetch</c> and <c>sync</c>.</summary>
 internal static class CommandLine
 {
     public static Task<int> InvokeAsync(string[] args)
@@ -13,6 +13,7 @@ internal static class CommandLine
             ServeCommand.Create(),
             VerifyCommand.Create(),
             PrefetchCommand.Create(),
+            SyncCommand.Create(),
         };
 
         // The web host handles SIGINT and SIGTERM itself (graceful shutdown); the parser must not race it.
