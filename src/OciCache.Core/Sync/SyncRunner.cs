@@ -42,7 +42,7 @@ public sealed partial class SyncRunner(
         }
 
         using var _ = metrics.Running(run);
-        foreach (var remote in await DiscoverAsync(job, name, cancellationToken))
+        foreach (var remote in await DiscoverAsync(job, run, cancellationToken))
         {
             var repository = Repository.Mirror(job.Upstream, RepositoryRouter.NormalizeRemote(job.Upstream, remote));
             if (rules.Check(repository, null) is { } denied)
@@ -78,17 +78,25 @@ public sealed partial class SyncRunner(
         return run;
     }
 
-    /// <summary>Plain names as listed, and the catalog's names that match a pattern (or, when it refuses, the plain names only).</summary>
-    private async Task<List<string>> DiscoverAsync(SyncJob job, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Plain names as listed, and the catalog's names that match a pattern. A registry that refuses its
+    /// catalog (401, 403, 404: Harbor and Docker Hub do, to most accounts) leaves the plain names, logged;
+    /// one that cannot answer (down, 5xx) fails the run, which still syncs the plain names.
+    /// </summary>
+    private async Task<List<string>> DiscoverAsync(SyncJob job, SyncRun run, CancellationToken cancellationToken)
     {
         var names = job.Repositories.Where(r => !r.Contains('*')).ToList();
         var globs = job.Repositories.Where(r => r.Contains('*')).Select(RepositoryGlob.Parse).ToList();
         if (globs.Count > 0)
         {
             var catalog = await upstreams.ListCatalogAsync(job.Upstream, PageSize, MaxPages, cancellationToken);
-            if (catalog.Failure is { } failure)
+            if (catalog.Failure is { Kind: UpstreamFailureKind.NotFound or UpstreamFailureKind.Unauthorized or UpstreamFailureKind.Rejected } refused)
             {
-                LogCatalogFailed(name, job.Upstream, failure.ToString(), names.Count);
+                LogCatalogRefused(run.Job, job.Upstream, refused.ToString(), names.Count);
+            }
+            else if (catalog.Failure is { } failure)
+            {
+                Fail(run, $"{job.Upstream}/_catalog", failure.ToString());
             }
 
             names.AddRange(catalog.Names.Where(n => globs.Any(g => g.IsMatch(n))));
@@ -156,8 +164,8 @@ public sealed partial class SyncRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync {Job}: {Repository} is not synced, the upstream policy denies it: {Rule}")]
     private partial void LogDenied(string job, string repository, string rule);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Job}: the catalog of {Upstream} could not be listed ({Failure}); syncing the {Count} repositories named in Repositories only")]
-    private partial void LogCatalogFailed(string job, string upstream, string failure, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Job}: {Upstream} refused to list its catalog ({Failure}); syncing the {Count} repositories named in Repositories only")]
+    private partial void LogCatalogRefused(string job, string upstream, string failure, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Job}: referrers of {Repository}@{Subject} could not be listed ({Failure}); trying the referrer tags")]
     private partial void LogReferrersFailed(string job, string repository, Digest subject, string failure);
