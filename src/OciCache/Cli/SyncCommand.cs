@@ -54,8 +54,10 @@ internal static class SyncCommand
                 var run = await runner.RunAsync(syncJob, name, r => current = r, cancellationToken);
                 if (progress is not null)
                 {
+                    // The last status line holds the run's totals and average rate, however short the run was.
                     await progress.DisposeAsync();
-                    Console.WriteLine();
+                    var average = run.BytesFetched / Math.Max(run.Elapsed.TotalSeconds, 0.001);
+                    Console.WriteLine($"\r{name}: {run.Images} images, {Format(run.BytesFetched),10} fetched, {Format((long)average)}/s      ");
                 }
 
                 if (run.Skipped)

@@ -48,10 +48,12 @@ public sealed class SyncResumeTests : IAsyncLifetime
         Assert.False(File.Exists(layout.BlobPath(big.Digest)), "a blob cut off mid-fetch was published");
 
         await _hq.StartAsync();
-        var resumed = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["sync", "--config", config, "big"], TimeSpan.FromMinutes(3));
+        // On a terminal (script(1) gives it one), as a person at a console would run it: a progress line.
+        var resumed = await ProcessRunner.RunAsync("script", ["-qec", $"{OciCacheProcess.Executable} sync --config {config} big", "/dev/null"], TimeSpan.FromMinutes(3));
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains("big: 1 images", resumed.Stdout);
+        Assert.Matches(@"big: 1 images, +[\d.]+ MiB fetched, [\d.]+ (B|KiB|MiB|GiB)/s", resumed.Stdout);
         Assert.All(_image.Blobs, b => Assert.True(File.Exists(layout.BlobPath(b.Digest)), $"{b.Digest} missing after the resumed run"));
         var verify = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["verify", "--data", data.Combine("data")]);
         Assert.True(verify.ExitCode == 0, verify.ToString());
