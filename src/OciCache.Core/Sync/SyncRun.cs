@@ -11,12 +11,14 @@ public sealed class SyncRun : CopyTally
     private readonly List<string> _failed = [];
     private readonly HashSet<Digest> _seen = [];
     private int _images;
+    private long _lastProgress;
 
     internal SyncRun(string job, TimeProvider time)
     {
         Job = job;
         _time = time;
         _started = time.GetTimestamp();
+        _lastProgress = _started;
     }
 
     public string Job { get; }
@@ -44,6 +46,19 @@ public sealed class SyncRun : CopyTally
     public bool Succeeded => !Skipped && Failed.Count == 0;
 
     internal void AddImage() => Interlocked.Increment(ref _images);
+
+    /// <summary>True, once per <paramref name="every"/>, when a progress line is due.</summary>
+    internal bool ProgressDue(TimeSpan every)
+    {
+        var now = _time.GetTimestamp();
+        if (_time.GetElapsedTime(_lastProgress, now) < every)
+        {
+            return false;
+        }
+
+        _lastProgress = now;
+        return true;
+    }
 
     internal void Fail(string failure)
     {

@@ -21,6 +21,9 @@ public sealed partial class SyncRunner(
     private const int MaxPages = 100;
     private const int MaxReferrerPages = 10;
 
+    /// <summary>A long run (a first sync over a thin WAN) logs how far it got this often.</summary>
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromMinutes(1);
+
     /// <summary>Runs <paramref name="job"/> now; the returned run is also what progress displays read while it goes.</summary>
     public async Task<SyncRun> RunAsync(SyncJob job, string name, Action<SyncRun>? started, CancellationToken cancellationToken)
     {
@@ -114,6 +117,11 @@ public sealed partial class SyncRunner(
             var copied = await copier.CopyAsync(repository, reference, platforms, run, cancellationToken);
             run.AddImage();
             metrics.Copied(run, run.BytesFetched - before, whole: true);
+            if (run.ProgressDue(ProgressEvery))
+            {
+                LogProgress(run.Job, run.Images, run.BytesFetched, (long)(run.BytesFetched / Math.Max(run.Elapsed.TotalSeconds, 0.001)), run.Failed.Count);
+            }
+
             return copied;
         }
         catch (Exception e) when (e is ImageCopyException or RegistryException)
@@ -172,6 +180,9 @@ public sealed partial class SyncRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Job}: {Image} failed: {Reason}")]
     private partial void LogFailed(string job, string image, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync {Job} running: {Images} images, {Bytes} bytes fetched so far ({Rate} bytes/s), {Failed} failed")]
+    private partial void LogProgress(string job, int images, long bytes, long rate, int failed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync {Job} done: {Images} images, {Blobs} blobs fetched ({Bytes} bytes, {Rate} bytes/s), {Present} already stored, {Failed} failed, {Seconds:0.0}s")]
     private partial void LogFinished(string job, int images, int blobs, long bytes, long rate, int present, int failed, double seconds);
