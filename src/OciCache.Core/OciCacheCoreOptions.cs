@@ -1,6 +1,7 @@
 using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
+using OciCache.Sync;
 using OciCache.Upstream;
 
 namespace OciCache;
@@ -25,4 +26,6 @@ public sealed record OciCacheCoreOptions(string DataPath, IReadOnlyDictionary<st
     public PrefetchOptions Prefetch { get; init; } = new();
 
     public UploadOptions Uploads { get; init; } = new();
+
+    public SyncOptions Sync { get; init; } = new();
 }

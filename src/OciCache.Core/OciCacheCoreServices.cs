@@ -9,6 +9,7 @@ using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Storage;
 using OciCache.Transfer;
+using OciCache.Sync;
 using OciCache.Upstream;
 
 namespace OciCache;
@@ -33,6 +34,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton(options.Scrub);
         services.TryAddSingleton(options.Prefetch);
         services.TryAddSingleton(options.Uploads);
+        services.TryAddSingleton(options.Sync);
 
         // Storage
         services.TryAddSingleton(_ =>
@@ -75,6 +77,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<CacheEvictor>();
         services.TryAddSingleton<GarbageCollector>();
         services.TryAddSingleton<Scrubber>();
+        services.TryAddSingleton<ImageCopier>();
         services.TryAddSingleton<Prefetcher>();
 
         // Transfer (export and import, from and to the store only)
@@ -82,6 +85,11 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<Importer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupCleanup>()); // first: hosted services start in order
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LifecycleService>());
+
+        // Sync
+        services.TryAddSingleton<SyncMetrics>();
+        services.TryAddSingleton<SyncRunner>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SyncService>());
         return services;
     }
 }

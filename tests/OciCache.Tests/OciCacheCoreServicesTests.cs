@@ -26,7 +26,8 @@ public sealed class OciCacheCoreServicesTests
         Assert.IsType<PullThroughContentReader>(provider.GetRequiredService<IContentReader>());
         Assert.IsType<CachedMetadataIndex>(provider.GetRequiredService<IMetadataIndex>());
         Assert.NotNull(provider.GetRequiredService<Prefetcher>());
-        Assert.Equal(["StartupCleanup", "LifecycleService"], provider.GetServices<IHostedService>().Select(s => s.GetType().Name));
+        Assert.NotNull(provider.GetRequiredService<OciCache.Sync.SyncRunner>());
+        Assert.Equal(["StartupCleanup", "LifecycleService", "SyncService"], provider.GetServices<IHostedService>().Select(s => s.GetType().Name));
         Assert.True(Directory.Exists(Path.Combine(data.Path, "blobs")));
     }
 

@@ -56,6 +56,10 @@ internal sealed class RepositoryGlob
         return true;
     }
 
+    /// <exception cref="FormatException">The pattern does not parse (settings are checked at start, so this is a bug).</exception>
+    public static RepositoryGlob Parse(string pattern) =>
+        TryParse(pattern, out var glob, out var error) ? glob : throw new FormatException(error);
+
     public bool IsMatch(string repository)
     {
         if (!RepositoryName.IsValid(repository))

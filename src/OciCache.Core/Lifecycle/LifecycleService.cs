@@ -69,7 +69,7 @@ public sealed partial class LifecycleService(
                 await RunOnceAsync("prefetch", async ct =>
                 {
                     var result = await prefetcher.RunAsync(prefetch.Images, ct);
-                    LogPrefetched(result.Images.Count, result.BlobsFetched, prefetcher.BytesFetched, result.Failed.Count);
+                    LogPrefetched(result.Images.Count, result.BlobsFetched, result.BytesFetched, result.Failed.Count);
                 }, stoppingToken);
                 if (prefetch.Interval <= TimeSpan.Zero)
                 {

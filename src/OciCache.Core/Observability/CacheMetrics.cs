@@ -73,6 +73,15 @@ public sealed class CacheMetrics : IDisposable
         }
     }
 
+    /// <summary>Declares a count of a feature of its own (sync), published like the ones above.</summary>
+    public TallyCounter Declare(string name, string description, string? unit, params string[] labelNames)
+    {
+        lock (_counters)
+        {
+            return Tally(name, description, unit, labelNames);
+        }
+    }
+
     public void Dispose() => _meter.Dispose();
 
     private TallyCounter Tally(string name, string description, string? unit, params string[] labelNames)

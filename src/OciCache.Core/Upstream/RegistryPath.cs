@@ -18,10 +18,14 @@ namespace OciCache.Upstream;
 /// </remarks>
 internal readonly record struct RegistryPath
 {
-    private RegistryPath(string value)
+    private RegistryPath(string value, bool named = true)
     {
         Value = value;
+        _named = named;
     }
+
+    /// <summary>True when the path addresses a repository (<c>v2/&lt;name&gt;/…</c>), false for the catalog.</summary>
+    private readonly bool _named;
 
     /// <summary>The path, without a leading slash, so that it resolves below a base URL with a path of its own.</summary>
     public string Value { get; }
@@ -38,7 +42,38 @@ internal readonly record struct RegistryPath
     public static RegistryPath Referrers(Repository repository, Digest subject, string? artifactType, PageQuery page) =>
         new($"{Name(repository)}/referrers/{Escape(subject)}{Query(page, artifactType)}");
 
+    /// <summary>
+    /// The upstream's catalog, <c>n</c> names a page after <paramref name="last"/> (a repository name). Not
+    /// below a repository prefix: the caller keeps the names under it.
+    /// </summary>
+    public static RegistryPath Catalog(int pageSize, string? last)
+    {
+        if (pageSize < 0)
+        {
+            throw new ArgumentException($"n={pageSize} is negative", nameof(pageSize));
+        }
+
+        if (last is not null && !RepositoryName.IsValid(last))
+        {
+            throw new ArgumentException($"last={last} is not a repository name", nameof(last));
+        }
+
+        var query = "?n=" + pageSize.ToString(CultureInfo.InvariantCulture) +
+                    (last is null ? "" : "&last=" + string.Join("%2F", last.Split('/').Select(Uri.EscapeDataString)));
+        return new RegistryPath("v2/_catalog" + query, named: false);
+    }
+
     public Uri ResolveAgainst(Uri baseUri) => new(baseUri, Value);
+
+    /// <summary>
+    /// The URL at an upstream whose repositories sit below a name prefix (<see cref="UpstreamEndpoint.RepositoryPrefix"/>:
+    /// another OciCache's mirror of <c>docker.io</c> at <c>http://hq:5000/v2/docker.io</c>): repository paths get
+    /// the prefix after <c>v2/</c>; the catalog does not.
+    /// </summary>
+    public Uri ResolveAgainst(UpstreamEndpoint endpoint) =>
+        endpoint.RepositoryPrefix is { } prefix && _named
+            ? new Uri(endpoint.BaseUri, "v2/" + string.Join('/', prefix.Split('/').Select(Uri.EscapeDataString)) + "/" + Value["v2/".Length..])
+            : new Uri(endpoint.BaseUri, Value);
 
     public override string ToString() => Value;
 

@@ -113,10 +113,15 @@ public sealed partial class UpstreamClient : IDisposable
     /// Sends a GET or HEAD for <paramref name="path"/> to the repository's upstream and returns the response
     /// once its headers arrived, or the classified failure. A 2xx response is the caller's to dispose.
     /// </summary>
+    private Task<UpstreamResult> SendAsync(
+        Repository repository, HttpMethod method, RegistryPath path, IReadOnlyList<string>? accept, CancellationToken cancellationToken) =>
+        SendAsync(repository.Upstream ?? throw new ArgumentException($"{repository} is not a mirror repository", nameof(repository)),
+            method, path, accept, cancellationToken);
+
     private async Task<UpstreamResult> SendAsync(
-        Repository repository, HttpMethod method, RegistryPath path, IReadOnlyList<string>? accept, CancellationToken cancellationToken)
+        string upstream, HttpMethod method, RegistryPath path, IReadOnlyList<string>? accept, CancellationToken cancellationToken)
     {
-        var endpoint = _endpoints[repository.Upstream ?? throw new ArgumentException($"{repository} is not a mirror repository", nameof(repository))];
+        var endpoint = _endpoints[upstream];
         if (_offline.IsOn)
         {
             return new UpstreamResult(null, OfflineSwitch.Failure);
@@ -157,7 +162,7 @@ public sealed partial class UpstreamClient : IDisposable
         {
             response = await endpoint.Pipeline.ExecuteAsync(async token =>
             {
-                var request = new HttpRequestMessage(method, path.ResolveAgainst(endpoint.BaseUri));
+                var request = new HttpRequestMessage(method, path.ResolveAgainst(endpoint));
                 request.Headers.UserAgent.Add(UserAgent);
                 foreach (var type in accept ?? [])
                 {

@@ -18,7 +18,7 @@ public sealed class UpstreamEndpoint : IDisposable
     {
         Name = name;
         Username = options.Username is { Length: > 0 } username ? username : null;
-        BaseUri = new Uri(options.Url.TrimEnd('/') + "/");
+        (BaseUri, RepositoryPrefix) = SplitUrl(options.Url);
         Invoker = new UpstreamHttpClientFactory(BaseUri, options, policy, tokens).Create();
         Pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddTimeout(policy.TotalTimeout)
@@ -56,7 +56,30 @@ public sealed class UpstreamEndpoint : IDisposable
 
     public string Name { get; }
 
+    /// <summary>The URL below which <c>v2/</c> is (the configured URL up to a <c>/v2/</c> segment), with a trailing slash.</summary>
     public Uri BaseUri { get; }
+
+    /// <summary>
+    /// The name prefix of the upstream's repositories, from a URL with a path past <c>/v2/</c>
+    /// (<c>http://hq:5000/v2/docker.io</c>: another OciCache's mirror of docker.io), or null.
+    /// </summary>
+    public string? RepositoryPrefix { get; }
+
+    /// <summary>Splits <c>scheme://host[/base]/v2/prefix</c> into the base URL and the repository prefix.</summary>
+    public static (Uri BaseUri, string? Prefix) SplitUrl(string url)
+    {
+        var trimmed = url.TrimEnd('/');
+        var uri = new Uri(trimmed + "/");
+        var path = uri.AbsolutePath;
+        var v2 = path.IndexOf("/v2/", StringComparison.Ordinal);
+        if (v2 < 0 || path.Length <= v2 + 4)
+        {
+            return (uri, null);
+        }
+
+        var prefix = Uri.UnescapeDataString(path[(v2 + 4)..].TrimEnd('/'));
+        return (new Uri(uri, path[..(v2 + 1)]), prefix.Length == 0 ? null : prefix);
+    }
 
     /// <summary>The configured user the upstream's token service or Basic auth gets, or null for anonymous pulls.</summary>
     public string? Username { get; }

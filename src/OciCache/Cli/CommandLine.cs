@@ -3,7 +3,7 @@ using OciCache.Hosting;
 
 namespace OciCache.Cli;
 
-/// <summary>The <c>ocicache</c> command line: <c>serve</c>, <c>verify</c>, <c>prefetch</c> and <c>robot</c>.</summary>
+/// <summary>The <c>ocicache</c> command line: <c>serve</c>, <c>verify</c>, <c>prefetch</c>, <c>sync</c>, <c>robot</c>, <c>tls</c>, <c>export</c> and <c>import</c>.</summary>
 internal static class CommandLine
 {
     public static Task<int> InvokeAsync(string[] args)
@@ -17,6 +17,7 @@ internal static class CommandLine
             ExportCommand.Create(),
             ImportCommand.Create(),
             RobotCommand.Create(),
+            SyncCommand.Create(),
         };
 
         var parse = root.Parse(args);

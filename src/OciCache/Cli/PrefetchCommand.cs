@@ -96,7 +96,7 @@ internal static class PrefetchCommand
             }
 
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            Console.WriteLine($"{result.Manifests} manifests, {result.BlobsFetched} blobs fetched ({Format(prefetcher.BytesFetched)}), " +
+            Console.WriteLine($"{result.Manifests} manifests, {result.BlobsFetched} blobs fetched ({Format(result.BytesFetched)}), " +
                               $"{result.BlobsPresent} already cached, {seconds:0.0}s");
             return result.Failed.Count == 0 ? 0 : 1;
         });

@@ -43,7 +43,7 @@ internal sealed partial class MirrorForwarder(
 
         if (!endpoint.IsBroken)
         {
-            var transformer = new ListingTransformer(repository, route, listing, endpoint.BaseUri);
+            var transformer = new ListingTransformer(repository, route, listing, endpoint);
             var error = await forwarder.SendAsync(context, endpoint.BaseUri.ToString(), endpoint.Invoker, RequestConfig, transformer);
             if (error == ForwarderError.None && !transformer.UseLocal)
             {
@@ -114,7 +114,7 @@ internal sealed partial class MirrorForwarder(
         }
     }
 
-    private sealed class ListingTransformer(Repository repository, RegistryRoute route, Listing listing, Uri baseUri) : HttpTransformer
+    private sealed class ListingTransformer(Repository repository, RegistryRoute route, Listing listing, UpstreamEndpoint endpoint) : HttpTransformer
     {
         /// <summary>The client's headers an upstream may see: what it asks for (media types) and who asks.</summary>
         private static readonly string[] ForwardedRequestHeaders = ["Accept", "User-Agent"];
@@ -138,7 +138,7 @@ internal sealed partial class MirrorForwarder(
                 }
             }
 
-            proxyRequest.RequestUri = listing.UpstreamPath(repository).ResolveAgainst(baseUri);
+            proxyRequest.RequestUri = listing.UpstreamPath(repository).ResolveAgainst(endpoint);
         }
 
         public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using OciCache.Http;
 using OciCache.Observability;
 using OciCache.Storage;
 using OciCache.Tls;
+using OciCache.Sync;
 using Serilog.Extensions.Logging;
 
 namespace OciCache.Hosting;
@@ -80,11 +81,12 @@ public static class OciCacheApp
         {
             Cache = settings.Cache,
             UpstreamPolicy = settings.UpstreamPolicy,
-            Storage = settings.Storage,
+            Storage = settings.Storage with { Pins = [.. settings.Storage.Pins, .. SyncJob.PinPatterns(settings.Sync.Jobs)] },
             GarbageCollection = settings.GarbageCollection,
             Scrub = settings.Scrub,
             Prefetch = settings.Prefetch,
             Uploads = settings.Uploads,
+            Sync = settings.Sync,
         });
         services.AddHttpForwarder();
         services.AddSingleton<MirrorForwarder>();

@@ -3,6 +3,7 @@ using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Tls;
+using OciCache.Sync;
 using OciCache.Upstream;
 
 namespace OciCache.Hosting;
@@ -39,6 +40,9 @@ public sealed record OciCacheSettings
     public ScrubOptions Scrub { get; set; } = new();
 
     public PrefetchOptions Prefetch { get; set; } = new();
+
+    /// <summary>Whole namespaces copied from upstreams on a schedule.</summary>
+    public SyncOptions Sync { get; set; } = new();
 
     /// <summary>Caps on open chunked upload sessions.</summary>
     public UploadOptions Uploads { get; set; } = new();

@@ -4,6 +4,7 @@ using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Tls;
+using OciCache.Sync;
 using OciCache.Upstream;
 
 namespace OciCache.Hosting;
@@ -32,7 +33,10 @@ internal static class SettingsKeys
             (nameof(AuthSettings.Anonymous), SettingsShape.EntriesOf(SettingsShape.EntriesOf(SettingsShape.Value))),
             (nameof(AuthSettings.AuditLog), SettingsShape.Of<AuditLogOptions>()))),
         (nameof(OciCacheSettings.Prefetch), SettingsShape.Of<PrefetchOptions>(
-            (nameof(PrefetchOptions.Images), SettingsShape.EntriesOf(SettingsShape.Of<PrefetchImage>())))));
+            (nameof(PrefetchOptions.Images), SettingsShape.EntriesOf(SettingsShape.Of<PrefetchImage>())))),
+        (nameof(OciCacheSettings.Sync), SettingsShape.Of<SyncOptions>(
+            (nameof(SyncOptions.Jobs), SettingsShape.EntriesOf(SettingsShape.Of<SyncJob>(
+                (nameof(SyncJob.Tags), SettingsShape.Of<SyncTagFilter>())))))));
 
     /// <summary>Every key of <paramref name="configuration"/> that binds to nothing, with the nearest that would.</summary>
     public static List<(string Key, string Nearest)> FindUnknown(IConfiguration configuration)

@@ -113,6 +113,7 @@ internal static class SettingsValidator
             AuthSettingsValidator.Check(auth, errors);
         }
 
+        SyncSettingsValidator.Check(settings, errors);
         var routes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, upstream) in settings.Upstreams)
         {

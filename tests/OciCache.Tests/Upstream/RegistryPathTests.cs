@@ -61,3 +61,33 @@ public sealed class RegistryPathTests
         Assert.Throws<ArgumentException>(() => RegistryPath.Referrers(Nginx, Subject, "../../x", default));
     }
 }
+
+public sealed class RepositoryPrefixTests
+{
+    private static readonly Repository Nginx = Repository.Mirror("docker.io", "library/nginx");
+
+    [Theory]
+    [InlineData("http://hq:5000/v2/docker.io", "http://hq:5000/", "docker.io")]
+    [InlineData("http://hq:5000/v2/docker.io/", "http://hq:5000/", "docker.io")]
+    [InlineData("http://hq:5000/base/v2/site/mirror", "http://hq:5000/base/", "site/mirror")]
+    [InlineData("http://hq:5000", "http://hq:5000/", null)]
+    [InlineData("http://hq:5000/v2/", "http://hq:5000/v2/", null)]
+    [InlineData("https://mirror.example/prefix", "https://mirror.example/prefix/", null)]
+    public void SplitUrl_APathPastV2_IsARepositoryPrefix(string url, string baseUri, string? prefix)
+    {
+        var (split, name) = UpstreamEndpoint.SplitUrl(url);
+
+        Assert.Equal(baseUri, split.ToString());
+        Assert.Equal(prefix, name);
+    }
+
+    [Fact]
+    public void ResolveAgainst_EndpointWithAPrefix_PutsItAfterV2_ButNotForTheCatalog()
+    {
+        using var endpoint = new UpstreamEndpoint("docker.io", new UpstreamOptions { Url = "http://hq:5000/v2/docker.io" },
+            new UpstreamPolicyOptions(), new TokenCache(new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()), TimeProvider.System), (_, _) => { });
+
+        Assert.Equal("http://hq:5000/v2/docker.io/library/nginx/tags/list", RegistryPath.Tags(Nginx, default).ResolveAgainst(endpoint).ToString());
+        Assert.Equal("http://hq:5000/v2/_catalog?n=10&last=warehouse%2Fa", RegistryPath.Catalog(10, "warehouse/a").ResolveAgainst(endpoint).ToString());
+    }
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using OciCache.Oci;
+using OciCache.Registry;
+
+namespace OciCache.Lifecycle;
+
+/// <summary>
+/// Copies one image of a mirror repository into the store: its manifest (an index whole), the listed
+/// platforms' child manifests and those manifests' blobs. Everything goes through the pull-through reader,
+/// so fetches are shared with concurrent pulls and verified before they are published; content already
+/// stored is not fetched again. Prefetch and sync share it.
+/// </summary>
+public sealed class ImageCopier(IContentReader reader)
+{
+    /// <summary>
+    /// Copies <paramref name="reference"/>; an empty <paramref name="platforms"/> means every platform.
+    /// Throws <see cref="ImageCopyException"/> (or <see cref="RegistryException"/>) naming what failed; a
+    /// requested platform the image lacks fails it, after the platforms it has were copied.
+    /// </summary>
+    public async Task<CopiedImage> CopyAsync(Repository repository, Reference reference, IReadOnlyList<string> platforms, CopyTally tally, CancellationToken cancellationToken)
+    {
+        var (rootDigest, root) = await ManifestAsync(repository, reference, cancellationToken);
+        tally.AddManifest();
+        if (root.Manifests.Count > 0)
+        {
+            var children = new List<Digest>();
+            foreach (var child in root.Manifests.Where(m => platforms.Count == 0 || PlatformFilter.Matches(m.Platform, platforms)))
+            {
+                var (_, manifest) = await ManifestAsync(repository, Reference.ForDigest(child.Digest), cancellationToken);
+                tally.AddManifest();
+                children.Add(child.Digest);
+                await BlobsAsync(repository, manifest, tally, cancellationToken);
+            }
+
+            // Checked after the platforms that do match were fetched: a list meant for several images still
+            // warms what it can, and the platform that matched nothing is named.
+            var listed = root.Manifests.Select(m => m.Platform).OfType<Platform>().Where(p => p.Os != "unknown").ToList();
+            ThrowIfAny(Unmatched(platforms, listed), listed.Count == 0
+                ? "the index lists no platforms"
+                : $"the index has {string.Join(", ", listed.Select(p => p.ToString()).Distinct())}");
+            return new CopiedImage(rootDigest, children);
+        }
+
+        // A single-platform image says its platform in its config only.
+        if (root.Config is { } config)
+        {
+            await BlobAsync(repository, config.Digest, tally, cancellationToken);
+        }
+
+        var platform = platforms.Count > 0 && root.Config is { } c ? await ConfigPlatformAsync(repository, c.Digest, cancellationToken) : null;
+        var unmatched = platform is null ? [] : Unmatched(platforms, [platform]);
+        var why = $"the image is single-platform {platform}";
+        if (unmatched.Count == platforms.Count)
+        {
+            // None of them is this image's platform: fail before its layers, which are not wanted.
+            ThrowIfAny(unmatched, why);
+        }
+
+        await LayersAsync(repository, root, tally, cancellationToken);
+        ThrowIfAny(unmatched, why);
+        return new CopiedImage(rootDigest, []);
+    }
+
+    private async Task BlobsAsync(Repository repository, ManifestDocument manifest, CopyTally tally, CancellationToken cancellationToken)
+    {
+        if (manifest.Config is { } config)
+        {
+            await BlobAsync(repository, config.Digest, tally, cancellationToken);
+        }
+
+        await LayersAsync(repository, manifest, tally, cancellationToken);
+    }
+
+    private async Task LayersAsync(Repository repository, ManifestDocument manifest, CopyTally tally, CancellationToken cancellationToken)
+    {
+        foreach (var layer in manifest.Layers.Where(l => !MediaTypes.IsNonDistributable(l.MediaType)))
+        {
+            await BlobAsync(repository, layer.Digest, tally, cancellationToken);
+        }
+    }
+
+    /// <summary>The requested platforms that none of <paramref name="available"/> matches.</summary>
+    private static List<string> Unmatched(IReadOnlyList<string> platforms, IReadOnlyList<Platform> available) =>
+        platforms.Where(filter => !available.Any(p => PlatformFilter.Matches(p, [filter]))).ToList();
+
+    /// <summary>A requested platform that matches nothing fails the image: it would not run there.</summary>
+    private static void ThrowIfAny(List<string> unmatched, string why)
+    {
+        if (unmatched.Count > 0)
+        {
+            throw new ImageCopyException($"no manifest for platform {string.Join(", ", unmatched)}: {why}");
+        }
+    }
+
+    private async Task<(Digest Digest, ManifestDocument Document)> ManifestAsync(Repository repository, Reference reference, CancellationToken cancellationToken)
+    {
+        var lookup = await reader.GetManifestAsync(repository, reference, headOnly: false, cancellationToken);
+        if (lookup is not ManifestLookup.Found found)
+        {
+            throw new ImageCopyException(((ManifestLookup.Missing)lookup).Error.Detail ?? "manifest unknown");
+        }
+
+        var bytes = found.Content ?? await File.ReadAllBytesAsync(found.Path!, cancellationToken);
+        return (found.Manifest.Digest, ManifestDocument.Parse(bytes, found.Manifest.MediaType));
+    }
+
+    private async Task BlobAsync(Repository repository, Digest digest, CopyTally tally, CancellationToken cancellationToken)
+    {
+        var lookup = await reader.GetBlobAsync(repository, digest, headOnly: false, cancellationToken);
+        switch (lookup)
+        {
+            case BlobLookup.Stored:
+                tally.AddPresent();
+                return;
+            case BlobLookup.Missing missing:
+                throw new ImageCopyException(missing.Error.Detail ?? $"blob {digest} unknown");
+            case BlobLookup.Filling filling:
+                using (filling.Blob as IDisposable)
+                {
+                    var outcome = await tally.FollowAsync(filling.Blob, cancellationToken);
+                    if (!outcome.Stored)
+                    {
+                        throw new ImageCopyException($"blob {digest} was not stored: {outcome.Failure}");
+                    }
+                }
+
+                return;
+        }
+    }
+
+    /// <summary>The platform an image config records, or null when it records none (or is no JSON image config).</summary>
+    private async Task<Platform?> ConfigPlatformAsync(Repository repository, Digest config, CancellationToken cancellationToken)
+    {
+        if (await reader.GetBlobAsync(repository, config, headOnly: false, cancellationToken) is not BlobLookup.Stored stored)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(stored.Blob.Path, cancellationToken));
+            if (json.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            string? Read(string key) => json.RootElement.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            return Read("os") is { } os && Read("architecture") is { } arch ? new Platform(os, arch, Read("variant")) : null;
+        }
+        catch (JsonException)
+        {
+            return null; // an artifact's config need not be JSON
+        }
+    }
+}
+
+/// <summary>What a copy stored: the root manifest's digest and the digests of the child manifests it fetched.</summary>
+public sealed record CopiedImage(Digest Digest, IReadOnlyList<Digest> Children);
+
+/// <summary>Why an image could not be copied; the message is the reason shown to people.</summary>
+public sealed class ImageCopyException(string message) : Exception(message);
