@@ -35,6 +35,9 @@ public enum OciErrorCode
 
     /// <summary>Not a spec code: the upstream of a mirror repository failed and nothing is cached.</summary>
     Unavailable,
+
+    /// <summary>Not a spec code: a management API request whose body or parameters are not what it takes.</summary>
+    RequestInvalid,
 }
 
 public static class OciErrorCodes
@@ -62,6 +65,7 @@ public static class OciErrorCodes
         OciErrorCode.InsufficientStorage => "UNKNOWN",
         OciErrorCode.Internal => "UNKNOWN",
         OciErrorCode.Unavailable => "UNAVAILABLE",
+        OciErrorCode.RequestInvalid => "REQUEST_INVALID",
         _ => "UNKNOWN",
     };
 
@@ -86,6 +90,7 @@ public static class OciErrorCodes
         OciErrorCode.PaginationNumberInvalid => 400,
         OciErrorCode.QueryParameterInvalid => 400,
         OciErrorCode.Unavailable => 503,
+        OciErrorCode.RequestInvalid => 400,
         OciErrorCode.InsufficientStorage => 507,
         _ => 500,
     };

@@ -67,6 +67,7 @@ public static class OciCacheApp
             app.MapTokens();
         }
 
+        app.MapManagement();
         app.MapGet("/healthz", static context => context.Response.WriteAsync("ok"));
         app.MapGet("/readyz", ReadinessEndpoint.WriteAsync);
         app.MapMethods("/metrics", [HttpMethods.Get, HttpMethods.Head],
