@@ -84,8 +84,11 @@ public sealed class DiskFullTests
 
         var layout = new DataLayout(cache.DataPath);
         Assert.All(blobs, b => Assert.False(File.Exists(layout.BlobPath(b.Digest))));
-        Assert.All(blobs, b => Assert.Null(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(b.Digest)));
         Assert.All(blobs, b => Assert.True(cache.Log.Contains(LogEventLevel.Warning, $"Cannot store blob {b.Digest}"), $"{b.Digest} was not relayed"));
+
+        // With the volume full even SQLite's shared-memory file may fail to grow for a read: look with space back.
+        File.Delete(Path.Combine(volume.Path, "filler"));
+        Assert.All(blobs, b => Assert.Null(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(b.Digest)));
     }
 
     /// <summary>Writes until the volume refuses another byte.</summary>
