@@ -83,7 +83,7 @@ internal static class ExportCommand
             }
 
             Console.WriteLine($"exported {result.Images} images and {result.Referrers} referrers, {result.Blobs} blobs " +
-                              $"({TransferDisplay.Format(result.Bytes)}) to {request.Target} in {display.Seconds:0.0}s");
+                              $"({ByteSize.Format(result.Bytes)}) to {request.Target} in {display.Seconds:0.0}s");
             return 0;
         });
         return command;

@@ -54,7 +54,7 @@ internal static class ImportCommand
             await display.DisposeAsync();
             Console.WriteLine($"imported {result.Images} images from {path}: {result.ManifestsStored} manifests stored, " +
                               $"{result.ManifestsPresent} already present, {result.BlobsLinked} blobs linked, " +
-                              $"{result.BlobsVerified} blobs ({TransferDisplay.Format(result.Bytes)}) verified in {display.Seconds:0.0}s");
+                              $"{result.BlobsVerified} blobs ({ByteSize.Format(result.Bytes)}) verified in {display.Seconds:0.0}s");
             return 0;
         });
         return command;

@@ -96,7 +96,7 @@ internal static class PrefetchCommand
             }
 
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            Console.WriteLine($"{result.Manifests} manifests, {result.BlobsFetched} blobs fetched ({Format(result.BytesFetched)}), " +
+            Console.WriteLine($"{result.Manifests} manifests, {result.BlobsFetched} blobs fetched ({ByteSize.Format(result.BytesFetched)}), " +
                               $"{result.BlobsPresent} already cached, {seconds:0.0}s");
             return result.Failed.Count == 0 ? 0 : 1;
         });
@@ -126,15 +126,8 @@ internal static class PrefetchCommand
             var rate = (bytes - lastBytes) / Math.Max(Stopwatch.GetElapsedTime(lastTime, now).TotalSeconds, 0.001);
             lastBytes = bytes;
             lastTime = now;
-            Console.Write($"\r{Format(bytes),10} fetched, {Format((long)rate)}/s      ");
+            Console.Write($"\r{ByteSize.Format(bytes),10} fetched, {ByteSize.Format((long)rate)}/s      ");
         }, null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
     }
 
-    private static string Format(long bytes) => bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.00} GiB",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
-        >= 1L << 10 => $"{bytes / 1024.0:0.0} KiB",
-        _ => $"{bytes} B",
-    };
 }

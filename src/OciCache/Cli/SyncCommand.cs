@@ -57,7 +57,7 @@ internal static class SyncCommand
                     // The last status line holds the run's totals and average rate, however short the run was.
                     await progress.DisposeAsync();
                     var average = run.BytesFetched / Math.Max(run.Elapsed.TotalSeconds, 0.001);
-                    Console.WriteLine($"\r{name}: {run.Images} images, {Format(run.BytesFetched),10} fetched, {Format((long)average)}/s      ");
+                    Console.WriteLine($"\r{name}: {run.Images} images, {ByteSize.Format(run.BytesFetched),10} fetched, {ByteSize.Format((long)average)}/s      ");
                 }
 
                 if (run.Skipped)
@@ -72,7 +72,7 @@ internal static class SyncCommand
                     failed++;
                 }
 
-                Console.WriteLine($"{name}: {run.Images} images, {run.BlobsFetched} blobs fetched ({Format(run.BytesFetched)}), " +
+                Console.WriteLine($"{name}: {run.Images} images, {run.BlobsFetched} blobs fetched ({ByteSize.Format(run.BytesFetched)}), " +
                                   $"{run.BlobsPresent} already cached, {run.Failed.Count} failed, {run.Elapsed.TotalSeconds:0.0}s");
             }
 
@@ -98,15 +98,8 @@ internal static class SyncCommand
             var rate = (bytes - lastBytes) / Math.Max(Stopwatch.GetElapsedTime(lastTime, now).TotalSeconds, 0.001);
             lastBytes = bytes;
             lastTime = now;
-            Console.Write($"\r{run.Job}: {run.Images} images, {Format(bytes),10} fetched, {Format((long)rate)}/s      ");
+            Console.Write($"\r{run.Job}: {run.Images} images, {ByteSize.Format(bytes),10} fetched, {ByteSize.Format((long)rate)}/s      ");
         }, null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
     }
 
-    private static string Format(long bytes) => bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.00} GiB",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
-        >= 1L << 10 => $"{bytes / 1024.0:0.0} KiB",
-        _ => $"{bytes} B",
-    };
 }

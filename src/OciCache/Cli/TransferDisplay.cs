@@ -47,16 +47,9 @@ internal sealed class TransferDisplay : IAsyncDisposable
         var rate = (bytes - since) / Math.Max(Stopwatch.GetElapsedTime(from, now).TotalSeconds, 0.001);
         _lastBytes = bytes;
         _lastTime = now;
-        var total = _progress.BytesTotal > 0 ? $" / {Format(_progress.BytesTotal)}" : "";
+        var total = _progress.BytesTotal > 0 ? $" / {ByteSize.Format(_progress.BytesTotal)}" : "";
         var blobs = _progress.BlobsTotal > 0 ? $"{_progress.Blobs}/{_progress.BlobsTotal}" : $"{_progress.Blobs}";
-        Console.Write($"\r{_verb} {Format(bytes)}{total}, {blobs} blobs, {Format((long)rate)}/s      ");
+        Console.Write($"\r{_verb} {ByteSize.Format(bytes)}{total}, {blobs} blobs, {ByteSize.Format((long)rate)}/s      ");
     }
 
-    public static string Format(long bytes) => bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.00} GiB",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
-        >= 1L << 10 => $"{bytes / 1024.0:0.0} KiB",
-        _ => $"{bytes} B",
-    };
 }
