@@ -35,8 +35,19 @@ public sealed partial class LifecycleService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        access.Flush(); // keep the LRU order of this run
+        try
+        {
+            access.Flush(); // keep the LRU order of this run
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            // A full or read-only volume: the order of this run's last accesses is lost, the shutdown is not.
+            LogLastFlushFailed(e.Message);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Last-access times of this run were not saved at shutdown: {Reason}")]
+    private partial void LogLastFlushFailed(string reason);
 
     private async Task EvictionLoopAsync(CancellationToken stoppingToken)
     {

@@ -91,6 +91,42 @@ public sealed class DiskFullTests
         Assert.All(blobs, b => Assert.Null(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(b.Digest)));
     }
 
+    /// <summary>
+    /// A volume that fills up after content is cached (another process, a log gone wild): warm pulls go on
+    /// being served, and the server still stops cleanly. Its last flush of access times failed the shutdown
+    /// with SQLITE_FULL.
+    /// </summary>
+    [Fact]
+    public async Task VolumeFilledAfterCaching_WarmPullsAreServed_AndTheServerStopsCleanly()
+    {
+        await using var volume = await SmallFilesystem.MountAsync(8 << 20);
+        using var hub = FakeUpstream.Start();
+        var images = Enumerable.Range(0, 10).Select(i => TestImage.Create(layers: 1, layerBytes: 10_000, seed: 740 + i)).ToList();
+        for (var i = 0; i < images.Count; i++)
+        {
+            hub.Image($"library/w{i}", "1.0", images[i]);
+        }
+
+        await using var cache = await RegistryServer.StartAsync(s => s.Upstreams["docker.io"] = new() { Url = hub.Url }, dataPath: volume.Path);
+        for (var i = 0; i < images.Count; i++)
+        {
+            await UpstreamAuthTests.AssertPullsAsync(cache.Client, $"library/w{i}", "1.0", images[i], Ns);
+            foreach (var blob in images[i].Blobs)
+            {
+                await cache.WhenStoredAsync(blob.Digest);
+            }
+        }
+
+        FillUp(Path.Combine(volume.Path, "filler"));
+        for (var i = 0; i < images.Count; i++)
+        {
+            await UpstreamAuthTests.AssertPullsAsync(cache.Client, $"library/w{i}", "1.0", images[i], Ns);
+        }
+
+        await cache.StopAsync();
+        Assert.True(cache.Log.Contains(LogEventLevel.Warning, "Last-access times of this run were not saved at shutdown"), cache.Log.ToString());
+    }
+
     /// <summary>Writes until the volume refuses another byte.</summary>
     private static void FillUp(string path)
     {
