@@ -61,12 +61,14 @@ public static class OciCacheCoreServices
 
         // Upstream
         services.TryAddSingleton<CacheMetrics>();
+        services.TryAddSingleton<TrafficHistory>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TrafficHistoryService>());
         services.TryAddSingleton<TokenCache>();
         services.TryAddSingleton(new OfflineSwitch(options.Cache.Offline));
         services.TryAddSingleton(new UpstreamRules(options.Upstreams));
         services.TryAddSingleton(sp => new UpstreamClient(options.Upstreams, sp.GetRequiredService<UpstreamPolicyOptions>(),
             sp.GetRequiredService<TokenCache>(), sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<OfflineSwitch>(),
-            sp.GetRequiredService<ILogger<UpstreamClient>>()));
+            sp.GetRequiredService<ILogger<UpstreamClient>>(), sp.GetRequiredService<TimeProvider>()));
 
         // Pull-through
         services.TryAddSingleton<FillCoordinator>();

@@ -8,6 +8,7 @@ namespace OciCache.Storage;
 ///               │               └─&lt; tags
 ///               └ uploads (by name, so a session survives its repository being empty)
 /// robots (robot accounts: name, SHA-256 of the secret, scopes; stands alone)
+/// traffic_history (minute and hour buckets of hits, misses and bytes per upstream; stands alone)
 /// </code>
 /// </summary>
 internal static class Schema
@@ -102,6 +103,24 @@ internal static class Schema
             scopes      TEXT NOT NULL,
             created_at  INTEGER NOT NULL,
             expires_at  INTEGER
+        ) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Version 5: traffic history for the console (<see cref="Observability.TrafficHistory"/>). A row is one
+    /// bucket of one upstream: <c>resolution</c> is its length in seconds (60 or 3600), <c>bucket_start</c>
+    /// Unix milliseconds; the counts are what <see cref="Observability.CacheMetrics"/> counted in it.
+    /// </summary>
+    public const string Version5 = """
+        CREATE TABLE IF NOT EXISTS traffic_history (
+            resolution    INTEGER NOT NULL,
+            bucket_start  INTEGER NOT NULL,
+            upstream      TEXT NOT NULL,
+            hits          INTEGER NOT NULL,
+            misses        INTEGER NOT NULL,
+            served_bytes  INTEGER NOT NULL,
+            fetched_bytes INTEGER NOT NULL,
+            PRIMARY KEY (resolution, bucket_start, upstream)
         ) WITHOUT ROWID;
         """;
 }

@@ -11,7 +11,7 @@ namespace OciCache.Storage;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    internal const int SchemaVersion = 4;
+    internal const int SchemaVersion = 5;
 
     private readonly string _connectionString;
 
@@ -92,6 +92,12 @@ public sealed class SqliteDatabase : IDisposable
         if (version < 4)
         {
             command.CommandText = Schema.Version4;
+            command.ExecuteNonQuery();
+        }
+
+        if (version < 5)
+        {
+            command.CommandText = Schema.Version5;
             command.ExecuteNonQuery();
         }
 
