@@ -76,7 +76,11 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<IContentReader, PullThroughContentReader>();
 
         // Lifecycle
+        services.TryAddSingleton<RuntimePins>();
+        services.TryAddSingleton<EvictionLog>();
+        services.TryAddSingleton<PullCounter>();
         services.TryAddSingleton<CacheEvictor>();
+        services.TryAddSingleton<PrefetchRuns>();
         services.TryAddSingleton<GarbageCollector>();
         services.TryAddSingleton<Scrubber>();
         services.TryAddSingleton<ImageCopier>();

@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging;
 
 namespace OciCache.Observability;
 
-/// <summary>Records <see cref="TrafficHistory"/> once a minute on the injected clock, and once more when the server stops.</summary>
-internal sealed partial class TrafficHistoryService(TrafficHistory history, TimeProvider time, ILogger<TrafficHistoryService> logger) : BackgroundService
+/// <summary>Records <see cref="TrafficHistory"/> and flushes the pull counts once a minute on the injected clock, and once more when the server stops.</summary>
+internal sealed partial class TrafficHistoryService(
+    TrafficHistory history, Lifecycle.PullCounter pulls, TimeProvider time, ILogger<TrafficHistoryService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
@@ -30,6 +31,7 @@ internal sealed partial class TrafficHistoryService(TrafficHistory history, Time
         try
         {
             await history.RecordAsync();
+            await pulls.FlushAsync();
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or IOException)
         {

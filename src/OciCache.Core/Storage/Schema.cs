@@ -9,6 +9,8 @@ namespace OciCache.Storage;
 ///               └ uploads (by name, so a session survives its repository being empty)
 /// robots (robot accounts: name, SHA-256 of the secret, scopes; stands alone)
 /// traffic_history (minute and hour buckets of hits, misses and bytes per upstream; stands alone)
+/// pins (pin patterns added at runtime through /api/pins; stand alone)
+/// pulls (manifest GETs per repository and digest: count and last time; by name, outlive eviction)
 /// </code>
 /// </summary>
 internal static class Schema
@@ -110,6 +112,8 @@ internal static class Schema
     /// Version 5: traffic history for the console (<see cref="Observability.TrafficHistory"/>). A row is one
     /// bucket of one upstream: <c>resolution</c> is its length in seconds (60 or 3600), <c>bucket_start</c>
     /// Unix milliseconds; the counts are what <see cref="Observability.CacheMetrics"/> counted in it.
+    /// <c>pins</c>: patterns as <c>Storage:Pins</c> takes them, added by an admin at runtime.
+    /// <c>pulls</c>: manifest GETs counted in memory and added here once a minute.
     /// </summary>
     public const string Version5 = """
         CREATE TABLE IF NOT EXISTS traffic_history (
@@ -121,6 +125,20 @@ internal static class Schema
             served_bytes  INTEGER NOT NULL,
             fetched_bytes INTEGER NOT NULL,
             PRIMARY KEY (resolution, bucket_start, upstream)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS pins (
+            pattern    TEXT PRIMARY KEY,
+            created_at INTEGER NOT NULL,
+            created_by TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS pulls (
+            repository     TEXT NOT NULL,
+            digest         TEXT NOT NULL,
+            count          INTEGER NOT NULL,
+            last_pulled_at INTEGER NOT NULL,
+            PRIMARY KEY (repository, digest)
         ) WITHOUT ROWID;
         """;
 }
