@@ -7,6 +7,8 @@ using OciCache.Http;
 using OciCache.Observability;
 using OciCache.Storage;
 using OciCache.Tls;
+using OciCache.WebConsole;
+using OciCache.WebConsole.Api;
 using OciCache.Sync;
 using Serilog.Extensions.Logging;
 
@@ -68,6 +70,7 @@ public static class OciCacheApp
         }
 
         app.MapManagement();
+        app.MapConsoleApi();
         app.MapGet("/healthz", static context => context.Response.WriteAsync("ok"));
         app.MapGet("/readyz", ReadinessEndpoint.WriteAsync);
         app.MapMethods("/metrics", [HttpMethods.Get, HttpMethods.Head],
@@ -92,6 +95,7 @@ public static class OciCacheApp
         services.AddHttpForwarder();
         services.AddSingleton<MirrorForwarder>();
         services.AddSingleton<RepositoryResolver>();
+        services.AddSingleton<ConsoleCatalog>();
         services.AddAccessControl(settings);
         services.AddHostedService<SystemdNotifier>();
         if (settings.Tls.Enabled)
