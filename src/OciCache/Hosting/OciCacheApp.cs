@@ -61,6 +61,7 @@ public static class OciCacheApp
         app.Services.GetRequiredService<DatabaseFile>(); // the database's identity as opened now, before any request
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<RegistryMiddleware>();
+        app.UseMiddleware<ConsoleHeaders>();
         app.MapRegistry();
         if (settings.Auth is not null)
         {
@@ -71,6 +72,7 @@ public static class OciCacheApp
 
         app.MapManagement();
         app.MapConsoleApi();
+        app.MapConsole();
         app.MapGet("/healthz", static context => context.Response.WriteAsync("ok"));
         app.MapGet("/readyz", ReadinessEndpoint.WriteAsync);
         app.MapMethods("/metrics", [HttpMethods.Get, HttpMethods.Head],
