@@ -60,7 +60,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(0L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'robots'"));
         using var reopened = new SqliteDatabase(path);
 
-        Assert.Equal(4L, Scalar(path, "PRAGMA user_version;"));
+        Assert.Equal((long)SqliteDatabase.SchemaVersion, Scalar(path, "PRAGMA user_version;"));
         Assert.NotNull(new SqliteMetadataIndex(reopened, TimeProvider.System).GetManifest("app", digest));
         var robots = new OciCache.Auth.SqliteRobotAccounts(reopened, TimeProvider.System);
         var scopes = OciCache.Auth.RobotScope.TryParse("repository:site/*:pull", out var scope, out _) ? new[] { scope } : [];
