@@ -40,5 +40,8 @@ internal sealed class PendingSignIns(TimeProvider time)
     public PendingSignIn? Take(string state) =>
         _pending.TryRemove(state, out var pending) && time.GetUtcNow() < pending.StartedAt + Lifetime ? pending : null;
 
+    /// <summary>Puts a sign-in (back) into the store as it is given; tests tamper with a nonce this way.</summary>
+    internal void Put(PendingSignIn pending) => _pending[pending.State] = pending;
+
     private static string Random() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 }

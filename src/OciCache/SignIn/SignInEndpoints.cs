@@ -10,6 +10,7 @@ namespace OciCache.SignIn;
 /// GET  /ui/signin/oidc       → 302 to the issuer (state, nonce, PKCE S256; state also in a cookie)
 /// GET  /ui/signin/callback   ← the issuer: code + state → token endpoint → ID token → session → 303 returnUrl
 /// POST /ui/signout           ends the session (CSRF-checked like every session POST) → 303 /ui/signin
+/// GET  /api/session          the signed-in person: {name, groups, admin, csrfToken}; 401 without a session
 /// </code>
 /// Every sign-in is a <c>signin</c> audit event (ok or failed), every sign-out a <c>signout</c> one.
 /// </summary>
@@ -25,6 +26,7 @@ internal static partial class SignInEndpoints
         app.MapGet("/ui/signin/oidc", StartOidcAsync);
         app.MapGet("/ui/signin/callback", CallbackAsync);
         app.MapPost("/ui/signout", SignOutAsync);
+        app.MapGet("/api/session", SessionAsync);
         return app;
     }
 
@@ -149,6 +151,35 @@ internal static partial class SignInEndpoints
         SessionCookie.Delete(context);
         context.Response.Redirect("/ui/signin");
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
+    }
+
+    /// <summary>Who is signed in, and the CSRF token scripts send as <c>X-CSRF-Token</c>.</summary>
+    private static async Task SessionAsync(HttpContext context)
+    {
+        var access = context.RequestServices.GetRequiredService<AccessControl>();
+        var caller = await access.AuthenticateAsync(context);
+        if (caller.Session is not { } session)
+        {
+            throw new RegistryException(OciErrorCode.Unauthorized, "authentication required", "no console session: sign in at /ui/signin");
+        }
+
+        var groups = access.Policy.GroupsOf(session.Identity);
+        context.Response.Headers.CacheControl = "no-store";
+        await Http.JsonBody.WriteAsync(context, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("name", session.Identity.Name);
+            w.WriteStartArray("groups");
+            foreach (var group in groups.Order(StringComparer.Ordinal))
+            {
+                w.WriteStringValue(group);
+            }
+
+            w.WriteEndArray();
+            w.WriteBoolean("admin", access.Policy.IsAdmin(session.Identity));
+            w.WriteString("csrfToken", session.CsrfToken);
+            w.WriteEndObject();
+        });
     }
 
     private static void StartSession(HttpContext context, Identity identity, string how)
