@@ -11,6 +11,7 @@ namespace OciCache.Storage;
 /// traffic_history (minute and hour buckets of hits, misses and bytes per upstream; stands alone)
 /// pins (pin patterns added at runtime through /api/pins; stand alone)
 /// pulls (manifest GETs per repository and digest: count and last time; by name, outlive eviction)
+/// api_keys (personal API keys: id, user, SHA-256 of the key, scopes, groups; stands alone)
 /// </code>
 /// </summary>
 internal static class Schema
@@ -140,5 +141,25 @@ internal static class Schema
             last_pulled_at INTEGER NOT NULL,
             PRIMARY KEY (repository, digest)
         ) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Personal API keys (<c>/api/keys</c>), applied at <see cref="SqliteDatabase.ApiKeysVersion"/>. Only the
+    /// SHA-256 of a key is kept; <c>scopes</c> and <c>groups</c> are JSON arrays of texts; <c>expires_at</c> is
+    /// required. Written with IF NOT EXISTS and numbered in one place, so it moves to another version number
+    /// by changing that constant alone.
+    /// </summary>
+    public const string ApiKeys = """
+        CREATE TABLE IF NOT EXISTS api_keys (
+            id          TEXT PRIMARY KEY,
+            user        TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            scopes      TEXT NOT NULL,
+            groups      TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            expires_at  INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS api_keys_user ON api_keys(user);
         """;
 }

@@ -5,6 +5,7 @@ using OciCache.Auth;
 using OciCache.Endpoints;
 using OciCache.Http;
 using OciCache.Observability;
+using OciCache.SignIn;
 using OciCache.Storage;
 using OciCache.Tls;
 using OciCache.WebConsole;
@@ -68,6 +69,8 @@ public static class OciCacheApp
             // The signing key exists from the start (created on the first), and the users are read before any request.
             app.Services.GetRequiredService<AccessControl>();
             app.MapTokens();
+            app.MapSignIn();
+            app.MapApiKeys();
         }
 
         app.MapManagement();

@@ -96,7 +96,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(0L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'traffic_history'"));
         using var reopened = new SqliteDatabase(path);
 
-        Assert.Equal(5L, Scalar(path, "PRAGMA user_version;"));
+        Assert.Equal((long)SqliteDatabase.SchemaVersion, Scalar(path, "PRAGMA user_version;"));
         Assert.Equal(1L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'traffic_history'"));
         Assert.Equal(1L, Scalar(path, "SELECT count(*) FROM robots"));
     }
