@@ -32,6 +32,8 @@ if ! $fast; then
   # The OIDC provider of the sign-in tests (npm oidc-provider under Node).
   need node nodejs
   need npm npm
+  # The console's browser test: Debian's chromium, headless, driven by Playwright (no browser download).
+  need chromium chromium
 fi
 # The arm64 binary under qemu loads Debian's arm64 C library and OpenSSL (multiarch).
 if ! $fast && [ "$(dpkg --print-architecture)" != arm64 ] && [ ! -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ]; then

@@ -125,7 +125,8 @@ public sealed class OidcProvider : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The checkout's root (where OciCache.sln is), found upwards from the test binaries.</summary>
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -80,6 +80,9 @@ internal static class ConsoleEndpoints
         var viewer = await ConsoleViewer.ResolveAsync(context);
         IReadOnlyList<RobotAccount> robots = [];
         IReadOnlyList<AuditLine> audit = [];
+        IReadOnlyList<ApiKey> keys = viewer is { SignedIn: true, Caller.Identity: { } person }
+            ? await context.RequestServices.GetRequiredService<IApiKeys>().ListAsync(person.Name, context.RequestAborted)
+            : [];
         var query = context.Request.Query;
         var filter = new AuditFilter(query["action"].ToString(), query["who"].ToString(), query["repository"].ToString());
         if (viewer.IsAdmin)
@@ -91,7 +94,7 @@ internal static class ConsoleEndpoints
         }
 
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        await WriteAsync(context, AdminPage.Render(robots, audit, filter, now, viewer));
+        await WriteAsync(context, AdminPage.Render(robots, keys, audit, filter, now, viewer));
     }
 
     private static async Task WriteAsync(HttpContext context, string html)

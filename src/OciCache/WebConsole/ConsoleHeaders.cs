@@ -3,7 +3,7 @@ namespace OciCache.WebConsole;
 /// <summary>
 /// Security headers on the console and its API: a strict Content-Security-Policy (only this origin's own
 /// stylesheet, script and images; no inline code, no frames, forms only to itself), no framing, no MIME
-/// sniffing, no referrer. Registry paths (<c>/v2/</c>) are left as they are.
+/// sniffing, the referrer only to this origin. Registry paths (<c>/v2/</c>) are left as they are.
 /// </summary>
 internal sealed class ConsoleHeaders(RequestDelegate next)
 {
@@ -20,7 +20,7 @@ internal sealed class ConsoleHeaders(RequestDelegate next)
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XFrameOptions = "DENY";
             headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "no-referrer";
+            headers["Referrer-Policy"] = "same-origin"; // not no-referrer: that sends "Origin: null" with forms, which the CSRF check refuses
             if (!path.StartsWithSegments("/ui/assets"))
             {
                 headers.CacheControl = "no-store";

@@ -16,9 +16,12 @@ internal sealed record ConsoleViewer(Caller Caller, bool AccessControl, bool IsA
 
     public string Who => Identity.WhoOf(Caller.Identity);
 
+    /// <summary>Signed in to the console (a session cookie), rather than calling with Basic or Bearer credentials.</summary>
+    public bool SignedIn => Caller.Session is not null;
+
     /// <summary>
-    /// The seam to sign-in: today the request's own credentials (Basic or a Bearer token, as on <c>/v2/</c>);
-    /// console sessions replace this with the signed-in person and their CSRF token.
+    /// The request's caller as <see cref="Auth.AccessControl"/> sees it: the console session (its CSRF token for
+    /// forms and scripts; AccessControl checks it on every state-changing request) or Basic / Bearer credentials.
     /// </summary>
     public static async ValueTask<ConsoleViewer> ResolveAsync(HttpContext context)
     {
@@ -29,7 +32,7 @@ internal sealed record ConsoleViewer(Caller Caller, bool AccessControl, bool IsA
         }
 
         var caller = await access.ResolveAsync(context);
-        return new ConsoleViewer(caller, true, access.Policy.IsAdmin(caller.Identity), null);
+        return new ConsoleViewer(caller, true, access.Policy.IsAdmin(caller.Identity), caller.Session?.CsrfToken);
     }
 
     /// <summary>Whether the viewer may pull the stored repository <paramref name="name"/> (of <paramref name="upstream"/>, null: local).</summary>

@@ -50,10 +50,11 @@
         body: form.dataset.method === "DELETE" ? undefined : JSON.stringify(body) });
       const text = await response.text();
       if (!response.ok) { alert(text); return; }
-      if (form.dataset.shows === "secret") {
+      if (form.dataset.shows) {
         const shown = form.nextElementSibling;
         shown.hidden = false;
-        shown.textContent = "Secret (shown once): " + JSON.parse(text).secret;
+        shown.textContent = "Shown this once, copy it now: " + JSON.parse(text)[form.dataset.shows];
+        form.reset();
         return;
       }
       location.reload();

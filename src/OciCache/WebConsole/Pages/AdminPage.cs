@@ -5,7 +5,8 @@ namespace OciCache.WebConsole.Pages;
 /// <summary>Admin: robot accounts (create with the secret shown once, remove), the signed-in person's API keys, the audit log with filters.</summary>
 internal static class AdminPage
 {
-    public static string Render(IReadOnlyList<RobotAccount> robots, IReadOnlyList<AuditLine> audit, AuditFilter filter, DateTimeOffset now, ConsoleViewer viewer)
+    public static string Render(
+        IReadOnlyList<RobotAccount> robots, IReadOnlyList<ApiKey> keys, IReadOnlyList<AuditLine> audit, AuditFilter filter, DateTimeOffset now, ConsoleViewer viewer)
     {
         var html = new Html();
         if (!viewer.AccessControl)
@@ -40,7 +41,7 @@ internal static class AdminPage
             if (forms)
             {
                 html.Raw("<form class=\"api\" data-method=\"POST\" data-action=\"/api/robots\" data-shows=\"secret\">")
-                    .Raw("<label>Name <input name=\"name\" required pattern=\"[a-z0-9][a-z0-9._-]{0,63}\"></label>")
+                    .Raw("<label>Name <input name=\"name\" required pattern=\"[a-z0-9][a-z0-9._\\-]{0,63}\"></label>")
                     .Raw("<label>Scopes <input name=\"scopes\" required placeholder=\"repository:site/*:pull,push\"></label>")
                     .Raw("<label>Expires <input name=\"expires\" placeholder=\"90d\"></label><button>Create robot</button></form>")
                     .Raw("<p class=\"secret\" hidden></p>");
@@ -48,9 +49,28 @@ internal static class AdminPage
         }
 
         html.Element("h2", "My API keys");
-        html.Element("p", viewer.CsrfToken is null
-            ? "Sign in to the console to create and revoke personal API keys."
-            : "Personal API keys work as the password for skopeo, podman, helm and containerd.", "muted");
+        if (viewer.CsrfToken is null)
+        {
+            html.Element("p", "Sign in to the console to create and revoke personal API keys.", "muted");
+        }
+        else
+        {
+            html.Element("p", $"A key works as the password of {viewer.Who} for skopeo, podman, helm and containerd, within its scopes.", "muted")
+                .Raw("<table>").Head("Name", "Scopes", "Created", "Expires", "").Raw("<tbody>");
+            foreach (var key in keys)
+            {
+                html.Raw("<tr>").Element("td", key.Name).Element("td", string.Join(" ", key.Scopes)).Element("td", Html.Time(key.CreatedAt))
+                    .Element("td", Html.Time(key.ExpiresAt) + (now >= key.ExpiresAt ? " (expired)" : ""))
+                    .Raw($"<td><form class=\"api\" data-method=\"DELETE\" data-action=\"/api/keys/{Uri.EscapeDataString(key.Id)}\"><button>Revoke</button></form></td></tr>");
+            }
+
+            html.Raw("</tbody></table>")
+                .Raw("<form class=\"api\" data-method=\"POST\" data-action=\"/api/keys\" data-shows=\"key\">")
+                .Raw("<label>Name <input name=\"name\" required maxlength=\"64\" placeholder=\"laptop\"></label>")
+                .Raw("<label>Scopes <input name=\"scopes\" required placeholder=\"repository:site/*:pull,push\"></label>")
+                .Raw("<label>Expires <input name=\"expiresAt\" placeholder=\"2027-01-31T00:00:00Z\"></label><button>Create key</button></form>")
+                .Raw("<p class=\"secret\" hidden></p>");
+        }
 
         if (viewer.IsAdmin)
         {

@@ -41,10 +41,15 @@ internal static class ConsoleLayout
         else if (viewer.Caller.Identity is { } identity)
         {
             page.Text(identity.Name + (viewer.IsAdmin ? " (admin)" : ""));
+            if (viewer.CsrfToken is { } token)
+            {
+                page.Raw("<form class=\"signout\" method=\"post\" action=\"/ui/signout\"><input type=\"hidden\" name=\"_csrf\" value=\"")
+                    .Raw(Html.Attr(token)).Raw("\"><button>Sign out</button></form>");
+            }
         }
         else
         {
-            page.Text("not signed in");
+            page.Link("/ui/signin?returnUrl=" + Uri.EscapeDataString(active), "Sign in");
         }
 
         page.Raw("</span></header><main>");
