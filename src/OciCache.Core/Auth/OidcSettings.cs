@@ -14,7 +14,12 @@ public sealed record OidcSettings
     /// <summary>The client's secret; sent as <c>client_secret_basic</c>, or <c>client_secret_post</c> when the issuer supports only that.</summary>
     public string ClientSecret { get; set; } = "";
 
-    public List<string> Scopes { get; set; } = ["openid", "profile", "email", "groups"];
+    /// <summary>The scopes asked for; null (not configured): <see cref="DefaultScopes"/>. A list given replaces the default.</summary>
+    public List<string>? Scopes { get; set; }
+
+    public static IReadOnlyList<string> DefaultScopes { get; } = ["openid", "profile", "email", "groups"];
+
+    public IReadOnlyList<string> EffectiveScopes => Scopes is { Count: > 0 } scopes ? scopes : DefaultScopes;
 
     /// <summary>The ID token claim that lists the person's groups (an array of strings, or one string).</summary>
     public string GroupsClaim { get; set; } = "groups";

@@ -81,7 +81,7 @@ internal static class AuthSettingsValidator
             errors.Add("Auth:Oidc:ClientSecret: the client's secret is required (a confidential client).");
         }
 
-        if (!oidc.Scopes.Contains("openid"))
+        if (!oidc.EffectiveScopes.Contains("openid"))
         {
             errors.Add("Auth:Oidc:Scopes: must hold openid.");
         }

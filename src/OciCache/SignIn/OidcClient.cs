@@ -39,7 +39,7 @@ internal sealed class OidcClient(OidcSettings settings, HttpClient http, TimePro
             ["response_type"] = "code",
             ["client_id"] = settings.ClientId,
             ["redirect_uri"] = redirectUri,
-            ["scope"] = string.Join(' ', settings.Scopes),
+            ["scope"] = string.Join(' ', settings.EffectiveScopes),
             ["state"] = pending.State,
             ["nonce"] = pending.Nonce,
             ["code_challenge"] = Pkce.Challenge(pending.CodeVerifier),

@@ -111,6 +111,8 @@ internal static partial class SignInEndpoints
         var pending = state.Length > 0 && cookieState == state ? services.GetRequiredService<PendingSignIns>().Take(state) : null;
         string? failure = pending is null ? "unknown or expired state"
             : query["error"].Count > 0 ? $"the issuer answered {Printable(query["error"].ToString())}"
+            // RFC 9207: an issuer that names itself in the answer must be ours (a mix-up with another issuer).
+            : query["iss"].Count > 0 && query["iss"].ToString() != client.Settings.Issuer ? "the answer names another issuer"
             : query["code"].ToString().Length == 0 ? "no code" : null;
         OidcPerson? person = null;
         if (failure is null)
@@ -182,9 +184,16 @@ internal static partial class SignInEndpoints
         });
     }
 
+    /// <summary>A new session (a new id: a session id set before sign-in is never promoted); one the browser had ends.</summary>
     private static void StartSession(HttpContext context, Identity identity, string how)
     {
-        var session = context.RequestServices.GetRequiredService<ConsoleSessions>().Create(identity);
+        var sessions = context.RequestServices.GetRequiredService<ConsoleSessions>();
+        if (SessionCookie.Read(context.Request) is { } previous)
+        {
+            sessions.End(previous);
+        }
+
+        var session = sessions.Create(identity);
         SessionCookie.Write(context, session.Id);
         context.RequestServices.GetRequiredService<AuditTrail>().Write(context, new AuditEvent("signin", "ok") { Who = identity.Name, Detail = how });
     }

@@ -52,6 +52,35 @@ public sealed class ApiKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Podman_OidcPersonsKey_PushesWithTheGroupsOfTheSignIn()
+    {
+        // alice exists only at the issuer; her key keeps the group devs, which may push team/**.
+        using var alice = new OidcSignIn(_site.Server.BaseUri);
+        using (var signedIn = await alice.SignInAsync(_site.Provider))
+        {
+            Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
+        }
+
+        var (_, key) = await _site.CreateKeyAsync(alice, "repository:team/**:pull,push");
+        using var podman = new Podman(_site.Server.Host);
+        var image = TestImage.Create(layers: 1, seed: 502);
+        using (var pusher = AuthSetup.BasicClient(_site.Server, "alice", key))
+        {
+            await pusher.PushImageAsync("team/base", "v1", image);
+        }
+
+        await podman.CheckedAsync("login", "-u", "alice", "-p", key, _site.Server.Host);
+        await podman.CheckedAsync("pull", $"{_site.Server.Host}/team/base:v1");
+        await podman.CheckedAsync("tag", $"{_site.Server.Host}/team/base:v1", $"{_site.Server.Host}/team/podman:v2");
+        await podman.CheckedAsync("push", $"{_site.Server.Host}/team/podman:v2");
+        var outside = await podman.RunAsync("push", $"{_site.Server.Host}/team/base:v1", $"{_site.Server.Host}/site/podman:v2");
+
+        Assert.NotEqual(0, outside.ExitCode); // the key's scope stops at team/**
+        Assert.Contains((await AuditFile.ReadAsync(_site.Server)), e => e is { Action: "manifest.push", Who: "alice", Repository: "team/podman" });
+        Assert.DoesNotContain(key, _site.Server.Log.ToString());
+    }
+
+    [Fact]
     public async Task Token_OfARevokedKey_StopsAtOnce()
     {
         using var browser = await _site.FormSignInAsync();

@@ -102,6 +102,38 @@ public sealed class OidcSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Callback_NamingAnotherIssuer_Refused()
+    {
+        using var browser = new OidcSignIn(_site.Server.BaseUri);
+        var callback = await browser.ReachCallbackAsync(_site.Provider);
+        var mixedUp = new UriBuilder(callback) { Query = Replace(callback, "iss", "https://evil.example") }.Uri;
+
+        using var response = await browser.Client.GetAsync(mixedUp);
+
+        await AssertRefusedAsync(browser, response, "another issuer");
+    }
+
+    [Fact]
+    public async Task CodeFlow_SecondSignIn_EndsTheBrowsersPreviousSession()
+    {
+        using var browser = new OidcSignIn(_site.Server.BaseUri);
+        using (await browser.SignInAsync(_site.Provider))
+        {
+        }
+
+        var first = browser.Cookies.GetCookies(_site.Server.BaseUri)[SessionCookie.PlainName]!.Value;
+        using (await browser.SignInAsync(_site.Provider))
+        {
+        }
+
+        using var old = new OidcSignIn(_site.Server.BaseUri);
+        old.Cookies.Add(_site.Server.BaseUri, new Cookie(SessionCookie.PlainName, first, "/"));
+        Assert.NotEqual(first, browser.Cookies.GetCookies(_site.Server.BaseUri)[SessionCookie.PlainName]!.Value);
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/api/session")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await old.Client.GetAsync("/api/session")).StatusCode);
+    }
+
+    [Fact]
     public async Task Callback_Replayed_Refused()
     {
         using var browser = new OidcSignIn(_site.Server.BaseUri);
