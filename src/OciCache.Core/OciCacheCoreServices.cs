@@ -62,7 +62,6 @@ public static class OciCacheCoreServices
         // Upstream
         services.TryAddSingleton<CacheMetrics>();
         services.TryAddSingleton<TrafficHistory>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TrafficHistoryService>());
         services.TryAddSingleton<TokenCache>();
         services.TryAddSingleton(new OfflineSwitch(options.Cache.Offline));
         services.TryAddSingleton(new UpstreamRules(options.Upstreams));
@@ -91,6 +90,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<Importer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupCleanup>()); // first: hosted services start in order
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LifecycleService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TrafficHistoryService>());
 
         // Sync
         services.TryAddSingleton<SyncMetrics>();

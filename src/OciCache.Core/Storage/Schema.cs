@@ -110,7 +110,7 @@ internal static class Schema
         """;
 
     /// <summary>
-    /// Version 5: traffic history for the console (<see cref="Observability.TrafficHistory"/>). A row is one
+    /// Version 5: traffic history for the console (<see cref="TrafficHistory"/>). A row is one
     /// bucket of one upstream: <c>resolution</c> is its length in seconds (60 or 3600), <c>bucket_start</c>
     /// Unix milliseconds; the counts are what <see cref="Observability.CacheMetrics"/> counted in it.
     /// <c>pins</c>: patterns as <c>Storage:Pins</c> takes them, added by an admin at runtime.

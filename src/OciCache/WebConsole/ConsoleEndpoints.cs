@@ -1,6 +1,6 @@
 using OciCache.Auth;
 using OciCache.Lifecycle;
-using OciCache.Observability;
+using OciCache.Storage;
 using OciCache.Oci;
 using OciCache.WebConsole.Pages;
 

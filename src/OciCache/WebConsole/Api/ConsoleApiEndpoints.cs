@@ -1,5 +1,5 @@
 using OciCache.Http;
-using OciCache.Observability;
+using OciCache.Storage;
 using OciCache.Oci;
 
 namespace OciCache.WebConsole.Api;

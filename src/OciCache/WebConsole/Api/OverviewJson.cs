@@ -1,5 +1,5 @@
 using System.Text.Json;
-using OciCache.Observability;
+using OciCache.Storage;
 
 namespace OciCache.WebConsole.Api;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using OciCache.Observability;
+using OciCache.Storage;
 
 namespace OciCache.WebConsole.Pages;
 

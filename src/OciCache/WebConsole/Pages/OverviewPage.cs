@@ -1,4 +1,4 @@
-using OciCache.Observability;
+using OciCache.Storage;
 
 namespace OciCache.WebConsole.Pages;
 

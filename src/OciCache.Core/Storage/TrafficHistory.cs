@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
-using OciCache.Storage;
+using OciCache.Observability;
 
-namespace OciCache.Observability;
+namespace OciCache.Storage;
 
 /// <summary>
 /// The traffic history the console charts (table <c>traffic_history</c>, schema version 5): per upstream,

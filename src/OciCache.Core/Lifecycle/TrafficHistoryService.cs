@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace OciCache.Observability;
+using OciCache.Storage;
+
+namespace OciCache.Lifecycle;
 
 /// <summary>Records <see cref="TrafficHistory"/> and flushes the pull counts once a minute on the injected clock, and once more when the server stops.</summary>
 internal sealed partial class TrafficHistoryService(
-    TrafficHistory history, Lifecycle.PullCounter pulls, TimeProvider time, ILogger<TrafficHistoryService> logger) : BackgroundService
+    TrafficHistory history, PullCounter pulls, TimeProvider time, ILogger<TrafficHistoryService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 

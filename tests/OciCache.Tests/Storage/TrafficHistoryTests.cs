@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using OciCache.Observability;
 using OciCache.Storage;
 
-namespace OciCache.Tests.Observability;
+namespace OciCache.Tests.Storage;
 
 /// <summary><see cref="TrafficHistory"/> over a real SQLite file, on a fake clock.</summary>
 public sealed class TrafficHistoryTests : IDisposable

@@ -1,4 +1,4 @@
-namespace OciCache.Observability;
+namespace OciCache.Storage;
 
 /// <summary>What one upstream saw in one bucket of <see cref="TrafficHistory"/>.</summary>
 /// <param name="Start">The bucket's first instant (a whole minute or hour, UTC).</param>
