@@ -7,7 +7,7 @@ using OciCache.Oci;
 namespace OciCache.WebConsole.Api;
 
 /// <summary>
-/// The admin part of the console's API: pins, a pre-fetch run now, robot accounts and the audit log. Each
+/// The admin part of the console's API: pins, a pre-fetch run now, robot accounts (<see cref="RobotApiEndpoints"/>) and the audit log. Each
 /// change is audited (<c>pin.add</c>, <c>pin.remove</c>, <c>prefetch.run</c>, <c>robot.add</c>, <c>robot.remove</c>).
 /// </summary>
 internal static class AdminApiEndpoints
@@ -19,9 +19,7 @@ internal static class AdminApiEndpoints
         app.MapPost("/api/pins", AddPinAsync);
         app.MapDelete("/api/pins", RemovePinAsync);
         app.MapPost("/api/prefetch/run", RunPrefetchAsync);
-        app.MapGet("/api/robots", RobotsAsync);
-        app.MapPost("/api/robots", AddRobotAsync);
-        app.MapDelete("/api/robots/{name}", RemoveRobotAsync);
+        app.MapRobotApi();
         app.MapGet("/api/audit", AuditAsync);
         return app;
     }
@@ -101,59 +99,6 @@ internal static class AdminApiEndpoints
         });
     }
 
-    private static async Task RobotsAsync(HttpContext context)
-    {
-        var viewer = await ConsoleViewer.ResolveAsync(context);
-        IReadOnlyList<RobotAccount> robots = [];
-        if (viewer.AccessControl)
-        {
-            await context.RequestServices.GetRequiredService<AccessControl>().DemandAdminAsync(context);
-            robots = await context.RequestServices.GetRequiredService<IRobotAccounts>().ListAsync(context.RequestAborted);
-        }
-
-        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        await JsonBody.WriteAsync(context, w => AdminJson.WriteRobots(w, robots, now, viewer));
-    }
-
-    private static async Task AddRobotAsync(HttpContext context)
-    {
-        await DemandChangeAsync(context);
-        var request = RobotRequest.Parse(await ReadBodyAsync(context), context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
-        var robots = context.RequestServices.GetRequiredService<IRobotAccounts>();
-        RobotAccount account;
-        string secret;
-        try
-        {
-            (account, secret) = await robots.AddAsync(request.Name, request.Scopes, request.ExpiresAt, context.RequestAborted);
-        }
-        catch (RobotAccountExistsException)
-        {
-            Audit(context, "robot.add", "exists", request.Name, "failed");
-            throw new RegistryException(OciErrorCode.RequestInvalid, "invalid request", $"robot {request.Name} exists: remove it first");
-        }
-
-        Audit(context, "robot.add", $"scopes {string.Join(' ', request.Scopes)}", request.Name);
-        context.Response.StatusCode = StatusCodes.Status201Created;
-        context.Response.Headers.CacheControl = "no-store";
-        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        await JsonBody.WriteAsync(context, w => AdminJson.WriteCreated(w, account, secret, now));
-    }
-
-    private static async Task RemoveRobotAsync(HttpContext context)
-    {
-        var name = context.Request.RouteValues["name"] as string ?? "";
-        await DemandChangeAsync(context);
-        var bare = name.StartsWith(RobotAccount.UserNamePrefix, StringComparison.Ordinal) ? name[RobotAccount.UserNamePrefix.Length..] : name;
-        if (!await context.RequestServices.GetRequiredService<IRobotAccounts>().RemoveAsync(bare, context.RequestAborted))
-        {
-            Audit(context, "robot.remove", "no such account", bare, "failed");
-            throw new RegistryException(OciErrorCode.NameUnknown, "no such robot account", bare);
-        }
-
-        Audit(context, "robot.remove", null, bare);
-        context.Response.StatusCode = StatusCodes.Status204NoContent;
-    }
-
     private static async Task AuditAsync(HttpContext context)
     {
         var viewer = await ConsoleViewer.ResolveAsync(context);
@@ -177,7 +122,7 @@ internal static class AdminApiEndpoints
         await JsonBody.WriteAsync(context, w => AdminJson.WriteAudit(w, lines, viewer));
     }
 
-    private static void Audit(HttpContext context, string action, string? detail, string? repository = null, string result = "ok") =>
+    public static void Audit(HttpContext context, string action, string? detail, string? repository = null, string result = "ok") =>
         context.RequestServices.GetRequiredService<AuditTrail>().Write(context, new AuditEvent(action, result)
         {
             Detail = detail,
