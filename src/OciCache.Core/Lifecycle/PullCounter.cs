@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using OciCache.Oci;
 using OciCache.Storage;
 
@@ -10,21 +9,35 @@ namespace OciCache.Lifecycle;
 /// </summary>
 public sealed class PullCounter(SqliteDatabase database, TimeProvider time)
 {
-    private ConcurrentDictionary<(string Repository, string Digest), Pending> _pending = new();
+    private readonly object _gate = new(); // a count lands in the map before or after a flush takes it, never in between
+    private Dictionary<(string Repository, string Digest), Pending> _pending = [];
 
     public void Count(string repository, Digest digest)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var entry = _pending.GetOrAdd((repository, digest.ToString()), static _ => new Pending());
-        Interlocked.Increment(ref entry.Count);
-        Interlocked.Exchange(ref entry.Last, now);
+        lock (_gate)
+        {
+            if (!_pending.TryGetValue((repository, digest.ToString()), out var entry))
+            {
+                _pending[(repository, digest.ToString())] = entry = new Pending();
+            }
+
+            entry.Count++;
+            entry.Last = Math.Max(entry.Last, now);
+        }
     }
 
     /// <summary>Writes what was counted since the last flush; returns the rows written.</summary>
     public Task<int> FlushAsync()
     {
-        var taken = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<(string, string), Pending>());
-        if (taken.IsEmpty)
+        Dictionary<(string Repository, string Digest), Pending> taken;
+        lock (_gate)
+        {
+            taken = _pending;
+            _pending = [];
+        }
+
+        if (taken.Count == 0)
         {
             return Task.FromResult(0);
         }
@@ -42,8 +55,8 @@ public sealed class PullCounter(SqliteDatabase database, TimeProvider time)
                                       "last_pulled_at = max(last_pulled_at, excluded.last_pulled_at)";
                 command.Parameters.AddWithValue("$r", repository);
                 command.Parameters.AddWithValue("$d", digest);
-                command.Parameters.AddWithValue("$c", Interlocked.Read(ref pending.Count));
-                command.Parameters.AddWithValue("$t", Interlocked.Read(ref pending.Last));
+                command.Parameters.AddWithValue("$c", pending.Count);
+                command.Parameters.AddWithValue("$t", pending.Last);
                 command.ExecuteNonQuery();
             }
 

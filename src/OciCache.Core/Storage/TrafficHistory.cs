@@ -16,19 +16,27 @@ public sealed class TrafficHistory(SqliteDatabase database, CacheMetrics metrics
     public static readonly TimeSpan MinuteWindow = TimeSpan.FromHours(24);
     public static readonly TimeSpan HourWindow = TimeSpan.FromDays(7);
 
-    private readonly object _gate = new();
+    private readonly SemaphoreSlim _gate = new(1, 1); // one record at a time: two from one base would count it twice
     private Dictionary<string, Totals> _recorded = new(StringComparer.Ordinal);
 
     /// <summary>Writes the counts since the last record into the current minute and hour buckets; returns the upstreams written.</summary>
     public async Task<int> RecordAsync()
     {
-        Dictionary<string, Totals> now;
-        List<(string Upstream, Totals Delta)> deltas;
-        lock (_gate)
+        await _gate.WaitAsync();
+        try
         {
-            now = ReadTotals();
-            deltas = [.. now.Select(n => (n.Key, n.Value - _recorded.GetValueOrDefault(n.Key))).Where(d => !d.Item2.IsZero)];
+            return await RecordLockedAsync();
         }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<int> RecordLockedAsync()
+    {
+        var now = ReadTotals();
+        var deltas = now.Select(n => (Upstream: n.Key, Delta: n.Value - _recorded.GetValueOrDefault(n.Key))).Where(d => !d.Delta.IsZero).ToList();
 
         var instant = time.GetUtcNow();
         await database.Writer.RunAsync(() =>
@@ -46,11 +54,7 @@ public sealed class TrafficHistory(SqliteDatabase database, CacheMetrics metrics
             transaction.Commit();
             return 0;
         });
-        lock (_gate)
-        {
-            _recorded = now;
-        }
-
+        _recorded = now;
         return deltas.Count;
     }
 

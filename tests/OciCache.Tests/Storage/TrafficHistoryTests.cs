@@ -50,6 +50,41 @@ public sealed class TrafficHistoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Record_ManyAtOnce_CountEveryHitOnce()
+    {
+        using var database = new SqliteDatabase(_temp.Combine("meta.db"));
+        var history = new TrafficHistory(database, _metrics, _time);
+        Count("docker.io", hits: 5, misses: 0, served: 0, fetched: 0);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(history.RecordAsync)));
+
+        Assert.Equal(5, Assert.Single(history.Read(TrafficResolution.Minute)).Hits);
+    }
+
+    [Fact]
+    public async Task PullCounter_Flush_AddsTheCountsToTheRowsOfEarlierFlushes()
+    {
+        using var database = new SqliteDatabase(_temp.Combine("meta.db"));
+        var pulls = new OciCache.Lifecycle.PullCounter(database, _time);
+        var digest = OciCache.Oci.Digest.ComputeSha256([1]);
+        pulls.Count("site/app", digest);
+        pulls.Count("site/app", digest);
+        Assert.Equal(1, await pulls.FlushAsync());
+        _time.Advance(TimeSpan.FromMinutes(5));
+        pulls.Count("site/app", digest);
+        Assert.Equal(1, await pulls.FlushAsync());
+        Assert.Equal(0, await pulls.FlushAsync());
+
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count, last_pulled_at FROM pulls WHERE repository = 'site/app'";
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read());
+        Assert.Equal(3, reader.GetInt64(0));
+        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), reader.GetInt64(1));
+    }
+
+    [Fact]
     public async Task Record_NothingCountedSinceTheLastRecord_WritesNoRow()
     {
         using var database = new SqliteDatabase(_temp.Combine("meta.db"));
