@@ -24,7 +24,8 @@ internal static class SignInPage
         return context.Response.WriteAsync($"""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Sign in · OciCache</title></head>
+            <title>Sign in · OciCache</title>
+            <link rel="icon" href="{WebConsole.ConsoleAssets.IconPath}" type="image/svg+xml"><link rel="stylesheet" href="{WebConsole.ConsoleAssets.StylePath}"></head>
             <body><main><h1>Sign in</h1>{error}{issuer}
             <form method="post" action="/ui/signin">
             <input type="hidden" name="returnUrl" value="{back}">

@@ -122,6 +122,24 @@ internal sealed class ConsoleCatalog(SqliteDatabase database)
         return rows;
     }
 
+    /// <summary>Bytes of the manifest and everything it references in the repository (child manifests, blobs).</summary>
+    public long ImageBytes(string repository, Digest digest)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            WITH RECURSIVE tree(d) AS (
+                SELECT $digest
+                UNION
+                SELECT mr.target FROM manifest_references mr JOIN tree ON mr.manifest = tree.d
+                WHERE mr.repository_id = (SELECT id FROM repositories WHERE name = $name))
+            SELECT coalesce(sum(b.size), 0) FROM tree JOIN blobs b ON b.digest = tree.d
+            """;
+        command.Parameters.AddWithValue("$name", repository);
+        command.Parameters.AddWithValue("$digest", digest.ToString());
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <summary>Bytes of distinct blobs and manifests per upstream (the empty name: local repositories).</summary>
     public IReadOnlyDictionary<string, long> BytesByUpstream()
     {

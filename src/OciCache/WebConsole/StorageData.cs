@@ -11,7 +11,7 @@ namespace OciCache.WebConsole;
 internal sealed record StorageData(
     long CachedBytes, long BudgetBytes, long FreeBytes, long MinFreeBytes, int LowWaterPercent,
     IReadOnlyDictionary<string, long> BytesByUpstream, IReadOnlyList<ImageSizeRow> Largest,
-    IReadOnlyList<EvictionRecord> RecentEvictions, IReadOnlyList<EvictionCandidate> NextInLine,
+    IReadOnlyList<EvictionRecord> RecentEvictions, IReadOnlyList<NextEviction> NextInLine,
     IReadOnlyList<string> ConfiguredPins, IReadOnlyList<RuntimePin> RuntimePins)
 {
     public const int ListLength = 10;
@@ -26,7 +26,9 @@ internal sealed record StorageData(
         var free = new DriveInfo(services.GetRequiredService<DataLayout>().Root).AvailableFreeSpace;
         var next = index.ListEvictionCandidates(options.EvictLocal)
             .Where(c => !evictor.IsPinned(c) && (c.Repository is null || viewer.MayPull(context, c.Repository, c.Upstream)))
-            .Take(ListLength).ToList();
+            .Take(ListLength)
+            .Select(c => new NextEviction(c, c.Repository is { } repository ? catalog.ImageBytes(repository, c.Digest) : c.Size))
+            .ToList();
         return new StorageData(index.GetCachedBytes(), options.MaxCacheBytes, free, options.MinFreeBytes, options.LowWaterPercent,
             catalog.BytesByUpstream(),
             [.. catalog.LargestImages(ListLength * 5).Where(i => viewer.MayPull(context, i.Repository, i.Upstream)).Take(ListLength)],
@@ -38,3 +40,6 @@ internal sealed record StorageData(
         context.RequestServices.GetRequiredService<Registry.RepositoryRouter>().FindUpstream(repository.Split('/', 2)[0]) is { } upstream &&
         repository.StartsWith(upstream + "/", StringComparison.Ordinal) ? upstream : null;
 }
+
+/// <summary>An eviction candidate with the bytes it holds: the image (manifest and what it references) or the blob.</summary>
+internal sealed record NextEviction(EvictionCandidate Candidate, long Bytes);

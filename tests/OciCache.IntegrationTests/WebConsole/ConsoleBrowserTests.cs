@@ -222,7 +222,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
 
     private async Task Screenshot(string name)
     {
-        if (Environment.GetEnvironmentVariable("OCICACHE_SCREENSHOTS") != "1")
+        if (Environment.GetEnvironmentVariable(ProcessRunner.ScreenshotsVariable) != "1")
         {
             return;
         }

@@ -56,6 +56,7 @@ public sealed class ConsoleStorageTests
         Assert.Equal(["1.0"], evicted.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
         var next = root.GetProperty("nextInLine").EnumerateArray().First(c => c.GetProperty("repository").GetString() is not null);
         Assert.Equal("docker.io/library/b", next.GetProperty("repository").GetString()); // the pinned one is never in line
+        Assert.Equal(images["b"].Blobs.Append(images["b"].Manifest).Sum(b => b.Size), next.GetProperty("bytes").GetInt64()); // the whole image, not its manifest
         Assert.Contains(root.GetProperty("pins").EnumerateArray(), p => p.GetProperty("pattern").GetString() == "docker.io/library/kept:*" && p.GetProperty("source").GetString() == "runtime");
         Assert.Equal(["docker.io/library/b", "docker.io/library/kept"],
             root.GetProperty("largestImages").EnumerateArray().Select(i => i.GetProperty("repository").GetString()).Order());

@@ -47,14 +47,14 @@ internal static class StorageJson
 
         w.WriteEndArray();
         w.WriteStartArray("nextInLine");
-        foreach (var c in data.NextInLine)
+        foreach (var (c, bytes) in data.NextInLine)
         {
             w.WriteStartObject();
             ApiJson.String(w, "repository", c.Repository);
             w.WriteString("digest", c.Digest.ToString());
             ApiJson.Strings(w, "tags", c.Tags);
             ApiJson.Time(w, "lastAccess", c.LastAccess);
-            w.WriteNumber("bytes", c.Size);
+            w.WriteNumber("bytes", bytes);
             w.WriteEndObject();
         }
 

@@ -23,7 +23,7 @@ internal static class AdminPage
         var forms = viewer is { IsAdmin: true, CsrfToken: not null };
         if (viewer.IsAdmin)
         {
-            html.Element("h2", "Robot accounts").Raw("<table>").Head("Name", "Scopes", "Created", "Expires", "").Raw("<tbody>");
+            html.Element("h2", "Robot accounts").Raw("<div class=\"table\"><table>").Head("Name", "Scopes", "Created", "Expires", "").Raw("<tbody>");
             foreach (var robot in robots)
             {
                 var expired = robot.ExpiresAt is { } e && now >= e;
@@ -37,7 +37,7 @@ internal static class AdminPage
                 html.Raw("</td></tr>");
             }
 
-            html.Raw("</tbody></table>");
+            html.Raw("</tbody></table></div>");
             if (forms)
             {
                 html.Raw("<form class=\"api\" data-method=\"POST\" data-action=\"/api/robots\" data-shows=\"secret\">")
@@ -56,7 +56,7 @@ internal static class AdminPage
         else
         {
             html.Element("p", $"A key works as the password of {viewer.Who} for skopeo, podman, helm and containerd, within its scopes.", "muted")
-                .Raw("<table>").Head("Name", "Scopes", "Created", "Expires", "").Raw("<tbody>");
+                .Raw("<div class=\"table\"><table>").Head("Name", "Scopes", "Created", "Expires", "").Raw("<tbody>");
             foreach (var key in keys)
             {
                 html.Raw("<tr>").Element("td", key.Name).Element("td", string.Join(" ", key.Scopes)).Element("td", Html.Time(key.CreatedAt))
@@ -64,7 +64,7 @@ internal static class AdminPage
                     .Raw($"<td><form class=\"api\" data-method=\"DELETE\" data-action=\"/api/keys/{Uri.EscapeDataString(key.Id)}\"><button>Revoke</button></form></td></tr>");
             }
 
-            html.Raw("</tbody></table>")
+            html.Raw("</tbody></table></div>")
                 .Raw("<form class=\"api\" data-method=\"POST\" data-action=\"/api/keys\" data-shows=\"key\">")
                 .Raw("<label>Name <input name=\"name\" required maxlength=\"64\" placeholder=\"laptop\"></label>")
                 .Raw("<label>Scopes <input name=\"scopes\" required placeholder=\"repository:site/*:pull,push\"></label>")
@@ -80,14 +80,14 @@ internal static class AdminPage
                 .Raw("<input name=\"who\" placeholder=\"who\" value=\"").Raw(Html.Attr(filter.Who)).Raw("\">")
                 .Raw("<input name=\"repository\" placeholder=\"repository\" value=\"").Raw(Html.Attr(filter.Repository)).Raw("\">")
                 .Raw("<button>Filter</button></form>")
-                .Raw("<table>").Head("Time", "Action", "Result", "Who", "Source", "Repository", "Detail").Raw("<tbody>");
+                .Raw("<div class=\"table\"><table>").Head("Time", "Action", "Result", "Who", "Source", "Repository", "Detail").Raw("<tbody>");
             foreach (var line in audit)
             {
                 html.Row(Html.Time(new DateTimeOffset(DateTime.SpecifyKind(line.Time, DateTimeKind.Utc))), line.Action, line.Result, line.Who, line.Source,
                     line.Repository is null ? line.Reference : $"{line.Repository}{(line.Reference is null ? "" : ":" + line.Reference)}", line.Detail);
             }
 
-            html.Raw("</tbody></table>");
+            html.Raw("</tbody></table></div>");
         }
 
         return ConsoleLayout.Render("Admin", "/ui/admin", viewer, html);

@@ -47,7 +47,7 @@ internal static class OverviewPage
         }
         else
         {
-            html.Raw("<table>").Head("Digest", "Repository", "Phase", "Progress").Raw("<tbody>");
+            html.Raw("<div class=\"table\"><table>").Head("Digest", "Repository", "Phase", "Progress").Raw("<tbody>");
             foreach (var f in data.Fills)
             {
                 html.Row(f.Digest, f.Repository, f.Phase, f.Length is { } length and > 0
@@ -55,7 +55,7 @@ internal static class OverviewPage
                     : Html.Bytes(f.Received));
             }
 
-            html.Raw("</tbody></table>");
+            html.Raw("</tbody></table></div>");
         }
 
         html.Element("h2", "Traffic");

@@ -20,13 +20,13 @@ internal static class PrefetchPage
         }
 
         html.Raw("</section>");
-        html.Element("h2", "Images").Raw("<table>").Head("Image", "Tags", "Platforms").Raw("<tbody>");
+        html.Element("h2", "Images").Raw("<div class=\"table\"><table>").Head("Image", "Tags", "Platforms").Raw("<tbody>");
         foreach (var image in options.Images)
         {
             html.Row(image.Image, image.Tags.Count == 0 ? "latest" : string.Join(", ", image.Tags), image.Platforms.Count == 0 ? "all" : string.Join(", ", image.Platforms));
         }
 
-        html.Raw("</tbody></table>");
+        html.Raw("</tbody></table></div>");
         if (options.Images.Count == 0)
         {
             html.Element("p", "Prefetch:Images is empty.", "muted");

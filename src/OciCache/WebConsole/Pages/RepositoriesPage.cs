@@ -8,7 +8,7 @@ internal static class RepositoriesPage
         var html = new Html();
         html.Raw("<form class=\"search\" method=\"get\" action=\"/ui/repositories\"><input type=\"search\" name=\"q\" placeholder=\"search repositories\" value=\"")
             .Raw(Html.Attr(query)).Raw("\"><button>Search</button></form>");
-        html.Raw("<table>").Head("Repository", "Kind", "Tags", "Size", "Updated").Raw("<tbody>");
+        html.Raw("<div class=\"table\"><table>").Head("Repository", "Kind", "Tags", "Size", "Updated").Raw("<tbody>");
         foreach (var r in page.Repositories)
         {
             html.Raw("<tr><td>").Link("/ui/repositories/" + r.Name, r.Name).Raw("</td>")
@@ -17,7 +17,7 @@ internal static class RepositoriesPage
                 .Element("td", Html.Bytes(r.Bytes)).Element("td", Html.Time(r.UpdatedAt)).Raw("</tr>");
         }
 
-        html.Raw("</tbody></table>");
+        html.Raw("</tbody></table></div>");
         if (page.Repositories.Count == 0)
         {
             html.Element("p", query is { Length: > 0 } ? "No repository matches." : "Nothing stored yet.", "muted");

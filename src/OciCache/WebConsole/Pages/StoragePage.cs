@@ -23,40 +23,40 @@ internal static class StoragePage
         Field(html, "Evicts down to", $"{data.LowWaterPercent} % of a limit");
         html.Raw("</dl></section>");
 
-        html.Element("h2", "By origin").Raw("<table>").Head("Origin", "Bytes").Raw("<tbody>");
+        html.Element("h2", "By origin").Raw("<div class=\"table\"><table>").Head("Origin", "Bytes").Raw("<tbody>");
         foreach (var (upstream, bytes) in data.BytesByUpstream)
         {
             html.Row(upstream.Length == 0 ? "local (pushed)" : upstream, Html.Bytes(bytes));
         }
 
-        html.Raw("</tbody></table>");
-        html.Element("h2", "Largest images").Raw("<table>").Head("Repository", "Tags", "Digest", "Size").Raw("<tbody>");
+        html.Raw("</tbody></table></div>");
+        html.Element("h2", "Largest images").Raw("<div class=\"table\"><table>").Head("Repository", "Tags", "Digest", "Size").Raw("<tbody>");
         foreach (var image in data.Largest)
         {
             html.Row(image.Repository, string.Join(", ", image.Tags), Short(image.Digest.ToString()), Html.Bytes(image.Bytes));
         }
 
-        html.Raw("</tbody></table>");
-        html.Element("h2", "Next in line for eviction").Raw("<table>").Head("Repository", "Tags", "Digest", "Last used", "Size").Raw("<tbody>");
-        foreach (var c in data.NextInLine)
+        html.Raw("</tbody></table></div>");
+        html.Element("h2", "Next in line for eviction").Raw("<div class=\"table\"><table>").Head("Repository", "Tags", "Digest", "Last used", "Size").Raw("<tbody>");
+        foreach (var (c, bytes) in data.NextInLine)
         {
-            html.Row(c.Repository ?? "(unreferenced blob)", string.Join(", ", c.Tags), Short(c.Digest.ToString()), Html.Time(c.LastAccess), Html.Bytes(c.Size));
+            html.Row(c.Repository ?? "(unreferenced blob)", string.Join(", ", c.Tags), Short(c.Digest.ToString()), Html.Time(c.LastAccess), Html.Bytes(bytes));
         }
 
-        html.Raw("</tbody></table>");
-        html.Element("h2", "Recent evictions").Raw("<table>").Head("When", "Repository", "Tags", "Freed").Raw("<tbody>");
+        html.Raw("</tbody></table></div>");
+        html.Element("h2", "Recent evictions").Raw("<div class=\"table\"><table>").Head("When", "Repository", "Tags", "Freed").Raw("<tbody>");
         foreach (var e in data.RecentEvictions)
         {
             html.Row(Html.Time(e.At), e.Repository ?? "(blob)", string.Join(", ", e.Tags), Html.Bytes(e.Bytes));
         }
 
-        html.Raw("</tbody></table>");
+        html.Raw("</tbody></table></div>");
         if (data.RecentEvictions.Count == 0)
         {
             html.Element("p", "Nothing evicted since the start.", "muted");
         }
 
-        html.Element("h2", "Pins").Raw("<table>").Head("Pattern", "From", "").Raw("<tbody>");
+        html.Element("h2", "Pins").Raw("<div class=\"table\"><table>").Head("Pattern", "From", "").Raw("<tbody>");
         foreach (var pin in data.ConfiguredPins)
         {
             html.Row(pin, "Storage:Pins", "");
@@ -74,7 +74,7 @@ internal static class StoragePage
             html.Raw("</td></tr>");
         }
 
-        html.Raw("</tbody></table>");
+        html.Raw("</tbody></table></div>");
         if (forms)
         {
             html.Raw("<form class=\"api\" data-method=\"POST\" data-action=\"/api/pins\"><label>Pin <input name=\"pattern\" required maxlength=\"256\" placeholder=\"docker.io/library/nginx:1.27\"></label><button>Add pin</button></form>");
