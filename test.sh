@@ -29,6 +29,11 @@ if ! $fast; then
   need qemu-aarch64-static qemu-user-static
   # Benchmark charts.
   need gnuplot gnuplot-nox
+  # The OIDC provider of the sign-in tests (npm oidc-provider under Node).
+  need node nodejs
+  need npm npm
+  # The console's browser test: Debian's chromium, headless, driven by Playwright (no browser download).
+  need chromium chromium
 fi
 # The arm64 binary under qemu loads Debian's arm64 C library and OpenSSL (multiarch).
 if ! $fast && [ "$(dpkg --print-architecture)" != arm64 ] && [ ! -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ]; then
@@ -42,6 +47,14 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+if ! $fast; then
+  # The sign-in tests' OpenID provider: npm oidc-provider, pinned by tests/oidc/package-lock.json.
+  if [ ! -d tests/oidc/node_modules/oidc-provider ]; then
+    echo "==> npm ci (tests/oidc)"
+    (cd tests/oidc && npm ci --no-audit --no-fund --silent)
+  fi
+fi
 
 echo "==> build"
 dotnet build OciCache.sln -c Release -nologo -clp:ErrorsOnly

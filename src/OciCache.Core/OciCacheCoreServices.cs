@@ -61,12 +61,13 @@ public static class OciCacheCoreServices
 
         // Upstream
         services.TryAddSingleton<CacheMetrics>();
+        services.TryAddSingleton<TrafficHistory>();
         services.TryAddSingleton<TokenCache>();
         services.TryAddSingleton(new OfflineSwitch(options.Cache.Offline));
         services.TryAddSingleton(new UpstreamRules(options.Upstreams));
         services.TryAddSingleton(sp => new UpstreamClient(options.Upstreams, sp.GetRequiredService<UpstreamPolicyOptions>(),
             sp.GetRequiredService<TokenCache>(), sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<OfflineSwitch>(),
-            sp.GetRequiredService<ILogger<UpstreamClient>>()));
+            sp.GetRequiredService<ILogger<UpstreamClient>>(), sp.GetRequiredService<TimeProvider>()));
 
         // Pull-through
         services.TryAddSingleton<FillCoordinator>();
@@ -74,7 +75,11 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<IContentReader, PullThroughContentReader>();
 
         // Lifecycle
+        services.TryAddSingleton<RuntimePins>();
+        services.TryAddSingleton<EvictionLog>();
+        services.TryAddSingleton<PullCounter>();
         services.TryAddSingleton<CacheEvictor>();
+        services.TryAddSingleton<PrefetchRuns>();
         services.TryAddSingleton<GarbageCollector>();
         services.TryAddSingleton<Scrubber>();
         services.TryAddSingleton<ImageCopier>();
@@ -85,6 +90,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<Importer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupCleanup>()); // first: hosted services start in order
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LifecycleService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TrafficHistoryService>());
 
         // Sync
         services.TryAddSingleton<SyncMetrics>();

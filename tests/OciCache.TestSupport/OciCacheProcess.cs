@@ -68,6 +68,7 @@ public sealed partial class OciCacheProcess : IAsyncDisposable
         }
 
         info.Environment["OCICACHE_STORAGE__MINFREEBYTES"] = "0"; // independent of the machine's free space
+        info.Environment.Remove(ProcessRunner.ScreenshotsVariable); // a test switch, not a setting
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

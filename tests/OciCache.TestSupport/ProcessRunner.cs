@@ -11,6 +11,9 @@ public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
 /// <summary>Runs external tools (skopeo, ctr, ocicache) and fails loudly when one is missing or hangs.</summary>
 public static class ProcessRunner
 {
+    /// <summary>The browser test's switch to write screenshots (docs/console/); kept from every child process.</summary>
+    public const string ScreenshotsVariable = "OCICACHE_SCREENSHOTS";
+
     public static async Task<ProcessResult> RunAsync(
         string file, IEnumerable<string> arguments, TimeSpan? timeout = null, IDictionary<string, string>? environment = null)
     {
@@ -25,6 +28,7 @@ public static class ProcessRunner
             info.ArgumentList.Add(argument);
         }
 
+        info.Environment.Remove(ScreenshotsVariable); // a test switch, not a setting: ocicache refuses unknown OCICACHE_ keys
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

@@ -27,7 +27,7 @@ public sealed class OciCacheCoreServicesTests
         Assert.IsType<CachedMetadataIndex>(provider.GetRequiredService<IMetadataIndex>());
         Assert.NotNull(provider.GetRequiredService<Prefetcher>());
         Assert.NotNull(provider.GetRequiredService<OciCache.Sync.SyncRunner>());
-        Assert.Equal(["StartupCleanup", "LifecycleService", "SyncService"], provider.GetServices<IHostedService>().Select(s => s.GetType().Name));
+        Assert.Equal(["StartupCleanup", "LifecycleService", "TrafficHistoryService", "SyncService"], provider.GetServices<IHostedService>().Select(s => s.GetType().Name));
         Assert.True(Directory.Exists(Path.Combine(data.Path, "blobs")));
     }
 

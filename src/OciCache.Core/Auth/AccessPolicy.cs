@@ -5,7 +5,9 @@ namespace OciCache.Auth;
 /// <list type="number">
 /// <item>anyone: the <c>Anonymous</c> entries whose pattern matches (by default pull of everything);</item>
 /// <item>a user: besides, everything on every repository when in the admin group, else the actions of the
-/// first <c>Policies</c> rule that matches the repository and names the user or one of the user's groups;</item>
+/// first <c>Policies</c> rule that matches the repository and names the user or one of the user's groups
+/// (those of <c>Auth:Groups</c> and those the OIDC issuer vouched for); with an API key, at most what the
+/// key's scopes grant;</item>
 /// <item>a robot: besides, the actions of its scopes whose pattern matches, and nothing of <c>Policies</c>;</item>
 /// <item>a mirror repository: pull at most, for everyone (it is a cache of its upstream).</item>
 /// </list>
@@ -60,29 +62,54 @@ public sealed class AccessPolicy
 
         if (identity is { Kind: IdentityKind.Robot })
         {
-            foreach (var scope in identity.Scopes)
-            {
-                if (scope.Matches(repository) && AccessActionNames.TryParse(scope.Actions, out var actions, out _))
-                {
-                    granted |= actions;
-                }
-            }
+            granted |= ScopeGrants(identity.Scopes, repository);
         }
         else if (identity is { Kind: IdentityKind.User })
         {
-            granted |= IsAdmin(identity) ? AccessActions.All : FirstRule(identity.Name, repository);
+            var user = GroupsOf(identity).Contains(_adminGroup ?? "") ? AccessActions.All : FirstRule(identity, repository);
+            granted |= identity.Limit is { } limit ? user & ScopeGrants(limit, repository) : user;
         }
 
         return isMirror ? granted & AccessActions.Pull : granted;
     }
 
-    /// <summary>A user of the admin group (robots never are).</summary>
+    /// <summary>A user of the admin group (robots never are, nor a user signed in with an API key).</summary>
     public bool IsAdmin(Identity? identity) =>
-        identity is { Kind: IdentityKind.User } && _adminGroup is not null && GroupsOf(identity.Name).Contains(_adminGroup);
+        identity is { Kind: IdentityKind.User, Limit: null } && _adminGroup is not null && GroupsOf(identity).Contains(_adminGroup);
 
-    private AccessActions FirstRule(string user, string repository)
+    /// <summary>The groups of a user: those <c>Auth:Groups</c> lists the name in, and those proven at sign-in.</summary>
+    public IReadOnlySet<string> GroupsOf(Identity identity)
     {
-        var groups = GroupsOf(user);
+        var listed = _groupsOfUser.TryGetValue(identity.Name, out var groups) ? groups : null;
+        if (identity.Groups.Count == 0)
+        {
+            return listed ?? (IReadOnlySet<string>)new HashSet<string>();
+        }
+
+        var all = new HashSet<string>(identity.Groups, StringComparer.Ordinal);
+        all.UnionWith(listed ?? []);
+        return all;
+    }
+
+    /// <summary>What scopes (a robot's, an API key's) grant on <paramref name="repository"/>.</summary>
+    public static AccessActions ScopeGrants(IEnumerable<RobotScope> scopes, string repository)
+    {
+        var granted = AccessActions.None;
+        foreach (var scope in scopes)
+        {
+            if (scope.Matches(repository) && AccessActionNames.TryParse(scope.Actions, out var actions, out _))
+            {
+                granted |= actions;
+            }
+        }
+
+        return granted;
+    }
+
+    private AccessActions FirstRule(Identity identity, string repository)
+    {
+        var user = identity.Name;
+        var groups = GroupsOf(identity);
         foreach (var rule in _rules)
         {
             if (rule.Globs.Any(g => g.IsMatch(repository)) && (rule.Users.Contains(user) || rule.Groups.Overlaps(groups)))
@@ -93,9 +120,6 @@ public sealed class AccessPolicy
 
         return AccessActions.None;
     }
-
-    private IReadOnlySet<string> GroupsOf(string user) =>
-        _groupsOfUser.TryGetValue(user, out var groups) ? groups : (IReadOnlySet<string>)new HashSet<string>();
 
     private static AccessPolicy Compile(AuthSettings settings, List<string> errors)
     {
@@ -125,7 +149,8 @@ public sealed class AccessPolicy
                 errors.Add($"{key}: a rule needs Users or Groups (robots have their scopes instead).");
             }
 
-            foreach (var group in rule.Groups.Where(g => !settings.Groups.ContainsKey(g)))
+            // With an OIDC issuer, groups may come from its groups claim alone.
+            foreach (var group in rule.Groups.Where(g => settings.Oidc is null && !settings.Groups.ContainsKey(g)))
             {
                 errors.Add($"{key}:Groups: '{group}' is not a group of Auth:Groups.");
             }
@@ -148,7 +173,7 @@ public sealed class AccessPolicy
             }
         }
 
-        if (settings.AdminGroup is { } admin && !settings.Groups.ContainsKey(admin))
+        if (settings.AdminGroup is { } admin && settings.Oidc is null && !settings.Groups.ContainsKey(admin))
         {
             errors.Add($"Auth:AdminGroup: '{admin}' is not a group of Auth:Groups.");
         }

@@ -22,6 +22,9 @@ public sealed record TokenClaims(string Issuer, string Subject, string Audience,
 
     public IReadOnlyList<TokenAccess> Access { get; init; } = [];
 
+    /// <summary>The API key the subject signed in with (claim <c>api_key</c>), so every later check uses the key's limits, and ends with the key.</summary>
+    public string? ApiKey { get; init; }
+
     /// <summary>What this token grants on <paramref name="repository"/> (entries of type <c>repository</c> only).</summary>
     public AccessActions Grants(string repository)
     {

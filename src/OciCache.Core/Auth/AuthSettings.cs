@@ -43,6 +43,18 @@ public sealed record AuthSettings
     public int FailedSignIns { get; set; } = 10;
 
     public AuditLogOptions AuditLog { get; set; } = new();
+
+    /// <summary>Sign-in for people through an OIDC issuer; null: the console's sign-in form (htpasswd users) only.</summary>
+    public OidcSettings? Oidc { get; set; }
+
+    /// <summary>A console session ends after this long without a request.</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>A console session ends this long after sign-in, however busy.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>The longest expiry a personal API key may be given; a key without one gets this.</summary>
+    public TimeSpan ApiKeyMaxLifetime { get; set; } = TimeSpan.FromDays(365);
 }
 
 /// <summary>

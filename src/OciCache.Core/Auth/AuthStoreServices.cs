@@ -19,6 +19,8 @@ public static class AuthStoreServices
         services.TryAddSingleton(options);
         services.TryAddSingleton<IRobotAccounts>(sp =>
             new SqliteRobotAccounts(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IApiKeys>(sp =>
+            new SqliteApiKeys(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IAuditLog>(sp => new JsonLinesAuditLog(
             options, AuditLogPath(options, sp.GetRequiredService<DataLayout>()),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<JsonLinesAuditLog>>()));

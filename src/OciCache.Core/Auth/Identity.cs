@@ -7,14 +7,32 @@ public enum IdentityKind
 }
 
 /// <summary>
-/// Who a request was proven to come from: a user of the htpasswd file or a robot account. A request
-/// without credentials has no identity (null), never an "anonymous" one.
+/// Who a request was proven to come from: a user of the htpasswd file, a person signed in through the OIDC
+/// issuer, a user signed in with one of their API keys, or a robot account. A request without credentials
+/// has no identity (null), never an "anonymous" one.
 /// </summary>
 /// <param name="Name">The user name, or the robot's sign-in name <c>robot$NAME</c>.</param>
 public sealed record Identity(string Name, IdentityKind Kind)
 {
+    private static readonly IReadOnlySet<string> NoGroups = new HashSet<string>();
+
     /// <summary>A robot's scopes, its whole policy; empty for users.</summary>
     public IReadOnlyList<RobotScope> Scopes { get; init; } = [];
+
+    /// <summary>
+    /// Groups proven at sign-in (the OIDC issuer's groups claim), in addition to those <c>Auth:Groups</c>
+    /// lists for the user's name; the policy treats both alike.
+    /// </summary>
+    public IReadOnlySet<string> Groups { get; init; } = NoGroups;
+
+    /// <summary>
+    /// For a user signed in with an API key: the key's scopes, which bound what the user's policy allows (a
+    /// key never gives more than its user has, nor admin rights). Null for every other sign-in.
+    /// </summary>
+    public IReadOnlyList<RobotScope>? Limit { get; init; }
+
+    /// <summary>The id of the API key this identity signed in with (also carried by its tokens), or null.</summary>
+    public string? ApiKeyId { get; init; }
 
     public static Identity User(string name) => new(name, IdentityKind.User);
 

@@ -51,8 +51,10 @@ public sealed class TokenSigner
                 ["name"] = a.Name,
                 ["actions"] = a.Actions.Names().Cast<object>().ToList(),
             }).ToList(),
-        },
+        }.WithApiKey(claims.ApiKey),
     });
+
+
 
     /// <summary>New claims from now for <paramref name="lifetime"/>, with a random id.</summary>
     public TokenClaims NewClaims(string subject, string audience, string use, TimeSpan lifetime, IReadOnlyList<TokenAccess> access)
@@ -127,11 +129,26 @@ public sealed class TokenSigner
                 IssuedAt = DateTimeOffset.FromUnixTimeSeconds(root.GetProperty("iat").GetInt64()),
                 Id = root.GetProperty("jti").GetString()!,
                 Access = access,
+                ApiKey = root.TryGetProperty("api_key", out var key) ? key.GetString() : null,
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             return null;
         }
+    }
+}
+
+internal static class TokenClaimsExtensions
+{
+    /// <summary>Adds the <c>api_key</c> claim when the token is for a sign-in with an API key.</summary>
+    public static Dictionary<string, object> WithApiKey(this Dictionary<string, object> claims, string? apiKey)
+    {
+        if (apiKey is not null)
+        {
+            claims["api_key"] = apiKey;
+        }
+
+        return claims;
     }
 }

@@ -22,10 +22,17 @@ public sealed partial class CacheEvictor
     private readonly CacheMetrics metrics;
     private readonly ILogger<CacheEvictor> logger;
     private readonly PinMatcher _pins;
+    private readonly RuntimePins? _runtimePins;
+    private readonly EvictionLog? _log;
+    private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public CacheEvictor(IMetadataIndex index, IBlobStore store, AccessTracker access, StorageOptions options, CacheMetrics metrics, ILogger<CacheEvictor> logger)
+    public CacheEvictor(IMetadataIndex index, IBlobStore store, AccessTracker access, StorageOptions options, CacheMetrics metrics, ILogger<CacheEvictor> logger,
+        RuntimePins? runtimePins = null, EvictionLog? log = null, TimeProvider? time = null)
     {
+        _runtimePins = runtimePins;
+        _log = log;
+        _time = time ?? TimeProvider.System;
         this.index = index;
         this.store = store;
         this.access = access;
@@ -78,12 +85,13 @@ public sealed partial class CacheEvictor
                     break;
                 }
 
-                if (candidate.IsManifest && _pins.IsPinned(candidate.Repository!, candidate.Tags))
+                if (candidate.IsManifest && IsPinned(candidate))
                 {
                     continue;
                 }
 
                 var bytes = candidate.IsManifest ? EvictImage(candidate) : RemoveBlobs([candidate.Digest]);
+                _log?.Add(new EvictionRecord(_time.GetUtcNow(), candidate.Repository, candidate.Digest, candidate.Tags, bytes));
                 metrics.Evictions.Add(1, new KeyValuePair<string, object?>("kind", candidate.IsManifest ? "image" : "blob"));
                 metrics.EvictedBytes.Add(bytes);
                 freed += bytes;
@@ -97,6 +105,10 @@ public sealed partial class CacheEvictor
             _gate.Release();
         }
     }
+
+    /// <summary>Whether a root manifest is kept by <c>Storage:Pins</c> or a pin added at runtime.</summary>
+    public bool IsPinned(EvictionCandidate candidate) =>
+        candidate.IsManifest && (_pins.IsPinned(candidate.Repository!, candidate.Tags) || _runtimePins?.IsPinned(candidate.Repository!, candidate.Tags) == true);
 
     private long EvictImage(EvictionCandidate root)
     {

@@ -11,7 +11,7 @@ namespace OciCache.Lifecycle;
 /// </summary>
 public sealed partial class LifecycleService(
     AccessTracker access, CacheEvictor evictor, EvictionSignal signal, GarbageCollector collector, Scrubber scrubber,
-    Prefetcher prefetcher, StorageOptions storage, GarbageCollectionOptions gc, ScrubOptions scrub, PrefetchOptions prefetch,
+    PrefetchRuns prefetches, TimeProvider time, StorageOptions storage, GarbageCollectionOptions gc, ScrubOptions scrub, PrefetchOptions prefetch,
     ILogger<LifecycleService> logger) : BackgroundService
 {
     /// <summary>Delay before the first prefetch, so the server answers clients first.</summary>
@@ -74,19 +74,25 @@ public sealed partial class LifecycleService(
 
         try
         {
-            await Task.Delay(prefetch.RunAtStart ? PrefetchStartDelay : prefetch.Interval, stoppingToken);
+            var first = prefetch.RunAtStart ? PrefetchStartDelay : prefetch.Interval;
+            prefetches.NextRunAt = time.GetUtcNow() + first;
+            await Task.Delay(first, stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
+                prefetches.NextRunAt = null;
                 await RunOnceAsync("prefetch", async ct =>
                 {
-                    var result = await prefetcher.RunAsync(prefetch.Images, ct);
-                    LogPrefetched(result.Images.Count, result.BlobsFetched, result.BytesFetched, result.Failed.Count);
+                    if (await prefetches.RunAsync("schedule", ct) is { } result)
+                    {
+                        LogPrefetched(result.Images.Count, result.BlobsFetched, result.BytesFetched, result.Failed.Count);
+                    }
                 }, stoppingToken);
                 if (prefetch.Interval <= TimeSpan.Zero)
                 {
                     return;
                 }
 
+                prefetches.NextRunAt = time.GetUtcNow() + prefetch.Interval;
                 await Task.Delay(prefetch.Interval, stoppingToken);
             }
         }

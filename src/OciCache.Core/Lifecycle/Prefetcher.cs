@@ -19,6 +19,9 @@ public sealed partial class Prefetcher(
 
     private PrefetchResult? _current;
 
+    /// <summary>The tally of the running (or last) prefetch, safe to read while it runs.</summary>
+    public PrefetchResult? Current => Volatile.Read(ref _current);
+
     /// <summary>Bytes fetched from upstreams by the running (or last) prefetch.</summary>
     public long BytesFetched => Volatile.Read(ref _current)?.BytesFetched ?? 0;
 

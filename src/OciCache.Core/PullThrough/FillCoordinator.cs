@@ -21,6 +21,9 @@ internal sealed class FillCoordinator
 
     public int Active => _fills.Count;
 
+    /// <summary>The fills running now (for the console's progress).</summary>
+    public IReadOnlyList<BlobFill> Running => [.. _fills.Values];
+
     /// <summary>The fill running for <paramref name="digest"/>, if any (for progress and for tests that await it).</summary>
     public BlobFill? Find(Digest digest) => _fills.GetValueOrDefault(digest);
 

@@ -8,6 +8,10 @@ namespace OciCache.Storage;
 ///               │               └─&lt; tags
 ///               └ uploads (by name, so a session survives its repository being empty)
 /// robots (robot accounts: name, SHA-256 of the secret, scopes; stands alone)
+/// traffic_history (minute and hour buckets of hits, misses and bytes per upstream; stands alone)
+/// pins (pin patterns added at runtime through /api/pins; stand alone)
+/// pulls (manifest GETs per repository and digest: count and last time; by name, outlive eviction)
+/// api_keys (personal API keys: id, user, SHA-256 of the key, scopes, groups; stands alone)
 /// </code>
 /// </summary>
 internal static class Schema
@@ -103,5 +107,59 @@ internal static class Schema
             created_at  INTEGER NOT NULL,
             expires_at  INTEGER
         ) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Version 5: traffic history for the console (<see cref="TrafficHistory"/>). A row is one
+    /// bucket of one upstream: <c>resolution</c> is its length in seconds (60 or 3600), <c>bucket_start</c>
+    /// Unix milliseconds; the counts are what <see cref="Observability.CacheMetrics"/> counted in it.
+    /// <c>pins</c>: patterns as <c>Storage:Pins</c> takes them, added by an admin at runtime.
+    /// <c>pulls</c>: manifest GETs counted in memory and added here once a minute.
+    /// </summary>
+    public const string Version5 = """
+        CREATE TABLE IF NOT EXISTS traffic_history (
+            resolution    INTEGER NOT NULL,
+            bucket_start  INTEGER NOT NULL,
+            upstream      TEXT NOT NULL,
+            hits          INTEGER NOT NULL,
+            misses        INTEGER NOT NULL,
+            served_bytes  INTEGER NOT NULL,
+            fetched_bytes INTEGER NOT NULL,
+            PRIMARY KEY (resolution, bucket_start, upstream)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS pins (
+            pattern    TEXT PRIMARY KEY,
+            created_at INTEGER NOT NULL,
+            created_by TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS pulls (
+            repository     TEXT NOT NULL,
+            digest         TEXT NOT NULL,
+            count          INTEGER NOT NULL,
+            last_pulled_at INTEGER NOT NULL,
+            PRIMARY KEY (repository, digest)
+        ) WITHOUT ROWID;
+        """;
+
+    /// <summary>
+    /// Personal API keys (<c>/api/keys</c>), applied at <see cref="SqliteDatabase.ApiKeysVersion"/>. Only the
+    /// SHA-256 of a key is kept; <c>scopes</c> and <c>groups</c> are JSON arrays of texts; <c>expires_at</c> is
+    /// required. Written with IF NOT EXISTS and numbered in one place, so it moves to another version number
+    /// by changing that constant alone.
+    /// </summary>
+    public const string ApiKeys = """
+        CREATE TABLE IF NOT EXISTS api_keys (
+            id          TEXT PRIMARY KEY,
+            user        TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            secret_hash BLOB NOT NULL,
+            scopes      TEXT NOT NULL,
+            groups      TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            expires_at  INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS api_keys_user ON api_keys(user);
         """;
 }

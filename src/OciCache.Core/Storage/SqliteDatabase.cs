@@ -11,7 +11,10 @@ namespace OciCache.Storage;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    internal const int SchemaVersion = 4;
+    internal const int SchemaVersion = 6;
+
+    /// <summary>The version that adds <see cref="Schema.ApiKeys"/> (the one constant to change to renumber it).</summary>
+    internal const int ApiKeysVersion = 6;
 
     private readonly string _connectionString;
 
@@ -92,6 +95,18 @@ public sealed class SqliteDatabase : IDisposable
         if (version < 4)
         {
             command.CommandText = Schema.Version4;
+            command.ExecuteNonQuery();
+        }
+
+        if (version < 5)
+        {
+            command.CommandText = Schema.Version5;
+            command.ExecuteNonQuery();
+        }
+
+        if (version < ApiKeysVersion)
+        {
+            command.CommandText = Schema.ApiKeys;
             command.ExecuteNonQuery();
         }
 

@@ -24,11 +24,13 @@ public sealed partial class UpstreamClient : IDisposable
     private readonly CacheMetrics _metrics;
     private readonly OfflineSwitch _offline;
     private readonly ILogger<UpstreamClient> _logger;
+    private readonly TimeProvider _time;
 
     public UpstreamClient(
         IReadOnlyDictionary<string, UpstreamOptions> upstreams, UpstreamPolicyOptions policy, TokenCache tokens,
-        CacheMetrics metrics, OfflineSwitch offline, ILogger<UpstreamClient> logger)
+        CacheMetrics metrics, OfflineSwitch offline, ILogger<UpstreamClient> logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _metrics = metrics;
         _offline = offline;
         _logger = logger;
@@ -43,6 +45,9 @@ public sealed partial class UpstreamClient : IDisposable
     }
 
     public UpstreamEndpoint Endpoint(string upstream) => _endpoints[upstream];
+
+    /// <summary>Every configured upstream, by name.</summary>
+    public IEnumerable<UpstreamEndpoint> Endpoints => _endpoints.Values.OrderBy(e => e.Name, StringComparer.Ordinal);
 
     /// <summary>HEAD of a blob of a mirror repository; a 2xx response is the caller's to dispose.</summary>
     public Task<UpstreamResult> HeadBlobAsync(Repository repository, Digest digest, CancellationToken cancellationToken) =>
@@ -128,6 +133,7 @@ public sealed partial class UpstreamClient : IDisposable
         }
 
         var result = await SendCoreAsync(endpoint, method, path, accept, cancellationToken);
+        endpoint.Health.Record(result.Failure, _time.GetUtcNow());
         _metrics.UpstreamRequests.Add(1,
             new KeyValuePair<string, object?>("upstream", endpoint.Name),
             new KeyValuePair<string, object?>("method", method.Method),

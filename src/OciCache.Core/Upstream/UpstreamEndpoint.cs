@@ -91,6 +91,9 @@ public sealed class UpstreamEndpoint : IDisposable
 
     public RateLimitTracker RateLimit { get; } = new();
 
+    /// <summary>Its last answer and its last outage with the reason.</summary>
+    public UpstreamHealth Health { get; } = new();
+
     /// <summary>True while the breaker keeps this upstream from being contacted.</summary>
     public bool IsBroken => _breaker.CircuitState is CircuitState.Open or CircuitState.Isolated;
 

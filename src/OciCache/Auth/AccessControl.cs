@@ -1,6 +1,7 @@
 using System.Text;
 using OciCache.Oci;
 using OciCache.Registry;
+using OciCache.SignIn;
 
 namespace OciCache.Auth;
 
@@ -9,10 +10,18 @@ namespace OciCache.Auth;
 /// server signed) and decides each action on a repository by its policy name (<see cref="Repository.Name"/>:
 /// <c>site/app</c>, <c>docker.io/library/nginx</c> for a mirror however the client addressed it). With access
 /// control off (no <c>Auth</c> section) everything is allowed and nothing is asked.
+/// <para>
+/// On <c>/ui/…</c> and <c>/api/…</c> a request without an <c>Authorization</c> header may instead carry the
+/// console's session cookie (<see cref="SessionCookie"/>): its caller is the signed-in person, with
+/// <see cref="Caller.Session"/> set. A state-changing request (not GET, HEAD, OPTIONS) from a session must pass
+/// <see cref="CsrfCheck"/> or gets 403 DENIED: pages and scripts need nothing else to be protected.
+/// <c>/v2/</c> and <c>/token</c> never read the cookie: registry clients sign in with Basic or Bearer.
+/// </para>
 /// </summary>
 /// <remarks>Refusals follow distribution's token spec: https://distribution.github.io/distribution/spec/auth/token/</remarks>
 internal sealed class AccessControl(
-    AuthSettings? settings, AccessPolicy? policy, TokenSigner? signer, CredentialVerifier? verifier, AuditTrail audit)
+    AuthSettings? settings, AccessPolicy? policy, TokenSigner? signer, CredentialVerifier? verifier, AuditTrail audit,
+    ConsoleSessions? sessions = null)
 {
     private const string CallerKey = "OciCache.Auth.Caller";
 
@@ -96,7 +105,7 @@ internal sealed class AccessControl(
 
         var scope = $"repository:{repository.Name}:{string.Join(',', ScopeActions(needed).Names())}";
         if (caller is { Token: { } token, Identity: not null } && verifier is not null &&
-            await verifier.FindAsync(token.Subject, context.RequestAborted) is { } subject &&
+            await verifier.FindAsync(token.Subject, context.RequestAborted, token.ApiKey) is { } subject &&
             (Policy.Allowed(subject, repository.Name, repository.IsMirror) & needed) == needed)
         {
             // The identity may, its token just was not for this: the client asks for another one (RFC 6750 §3.1).
@@ -129,7 +138,7 @@ internal sealed class AccessControl(
             return caller;
         }
 
-        return await verifier.FindAsync(token.Subject, context.RequestAborted) is { } identity ? new Caller(identity, null) : Caller.Anonymous;
+        return await verifier.FindAsync(token.Subject, context.RequestAborted, token.ApiKey) is { } identity ? new Caller(identity, null) : Caller.Anonymous;
     }
 
     /// <summary>
@@ -190,14 +199,16 @@ internal sealed class AccessControl(
         var header = context.Request.Headers.Authorization.ToString();
         if (header.Length == 0)
         {
-            return Caller.Anonymous;
+            return await ReadSessionAsync(context);
         }
 
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var claims = await signer!.ValidateAsync(header["Bearer ".Length..].Trim(), Settings.Service, TokenClaims.AccessUse);
-            if (claims is null)
+            if (claims is null ||
+                (claims.ApiKey is not null && await verifier!.FindAsync(claims.Subject, context.RequestAborted, claims.ApiKey) is null))
             {
+                // A token of a revoked or expired API key ends with its key, not at its own expiry.
                 throw Challenge(context, null, "invalid_token");
             }
 
@@ -207,7 +218,7 @@ internal sealed class AccessControl(
             }
 
             var kind = claims.Subject.StartsWith(RobotAccount.UserNamePrefix, StringComparison.Ordinal) ? IdentityKind.Robot : IdentityKind.User;
-            return new Caller(new Identity(claims.Subject, kind), claims);
+            return new Caller(new Identity(claims.Subject, kind) { ApiKeyId = claims.ApiKey }, claims);
         }
 
         if (BasicCredentials.TryParse(header, out var user, out var password))
@@ -217,5 +228,27 @@ internal sealed class AccessControl(
         }
 
         throw Challenge(context, null, null);
+    }
+
+    /// <summary>The console session of a <c>/ui</c> or <c>/api</c> request, CSRF-checked for state-changing methods.</summary>
+    private async ValueTask<Caller> ReadSessionAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        if (sessions is null || !(path.StartsWithSegments("/ui") || path.StartsWithSegments("/api")) ||
+            SessionCookie.Read(context.Request) is not { } id || sessions.Find(id) is not { } session)
+        {
+            return Caller.Anonymous;
+        }
+
+        if (!CsrfCheck.IsSafeMethod(context.Request.Method) && await CsrfCheck.FailureAsync(context, session, Settings) is { } failure)
+        {
+            audit.Write(new AuditEvent("policy.deny", "denied")
+            {
+                Who = session.Identity.Name, Source = AuditTrail.SourceOf(context), Detail = $"{context.Request.Method} {path}: {failure}",
+            });
+            throw new RegistryException(OciErrorCode.Denied, "cross-site request refused", failure);
+        }
+
+        return new Caller(session.Identity, null) { Session = session };
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OciCache.Hosting;
+using OciCache.SignIn;
 using OciCache.Storage;
 
 namespace OciCache.Auth;
@@ -36,11 +37,22 @@ internal static class AccessControlServices
                 ? null
                 : new HtpasswdFile(path, p.GetRequiredService<TimeProvider>(), p.GetRequiredService<ILoggerFactory>().CreateLogger("OciCache.Auth.Htpasswd"));
             return new CredentialVerifier(users, p.GetService<IRobotAccounts>(), p.GetRequiredService<SignInLimiter>(),
-                p.GetRequiredService<AuditTrail>(), p.GetRequiredService<TimeProvider>());
+                p.GetRequiredService<AuditTrail>(), p.GetRequiredService<TimeProvider>(), p.GetService<IApiKeys>());
         });
+        services.TryAddSingleton(static p =>
+        {
+            var auth = p.GetRequiredService<AuthSettings>();
+            return new ConsoleSessions(p.GetRequiredService<TimeProvider>(), auth.SessionIdleTimeout, auth.SessionLifetime);
+        });
+        services.TryAddSingleton(static p => new PendingSignIns(p.GetRequiredService<TimeProvider>()));
+        if (auth.Oidc is { } oidc)
+        {
+            services.TryAddSingleton(p => new OidcClient(oidc, new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, p.GetRequiredService<TimeProvider>()));
+        }
+
         services.TryAddSingleton(static p => new AccessControl(
             p.GetRequiredService<AuthSettings>(), p.GetRequiredService<AccessPolicy>(), p.GetRequiredService<TokenSigner>(),
-            p.GetRequiredService<CredentialVerifier>(), p.GetRequiredService<AuditTrail>()));
+            p.GetRequiredService<CredentialVerifier>(), p.GetRequiredService<AuditTrail>(), p.GetRequiredService<ConsoleSessions>()));
         return services;
     }
 }

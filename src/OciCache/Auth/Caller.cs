@@ -1,8 +1,14 @@
 namespace OciCache.Auth;
 
-/// <summary>Who a request comes from: an identity proven by Basic credentials or a token, or nobody (both null).</summary>
+/// <summary>
+/// Who a request comes from: an identity proven by Basic credentials, a token, or (on <c>/ui</c> and
+/// <c>/api</c> only) the console's session cookie; or nobody (all null).
+/// </summary>
 /// <param name="Token">The claims of the Bearer token the request carried; its grants bound what it may do.</param>
 internal sealed record Caller(Identity? Identity, TokenClaims? Token)
 {
+    /// <summary>The console session the request came with (its <see cref="SignIn.ConsoleSession.CsrfToken"/> goes into forms); null otherwise.</summary>
+    public SignIn.ConsoleSession? Session { get; init; }
+
     public static readonly Caller Anonymous = new(null, null);
 }

@@ -60,7 +60,7 @@ internal static class TokenEndpoint
                 return;
             case "refresh_token":
                 var claims = await services.GetRequiredService<TokenSigner>().ValidateAsync(form["refresh_token"].ToString(), access.Settings.Service, TokenClaims.RefreshUse);
-                var subject = claims is null ? null : await verifier.FindAsync(claims.Subject, context.RequestAborted);
+                var subject = claims is null ? null : await verifier.FindAsync(claims.Subject, context.RequestAborted, claims.ApiKey);
                 if (subject is null)
                 {
                     context.RequestServices.GetRequiredService<AuditTrail>().Write(context,
@@ -83,10 +83,11 @@ internal static class TokenEndpoint
         var settings = access.Settings;
         var granted = Grant(services.GetRequiredService<RepositoryRouter>(), access.Policy, identity, scopes);
         var subject = identity?.Name ?? "";
-        var claims = signer.NewClaims(subject, settings.Service, TokenClaims.AccessUse, settings.TokenLifetime, granted);
+        var apiKey = identity?.ApiKeyId; // a token of a key sign-in keeps the key's limits, and ends with the key
+        var claims = signer.NewClaims(subject, settings.Service, TokenClaims.AccessUse, settings.TokenLifetime, granted) with { ApiKey = apiKey };
         var token = signer.Sign(claims);
         var refreshToken = refresh && identity is not null
-            ? signer.Sign(signer.NewClaims(subject, settings.Service, TokenClaims.RefreshUse, settings.RefreshTokenLifetime, []))
+            ? signer.Sign(signer.NewClaims(subject, settings.Service, TokenClaims.RefreshUse, settings.RefreshTokenLifetime, []) with { ApiKey = apiKey })
             : null;
         context.Response.Headers.CacheControl = "no-store";
         await JsonBody.WriteAsync(context, w =>

@@ -53,6 +53,11 @@ internal static class ManifestHandlers
             response.Headers.Warning = found.Warning;
         }
 
+        if (!headOnly)
+        {
+            context.RequestServices.GetRequiredService<Lifecycle.PullCounter>().Count(repository.Name, manifest.Digest);
+        }
+
         if (!headOnly && found.Content is { } content)
         {
             await response.Body.WriteAsync(content, context.RequestAborted);

@@ -40,6 +40,19 @@ internal static class AuthSettingsValidator
             errors.Add($"Auth:FailedSignIns: {auth.FailedSignIns} must be more than zero.");
         }
 
+        foreach (var (key, value) in new[] { ("SessionIdleTimeout", auth.SessionIdleTimeout), ("SessionLifetime", auth.SessionLifetime), ("ApiKeyMaxLifetime", auth.ApiKeyMaxLifetime) })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"Auth:{key}: {value} must be more than zero (format d.hh:mm:ss).");
+            }
+        }
+
+        if (auth.Oidc is { } oidc)
+        {
+            CheckOidc(oidc, errors);
+        }
+
         if (auth.AuditLog.MaxBytes <= 0)
         {
             errors.Add($"Auth:AuditLog:MaxBytes: {auth.AuditLog.MaxBytes} must be more than zero.");
@@ -50,4 +63,41 @@ internal static class AuthSettingsValidator
             errors.Add($"Auth:AuditLog:Files: {auth.AuditLog.Files} must not be negative.");
         }
     }
+
+    private static void CheckOidc(OidcSettings oidc, List<string> errors)
+    {
+        if (!IsBaseUrl(oidc.Issuer))
+        {
+            errors.Add($"Auth:Oidc:Issuer: '{UrlRedaction.Redact(oidc.Issuer)}' is not an absolute http or https URL without query or credentials.");
+        }
+
+        if (string.IsNullOrWhiteSpace(oidc.ClientId))
+        {
+            errors.Add("Auth:Oidc:ClientId: the client id the issuer knows this server by is required.");
+        }
+
+        if (string.IsNullOrEmpty(oidc.ClientSecret))
+        {
+            errors.Add("Auth:Oidc:ClientSecret: the client's secret is required (a confidential client).");
+        }
+
+        if (!oidc.EffectiveScopes.Contains("openid"))
+        {
+            errors.Add("Auth:Oidc:Scopes: must hold openid.");
+        }
+
+        if (string.IsNullOrWhiteSpace(oidc.GroupsClaim))
+        {
+            errors.Add("Auth:Oidc:GroupsClaim: must name a claim (groups).");
+        }
+
+        if (oidc.ExternalUrl is { Length: > 0 } external && !IsBaseUrl(external))
+        {
+            errors.Add($"Auth:Oidc:ExternalUrl: '{UrlRedaction.Redact(external)}' is not an absolute http or https URL without query or credentials.");
+        }
+    }
+
+    private static bool IsBaseUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && !text.Contains('"') &&
+        url.Query.Length == 0 && url.UserInfo.Length == 0;
 }

@@ -5,8 +5,11 @@ using OciCache.Auth;
 using OciCache.Endpoints;
 using OciCache.Http;
 using OciCache.Observability;
+using OciCache.SignIn;
 using OciCache.Storage;
 using OciCache.Tls;
+using OciCache.WebConsole;
+using OciCache.WebConsole.Api;
 using OciCache.Sync;
 using Serilog.Extensions.Logging;
 
@@ -59,15 +62,20 @@ public static class OciCacheApp
         app.Services.GetRequiredService<DatabaseFile>(); // the database's identity as opened now, before any request
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<RegistryMiddleware>();
+        app.UseMiddleware<ConsoleHeaders>();
         app.MapRegistry();
         if (settings.Auth is not null)
         {
             // The signing key exists from the start (created on the first), and the users are read before any request.
             app.Services.GetRequiredService<AccessControl>();
             app.MapTokens();
+            app.MapSignIn();
+            app.MapApiKeys();
         }
 
         app.MapManagement();
+        app.MapConsoleApi();
+        app.MapConsole();
         app.MapGet("/healthz", static context => context.Response.WriteAsync("ok"));
         app.MapGet("/readyz", ReadinessEndpoint.WriteAsync);
         app.MapMethods("/metrics", [HttpMethods.Get, HttpMethods.Head],
@@ -92,6 +100,7 @@ public static class OciCacheApp
         services.AddHttpForwarder();
         services.AddSingleton<MirrorForwarder>();
         services.AddSingleton<RepositoryResolver>();
+        services.AddSingleton<ConsoleCatalog>();
         services.AddAccessControl(settings);
         services.AddHostedService<SystemdNotifier>();
         if (settings.Tls.Enabled)

@@ -31,7 +31,8 @@ internal static class SettingsKeys
             (nameof(AuthSettings.Groups), SettingsShape.EntriesOf(SettingsShape.EntriesOf(SettingsShape.Value))),
             (nameof(AuthSettings.Policies), SettingsShape.EntriesOf(SettingsShape.Of<PolicyRule>())),
             (nameof(AuthSettings.Anonymous), SettingsShape.EntriesOf(SettingsShape.EntriesOf(SettingsShape.Value))),
-            (nameof(AuthSettings.AuditLog), SettingsShape.Of<AuditLogOptions>()))),
+            (nameof(AuthSettings.AuditLog), SettingsShape.Of<AuditLogOptions>()),
+            (nameof(AuthSettings.Oidc), SettingsShape.Of<OidcSettings>()))),
         (nameof(OciCacheSettings.Prefetch), SettingsShape.Of<PrefetchOptions>(
             (nameof(PrefetchOptions.Images), SettingsShape.EntriesOf(SettingsShape.Of<PrefetchImage>())))),
         (nameof(OciCacheSettings.Sync), SettingsShape.Of<SyncOptions>(

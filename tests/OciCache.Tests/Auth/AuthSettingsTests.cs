@@ -55,6 +55,8 @@ public sealed class AuthSettingsTests : IDisposable
     [InlineData("""{"Auth":{"Policies":[{"Repository":["a"]}]}}""", "Auth:Policies:0:Repository", "Auth:Policies:0:Repositories")]
     [InlineData("""{"Auth":{"AuditLog":{"MaxByte":5}}}""", "Auth:AuditLog:MaxByte", "Auth:AuditLog:MaxBytes")]
     [InlineData("""{"Auth":{"TokenLifetme":"00:01:00"}}""", "Auth:TokenLifetme", "Auth:TokenLifetime")]
+    [InlineData("""{"Auth":{"Oidc":{"Isuer":"https://id.lan"}}}""", "Auth:Oidc:Isuer", "Auth:Oidc:Issuer")]
+    [InlineData("""{"Auth":{"Oidc":{"GroupClaim":"roles"}}}""", "Auth:Oidc:GroupClaim", "Auth:Oidc:GroupsClaim")]
     public void Load_UnknownKey_FailsNamingItAndTheNearest(string json, string unknown, string nearest)
     {
         var error = Assert.Throws<SettingsException>(() => Load(json));
@@ -72,11 +74,46 @@ public sealed class AuthSettingsTests : IDisposable
     [InlineData("""{"Auth":{"FailedSignIns":0}}""", "Auth:FailedSignIns")]
     [InlineData("""{"Auth":{"ExternalUrl":"ftp://x"}}""", "Auth:ExternalUrl")]
     [InlineData("""{"Auth":{"AdminGroup":"admins"}}""", "Auth:AdminGroup")]
+    [InlineData("""{"Auth":{"Oidc":{"Issuer":"id.lan","ClientId":"c","ClientSecret":"s"}}}""", "Auth:Oidc:Issuer")]
+    [InlineData("""{"Auth":{"Oidc":{"Issuer":"https://id.lan","ClientSecret":"s"}}}""", "Auth:Oidc:ClientId")]
+    [InlineData("""{"Auth":{"Oidc":{"Issuer":"https://id.lan","ClientId":"c"}}}""", "Auth:Oidc:ClientSecret")]
+    [InlineData("""{"Auth":{"Oidc":{"Issuer":"https://id.lan","ClientId":"c","ClientSecret":"s","Scopes":["profile"]}}}""", "Auth:Oidc:Scopes")]
+    [InlineData("""{"Auth":{"Oidc":{"Issuer":"https://id.lan","ClientId":"c","ClientSecret":"s","ExternalUrl":"x"}}}""", "Auth:Oidc:ExternalUrl")]
+    [InlineData("""{"Auth":{"SessionIdleTimeout":"00:00:00"}}""", "Auth:SessionIdleTimeout")]
     public void Load_BadValue_FailsNamingTheKey(string json, string key)
     {
         var error = Assert.Throws<SettingsException>(() => Load(json));
 
         Assert.Contains(error.Errors, e => e.StartsWith(key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_OidcSection_BindsWithDefaults()
+    {
+        var auth = Load("""{"Auth":{"Oidc":{"Issuer":"https://id.lan","ClientId":"ocicache","ClientSecret":"s3"}}}""").Auth!;
+
+        Assert.Equal(("https://id.lan", "ocicache", "s3", "groups"), (auth.Oidc!.Issuer, auth.Oidc.ClientId, auth.Oidc.ClientSecret, auth.Oidc.GroupsClaim));
+        Assert.Equal(["openid", "profile", "email", "groups"], auth.Oidc.EffectiveScopes);
+        Assert.Equal((TimeSpan.FromMinutes(30), TimeSpan.FromHours(12)), (auth.SessionIdleTimeout, auth.SessionLifetime));
+    }
+
+    [Fact]
+    public void Load_OidcScopes_ReplaceTheDefault()
+    {
+        var auth = Load("""{"Auth":{"Oidc":{"Issuer":"https://id.lan","ClientId":"c","ClientSecret":"s","Scopes":["openid","roles"],"GroupsClaim":"roles"}}}""").Auth!;
+
+        Assert.Equal(["openid", "roles"], auth.Oidc!.EffectiveScopes);
+    }
+
+    [Fact]
+    public void Load_OidcWithGroupsOnlyTheIssuerKnows_Accepted()
+    {
+        var auth = Load("""
+            {"Auth":{"AdminGroup":"ops","Policies":[{"Repositories":["team/**"],"Groups":["devs"],"Actions":["pull"]}],
+              "Oidc":{"Issuer":"https://id.lan","ClientId":"c","ClientSecret":"s"}}}
+            """).Auth!;
+
+        Assert.Equal("ops", auth.AdminGroup);
     }
 
     private OciCacheSettings Load(string json)

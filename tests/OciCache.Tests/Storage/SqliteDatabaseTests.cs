@@ -60,7 +60,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(0L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'robots'"));
         using var reopened = new SqliteDatabase(path);
 
-        Assert.Equal(4L, Scalar(path, "PRAGMA user_version;"));
+        Assert.Equal((long)SqliteDatabase.SchemaVersion, Scalar(path, "PRAGMA user_version;"));
         Assert.NotNull(new SqliteMetadataIndex(reopened, TimeProvider.System).GetManifest("app", digest));
         var robots = new OciCache.Auth.SqliteRobotAccounts(reopened, TimeProvider.System);
         var scopes = OciCache.Auth.RobotScope.TryParse("repository:site/*:pull", out var scope, out _) ? new[] { scope } : [];
@@ -81,6 +81,24 @@ public sealed class SqliteDatabaseTests : IDisposable
         var thrown = Assert.Throws<InvalidOperationException>(() => new SqliteDatabase(path));
 
         Assert.Contains($"schema version {SqliteDatabase.SchemaVersion + 1}, newer than this ocicache ({SqliteDatabase.SchemaVersion})", thrown.Message);
+    }
+
+    [Fact]
+    public void Open_Version4_AddsTheTrafficHistoryTableAndKeepsTheRobots()
+    {
+        var path = _temp.Combine("meta.db");
+        using (var database = new SqliteDatabase(path))
+        {
+            Execute(database, "DROP TABLE traffic_history; INSERT INTO robots VALUES ('ci', x'00', '[]', 1, NULL); PRAGMA user_version = 4;");
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(0L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'traffic_history'"));
+        using var reopened = new SqliteDatabase(path);
+
+        Assert.Equal((long)SqliteDatabase.SchemaVersion, Scalar(path, "PRAGMA user_version;"));
+        Assert.Equal(1L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'traffic_history'"));
+        Assert.Equal(1L, Scalar(path, "SELECT count(*) FROM robots"));
     }
 
     private static long Scalar(string path, string sql)

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+using OciCache.Storage;
+
+namespace OciCache.Lifecycle;
+
+/// <summary>Records <see cref="TrafficHistory"/> and flushes the pull counts once a minute on the injected clock, and once more when the server stops.</summary>
+internal sealed partial class TrafficHistoryService(
+    TrafficHistory history, PullCounter pulls, TimeProvider time, ILogger<TrafficHistoryService> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await RecordAsync();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await RecordAsync();
+    }
+
+    private async Task RecordAsync()
+    {
+        try
+        {
+            await history.RecordAsync();
+            await pulls.FlushAsync();
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or IOException)
+        {
+            LogRecordFailed(e.Message); // the counts stay for the next minute
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Traffic history not recorded: {Reason}")]
+    private partial void LogRecordFailed(string reason);
+}

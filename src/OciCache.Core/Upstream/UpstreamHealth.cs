@@ -1,0 +1,46 @@
+namespace OciCache.Upstream;
+
+/// <summary>
+/// What an upstream last did, for the console: the time of its last answer that was not an outage (a 404
+/// is an answer) and of its last outage with the reason. Written by <see cref="UpstreamClient"/> after every
+/// request; read as one consistent <see cref="Snapshot"/>.
+/// </summary>
+public sealed class UpstreamHealth
+{
+    private readonly object _gate = new();
+    private DateTimeOffset? _lastSuccess;
+    private DateTimeOffset? _lastError;
+    private string? _lastErrorReason;
+
+    public void Record(UpstreamFailure? failure, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (failure is { IsOutage: true, Kind: not UpstreamFailureKind.Offline })
+            {
+                _lastError = at;
+                _lastErrorReason = failure.ToString();
+            }
+            else if (failure is null or { Kind: UpstreamFailureKind.NotFound })
+            {
+                _lastSuccess = at;
+            }
+        }
+    }
+
+    public UpstreamHealthSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            return new UpstreamHealthSnapshot(_lastSuccess, _lastError, _lastErrorReason);
+        }
+    }
+}
+
+/// <summary>The last answer and the last outage of an upstream (null: none since the start).</summary>
+public sealed record UpstreamHealthSnapshot(DateTimeOffset? LastSuccess, DateTimeOffset? LastError, string? LastErrorReason)
+{
+    /// <summary><c>down</c> while the breaker is open; <c>degraded</c> when the last request failed; else <c>reachable</c>.</summary>
+    public string State(bool broken) =>
+        broken ? "down" : LastError is { } error && (LastSuccess is not { } success || error > success) ? "degraded" : "reachable";
+}

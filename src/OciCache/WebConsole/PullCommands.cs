@@ -1,0 +1,41 @@
+namespace OciCache.WebConsole;
+
+/// <summary>
+/// The pull commands the console offers to copy, for the host and scheme the viewer reached the server at
+/// (<c>Auth:ExternalUrl</c> when set). A mirror repository is pulled by its stored name, which routes by its
+/// first segment (<c>HOST/docker.io/library/nginx:1.27</c>); over plain HTTP each client is told so.
+/// </summary>
+internal sealed class PullCommands(string host, bool https)
+{
+    public static PullCommands From(HttpContext context)
+    {
+        var external = context.RequestServices.GetRequiredService<Auth.AccessControl>() is { Enabled: true } access &&
+                       access.Settings.ExternalUrl is { Length: > 0 } url && Uri.TryCreate(url, UriKind.Absolute, out var parsed)
+            ? parsed
+            : null;
+        return external is not null
+            ? new PullCommands(external.Authority, external.Scheme == Uri.UriSchemeHttps)
+            : new PullCommands(context.Request.Host.Value ?? "localhost", context.Request.IsHttps);
+    }
+
+    /// <summary>One command per client: <c>docker</c>, <c>podman</c>, <c>nerdctl</c>, <c>ctr</c>.</summary>
+    public IEnumerable<(string Client, string Command)> For(RepositoryRow repository, string tag)
+    {
+        var image = $"{host}/{repository.Name}:{tag}";
+        yield return ("docker", $"docker pull {image}");
+        yield return ("podman", https ? $"podman pull {image}" : $"podman pull --tls-verify=false {image}");
+        yield return ("nerdctl", https ? $"nerdctl pull {image}" : $"nerdctl pull --insecure-registry {image}");
+        yield return ("ctr", https ? $"ctr images pull {image}" : $"ctr images pull --plain-http {image}");
+    }
+
+    /// <summary>A referrer's badge by its artifact type: <c>signature</c>, <c>sbom</c>, <c>attestation</c> or <c>artifact</c>.</summary>
+    public static string Badge(string? artifactType) => artifactType switch
+    {
+        null => "artifact",
+        _ when artifactType.Contains("cosign", StringComparison.OrdinalIgnoreCase) && artifactType.Contains("sig", StringComparison.OrdinalIgnoreCase) => "signature",
+        _ when artifactType.Contains("notary", StringComparison.OrdinalIgnoreCase) || artifactType.Contains("signature", StringComparison.OrdinalIgnoreCase) => "signature",
+        _ when artifactType.Contains("spdx", StringComparison.OrdinalIgnoreCase) || artifactType.Contains("cyclonedx", StringComparison.OrdinalIgnoreCase) || artifactType.Contains("sbom", StringComparison.OrdinalIgnoreCase) => "sbom",
+        _ when artifactType.Contains("in-toto", StringComparison.OrdinalIgnoreCase) || artifactType.Contains("attestation", StringComparison.OrdinalIgnoreCase) || artifactType.Contains("provenance", StringComparison.OrdinalIgnoreCase) => "attestation",
+        _ => "artifact",
+    };
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using OciCache.Oci;
+using OciCache.Storage;
+
+namespace OciCache.WebConsole;
+
+/// <summary>A page of repositories the viewer may pull, and the name to continue after (null: the last page).</summary>
+internal sealed record RepositoryPage(IReadOnlyList<RepositoryRow> Repositories, string? Next)
+{
+    public const int MaxPageSize = 200;
+
+    public static RepositoryPage Read(HttpContext context, ConsoleViewer viewer, string? query, string? after, int limit)
+    {
+        var catalog = context.RequestServices.GetRequiredService<ConsoleCatalog>();
+        var rows = new List<RepositoryRow>();
+        var last = after;
+        while (rows.Count <= limit)
+        {
+            var batch = catalog.ListRepositories(query, last, MaxPageSize);
+            rows.AddRange(batch.Where(r => viewer.MayPull(context, r.Name, r.Upstream)));
+            if (batch.Count < MaxPageSize)
+            {
+                break;
+            }
+
+            last = batch[^1].Name;
+        }
+
+        var page = rows.Take(limit).ToList();
+        return new RepositoryPage(page, rows.Count > limit && page.Count > 0 ? page[^1].Name : null);
+    }
+}
+
+/// <summary>One repository's tags: what each holds, where it runs, how often it was pulled, what refers to it.</summary>
+internal sealed record RepositoryTags(RepositoryRow Repository, IReadOnlyList<TagDetail> Tags)
+{
+    public const int MaxTags = 500;
+
+    /// <summary>Null when the repository is not stored or the viewer may not pull it (both answer 404 NAME_UNKNOWN).</summary>
+    public static async Task<RepositoryTags?> ReadAsync(HttpContext context, ConsoleViewer viewer, string name)
+    {
+        var services = context.RequestServices;
+        var catalog = services.GetRequiredService<ConsoleCatalog>();
+        if (catalog.FindRepository(name) is not { } repository || !viewer.MayPull(context, repository.Name, repository.Upstream))
+        {
+            return null;
+        }
+
+        await services.GetRequiredService<Lifecycle.PullCounter>().FlushAsync(); // counts up to this request
+        var store = services.GetRequiredService<IBlobStore>();
+        var tags = catalog.ListTags(name, MaxTags)
+            .Where(t => !IsReferrerTag(t.Tag))
+            .Select(t => new TagDetail(t, Platforms(store, t), catalog.ListReferrers(name, t.Digest)))
+            .ToList();
+        return new RepositoryTags(repository, tags);
+    }
+
+    /// <summary>cosign's <c>sha256-&lt;hex&gt;.sig</c> and the OCI referrers tag schema: not images of their own.</summary>
+    public static bool IsReferrerTag(string tag) => tag.StartsWith("sha256-", StringComparison.Ordinal);
+
+    /// <summary>An index's platforms, or a single image's from its config; empty when they cannot be read.</summary>
+    private static IReadOnlyList<string> Platforms(IBlobStore store, TagRow tag)
+    {
+        if (ReadJson(store, tag.Digest, ManifestDocument.MaxSize) is not { } manifest)
+        {
+            return [];
+        }
+
+        using (manifest)
+        {
+            var root = manifest.RootElement;
+            if (root.TryGetProperty("manifests", out var children) && children.ValueKind == JsonValueKind.Array)
+            {
+                return [.. children.EnumerateArray()
+                    .Select(c => c.TryGetProperty("platform", out var p) ? PlatformText(p) : null)
+                    .OfType<string>().Where(p => p != "unknown/unknown").Distinct()];
+            }
+
+            if (root.TryGetProperty("config", out var config) && config.TryGetProperty("digest", out var digest) &&
+                Digest.TryParse(digest.GetString(), out var configDigest) && ReadJson(store, configDigest, 1024 * 1024) is { } configJson)
+            {
+                using (configJson)
+                {
+                    return PlatformText(configJson.RootElement) is { } platform ? [platform] : [];
+                }
+            }
+
+            return [];
+        }
+    }
+
+    private static string? PlatformText(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("os", out var os) && element.TryGetProperty("architecture", out var arch) &&
+        os.ValueKind == JsonValueKind.String && arch.ValueKind == JsonValueKind.String
+            ? element.TryGetProperty("variant", out var v) && v.ValueKind == JsonValueKind.String ? $"{os.GetString()}/{arch.GetString()}/{v.GetString()}" : $"{os.GetString()}/{arch.GetString()}"
+            : null;
+
+    private static JsonDocument? ReadJson(IBlobStore store, Digest digest, int maxBytes)
+    {
+        if (!store.TryGet(digest, out var blob) || blob.Length > maxBytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllBytes(blob.Path));
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null; // evicted in between, or not JSON (an artifact's config): no platform to show
+        }
+    }
+}
+
+internal sealed record TagDetail(TagRow Row, IReadOnlyList<string> Platforms, IReadOnlyList<ReferrerRow> Referrers);

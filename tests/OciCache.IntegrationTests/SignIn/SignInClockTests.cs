@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Time.Testing;
+
+namespace OciCache.IntegrationTests.SignIn;
+
+/// <summary>Expiry on the server's clock (a FakeTimeProvider, the server in-process): API keys and console sessions.</summary>
+public sealed class SignInClockTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
+    private SignInServer _site = null!;
+
+    public async Task InitializeAsync() => _site = await SignInServer.StartAsync(_time);
+
+    public async Task DisposeAsync() => await _site.DisposeAsync();
+
+    [Fact]
+    public async Task Key_PastItsExpiry_Refused()
+    {
+        // Basic credentials of the person: no session, so no CSRF token either.
+        using var carol = AuthSetup.BasicClient(_site.Server, "carol", SignInServer.CarolPassword);
+        using var created = await carol.PostAsJsonAsync("/api/keys",
+            new Dictionary<string, object> { ["name"] = "ci", ["scopes"] = new[] { "repository:site/**:pull,push" }, ["expiresAt"] = _time.GetUtcNow().AddHours(1).ToString("O") });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var key = (await created.Content.ReadFromJsonAsync<Dictionary<string, object>>())!["key"].ToString()!;
+        using var withKey = AuthSetup.BasicClient(_site.Server, "carol", key);
+        Assert.Equal(HttpStatusCode.OK, (await withKey.GetAsync("/token?service=ocicache&scope=repository:site/a:push")).StatusCode);
+
+        _time.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await withKey.GetAsync("/token?service=ocicache&scope=repository:site/a:push")).StatusCode);
+        Assert.Contains("\"expired\":true", await carol.GetStringAsync("/api/keys"));
+    }
+
+    [Fact]
+    public async Task Session_IdleForLongerThanTheTimeout_Ends()
+    {
+        using var browser = await _site.FormSignInAsync();
+        _time.Advance(TimeSpan.FromMinutes(29));
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/api/session")).StatusCode);
+
+        _time.Advance(TimeSpan.FromMinutes(30));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Client.GetAsync("/api/session")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Key_ExpiryPastTheMaximum_Refused()
+    {
+        using var carol = AuthSetup.BasicClient(_site.Server, "carol", SignInServer.CarolPassword);
+
+        using var created = await carol.PostAsJsonAsync("/api/keys",
+            new Dictionary<string, object> { ["name"] = "ci", ["scopes"] = new[] { "repository:site/**:pull" }, ["expiresAt"] = _time.GetUtcNow().AddDays(400).ToString("O") });
+
+        Assert.Equal(HttpStatusCode.BadRequest, created.StatusCode);
+    }
+}
