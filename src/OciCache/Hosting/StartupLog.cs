@@ -25,8 +25,16 @@ internal static partial class StartupLog
         {
             LogAccessControl(logger, auth.Htpasswd is null ? "none" : Path.GetFullPath(auth.Htpasswd), auth.Policies.Count,
                 auth.Anonymous is null ? "pull of every repository" : string.Join(", ", auth.Anonymous.Select(a => $"{a.Key}={string.Join(',', a.Value)}")));
+            if (auth.Oidc is { } oidc)
+            {
+                var baseUrl = oidc.ExternalUrl ?? auth.ExternalUrl ?? "<the console's scheme and host>";
+                LogOidc(logger, oidc.Issuer, oidc.ClientId, OciCache.Auth.OidcSettings.RedirectUri(baseUrl));
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Console sign-in through the OIDC issuer {Issuer} as client {ClientId}; its redirect URI is {RedirectUri}")]
+    private static partial void LogOidc(ILogger logger, string issuer, string clientId, string redirectUri);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offline (Cache:Offline): no upstream is contacted; cached content is served without revalidation, anything else answers 404")]
     private static partial void LogOffline(ILogger logger);

@@ -26,7 +26,7 @@ internal static partial class SignInEndpoints
         app.MapGet("/ui/signin/oidc", StartOidcAsync);
         app.MapGet("/ui/signin/callback", CallbackAsync);
         app.MapPost("/ui/signout", SignOutAsync);
-        app.MapGet("/api/session", SessionAsync);
+        app.MapGet("/api/session", SessionEndpoint.WriteAsync);
         return app;
     }
 
@@ -153,35 +153,6 @@ internal static partial class SignInEndpoints
         SessionCookie.Delete(context);
         context.Response.Redirect("/ui/signin");
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
-    }
-
-    /// <summary>Who is signed in, and the CSRF token scripts send as <c>X-CSRF-Token</c>.</summary>
-    private static async Task SessionAsync(HttpContext context)
-    {
-        var access = context.RequestServices.GetRequiredService<AccessControl>();
-        var caller = await access.AuthenticateAsync(context);
-        if (caller.Session is not { } session)
-        {
-            throw new RegistryException(OciErrorCode.Unauthorized, "authentication required", "no console session: sign in at /ui/signin");
-        }
-
-        var groups = access.Policy.GroupsOf(session.Identity);
-        context.Response.Headers.CacheControl = "no-store";
-        await Http.JsonBody.WriteAsync(context, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("name", session.Identity.Name);
-            w.WriteStartArray("groups");
-            foreach (var group in groups.Order(StringComparer.Ordinal))
-            {
-                w.WriteStringValue(group);
-            }
-
-            w.WriteEndArray();
-            w.WriteBoolean("admin", access.Policy.IsAdmin(session.Identity));
-            w.WriteString("csrfToken", session.CsrfToken);
-            w.WriteEndObject();
-        });
     }
 
     /// <summary>A new session (a new id: a session id set before sign-in is never promoted); one the browser had ends.</summary>

@@ -31,5 +31,7 @@ public sealed class ApplianceSignInTests
         Assert.Equal("alice", session.RootElement.GetProperty("name").GetString());
         Assert.True(session.RootElement.GetProperty("admin").GetBoolean());
         Assert.DoesNotContain(provider.Password, cache.Output);
+        Assert.DoesNotContain(OidcProvider.ClientSecret, cache.Output);
+        Assert.Contains($"Console sign-in through the OIDC issuer {OidcProvider.IssuerOn(port)} as client {OidcProvider.ClientId}", cache.Output);
     }
 }

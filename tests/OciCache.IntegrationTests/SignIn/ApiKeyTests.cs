@@ -81,6 +81,29 @@ public sealed class ApiKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AdminApi_WithAnAdminsKey_Refused()
+    {
+        using var alice = new OidcSignIn(_site.Server.BaseUri); // in the admin group at the issuer
+        using (await alice.SignInAsync(_site.Provider))
+        {
+        }
+
+        var (_, key) = await _site.CreateKeyAsync(alice, "repository:**:*");
+        using var withKey = AuthSetup.BasicClient(_site.Server, "alice", key);
+        var token = await AuthSetup.TokenAsync(_site.Server, "alice", key, "repository:team/app:pull");
+        using var withToken = AuthSetup.BearerClient(_site.Server, token);
+
+        using var basic = await withKey.PutAsync("/api/offline", new StringContent("""{"offline": true}"""));
+        using var bearer = await withToken.PutAsync("/api/offline", new StringContent("""{"offline": true}"""));
+        using var keys = await withKey.PostAsync("/api/keys", new StringContent("""{"name":"more","scopes":["repository:**:*"]}"""));
+
+        Assert.Equal(HttpStatusCode.Forbidden, basic.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, bearer.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, keys.StatusCode); // a key cannot make keys
+        Assert.Contains("\"offline\":false", await alice.Client.GetStringAsync("/api/offline"));
+    }
+
+    [Fact]
     public async Task Token_OfARevokedKey_StopsAtOnce()
     {
         using var browser = await _site.FormSignInAsync();

@@ -46,6 +46,29 @@ public sealed class SqliteDatabaseTests : IDisposable
 
     /// <summary>Version 4 adds the robot accounts; a version 3 database keeps its content and gains the table.</summary>
     [Fact]
+    public async Task Open_VersionBeforeApiKeys_AddsTheApiKeysTableAndKeepsTheRobots()
+    {
+        var path = _temp.Combine("meta.db");
+        using (var database = new SqliteDatabase(path))
+        {
+            var scopes = OciCache.Auth.RobotScope.TryParse("repository:site/*:pull", out var scope, out _) ? new[] { scope } : [];
+            await new OciCache.Auth.SqliteRobotAccounts(database, TimeProvider.System).AddAsync("ci", scopes, null, default);
+            Execute(database, $"DROP TABLE api_keys; PRAGMA user_version = {SqliteDatabase.ApiKeysVersion - 1};");
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(0L, Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'api_keys'"));
+        using var reopened = new SqliteDatabase(path);
+
+        Assert.Equal((long)SqliteDatabase.SchemaVersion, Scalar(path, "PRAGMA user_version;"));
+        Assert.Single(await new OciCache.Auth.SqliteRobotAccounts(reopened, TimeProvider.System).ListAsync(default));
+        var keys = new OciCache.Auth.SqliteApiKeys(reopened, TimeProvider.System);
+        var pull = OciCache.Auth.RobotScope.TryParse("repository:site/*:pull", out var p, out _) ? p : null!;
+        var (_, key) = await keys.CreateAsync("alice", "laptop", [pull], [], DateTimeOffset.UtcNow.AddDays(1), default);
+        Assert.NotNull(await keys.VerifyAsync("alice", key, default));
+    }
+
+    [Fact]
     public async Task Open_Version3_AddsTheRobotsTableAndKeepsTheMetadata()
     {
         var path = _temp.Combine("meta.db");
