@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace OciCache.WebConsole;
 
 /// <summary>
@@ -60,9 +58,25 @@ internal static class ConsoleAssets
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         var bytes = copy.ToArray();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes))[..12];
+        var hash = Fnv1a64(bytes).ToString("x16", System.Globalization.CultureInfo.InvariantCulture)[..12];
         var dot = name.LastIndexOf('.');
         return new Asset($"/ui/assets/{name[..dot]}.{hash}{name[dot..]}", contentType, bytes, $"\"{hash}\"");
+    }
+
+    /// <summary>
+    /// FNV-1a over the bytes: the hash only tells one build's asset from another's, it guards nothing. A
+    /// cryptographic hash here would load OpenSSL when the server starts (3.3 MiB of resident memory on an
+    /// idle server that has not yet hashed any blob).
+    /// </summary>
+    private static ulong Fnv1a64(ReadOnlySpan<byte> bytes)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in bytes)
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        return hash;
     }
 
     private sealed record Asset(string Path, string ContentType, byte[] Bytes, string ETag);
