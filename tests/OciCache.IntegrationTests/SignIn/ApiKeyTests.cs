@@ -51,6 +51,42 @@ public sealed class ApiKeyTests : IAsyncLifetime
         Assert.DoesNotContain(key, _site.Server.Log.ToString() + await AuditFile.ReadTextAsync(_site.Server));
     }
 
+    /// <summary>containerd's <c>ctr --user carol:ocikey_…</c>: the same Basic-then-token path, through a hosts.toml mirror.</summary>
+    [Fact]
+    public async Task Ctr_KeyAsPassword_PushesAndPulls_RefusedOnceRevoked()
+    {
+        using var browser = await _site.FormSignInAsync();
+        var (id, key) = await _site.CreateKeyAsync(browser, "repository:site/ctr/**:pull,push");
+        await Skopeo("copy", "--dest-tls-verify=false", "--dest-creds", $"carol:{key}", $"oci:{Layout(503)}:v1", $"docker://{_site.Server.Host}/site/ctr/source:v1");
+
+        await using var containerd = await Containerd.StartAsync();
+        var url = $"http://{_site.Server.Host}";
+        containerd.WriteHostsToml(_site.Server.Host, url, (url, "\"pull\", \"resolve\", \"push\""));
+        var source = $"{_site.Server.Host}/site/ctr/source:v1";
+        var target = $"{_site.Server.Host}/site/ctr/pushed:v2";
+        var user = $"carol:{key}";
+        await containerd.CtrCheckedAsync("images", "pull", "--user", user, "--hosts-dir", containerd.HostsDir, "--snapshotter", "native", source);
+        await containerd.CtrCheckedAsync("images", "tag", source, target);
+        await containerd.CtrCheckedAsync("images", "push", "--user", user, "--hosts-dir", containerd.HostsDir, target);
+
+        using var revoke = new HttpRequestMessage(HttpMethod.Delete, $"/api/keys/{id}");
+        revoke.Headers.Add("Origin", _site.Origin);
+        revoke.Headers.Add("X-CSRF-Token", await SignInServer.CsrfTokenAsync(browser));
+        using (var revoked = await browser.Client.SendAsync(revoke))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        }
+
+        await containerd.CtrCheckedAsync("images", "tag", source, $"{_site.Server.Host}/site/ctr/pushed:v3");
+        var afterRevoke = await containerd.CtrAsync("images", "push", "--user", user, "--hosts-dir", containerd.HostsDir, $"{_site.Server.Host}/site/ctr/pushed:v3");
+
+        Assert.NotEqual(0, afterRevoke.ExitCode);
+        var audit = await AuditFile.ReadAsync(_site.Server);
+        Assert.Contains(audit, e => e is { Action: "manifest.push", Who: "carol", Repository: "site/ctr/pushed", Reference: "v2" });
+        Assert.DoesNotContain(audit, e => e is { Action: "manifest.push", Reference: "v3" });
+        Assert.DoesNotContain(key, _site.Server.Log.ToString() + await AuditFile.ReadTextAsync(_site.Server) + containerd.Log);
+    }
+
     [Fact]
     public async Task Podman_OidcPersonsKey_PushesWithTheGroupsOfTheSignIn()
     {
