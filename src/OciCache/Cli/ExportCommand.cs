@@ -56,34 +56,21 @@ internal static class ExportCommand
                 Platforms = parse.GetValue(platforms) ?? [],
                 Referrers = parse.GetValue(referrers),
             };
-            ExportResult result;
-            var display = new TransferDisplay(progress, "exported");
-            try
+            var (result, seconds) = await TransferDisplay.RunAsync(progress, "exported",
+                () => services.GetRequiredService<Exporter>().ExportAsync(request, progress, cancellationToken),
+                refused: "export failed", failed: "export failed");
+            if (result is null)
             {
-                result = await services.GetRequiredService<Exporter>().ExportAsync(request, progress, cancellationToken);
-            }
-            catch (TransferException e)
-            {
-                await display.DisposeAsync();
-                Console.Error.WriteLine($"ocicache: export failed: {e.Message}");
-                return 1;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or OciCache.Oci.RegistryException)
-            {
-                // A full or read-only volume, a permission, a manifest the store refuses: said in one line.
-                await display.DisposeAsync();
-                Console.Error.WriteLine($"ocicache: export failed: {e.Message}");
                 return 1;
             }
 
-            await display.DisposeAsync();
             foreach (var note in result.Notes)
             {
                 Console.WriteLine($"note: {note}");
             }
 
             Console.WriteLine($"exported {result.Images} images and {result.Referrers} referrers, {result.Blobs} blobs " +
-                              $"({ByteSize.Format(result.Bytes)}) to {request.Target} in {display.Seconds:0.0}s");
+                              $"({ByteSize.Format(result.Bytes)}) to {request.Target} in {seconds:0.0}s");
             return 0;
         });
         return command;

@@ -31,30 +31,17 @@ internal static class ImportCommand
             await using var services = OciCacheApp.BuildServices(settings);
             var progress = new TransferProgress();
             var path = parse.GetValue(bundle)!;
-            ImportResult result;
-            var display = new TransferDisplay(progress, "verified");
-            try
+            var (result, seconds) = await TransferDisplay.RunAsync(progress, "verified",
+                () => services.GetRequiredService<Importer>().ImportAsync(path, progress, cancellationToken),
+                refused: "import failed, nothing was recorded", failed: "import failed");
+            if (result is null)
             {
-                result = await services.GetRequiredService<Importer>().ImportAsync(path, progress, cancellationToken);
-            }
-            catch (TransferException e)
-            {
-                await display.DisposeAsync();
-                Console.Error.WriteLine($"ocicache: import failed, nothing was recorded: {e.Message}");
-                return 1;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or OciCache.Oci.RegistryException)
-            {
-                // A full or read-only volume, a permission, a manifest the store refuses: said in one line.
-                await display.DisposeAsync();
-                Console.Error.WriteLine($"ocicache: import failed: {e.Message}");
                 return 1;
             }
 
-            await display.DisposeAsync();
             Console.WriteLine($"imported {result.Images} images from {path}: {result.ManifestsStored} manifests stored, " +
                               $"{result.ManifestsPresent} already present, {result.BlobsLinked} blobs linked, " +
-                              $"{result.BlobsVerified} blobs ({ByteSize.Format(result.Bytes)}) verified in {display.Seconds:0.0}s");
+                              $"{result.BlobsVerified} blobs ({ByteSize.Format(result.Bytes)}) verified in {seconds:0.0}s");
             return 0;
         });
         return command;

@@ -29,6 +29,39 @@ internal sealed class TransferDisplay : IAsyncDisposable
 
     public double Seconds => Stopwatch.GetElapsedTime(_started).TotalSeconds;
 
+    /// <summary>
+    /// Runs one export or import under a display, and says an expected failure in one line on stderr (after the
+    /// display's last line): a refused bundle or image with <paramref name="refused"/>, a full or read-only
+    /// volume, a permission or a manifest the store refuses with <paramref name="failed"/>. Null then.
+    /// </summary>
+    public static async Task<(T? Result, double Seconds)> RunAsync<T>(
+        TransferProgress progress, string verb, Func<Task<T>> work, string refused, string failed) where T : class
+    {
+        var display = new TransferDisplay(progress, verb);
+        T? result = null;
+        string? error = null;
+        try
+        {
+            result = await work();
+        }
+        catch (TransferException e)
+        {
+            error = $"{refused}: {e.Message}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OciCache.Oci.RegistryException)
+        {
+            error = $"{failed}: {e.Message}";
+        }
+
+        await display.DisposeAsync();
+        if (error is not null)
+        {
+            Console.Error.WriteLine($"ocicache: {error}");
+        }
+
+        return (result, display.Seconds);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_timer is not null)
