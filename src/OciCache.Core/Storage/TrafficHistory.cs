@@ -79,6 +79,52 @@ public sealed class TrafficHistory(SqliteDatabase database, CacheMetrics metrics
         return buckets;
     }
 
+    /// <summary>
+    /// <see cref="Read"/> with what was counted since the last record added to the current bucket: the history up
+    /// to now, for the console, without writing anything (a page view is no write, and works on a read-only volume).
+    /// </summary>
+    public async Task<IReadOnlyList<TrafficBucket>> ReadLiveAsync(TrafficResolution resolution)
+    {
+        await _gate.WaitAsync(); // not between a record's write and its new base: that would count it twice
+        try
+        {
+            var buckets = Read(resolution).ToList();
+            var start = BucketStart(resolution, time.GetUtcNow());
+            foreach (var (upstream, total) in ReadTotals())
+            {
+                var delta = total - _recorded.GetValueOrDefault(upstream);
+                if (delta.IsZero)
+                {
+                    continue;
+                }
+
+                var at = buckets.FindIndex(b => b.Start == start && b.Upstream == upstream);
+                var bucket = at >= 0 ? buckets[at] : new TrafficBucket(start, upstream, 0, 0, 0, 0);
+                bucket = bucket with
+                {
+                    Hits = bucket.Hits + delta.Hits,
+                    Misses = bucket.Misses + delta.Misses,
+                    ServedBytes = bucket.ServedBytes + delta.Served,
+                    FetchedBytes = bucket.FetchedBytes + delta.Fetched,
+                };
+                if (at >= 0)
+                {
+                    buckets[at] = bucket;
+                }
+                else
+                {
+                    buckets.Add(bucket);
+                }
+            }
+
+            return [.. buckets.OrderBy(b => b.Start).ThenBy(b => b.Upstream, StringComparer.Ordinal)];
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>The start of the bucket that holds <paramref name="instant"/>.</summary>
     public static DateTimeOffset BucketStart(TrafficResolution resolution, DateTimeOffset instant)
     {

@@ -39,10 +39,9 @@ internal static class ConsoleEndpoints
     {
         var viewer = await ConsoleViewer.ResolveAsync(context);
         var history = context.RequestServices.GetRequiredService<TrafficHistory>();
-        await history.RecordAsync();
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         await WriteAsync(context, OverviewPage.Render(OverviewData.Read(context.RequestServices),
-            history.Read(TrafficResolution.Minute), history.Read(TrafficResolution.Hour), now, viewer));
+            await history.ReadLiveAsync(TrafficResolution.Minute), await history.ReadLiveAsync(TrafficResolution.Hour), now, viewer));
     }
 
     private static async Task StorageAsync(HttpContext context)

@@ -50,6 +50,37 @@ public sealed class TrafficHistoryTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadLive_AddsTheCountsSinceTheLastRecordToTheCurrentBucket_AndWritesNothing()
+    {
+        using var database = new SqliteDatabase(_temp.Combine("meta.db"));
+        var history = new TrafficHistory(database, _metrics, _time);
+        Count("docker.io", hits: 2, misses: 1, served: 200, fetched: 100);
+        await history.RecordAsync();
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Count("docker.io", hits: 3, misses: 0, served: 300, fetched: 0);
+        Count("ghcr.io", hits: 0, misses: 1, served: 0, fetched: 50);
+
+        var minute = new DateTimeOffset(2026, 12, 1, 10, 1, 0, TimeSpan.Zero);
+        Assert.Equal(
+            [
+                new TrafficBucket(new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero), "docker.io", 2, 1, 200, 100),
+                new TrafficBucket(minute, "docker.io", 3, 0, 300, 0),
+                new TrafficBucket(minute, "ghcr.io", 0, 1, 0, 50),
+            ],
+            await history.ReadLiveAsync(TrafficResolution.Minute));
+        Assert.Equal(
+            [
+                new TrafficBucket(new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero), "docker.io", 5, 1, 500, 100),
+                new TrafficBucket(new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero), "ghcr.io", 0, 1, 0, 50),
+            ],
+            await history.ReadLiveAsync(TrafficResolution.Hour));
+        Assert.Single(history.Read(TrafficResolution.Minute)); // nothing written: the live counts stay in memory
+
+        Assert.Equal(2, await history.RecordAsync()); // and are recorded once, by the next record
+        Assert.Equal(await history.ReadLiveAsync(TrafficResolution.Minute), history.Read(TrafficResolution.Minute));
+    }
+
+    [Fact]
     public async Task Record_ManyAtOnce_CountEveryHitOnce()
     {
         using var database = new SqliteDatabase(_temp.Combine("meta.db"));

@@ -41,8 +41,7 @@ internal static class ConsoleApiEndpoints
             _ => throw new RegistryException(OciErrorCode.QueryParameterInvalid, "invalid range", $"range={range}: 24h or 7d"),
         };
         var history = context.RequestServices.GetRequiredService<TrafficHistory>();
-        await history.RecordAsync(); // up to this request, not the last minute's tick
-        var buckets = history.Read(resolution);
+        var buckets = await history.ReadLiveAsync(resolution); // up to this request, not the last minute's tick
         await JsonBody.WriteAsync(context, w => OverviewJson.WriteHistory(w, range, resolution, buckets));
     }
 
