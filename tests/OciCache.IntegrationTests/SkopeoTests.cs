@@ -23,12 +23,12 @@ public sealed class SkopeoTests : IAsyncLifetime
         var source = _temp.Combine("source");
         TestImage.WriteOciLayout(source, "v1", image.Manifest, image.Blobs);
 
-        await Skopeo("copy", "--dest-tls-verify=false", "--preserve-digests", $"oci:{source}:v1", $"docker://{_server.Host}/skopeo/oci:v1");
+        await Skopeo.CheckedAsync("copy", "--dest-tls-verify=false", "--preserve-digests", $"oci:{source}:v1", $"docker://{_server.Host}/skopeo/oci:v1");
         var back = _temp.Combine("back");
-        await Skopeo("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{_server.Host}/skopeo/oci:v1", $"oci:{back}:v1");
+        await Skopeo.CheckedAsync("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{_server.Host}/skopeo/oci:v1", $"oci:{back}:v1");
 
         AssertSameBlobs(image.Blobs.Append(image.Manifest), back);
-        var inspect = await Skopeo("inspect", "--tls-verify=false", "--raw", $"docker://{_server.Host}/skopeo/oci:v1");
+        var inspect = await Skopeo.CheckedAsync("inspect", "--tls-verify=false", "--raw", $"docker://{_server.Host}/skopeo/oci:v1");
         Assert.Equal(image.Manifest.Bytes, System.Text.Encoding.UTF8.GetBytes(inspect.TrimEnd('\n')));
     }
 
@@ -42,9 +42,9 @@ public sealed class SkopeoTests : IAsyncLifetime
         var source = _temp.Combine("source");
         TestImage.WriteDirLayout(source, list, [amd.Manifest, arm.Manifest], blobs);
 
-        await Skopeo("copy", "--all", "--dest-tls-verify=false", "--preserve-digests", $"dir:{source}", $"docker://{_server.Host}/skopeo/docker:multi");
+        await Skopeo.CheckedAsync("copy", "--all", "--dest-tls-verify=false", "--preserve-digests", $"dir:{source}", $"docker://{_server.Host}/skopeo/docker:multi");
         var back = _temp.Combine("back");
-        await Skopeo("copy", "--all", "--src-tls-verify=false", "--preserve-digests", $"docker://{_server.Host}/skopeo/docker:multi", $"dir:{back}");
+        await Skopeo.CheckedAsync("copy", "--all", "--src-tls-verify=false", "--preserve-digests", $"docker://{_server.Host}/skopeo/docker:multi", $"dir:{back}");
 
         foreach (var blob in blobs)
         {
@@ -70,12 +70,5 @@ public sealed class SkopeoTests : IAsyncLifetime
             Assert.True(File.Exists(path), $"{blob.Digest} ({blob.MediaType}) did not come back");
             Assert.Equal(blob.Bytes, File.ReadAllBytes(path));
         }
-    }
-
-    private static async Task<string> Skopeo(params string[] arguments)
-    {
-        var result = await ProcessRunner.RunAsync("skopeo", ["--insecure-policy", .. arguments], TimeSpan.FromMinutes(2));
-        Assert.True(result.ExitCode == 0, $"skopeo {string.Join(' ', arguments)}: {result}");
-        return result.Stdout;
     }
 }
