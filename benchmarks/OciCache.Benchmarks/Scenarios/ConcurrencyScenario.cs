@@ -34,7 +34,7 @@ internal static class ConcurrencyScenario
                 await using (var sampler = new RssSampler(() => peer.Process?.RssBytes() ?? 0))
                 {
                     var copies = await Task.WhenAll(Enumerable.Range(0, clients).Select(i =>
-                        Skopeo.CopyAsync(peer, image, Path.Combine(bench.RunDirectory, "skopeo", $"{peer.Name}-{i}"), timeout)));
+                        Clients.Skopeo.CopyAsync(peer, image, Path.Combine(bench.RunDirectory, "skopeo", $"{peer.Name}-{i}"), timeout)));
                     summary = new ExecResultsSummary(clock.Elapsed.TotalSeconds,
                         Stats.Median(copies.Select(c => c.Elapsed.TotalSeconds)), copies.Count(c => c.Ok),
                         copies.FirstOrDefault(c => !c.Ok)?.Describe ?? "");
