@@ -77,7 +77,8 @@ internal static class PrefetchCommand
             await using var services = OciCacheApp.BuildServices(settings);
             var prefetcher = services.GetRequiredService<Prefetcher>();
             var started = Stopwatch.GetTimestamp();
-            using var progress = Console.IsOutputRedirected ? null : StartProgress(prefetcher, started);
+            using var progress = Console.IsOutputRedirected ? null : ProgressLine.Start(() => prefetcher, p => p.BytesInFlight,
+                (_, bytes, rate) => $"{ByteSize.Format(bytes),10} fetched, {ByteSize.Format(rate)}/s");
             var result = await prefetcher.RunAsync(targets, cancellationToken);
             if (progress is not null)
             {
@@ -113,21 +114,4 @@ internal static class PrefetchCommand
             Platforms = [.. platforms],
         };
     }
-
-    /// <summary>Rewrites one status line four times a second: bytes so far and the current rate.</summary>
-    private static Timer StartProgress(Prefetcher prefetcher, long started)
-    {
-        long lastBytes = 0;
-        var lastTime = started;
-        return new Timer(_ =>
-        {
-            var now = Stopwatch.GetTimestamp();
-            var bytes = prefetcher.BytesInFlight;
-            var rate = (bytes - lastBytes) / Math.Max(Stopwatch.GetElapsedTime(lastTime, now).TotalSeconds, 0.001);
-            lastBytes = bytes;
-            lastTime = now;
-            Console.Write($"\r{ByteSize.Format(bytes),10} fetched, {ByteSize.Format((long)rate)}/s      ");
-        }, null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
-    }
-
 }

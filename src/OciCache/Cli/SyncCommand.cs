@@ -50,7 +50,8 @@ internal static class SyncCommand
             foreach (var (syncJob, name) in jobs)
             {
                 SyncRun? current = null;
-                using var progress = Console.IsOutputRedirected ? null : StartProgress(() => current);
+                using var progress = Console.IsOutputRedirected ? null : ProgressLine.Start(() => current, r => r.BytesInFlight,
+                    (r, bytes, rate) => $"{r.Job}: {r.Images} images, {ByteSize.Format(bytes),10} fetched, {ByteSize.Format(rate)}/s");
                 var run = await runner.RunAsync(syncJob, name, r => current = r, cancellationToken);
                 if (progress is not null)
                 {
@@ -80,26 +81,4 @@ internal static class SyncCommand
         });
         return command;
     }
-
-    /// <summary>Rewrites one status line four times a second: images, bytes so far and the current rate.</summary>
-    private static Timer StartProgress(Func<SyncRun?> current)
-    {
-        long lastBytes = 0;
-        var lastTime = Stopwatch.GetTimestamp();
-        return new Timer(_ =>
-        {
-            if (current() is not { } run)
-            {
-                return;
-            }
-
-            var now = Stopwatch.GetTimestamp();
-            var bytes = run.BytesInFlight;
-            var rate = (bytes - lastBytes) / Math.Max(Stopwatch.GetElapsedTime(lastTime, now).TotalSeconds, 0.001);
-            lastBytes = bytes;
-            lastTime = now;
-            Console.Write($"\r{run.Job}: {run.Images} images, {ByteSize.Format(bytes),10} fetched, {ByteSize.Format((long)rate)}/s      ");
-        }, null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
-    }
-
 }
