@@ -30,6 +30,7 @@ internal static class RegistryEndpoints
             return;
         }
 
+        OciCache.Observability.RequestDurations.SetOperation(context, route.Kind);
         var method = context.Request.Method;
         var access = context.RequestServices.GetRequiredService<AccessControl>();
         if (route.Kind == RouteKind.Base)

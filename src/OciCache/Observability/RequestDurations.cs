@@ -7,7 +7,8 @@ namespace OciCache.Observability;
 /// <c>ocicache_request_duration_seconds</c>: a histogram of request durations (until the response ended) by
 /// operation (<c>manifest</c>, <c>blob</c>, <c>upload</c>, <c>listing</c>, <c>base</c>, <c>token</c>,
 /// <c>other</c>) and status class (<c>2xx</c> … <c>5xx</c>). The operation comes from the path's route
-/// kind, never from the path itself, so the series stay few whatever clients send.
+/// kind (set by the registry's dispatch, <see cref="SetOperation"/>), never from the path itself, so the series
+/// stay few whatever clients send.
 /// </summary>
 internal sealed class RequestDurations(MetricsEndpoint endpoint)
 {
@@ -18,29 +19,30 @@ internal sealed class RequestDurations(MetricsEndpoint endpoint)
         "ocicache_request_duration_seconds", "Request durations by operation and status class.",
         new HistogramConfiguration { LabelNames = ["operation", "status"], Buckets = Buckets });
 
-    public void Observe(PathString path, int status, TimeSpan elapsed) =>
-        _histogram.WithLabels(Operation(path.Value ?? ""), StatusClass(status)).Observe(elapsed.TotalSeconds);
+    private static readonly object OperationKey = new();
 
-    public static string Operation(string path)
+    /// <summary>Called by the registry's dispatch once it parsed the route, so the path is parsed once per request.</summary>
+    public static void SetOperation(HttpContext context, RouteKind kind) => context.Items[OperationKey] = kind switch
     {
-        if (path == "/token" || path.StartsWith("/token/", StringComparison.Ordinal))
+        RouteKind.Manifest => "manifest",
+        RouteKind.Blob => "blob",
+        RouteKind.Upload or RouteKind.UploadStart => "upload",
+        RouteKind.Tags or RouteKind.Catalog or RouteKind.Referrers => "listing",
+        _ => "base",
+    };
+
+    public void Observe(HttpContext context, TimeSpan elapsed) =>
+        _histogram.WithLabels(Operation(context), StatusClass(context.Response.StatusCode)).Observe(elapsed.TotalSeconds);
+
+    private static string Operation(HttpContext context)
+    {
+        if (context.Items.TryGetValue(OperationKey, out var operation) && operation is string known)
         {
-            return "token";
+            return known;
         }
 
-        if (!(path == "/v2" || path.StartsWith("/v2/", StringComparison.Ordinal)) || !RegistryRoute.TryParse(path.Length > 4 ? path[4..] : "", out var route))
-        {
-            return "other";
-        }
-
-        return route.Kind switch
-        {
-            RouteKind.Manifest => "manifest",
-            RouteKind.Blob => "blob",
-            RouteKind.Upload or RouteKind.UploadStart => "upload",
-            RouteKind.Tags or RouteKind.Catalog or RouteKind.Referrers => "listing",
-            _ => "base",
-        };
+        var path = context.Request.Path.Value ?? "";
+        return path == "/token" || path.StartsWith("/token/", StringComparison.Ordinal) ? "token" : "other";
     }
 
     private static string StatusClass(int status) => status switch

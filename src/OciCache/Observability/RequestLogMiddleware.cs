@@ -20,7 +20,7 @@ internal sealed partial class RequestLogMiddleware(RequestDelegate next, Request
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
-            durations.Observe(context.Request.Path, context.Response.StatusCode, elapsed);
+            durations.Observe(context, elapsed);
             if (logger.IsEnabled(LogLevel.Information))
             {
                 var request = context.Request;
