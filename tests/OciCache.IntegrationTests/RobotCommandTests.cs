@@ -85,6 +85,23 @@ public sealed class RobotCommandTests : IDisposable
         Assert.Contains("\"result\":\"failed\"", await File.ReadAllTextAsync(Path.Combine(Data, "audit.log")));
     }
 
+    /// <summary>The sign-in hint names where clients reach this server, not an example host.</summary>
+    [Theory]
+    [InlineData("""{"Auth":{"ExternalUrl":"https://registry.site.test:8443"}}""", "registry.site.test:8443")]
+    [InlineData("""{"Listen":"0.0.0.0:5020"}""", ":5020")]
+    public async Task RobotAdd_SignInHint_NamesAuthExternalUrlOrTheListenPort(string config, string address)
+    {
+        var configFile = _temp.Combine("config.json");
+        File.WriteAllText(configFile, config);
+
+        var added = await RunAsync("robot", "add", "ci", "--scope", "repository:site/*:pull", "--config", configFile, "--data", Data);
+
+        Assert.True(added.ExitCode == 0, added.ToString());
+        var login = Assert.Single(added.Stderr.Split('\n'), l => l.Contains("skopeo login", StringComparison.Ordinal));
+        Assert.EndsWith(address, login.TrimEnd());
+        Assert.DoesNotContain("ocicache.lan", added.Stderr);
+    }
+
     [Theory]
     [InlineData("'CI' is not a robot account name", "robot", "add", "CI", "--scope", "repository:site/*:pull")]
     [InlineData("'PULL' must be lower case", "robot", "add", "ci", "--scope", "repository:site/*:PULL")]

@@ -128,6 +128,37 @@ public sealed class TlsTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// skopeo and podman read every <c>*.key</c> in a <c>--cert-dir</c> as a client key, so the tls folder
+    /// itself fails there (<c>missing client certificate ca.cert for key ca.key</c>); the folder tls init
+    /// names for clients holds the CA alone.
+    /// </summary>
+    [Fact]
+    public async Task TlsInit_PrintsAClientCertDir_HoldingOnlyTheCa_SkopeoPullsOverHttpsWithIt()
+    {
+        var init = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["tls", "init", "--data", _data.Path, "--host", Hosts[0], "--host", Hosts[1]]);
+        Assert.True(init.ExitCode == 0, init.ToString());
+        var clientDir = Path.Combine(_tls.Folder, "client");
+        Assert.Contains($"--cert-dir {clientDir}", init.Stdout);
+        Assert.Equal(["ca.crt"], Directory.GetFiles(clientDir).Select(Path.GetFileName));
+        Assert.Equal(File.ReadAllText(_tls.CaCertificate), File.ReadAllText(Path.Combine(clientDir, "ca.crt")));
+
+        await using var server = await StartAsync();
+        using var client = _tls.Client(server.BaseUri, HttpVersion.Version11);
+        var image = TestImage.Create(layers: 1, seed: 1703);
+        await client.PushImageAsync("site/certdir", "1.0", image);
+        using var layout = new TempDirectory("skopeo-certdir");
+        var source = $"docker://127.0.0.1:{server.BaseUri.Port}/site/certdir:1.0";
+
+        var result = await ProcessRunner.RunAsync("skopeo", ["--insecure-policy", "copy", "--src-cert-dir", clientDir, "--preserve-digests",
+            source, $"oci:{layout.Path}:1.0"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(image.Manifest.Bytes, File.ReadAllBytes(Path.Combine(layout.Path, "blobs", "sha256", image.Manifest.Hex)));
+        var inspected = await ProcessRunner.RunAsync("skopeo", ["inspect", "--cert-dir", clientDir, source]);
+        Assert.True(inspected.ExitCode == 0, inspected.ToString());
+    }
+
     [Fact]
     public async Task TlsInit_WithAConfigThatNamesTheFilesBeforeTheyExist_WritesThem()
     {

@@ -35,7 +35,7 @@ public sealed record UpstreamOptions
     /// </summary>
     public static Dictionary<string, UpstreamOptions> Defaults() => new(StringComparer.OrdinalIgnoreCase)
     {
-        ["docker.io"] = new() { Url = "https://registry-1.docker.io", Aliases = ["index.docker.io", "registry-1.docker.io"] },
+        ["docker.io"] = new() { Url = "https://registry-1.docker.io", Aliases = ["index.docker.io", "registry-1.docker.io", "docker-hub"] },
         ["ghcr.io"] = new() { Url = "https://ghcr.io" },
         ["quay.io"] = new() { Url = "https://quay.io" },
         ["registry.k8s.io"] = new() { Url = "https://registry.k8s.io" },

@@ -10,7 +10,8 @@ namespace OciCache.Cli;
 /// What the <c>robot</c> commands work on: the data folder's robot accounts and the audit log, built from
 /// the same settings as <c>serve</c> (the data folder) plus <c>Auth:AuditLog</c>, and what they print.
 /// </summary>
-internal sealed class RobotStores(ServiceProvider services) : IAsyncDisposable
+/// <param name="address">Where clients reach this server (<c>HOST:PORT</c>), for the sign-in hint.</param>
+internal sealed class RobotStores(ServiceProvider services, string address) : IAsyncDisposable
 {
     private readonly IRobotAccounts _robots = services.GetRequiredService<IRobotAccounts>();
     private readonly IAuditLog _audit = services.GetRequiredService<IAuditLog>();
@@ -44,7 +45,7 @@ internal sealed class RobotStores(ServiceProvider services) : IAsyncDisposable
         var provider = services.BuildServiceProvider();
         try
         {
-            return new RobotStores(provider); // opens (and migrates) the database
+            return new RobotStores(provider, SignInAddress(settings)); // opens (and migrates) the database
         }
         catch (Exception e) when (e is InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
         {
@@ -53,6 +54,15 @@ internal sealed class RobotStores(ServiceProvider services) : IAsyncDisposable
             return null;
         }
     }
+
+    /// <summary>
+    /// <c>Auth:ExternalUrl</c>'s host and port when set; else this machine's name with the port of <c>Listen</c>
+    /// (a guess: clients may know the server by another name, which <c>Auth:ExternalUrl</c> states).
+    /// </summary>
+    private static string SignInAddress(OciCacheSettings settings) =>
+        settings.Auth?.ExternalUrl is { Length: > 0 } external && Uri.TryCreate(external, UriKind.Absolute, out var url)
+            ? url.Authority
+            : $"{Environment.MachineName.ToLowerInvariant()}:{(ListenAddress.TryParse(settings.Listen, out var listen) ? listen.Port : 5000)}";
 
     public async Task<int> AddAsync(string name, IReadOnlyList<RobotScope> scopes, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
@@ -66,8 +76,8 @@ internal sealed class RobotStores(ServiceProvider services) : IAsyncDisposable
             Console.Error.WriteLine($"Created {account.UserName} ({detail}). Its secret, shown only now:");
             Console.WriteLine(secret);
             Console.Error.WriteLine($"Sign in with user '{account.UserName}' and that secret as the password, e.g.:");
-            Console.Error.WriteLine($"  skopeo login -u '{account.UserName}' --password-stdin ocicache.lan:5000");
-            Console.Error.WriteLine($"  podman login -u '{account.UserName}' ocicache.lan:5000");
+            Console.Error.WriteLine($"  skopeo login -u '{account.UserName}' --password-stdin {address}");
+            Console.Error.WriteLine($"  podman login -u '{account.UserName}' {address}");
             return 0;
         }
         catch (RobotAccountExistsException)

@@ -81,11 +81,13 @@ internal static class TlsCommand
             files.WriteCa(ca);
         }
 
+        files.WriteClientCa(ca);
         using var server = SiteAuthority.IssueServer(ca, hosts, lifetime, now);
         files.WriteServer(server, ca);
         output.WriteLine($"CA ({(keep ? "kept" : "created")}, valid until {ca.NotAfter.ToUniversalTime():yyyy-MM-dd}): {files.CaCertificate}");
         output.WriteLine($"server certificate for {string.Join(", ", hosts)} (valid until {server.NotAfter.ToUniversalTime():yyyy-MM-dd}): {files.ServerCertificate}");
-        output.WriteLine($"Trust {files.CaCertificate} on every client (containerd: ca = \"<its path>\" under the mirror's [host] in hosts.toml), then set:");
+        output.WriteLine($"Trust {files.CaCertificate} on every client (containerd: ca = \"<its path>\" under the mirror's [host] in hosts.toml;");
+        output.WriteLine($"  skopeo, podman: --cert-dir {files.ClientFolder}, which holds only the CA), then set:");
         output.WriteLine($"  \"Tls\": {{ \"Certificate\": \"{files.ServerCertificate}\", \"Key\": \"{files.ServerKey}\" }}");
         output.WriteLine($"  (or OCICACHE_TLS__CERTIFICATE={files.ServerCertificate} OCICACHE_TLS__KEY={files.ServerKey})");
         output.WriteLine("A running server picks up the new certificate within seconds.");

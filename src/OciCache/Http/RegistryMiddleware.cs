@@ -5,8 +5,8 @@ using OciCache.Storage;
 namespace OciCache.Http;
 
 /// <summary>
-/// Stamps every response with the API version header Docker-derived clients check and with
-/// <c>X-Content-Type-Options: nosniff</c>, and turns every failure into OCI error JSON: refusals with
+/// Stamps every response with the API version header Docker-derived clients check, with
+/// <c>X-Content-Type-Options: nosniff</c> and with <see cref="IdentityHeader"/>, and turns every failure into OCI error JSON: refusals with
 /// their code, anything unexpected as a logged 500 whose body names only the request's id.
 /// A client that went away is not an error.
 /// </summary>
@@ -78,6 +78,12 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
     }
 
     /// <summary>
+    /// Sent by OciCache and by no other registry: a check that a node reaches the cache itself, and not a
+    /// registry it fell back to or a proxy in between, looks for it (the Ansible role's reachability check).
+    /// </summary>
+    public const string IdentityHeader = "OciCache-Registry";
+
+    /// <summary>
     /// The headers every response carries. Stored content (manifests and blobs, pushed or from an upstream)
     /// is served as the type it was stored with and must never be sniffed into a page a browser renders.
     /// </summary>
@@ -85,6 +91,7 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
     {
         response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
         response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers[IdentityHeader] = "1";
     }
 
     private const int SqliteBusy = 5;

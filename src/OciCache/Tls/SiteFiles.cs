@@ -12,6 +12,9 @@ namespace OciCache.Tls;
 ///   ca.key       its private key (PKCS#8 PEM, mode 0600): signs the next server certificate
 ///   server.crt   the server certificate, then the CA (PEM): Tls:Certificate
 ///   server.key   its private key (PKCS#8 PEM, mode 0600): Tls:Key
+///   client/
+///    ca.crt      the site CA again, alone: a --cert-dir for skopeo and podman, which take every
+///                *.key in that folder for a client key and fail on ca.key
 /// </code>
 /// Each file is written beside its place and renamed into it, so a running server never reads half a file;
 /// the key is renamed before the certificate, whose change the server then sees with its key in place.
@@ -30,6 +33,9 @@ internal sealed class SiteFiles(string dataFolder)
     public string ServerCertificate => Path.Combine(Folder, "server.crt");
 
     public string ServerKey => Path.Combine(Folder, "server.key");
+
+    /// <summary>The folder clients are given (<c>--cert-dir</c>): the CA certificate and nothing else.</summary>
+    public string ClientFolder => Path.Combine(Folder, "client");
 
     public bool HasCa => File.Exists(CaCertificate) && File.Exists(CaKey);
 
@@ -60,6 +66,13 @@ internal sealed class SiteFiles(string dataFolder)
         Directory.CreateDirectory(Folder);
         Write(CaKey, KeyPem(ca), Private);
         Write(CaCertificate, ca.ExportCertificatePem() + "\n", Public);
+    }
+
+    /// <summary>Copies the CA certificate into <see cref="ClientFolder"/> (again when it was kept, for folders of older versions).</summary>
+    public void WriteClientCa(X509Certificate2 ca)
+    {
+        Directory.CreateDirectory(ClientFolder);
+        Write(Path.Combine(ClientFolder, "ca.crt"), ca.ExportCertificatePem() + "\n", Public);
     }
 
     public void WriteServer(X509Certificate2 server, X509Certificate2 ca)

@@ -51,7 +51,13 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
     {
         var inventory = WriteInventory();
 
-        var first = await RunPlaybookAsync(inventory);
+        string first, second;
+        await using (await StartRunningCacheAsync())
+        {
+            first = await RunPlaybookAsync(inventory);
+            second = await RunPlaybookAsync(inventory);
+        }
+
         Assert.Equal(["appliance", "node-containerd", "node-k3s"], Recap(first).Select(h => h.Name).Order());
         Assert.All(Recap(first), host => Assert.Equal(0, host.Failed));
         Assert.All(Recap(first), host => Assert.True(host.Changed > 0, $"{host.Name} changed nothing on the first run:\n{first}"));
@@ -60,7 +66,6 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
         AssertK3sRegistriesFile();
         Assert.Contains($"{ContainerdConfigFile} sets no config_path", first);
 
-        var second = await RunPlaybookAsync(inventory);
         Assert.Equal(["appliance", "node-containerd", "node-k3s"], Recap(second).Select(h => h.Name).Order());
         Assert.All(Recap(second), host => Assert.True(host.Changed == 0 && host.Failed == 0, $"{host.Name} on the second run:\n{second}"));
 
@@ -88,7 +93,12 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
     public async Task K3sEndpoint_AsK3sHandsItToContainerd_PullsThroughTheCache()
     {
         var inventory = WriteInventory();
-        var run = await RunPlaybookAsync(inventory);
+        string run;
+        await using (await StartRunningCacheAsync())
+        {
+            run = await RunPlaybookAsync(inventory);
+        }
+
         Assert.All(Recap(run), host => Assert.Equal(0, host.Failed));
         var endpoint = EndpointPattern().Match(File.ReadAllText(K3sRegistriesFile)).Groups[1].Value;
         Assert.Equal($"http://127.0.0.1:{_cachePort}/v2/docker.io", endpoint);
@@ -120,7 +130,8 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
     [Fact]
     public async Task SiteYml_WithTlsGenerate_NodesTrustTheSiteCa_SecondRunChangesNothing_ContainerdPullsOverHttps()
     {
-        var inventory = WriteInventory(tls: true);
+        // The site CA is created by this play, so no cache can answer the nodes' check yet: that runs last.
+        var inventory = WriteInventory(tls: true, check: false);
 
         var first = await RunPlaybookAsync(inventory);
         Assert.All(Recap(first), host => Assert.Equal(0, host.Failed));
@@ -168,11 +179,80 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
 
         await _containerd.CtrCheckedAsync("images", "pull", "--hosts-dir", _containerd.HostsDir, "--snapshotter", "native", "docker.io/library/secure-app:1.0");
 
+        // The nodes reach the cache over HTTPS, trusting the CA the play installed beside hosts.toml and registries.yaml.
+        var checkedRun = await RunPlaybookAsync(WriteInventory(tls: true));
+        Assert.All(Recap(checkedRun), host => Assert.True(host.Changed == 0 && host.Failed == 0, $"{host.Name} on the checked run:\n{checkedRun}"));
+        Assert.Matches(@"TASK \[containerd_mirror : Check that OciCache answered\][^\n]*\n(ok: \[node-\w+\][^\n]*\n){2}", checkedRun);
+
         foreach (var blob in image.Blobs)
         {
             var fetch = Assert.Single(_dockerHub.Log.Split('\n'), l => l.Contains("\"GET ") && l.Contains($"/blobs/{blob.Digest}"));
             Assert.Contains("ocicache/", fetch);
         }
+    }
+
+    /// <summary>
+    /// The appliance listens on a port of its own (ocicache_config_overrides) and ocicache_url is left to the
+    /// role: every node's hosts.toml and registries.yaml name that port, and the nodes' check finds OciCache
+    /// there. (A hosts.toml naming :5000 would send containerd, refused, to the real registries.)
+    /// </summary>
+    [Fact]
+    public async Task SiteYml_NonDefaultListen_NodesGetThatPort_AndTheirCheckFindsTheCache()
+    {
+        var inventory = WriteInventory(listen: $"0.0.0.0:{_cachePort}", ocicacheUrl: null, appliance: "127.0.0.1");
+
+        ProcessResult run;
+        await using (await StartRunningCacheAsync())
+        {
+            run = await RunPlaybookRawAsync(inventory);
+        }
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.All(Recap(run.Stdout), host => Assert.Equal(0, host.Failed));
+        foreach (var registry in Registries)
+        {
+            var toml = File.ReadAllText(Path.Combine(_containerd.HostsDir, registry, "hosts.toml"));
+            Assert.Contains($"[host.\"http://127.0.0.1:{_cachePort}\"]", toml);
+        }
+
+        Assert.Contains($"      - \"http://127.0.0.1:{_cachePort}/v2/docker.io\"\n", File.ReadAllText(K3sRegistriesFile));
+        Assert.Matches(@"TASK \[containerd_mirror : Check that OciCache answered\][^\n]*\n(ok: \[node-\w+\][^\n]*\n){2}", run.Stdout);
+    }
+
+    /// <summary>Nothing listens where the nodes look, or a registry that is not OciCache does: the play fails on every node, saying why.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SiteYml_NodesDoNotReachTheCache_FailsThePlayOnEachNode(bool anotherRegistryAnswers)
+    {
+        var port = anotherRegistryAnswers ? _dockerHub.BaseUri.Port : _cachePort;
+        var inventory = WriteInventory(listen: $"0.0.0.0:{port}", ocicacheUrl: null, appliance: "127.0.0.1");
+
+        var run = await RunPlaybookRawAsync(inventory);
+
+        Assert.True(run.ExitCode != 0, $"the play succeeded although no OciCache answers on port {port}:\n{run}");
+        Assert.Equal([("127.0.0.1", 0), ("node-containerd", 1), ("node-k3s", 1)],
+            Recap(run.Stdout).Select(h => (h.Name, h.Failed)).Order());
+        foreach (var node in new[] { "node-containerd", "node-k3s" })
+        {
+            Assert.Contains($"{node} does not reach OciCache at http://127.0.0.1:{port}", run.Stdout);
+        }
+
+        Assert.Contains(anotherRegistryAnswers ? "HTTP 200 without the OciCache-Registry header" : "Connection refused", run.Stdout);
+    }
+
+    /// <summary>An ocicache_url set by hand whose port is not the appliance's Listen port fails the play before any node file is written.</summary>
+    [Fact]
+    public async Task SiteYml_OcicacheUrlDisagreesWithListen_FailsBeforeWritingNodeFiles()
+    {
+        var inventory = WriteInventory(listen: $"0.0.0.0:{_cachePort}", ocicacheUrl: "http://127.0.0.1:5000");
+
+        var run = await RunPlaybookRawAsync(inventory);
+
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.Contains($"ocicache_url http://127.0.0.1:5000 does not match appliance, which listens on port {_cachePort} with plain http", run.Stdout);
+        Assert.False(File.Exists(Path.Combine(_containerd.HostsDir, "docker.io", "hosts.toml")));
+        Assert.False(File.Exists(K3sRegistriesFile));
     }
 
     private void AssertApplianceFiles()
@@ -224,11 +304,33 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
         Assert.DoesNotContain("configs:", yaml); // plain http: no TLS section
     }
 
-    /// <summary>Three hosts, all this machine: the appliance and a node of each kind; with <paramref name="tls"/> the appliance generates its certificate.</summary>
-    private string WriteInventory(bool tls = false)
+    /// <summary>
+    /// Three hosts, all this machine: the appliance and a node of each kind; with <paramref name="tls"/> the
+    /// appliance generates its certificate. The appliance listens on <paramref name="listen"/> (default: the
+    /// cache port) and the nodes are given <paramref name="ocicacheUrl"/> (default: the cache port on
+    /// 127.0.0.1; null: derived by the role from the appliance's name, <paramref name="appliance"/>).
+    /// </summary>
+    private string WriteInventory(bool tls = false, bool check = true, string? listen = "", string? ocicacheUrl = "", string appliance = "appliance")
     {
+        listen = listen is "" ? $"127.0.0.1:{_cachePort}" : listen;
+        ocicacheUrl = ocicacheUrl is "" ? $"{(tls ? "https" : "http")}://127.0.0.1:{_cachePort}" : ocicacheUrl;
         File.WriteAllText(ContainerdConfigFile, "version = 2\n");
         var upstream = _dockerHub.BaseUri.ToString().TrimEnd('/');
+        var nodeVars = new Dictionary<string, object>
+        {
+            ["containerd_restart"] = false,
+            ["containerd_mirror_check"] = check,
+            ["containerd_mirror_registries"] = Registries.Select(r => new
+            {
+                name = r,
+                server = r == "docker.io" ? upstream : $"https://{r}",
+            }),
+        };
+        if (ocicacheUrl is not null)
+        {
+            nodeVars["ocicache_url"] = ocicacheUrl;
+        }
+
         var inventory = new
         {
             all = new
@@ -244,7 +346,7 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
                     {
                         hosts = new Dictionary<string, object>
                         {
-                            ["appliance"] = new Dictionary<string, object>
+                            [appliance] = new Dictionary<string, object>
                             {
                                 ["ocicache_root"] = ApplianceRoot,
                                 ["ocicache_systemd"] = false,
@@ -254,6 +356,7 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
                                 {
                                     ["Upstreams"] = Registries.ToDictionary(r => r, _ => (object)new { Url = upstream }),
                                     ["Prefetch"] = new { Images = Array.Empty<object>() },
+                                    ["Listen"] = listen!,
                                 },
                                 ["ocicache_tls_mode"] = tls ? "generate" : "none",
                                 ["ocicache_tls_hosts"] = new[] { "ocicache.test", "127.0.0.1" },
@@ -279,16 +382,7 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
                                 ["k3s_registries_file"] = K3sRegistriesFile,
                             },
                         },
-                        vars = new Dictionary<string, object>
-                        {
-                            ["ocicache_url"] = $"{(tls ? "https" : "http")}://127.0.0.1:{_cachePort}",
-                            ["containerd_restart"] = false,
-                            ["containerd_mirror_registries"] = Registries.Select(r => new
-                            {
-                                name = r,
-                                server = r == "docker.io" ? upstream : $"https://{r}",
-                            }),
-                        },
+                        vars = nodeVars,
                     },
                 },
             },
@@ -298,9 +392,22 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
         return path;
     }
 
+    /// <summary>
+    /// An OciCache answering where the nodes look during the play (the published executable, default
+    /// settings), so their reachability check passes; stopped before the installed one starts.
+    /// </summary>
+    private Task<OciCacheProcess> StartRunningCacheAsync() =>
+        OciCacheProcess.StartAsync(_temp.Combine("running-data"), port: _cachePort, command: [ApplianceBuild.Executable("linux-x64")]);
+
     private async Task<string> RunPlaybookAsync(string inventory)
     {
-        var result = await ProcessRunner.RunAsync("ansible-playbook", ["-i", inventory, "-c", "local", ApplianceBuild.Path("ansible", "site.yml")],
+        var result = await RunPlaybookRawAsync(inventory);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.Stdout;
+    }
+
+    private Task<ProcessResult> RunPlaybookRawAsync(string inventory) =>
+        ProcessRunner.RunAsync("ansible-playbook", ["-i", inventory, "-c", "local", ApplianceBuild.Path("ansible", "site.yml")],
             TimeSpan.FromMinutes(5), new Dictionary<string, string>
             {
                 ["ANSIBLE_NOCOLOR"] = "1",
@@ -308,9 +415,6 @@ public sealed partial class AnsiblePlaybookTests : IAsyncLifetime
                 ["ANSIBLE_LOCAL_TEMP"] = _temp.Combine("ansible-local"),
                 ["ANSIBLE_REMOTE_TEMP"] = _temp.Combine("ansible-remote"),
             });
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return result.Stdout;
-    }
 
     private static List<(string Name, int Changed, int Failed)> Recap(string output) =>
         RecapPattern().Matches(output)
