@@ -71,7 +71,7 @@ layout.EnsureCreated();
 var writer = new ManifestWriter(index, new FileBlobStore(layout));
 var config = Fake("config");
 index.AddBlob("site/big", null, config, 2);
-var (worst, worstAnnotations) = WorstManifest(config, layers);
+var (worst, worstAnnotations) = WorstManifest(config, layers.Take(ManifestWriter.MaxReferences - 1).ToList()); // with the config: the limit
 var pushes = new List<double>();
 var pushWaits = new List<double>();
 for (var round = 0; round < rounds; round++)
@@ -106,13 +106,19 @@ static double Median(List<double> values) => values.Order().ElementAt(values.Cou
 
 static Digest Fake(string seed) => Digest.ComputeSha256(Encoding.UTF8.GetBytes(seed));
 
-// ManifestWriter.MaxReferences layers, then annotations filling the manifest to just under its 4 MiB limit.
+// A config and layers, then annotations filling the manifest to just under its 4 MiB limit.
 static (byte[] Bytes, int AnnotationBytes) WorstManifest(Digest config, List<Digest> layers)
 {
     var descriptors = string.Join(",", layers.Select(l => $$"""{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{{l}}","size":1}"""));
     var head = $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{"mediaType":"{{MediaTypes.OciEmpty}}","digest":"{{config}}","size":2},"layers":[{{descriptors}}],"annotations":""";
     var room = ManifestDocument.MaxSize - Encoding.UTF8.GetByteCount(head) - 1024;
-    var annotations = Annotations(room);
+    var target = room;
+    var annotations = Annotations(target);
+    while (Encoding.UTF8.GetByteCount(annotations) > room)
+    {
+        annotations = Annotations(target -= 4096);
+    }
+
     return (Encoding.UTF8.GetBytes(head + annotations + "}"), Encoding.UTF8.GetByteCount(annotations));
 }
 
