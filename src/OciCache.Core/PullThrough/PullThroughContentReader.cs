@@ -92,10 +92,12 @@ internal sealed partial class PullThroughContentReader(
     }
 
     /// <summary>
-    /// Whether a mirror repository recorded this blob: a fill or sync of it stored it (a link), or one of
-    /// its manifests references it (then it is linked now). Only then may stored bytes be served through
-    /// this repository, also while its upstream is down. The upstream's word (a HEAD 200) never suffices:
-    /// a hostile or confused upstream would open every private blob, which the digest alone names.
+    /// Whether a mirror repository recorded this blob: a fill, sync or import of it stored it (a link), or
+    /// one of its manifests references it and the bytes came from its upstream (a fill for another name
+    /// there: two images sharing a layer), then it is linked now. Only then may stored bytes be served
+    /// through this repository, also while its upstream is down. The upstream's word alone never suffices,
+    /// neither a HEAD 200 nor a manifest that names a digest: a hostile or confused upstream would open
+    /// every private blob, which the digest alone names.
     /// </summary>
     private async Task<bool> IsRecordedForAsync(Repository repository, Digest digest)
     {
@@ -104,7 +106,7 @@ internal sealed partial class PullThroughContentReader(
             return true;
         }
 
-        if (!index.IsReferencedBy(repository.Name, digest))
+        if (!index.IsReferencedBy(repository.Name, digest) || !index.IsLinkedFromUpstream(repository.Upstream!, digest))
         {
             return false;
         }

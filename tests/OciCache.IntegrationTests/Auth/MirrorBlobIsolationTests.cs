@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OciCache.Auth;
 using OciCache.IntegrationTests.PullThrough;
+using OciCache.Oci;
 using OciCache.Storage;
 using OciCache.Upstream;
 
@@ -64,6 +65,25 @@ public sealed class MirrorBlobIsolationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MirrorPath_HostileUpstreamManifestReferencingAPrivateBlob_DoesNotMakeItServable()
+    {
+        await using var cache = await StartCacheAsync("hub", _upstream.Url);
+        using (var alice = AuthSetup.BasicClient(cache, "alice", AlicePassword))
+        {
+            await alice.PushBlobAsync("secret/app", _secret);
+        }
+
+        _mode = "hostile-manifest";
+        using (var manifest = await cache.Client.GetAsync("/v2/hub/library/evil/manifests/v1"))
+        {
+            Assert.True(manifest.StatusCode == HttpStatusCode.OK, await RegistryHttp.Describe(manifest)); // cached as any upstream manifest
+        }
+
+        await AssertNotLeakedAsync(cache, $"/v2/hub/library/evil/blobs/{_secret.Digest}", "hostile-manifest");
+        Assert.Null(cache.Services.GetRequiredService<IMetadataIndex>().GetLinkedBlobSize("hub/library/evil", _secret.Digest));
+    }
+
+    [Fact]
     public async Task ChainedCaches_ParentsPrivateBlob_NotServedThroughTheChildsMirrorPath_WhileTheParentsUpstreamFails()
     {
         _mode = "503";
@@ -79,30 +99,38 @@ public sealed class MirrorBlobIsolationTests : IAsyncLifetime
         Assert.False(child.Services.GetRequiredService<IBlobStore>().TryGet(_secret.Digest, out _), "the child stored the parent's private blob");
     }
 
+    /// <summary>
+    /// Two images of one upstream share a layer: filled for one repository, it serves the other once that
+    /// one's pulled manifest references it (no second transfer), also while offline.
+    /// </summary>
     [Fact]
-    public async Task MirrorPath_BlobAPulledManifestOfThatRepositoryReferences_StillServedWhileOffline()
+    public async Task MirrorPath_SharedLayerAPulledManifestOfThatRepositoryReferences_ServedWhileOffline()
     {
         await using var registry = await DistributionRegistry.StartAsync();
         var image = TestImage.Create(layers: 1, seed: 1802);
         await registry.Client.PushImageAsync("library/app", "v1", image);
+        await registry.Client.PushImageAsync("library/other", "v1", image);
         await using var cache = await StartCacheAsync("hub", registry.BaseUri.ToString());
-        using (var alice = AuthSetup.BasicClient(cache, "alice", AlicePassword))
+        var layer = image.Layers[0];
+        using (var filled = await cache.Client.GetAsync($"/v2/hub/library/app/blobs/{layer.Digest}"))
         {
-            await alice.PushBlobAsync("secret/app", image.Layers[0]); // stored before any mirror asked for it
+            Assert.Equal(layer.Bytes, await filled.Content.ReadAsByteArrayAsync());
         }
 
-        using (var manifest = await cache.Client.GetAsync("/v2/hub/library/app/manifests/v1"))
+        await cache.WhenStoredAsync(layer.Digest);
+        using (var manifest = await cache.Client.GetAsync("/v2/hub/library/other/manifests/v1"))
         {
             Assert.Equal(HttpStatusCode.OK, manifest.StatusCode);
         }
 
         cache.Services.GetRequiredService<OfflineSwitch>().Set(true);
-        using var head = await cache.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/hub/library/app/blobs/{image.Layers[0].Digest}"));
-        using var get = await cache.Client.GetAsync($"/v2/hub/library/app/blobs/{image.Layers[0].Digest}");
+        using var head = await cache.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/hub/library/other/blobs/{layer.Digest}"));
+        using var get = await cache.Client.GetAsync($"/v2/hub/library/other/blobs/{layer.Digest}");
 
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(layer.Size, head.Content.Headers.ContentLength);
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
-        Assert.Equal(image.Layers[0].Bytes, await get.Content.ReadAsByteArrayAsync());
+        Assert.Equal(layer.Bytes, await get.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]
@@ -170,8 +198,23 @@ public sealed class MirrorBlobIsolationTests : IAsyncLifetime
             return Task.CompletedTask;
         }
 
+        if (mode == "hostile-manifest" && context.Request.Path.Value!.Contains("/manifests/", StringComparison.Ordinal))
+        {
+            // Any manifest asked for "references" the private blob; every blob request fails.
+            var manifest = System.Text.Encoding.UTF8.GetBytes($$"""
+                {"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{"mediaType":"{{MediaTypes.OciEmpty}}","digest":"{{RegistryHttp.DigestOf("{}"u8.ToArray())}}","size":2},"layers":[{{_secret.DescriptorJson()}}]}
+                """);
+            context.Response.ContentType = MediaTypes.OciManifest;
+            context.Response.ContentLength = manifest.Length;
+            context.Response.Headers["Docker-Content-Digest"] = RegistryHttp.DigestOf(manifest).ToString();
+            return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.Body.WriteAsync(manifest).AsTask();
+        }
+
         switch (mode)
         {
+            case "hostile-manifest":
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return Task.CompletedTask;
             case "unreachable":
                 context.Abort();
                 return Task.CompletedTask;
