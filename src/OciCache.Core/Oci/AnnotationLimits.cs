@@ -5,10 +5,12 @@ using System.Text.Json;
 namespace OciCache.Oci;
 
 /// <summary>
-/// Bounds on manifest annotations, so no listing can grow with them: a pushed manifest's own
-/// <c>annotations</c> object is limited (<see cref="MaxPushedBytes"/>), and the copy a referrers list
-/// shows in each descriptor is cut to <see cref="MaxDescriptorBytes"/>. The manifest's bytes are always
-/// stored and served whole; only the copy is cut.
+/// Bounds on manifest annotations, so no listing and no database row can grow with them: the copy a
+/// referrers list shows in each descriptor, which is also the only copy a row keeps, is cut to
+/// <see cref="MaxDescriptorBytes"/>. The manifest's own <c>annotations</c> object is bounded only by the
+/// manifest size (<see cref="ManifestDocument.MaxSize"/>), as the distribution spec asks a registry to
+/// accept manifests of at least 4 MB: the full annotations live in the manifest's bytes, stored and served
+/// whole like any blob, outside the metadata database.
 /// </summary>
 /// <remarks>
 /// Only the manifest's top-level <c>annotations</c> count: they are what a referrers descriptor copies
@@ -18,9 +20,6 @@ namespace OciCache.Oci;
 /// </remarks>
 public static class AnnotationLimits
 {
-    /// <summary>A pushed manifest whose <c>annotations</c> object is larger than this (UTF-8, as sent) is refused.</summary>
-    public const int MaxPushedBytes = 64 * 1024;
-
     /// <summary>The annotations a referrers descriptor carries take at most this many bytes of JSON.</summary>
     public const int MaxDescriptorBytes = 4 * 1024;
 

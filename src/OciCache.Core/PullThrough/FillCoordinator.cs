@@ -29,9 +29,11 @@ internal sealed class FillCoordinator
 
     /// <summary>
     /// A lease on the running fill for <paramref name="digest"/>, or on a new one made by <paramref name="create"/>.
-    /// Null when the blob turned out to be stored already (a fill finished in between).
+    /// Null when the blob turned out to be stored already (a fill finished in between), unless
+    /// <paramref name="evenIfStored"/>: the asking repository has no record of the stored copy, so it is
+    /// fetched again (the upstream's bytes replace the twin file, and make it that repository's).
     /// </summary>
-    public FillLease? Join(Digest digest, Func<BlobFill> create)
+    public FillLease? Join(Digest digest, Func<BlobFill> create, bool evenIfStored = false)
     {
         while (true)
         {
@@ -52,7 +54,7 @@ internal sealed class FillCoordinator
                 continue;
             }
 
-            if (store.TryGet(digest, out _))
+            if (!evenIfStored && store.TryGet(digest, out _))
             {
                 _fills.TryRemove(new KeyValuePair<Digest, BlobFill>(digest, fill));
                 return null;

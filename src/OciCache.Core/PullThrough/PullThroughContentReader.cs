@@ -9,8 +9,9 @@ namespace OciCache.PullThrough;
 
 /// <summary>
 /// The pull-through cache as a decorator of the local reader: local repositories pass straight through
-/// (they never depend on an upstream); mirror repositories are served from the store when it holds the
-/// content and from a shared upstream fill when it does not.
+/// (they never depend on an upstream); mirror repositories are served from the store when they recorded the
+/// content (a fill, a sync, one of their manifests) and from a shared upstream fill when they did not, even
+/// if the store holds the bytes for another repository.
 /// </summary>
 internal sealed partial class PullThroughContentReader(
     LocalContentReader local, MirrorManifests manifests, FillCoordinator fills, IMetadataIndex index, IBlobStore store,
@@ -42,29 +43,27 @@ internal sealed partial class PullThroughContentReader(
             return new BlobLookup.Missing(denied);
         }
 
-        if (store.TryGet(digest, out var stored) && await MayServeStoredAsync(repository, digest, cancellationToken) is { } visible)
+        var isStored = store.TryGet(digest, out var stored);
+        if (isStored && await IsRecordedForAsync(repository, digest))
         {
-            if (visible)
+            access.Touch(digest);
+            metrics.Hits.Add(1, new("kind", "blob"), new("upstream", repository.Upstream));
+            if (!headOnly)
             {
-                access.Touch(digest);
-                metrics.Hits.Add(1, new("kind", "blob"), new("upstream", repository.Upstream));
-                if (!headOnly)
-                {
-                    metrics.ServedBytes.Add(stored.Length, new KeyValuePair<string, object?>("upstream", repository.Upstream));
-                }
-
-                return new BlobLookup.Stored(stored);
+                metrics.ServedBytes.Add(stored.Length, new KeyValuePair<string, object?>("upstream", repository.Upstream));
             }
 
-            return new BlobLookup.Missing(RegistryErrors.BlobUnknown(digest));
+            return new BlobLookup.Stored(stored);
         }
 
+        // Not this repository's (another one holds it, perhaps a private local one): only the upstream's own
+        // bytes, fetched and verified as any fill, may make it so. What the store holds decides nothing.
         if (headOnly)
         {
             return await HeadUpstreamAsync(repository, digest, cancellationToken);
         }
 
-        var lease = fills.Join(digest, () => NewFill(repository, digest));
+        var lease = fills.Join(digest, () => NewFill(repository, digest), evenIfStored: isStored);
         if (lease is null)
         {
             return await GetBlobAsync(repository, digest, headOnly, cancellationToken); // it was stored meanwhile
@@ -93,25 +92,23 @@ internal sealed partial class PullThroughContentReader(
     }
 
     /// <summary>
-    /// A stored blob is shown to a mirror repository that links it or whose manifests reference it. Otherwise
-    /// the upstream is asked (a HEAD) whether the repository has it; while the upstream is down, the bytes
-    /// are served anyway, since the digest names them. Null: not found upstream either.
+    /// Whether a mirror repository recorded this blob: a fill, sync or import of it stored it (a link), or
+    /// one of its manifests references it and the bytes came from its upstream (a fill for another name
+    /// there: two images sharing a layer), then it is linked now. Only then may stored bytes be served
+    /// through this repository, also while its upstream is down. The upstream's word alone never suffices,
+    /// neither a HEAD 200 nor a manifest that names a digest: a hostile or confused upstream would open
+    /// every private blob, which the digest alone names.
     /// </summary>
-    private async Task<bool?> MayServeStoredAsync(Repository repository, Digest digest, CancellationToken cancellationToken)
+    private async Task<bool> IsRecordedForAsync(Repository repository, Digest digest)
     {
         if (index.GetLinkedBlobSize(repository.Name, digest) is not null)
         {
             return true;
         }
 
-        if (!index.IsReferencedBy(repository.Name, digest))
+        if (!index.IsReferencedBy(repository.Name, digest) || !index.IsLinkedFromUpstream(repository.Upstream!, digest))
         {
-            var check = await upstreams.HeadBlobAsync(repository, digest, cancellationToken);
-            check.Response?.Dispose();
-            if (check.Failure is { IsOutage: false })
-            {
-                return false;
-            }
+            return false;
         }
 
         await index.LinkBlobAsync(repository.Name, repository.Upstream, digest);

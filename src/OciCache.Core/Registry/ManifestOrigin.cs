@@ -15,10 +15,9 @@ public sealed record ManifestOrigin
     /// <summary>
     /// A client's push to a local repository: every blob and child manifest it references must already be in
     /// the repository (MANIFEST_BLOB_UNKNOWN otherwise), the pushed Content-Type is held to the body, and
-    /// its annotations and references are limited (<see cref="AnnotationLimits.MaxPushedBytes"/>,
-    /// <see cref="ManifestWriter.MaxReferences"/>).
+    /// its references are limited (<see cref="ManifestWriter.MaxReferences"/>).
     /// </summary>
-    public static ManifestOrigin Push { get; } = new() { RequireReferencedContent = true, LimitsAnnotations = true, LimitsReferences = true, AcceptsSchema1 = false };
+    public static ManifestOrigin Push { get; } = new() { RequireReferencedContent = true, LimitsReferences = true, AcceptsSchema1 = false };
 
     /// <summary>
     /// An upstream's answer for a mirror repository. Referenced content is fetched when asked for, not
@@ -39,13 +38,10 @@ public sealed record ManifestOrigin
     public bool AcceptsSchema1 { get; private init; } = true;
 
     /// <summary>
-    /// True when the annotation limit applies. Not to an upstream's manifests: the cache must serve the
-    /// images the upstream has, byte for byte, and cannot ask for a smaller one; what they could cost is
-    /// bounded anyway, by the 4 MiB manifest limit, the descriptor cut and the paged referrers list.
+    /// True when <see cref="ManifestWriter.MaxReferences"/> applies. Not to an upstream's manifests: the cache
+    /// must serve the images the upstream has, byte for byte, and cannot ask for a smaller one; the 4 MiB
+    /// manifest limit bounds them anyway.
     /// </summary>
-    public bool LimitsAnnotations { get; private init; }
-
-    /// <summary>True when <see cref="ManifestWriter.MaxReferences"/> applies; not to an upstream's manifests, as above.</summary>
     public bool LimitsReferences { get; private init; }
 
     /// <summary>False when a generic Content-Type means "unknown", not a media type to hold the body to.</summary>

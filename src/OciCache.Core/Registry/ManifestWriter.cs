@@ -31,8 +31,8 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
     /// row records its upstream.
     /// </summary>
     /// <exception cref="RegistryException">
-    /// SIZE_INVALID (413) over 4 MiB, MANIFEST_INVALID (also for a pushed schema1 manifest, a push whose annotations exceed
-    /// <see cref="AnnotationLimits.MaxPushedBytes"/> or that references more than <see cref="MaxReferences"/>), DIGEST_INVALID when addressed by a digest its bytes do
+    /// SIZE_INVALID (413) over 4 MiB, MANIFEST_INVALID (also for a pushed schema1 manifest, or a push that references more
+    /// than <see cref="MaxReferences"/>), DIGEST_INVALID when addressed by a digest its bytes do
     /// not have (or claimed by an upstream to have one they do not), MANIFEST_BLOB_UNKNOWN when a push
     /// references a blob or child manifest the repository lacks.
     /// </exception>
@@ -60,12 +60,6 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             throw RegistryErrors.DigestInvalid($"Docker-Content-Digest says {claimed} for a manifest whose bytes hash to {digest}");
         }
 
-        if (origin.LimitsAnnotations && document.AnnotationsJson is { } annotations && AnnotationLimits.Size(annotations) > AnnotationLimits.MaxPushedBytes)
-        {
-            throw new RegistryException(OciErrorCode.ManifestInvalid, "manifest invalid",
-                $"the manifest's annotations take {AnnotationLimits.Size(annotations)} bytes; at most {AnnotationLimits.MaxPushedBytes} are accepted");
-        }
-
         if (origin.LimitsReferences && References(document) is { Count: > MaxReferences } many)
         {
             throw new RegistryException(OciErrorCode.ManifestInvalid, "manifest invalid",
@@ -78,6 +72,8 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             throw new IOException($"manifest {digest} could not be stored ({result})");
         }
 
+        // Annotations of any size up to the manifest's own: the row keeps only the descriptor's cut, cut here,
+        // before the write transaction, so a 4 MiB annotations object costs that transaction no more than a small one.
         var record = new ManifestRecord(digest, document.MediaType, content.Length)
         {
             ArtifactType = document.ArtifactType,

@@ -166,6 +166,8 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
 
     public bool IsReferencedBy(string repository, Digest digest) => inner.IsReferencedBy(repository, digest);
 
+    public bool IsLinkedFromUpstream(string upstream, Digest digest) => inner.IsLinkedFromUpstream(upstream, digest);
+
     public IEnumerable<BlobRecord> EnumerateBlobs() => inner.EnumerateBlobs();
 
     public IReadOnlyList<string>? ListTags(string repository, int limit, string? after) => inner.ListTags(repository, limit, after);

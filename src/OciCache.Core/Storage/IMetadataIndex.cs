@@ -45,6 +45,9 @@ public interface IMetadataIndex
     /// <summary>True when a manifest of the repository references the digest (as a blob or a child manifest).</summary>
     bool IsReferencedBy(string repository, Digest digest);
 
+    /// <summary>True when a mirror repository of <paramref name="upstream"/> links the blob (that upstream's bytes).</summary>
+    bool IsLinkedFromUpstream(string upstream, Digest digest);
+
     /// <summary>Drops the blob row and every link and manifest that depends on it (repair of a lost or corrupt blob).</summary>
     void RemoveBlob(Digest digest);
 

@@ -113,6 +113,15 @@ public sealed partial class SqliteMetadataIndex
         return command.ExecuteScalar() is not null;
     });
 
+    public bool IsLinkedFromUpstream(string upstream, Digest digest) => Read(c =>
+    {
+        using var command = Command(c, """
+            SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
+            WHERE rb.digest = $digest AND r.upstream = $upstream LIMIT 1
+            """, ("$upstream", upstream), ("$digest", digest.ToString()));
+        return command.ExecuteScalar() is not null;
+    });
+
     public void RemoveBlob(Digest digest) => Write((c, t) =>
     {
         // Cascades remove links and manifests stored under this digest; references to it from other

@@ -38,6 +38,17 @@ public abstract class MetadataIndexContract : IDisposable
     }
 
     [Fact]
+    public void IsLinkedFromUpstream_OnlyForLinksOfMirrorRepositoriesOfThatUpstream()
+    {
+        Index.AddBlob("secret/app", null, A, 10);
+        Index.AddBlob("hub/library/app", "hub", B, 10);
+
+        Assert.False(Index.IsLinkedFromUpstream("hub", A)); // a local repository's blob
+        Assert.True(Index.IsLinkedFromUpstream("hub", B));
+        Assert.False(Index.IsLinkedFromUpstream("other", B));
+    }
+
+    [Fact]
     public void LinkBlob_OfUnknownBlob_IsFalse()
     {
         Assert.False(Index.LinkBlob("app", null, A));
