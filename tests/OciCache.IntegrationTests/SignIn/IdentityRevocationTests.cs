@@ -145,6 +145,36 @@ public sealed class IdentityRevocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AdminApi_RemovesAPerson_TheirKeysAndSessionsEnd()
+    {
+        using var alice = new OidcSignIn(_site.Server.BaseUri); // an admin at the issuer
+        using (await alice.SignInAsync(_site.Provider))
+        {
+        }
+
+        var (_, alicesKey) = await _site.CreateKeyAsync(alice, "repository:team/**:pull,push");
+        using var carol = await _site.FormSignInAsync();
+        using var admin = await _site.FormSignInAsync(); // carol's second browser: both sessions end
+        var (_, key) = await _site.CreateKeyAsync(carol, "repository:site/**:pull,push");
+        var refresh = await PasswordGrantAsync("carol", key);
+
+        using var remove = new HttpRequestMessage(HttpMethod.Delete, "/api/admin/people/carol");
+        remove.Headers.Add("Origin", _site.Origin);
+        remove.Headers.Add(CsrfCheck.HeaderName, await SignInServer.CsrfTokenAsync(alice));
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.Client.SendAsync(remove)).StatusCode);
+
+        using var withKey = AuthSetup.BasicClient(_site.Server, "carol", key);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await withKey.PostAsync("/v2/site/removed/blobs/uploads/", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await withKey.GetAsync("/token?service=ocicache&scope=repository:site/removed:pull")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await RefreshAsync(refresh)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await carol.Client.GetAsync("/api/session")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await admin.Client.GetAsync("/api/session")).StatusCode);
+        using var alicesClient = AuthSetup.BasicClient(_site.Server, "alice", alicesKey);
+        Assert.Equal(HttpStatusCode.Accepted, (await alicesClient.PostAsync("/v2/team/kept/blobs/uploads/", null)).StatusCode); // others keep theirs
+        Assert.Contains((await AuditFile.ReadAsync(_site.Server)), e => e is { Action: "person.remove", Who: "oidc:alice" } && e.Detail!.StartsWith("carol: 1 API keys revoked, 2 console sessions", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task OidcPerson_NamedLikeALocalUser_IsNotThatUser()
     {
         // The issuer's "carol" (group devs only) must not get the htpasswd carol's rights (site/**) nor her keys.
