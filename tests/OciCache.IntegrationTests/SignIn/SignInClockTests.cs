@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Time.Testing;
+using OciCache.IntegrationTests.Auth;
 
 namespace OciCache.IntegrationTests.SignIn;
 
@@ -42,6 +43,23 @@ public sealed class SignInClockTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromMinutes(30));
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Client.GetAsync("/api/session")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Session_OfAUserDeleted_EndsAMinuteLaterOnReadsAlone()
+    {
+        using var browser = await _site.FormSignInAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/api/session")).StatusCode);
+
+        _site.Users.WriteUsers(("dave", "dave-Pw-1"));
+        _time.Advance(OciCache.SignIn.ConsoleSessions.CheckInterval + TimeSpan.FromSeconds(2)); // past the htpasswd file's look too
+
+        await Eventually.ValueAsync(async () =>
+        {
+            using var session = await browser.Client.GetAsync("/api/session");
+            return session.StatusCode == HttpStatusCode.Unauthorized ? "" : null;
+        }, "carol's session ended by a read a minute after she was deleted");
+        Assert.Contains((await AuditFile.ReadAsync(_site.Server)), e => e is { Action: "signout", Result: "ended", Who: "carol" });
     }
 
     [Fact]
