@@ -1,7 +1,6 @@
 using OciCache.Auth;
 using OciCache.Http;
 using OciCache.Oci;
-using OciCache.WebConsole.Api;
 
 namespace OciCache.SignIn;
 
@@ -61,7 +60,7 @@ internal static class AdminKeyEndpoints
 
     private static async Task RevokeAsync(HttpContext context, string id)
     {
-        await AdminApiEndpoints.DemandChangeAsync(context);
+        await context.RequestServices.GetRequiredService<AccessControl>().DemandAdminAsync(context); // CSRF-checked for a session
         var key = await context.RequestServices.GetRequiredService<IApiKeys>().RevokeAnyAsync(id, context.RequestAborted)
                   ?? throw new RegistryException(OciErrorCode.NameUnknown, "no such API key", "no key of that id");
         context.RequestServices.GetRequiredService<AuditTrail>().Write(context, new AuditEvent("apikey.revoke", "ok") { Detail = $"{key.Id} of {key.User}" });
@@ -70,10 +69,10 @@ internal static class AdminKeyEndpoints
 
     private static async Task RemovePersonAsync(HttpContext context, string name)
     {
-        await AdminApiEndpoints.DemandChangeAsync(context);
+        await context.RequestServices.GetRequiredService<AccessControl>().DemandAdminAsync(context); // CSRF-checked for a session
         if (name.Length is 0 or > 256 || name.StartsWith(RobotAccount.UserNamePrefix, StringComparison.Ordinal))
         {
-            throw AdminApiEndpoints.Invalid("a person's name (robots are removed under /api/robots)");
+            throw new RegistryException(OciErrorCode.RequestInvalid, "invalid request", "a person's name (robots are removed under /api/robots)");
         }
 
         var keys = await context.RequestServices.GetRequiredService<IApiKeys>().RevokeAllAsync(name, context.RequestAborted);
