@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OciCache.IntegrationTests.Auth;
 
@@ -60,6 +61,26 @@ public sealed class SignInClockTests : IAsyncLifetime
             return session.StatusCode == HttpStatusCode.Unauthorized ? "" : null;
         }, "carol's session ended by a read a minute after she was deleted");
         Assert.Contains((await AuditFile.ReadAsync(_site.Server)), e => e is { Action: "signout", Result: "ended", Who: "carol" });
+    }
+
+    [Fact]
+    public async Task Key_OfAnOidcPersonNotSeenWithinTheMaximumLifetime_Refused()
+    {
+        // Keys made when Auth:ApiKeyMaxLifetime was longer: the issuer's person was last seen when they made it.
+        await using var site = await SignInServer.StartAsync(_time, configure: a => a.ApiKeyMaxLifetime = TimeSpan.FromDays(30));
+        var keys = site.Server.Services.GetRequiredService<OciCache.Auth.IApiKeys>();
+        var scope = OciCache.Auth.RobotScope.TryParse("repository:**:pull,push", out var s, out _) ? s : null!;
+        var (_, oidcKey) = await keys.CreateAsync("oidc:alice", "old", [scope], ["devs"], _time.GetUtcNow().AddDays(300), default, fromIssuer: true);
+        var (_, localKey) = await keys.CreateAsync("carol", "old", [scope], [], _time.GetUtcNow().AddDays(300), default);
+        using var alice = AuthSetup.BasicClient(site.Server, "alice", oidcKey);
+        using var carol = AuthSetup.BasicClient(site.Server, "carol", localKey);
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/token?service=ocicache&scope=repository:team/a:pull")).StatusCode);
+
+        _time.Advance(TimeSpan.FromDays(30));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await alice.GetAsync("/token?service=ocicache&scope=repository:team/a:pull")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await alice.PostAsync("/v2/team/a/blobs/uploads/", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await carol.GetAsync("/token?service=ocicache&scope=repository:site/a:pull")).StatusCode); // carol is in the file
     }
 
     [Fact]
