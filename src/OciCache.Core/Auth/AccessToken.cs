@@ -25,6 +25,12 @@ public sealed record TokenClaims(string Issuer, string Subject, string Audience,
     /// <summary>The API key the subject signed in with (claim <c>api_key</c>), so every later check uses the key's limits, and ends with the key.</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>
+    /// The fingerprint of the secret the subject signed in with (claim <c>cred</c>, <see cref="Identity.Credential"/>):
+    /// the token ends when the password or robot secret changes. Never the secret, nor anything it can be recovered from.
+    /// </summary>
+    public string? Credential { get; init; }
+
     /// <summary>What this token grants on <paramref name="repository"/> (entries of type <c>repository</c> only).</summary>
     public AccessActions Grants(string repository)
     {

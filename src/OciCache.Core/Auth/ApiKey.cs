@@ -13,12 +13,28 @@ public sealed record ApiKey(
     string Id, string User, string Name, IReadOnlyList<RobotScope> Scopes, IReadOnlyList<string> Groups,
     DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt)
 {
+    /// <summary>
+    /// Made by a person the OIDC issuer vouched for (a console session of theirs). Such a key holds while its
+    /// person could still be there: within <c>Auth:ApiKeyMaxLifetime</c> of that sign-in, until an admin
+    /// removes the person. Any other key is an htpasswd user's and holds while the file has that user.
+    /// </summary>
+    public bool FromIssuer { get; init; }
+
+    /// <summary>
+    /// Whether <paramref name="user"/>, sent with the key's text, names its person: the key's own user, or for
+    /// an issuer's person also the name without <see cref="OidcSettings.NamePrefix"/> (a Basic user name cannot
+    /// hold the prefix's colon). The key's row, never the name sent, decides who the caller is.
+    /// </summary>
+    public bool IsOf(string user) =>
+        user == User || (FromIssuer && User.StartsWith(OidcSettings.NamePrefix, StringComparison.Ordinal) && User.AsSpan(OidcSettings.NamePrefix.Length).SequenceEqual(user));
+
     /// <summary>The identity of a sign-in with this key.</summary>
     public Identity ToIdentity() => Identity.User(User) with
     {
         Groups = new HashSet<string>(Groups, StringComparer.Ordinal),
         Limit = Scopes,
         ApiKeyId = Id,
+        FromIssuer = FromIssuer,
     };
 }
 

@@ -50,6 +50,16 @@ public sealed partial class HtpasswdFile
     }
 
     /// <summary>
+    /// A fingerprint of the user's entry (SHA-256 of its bcrypt hash, cut to 128 bits), null for no such user: it
+    /// changes with the password, and without the file's salt nothing can be guessed from it.
+    /// </summary>
+    public string? Fingerprint(string user)
+    {
+        Reload(force: false);
+        return _hashes.TryGetValue(user, out var hash) ? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hash)))[..32] : null;
+    }
+
+    /// <summary>
     /// True when <paramref name="user"/> is in the file and <paramref name="password"/> is its password. An
     /// unknown user costs one bcrypt comparison too (against a hash of the file's cost), so the time of the
     /// answer does not tell an unknown user from a wrong password; bcrypt's own compare is constant-time.

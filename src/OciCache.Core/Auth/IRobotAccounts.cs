@@ -15,6 +15,9 @@ public interface IRobotAccounts
 
     ValueTask<IReadOnlyList<RobotAccount>> ListAsync(CancellationToken cancellationToken);
 
+    /// <summary>The account of that name (without <c>robot$</c>) while it exists and has not expired; null otherwise.</summary>
+    ValueTask<RobotAccount?> FindAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>False when there was no such account.</summary>
     ValueTask<bool> RemoveAsync(string name, CancellationToken cancellationToken);
 }

@@ -34,9 +34,21 @@ public sealed record Identity(string Name, IdentityKind Kind)
     /// <summary>The id of the API key this identity signed in with (also carried by its tokens), or null.</summary>
     public string? ApiKeyId { get; init; }
 
+    /// <summary>
+    /// A fingerprint of the secret this identity signed in with (<see cref="HtpasswdFile.Fingerprint"/>,
+    /// <see cref="RobotAccount.Credential"/>): it changes when the password or the robot's secret does, and
+    /// tells nothing about the secret. Tokens carry it (claim <c>cred</c>) and end when it changes. Null for
+    /// API keys (their tokens carry the key's id) and people of the OIDC issuer.
+    /// </summary>
+    public string? Credential { get; init; }
+
+    /// <summary>A person the OIDC issuer vouched for at sign-in (not an htpasswd user).</summary>
+    public bool FromIssuer { get; init; }
+
     public static Identity User(string name) => new(name, IdentityKind.User);
 
-    public static Identity Robot(RobotAccount account) => new(account.UserName, IdentityKind.Robot) { Scopes = account.Scopes };
+    public static Identity Robot(RobotAccount account) =>
+        new(account.UserName, IdentityKind.Robot) { Scopes = account.Scopes, Credential = account.Credential };
 
     /// <summary>The audit log's <c>who</c> for a caller with or without an identity.</summary>
     public static string WhoOf(Identity? identity) => identity?.Name ?? "anonymous";

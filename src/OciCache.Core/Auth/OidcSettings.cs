@@ -24,6 +24,16 @@ public sealed record OidcSettings
     /// <summary>The ID token claim that lists the person's groups (an array of strings, or one string).</summary>
     public string GroupsClaim { get; set; } = "groups";
 
+    /// <summary>
+    /// False (the default): a person of the issuer is <c>oidc:&lt;name&gt;</c> (<see cref="NamePrefix"/>), so an
+    /// issuer's account can never be an htpasswd user or a name in <c>Auth:Groups</c> and <c>Auth:Policies</c>
+    /// meant for one. True: the issuer's names are used as they are, for an issuer that owns the names.
+    /// </summary>
+    public bool TrustUsernames { get; set; }
+
+    /// <summary>The namespace of the issuer's people; its colon cannot occur in an htpasswd user name.</summary>
+    public const string NamePrefix = "oidc:";
+
     /// <summary>The console's base URL as browsers reach it; null: <c>Auth:ExternalUrl</c>, else each request's scheme and host.</summary>
     public string? ExternalUrl { get; set; }
 

@@ -6,6 +6,12 @@ namespace OciCache.Auth;
 /// </summary>
 public sealed record RobotAccount(string Name, IReadOnlyList<RobotScope> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt)
 {
+    /// <summary>
+    /// A fingerprint of the account's secret (derived from the stored hash, never the secret): a robot removed
+    /// and added again under the same name has another one, so tokens of the old secret end.
+    /// </summary>
+    public string? Credential { get; init; }
+
     /// <summary>The user name a client signs in with.</summary>
     public string UserName => UserNamePrefix + Name;
 

@@ -71,6 +71,9 @@ internal sealed class SqliteRobotAccounts(SqliteDatabase database, TimeProvider 
         return ValueTask.FromResult<IReadOnlyList<RobotAccount>>(accounts);
     }
 
+    public ValueTask<RobotAccount?> FindAsync(string name, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(RobotName.IsValid(name) && ReadRow(name) is { } row && !IsExpired(row.Account) ? row.Account : null);
+
     public async ValueTask<bool> RemoveAsync(string name, CancellationToken cancellationToken) =>
         await database.Writer.RunAsync(() =>
         {
@@ -97,7 +100,8 @@ internal sealed class SqliteRobotAccounts(SqliteDatabase database, TimeProvider 
             ParseScopes(reader.GetString(2)),
             FromMilliseconds(reader.GetInt64(3)),
             reader.IsDBNull(4) ? null : FromMilliseconds(reader.GetInt64(4)));
-        return new Row(account, (byte[])reader.GetValue(1));
+        var hash = (byte[])reader.GetValue(1);
+        return new Row(account with { Credential = Convert.ToHexStringLower(SHA256.HashData(hash))[..32] }, hash);
     }
 
     /// <summary>SHA-256 of the secret's UTF-8 text, whatever the text is (a malformed secret costs the same).</summary>

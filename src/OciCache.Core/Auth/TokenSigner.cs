@@ -51,7 +51,7 @@ public sealed class TokenSigner
                 ["name"] = a.Name,
                 ["actions"] = a.Actions.Names().Cast<object>().ToList(),
             }).ToList(),
-        }.WithApiKey(claims.ApiKey),
+        }.WithApiKey(claims.ApiKey).WithCredential(claims.Credential),
     });
 
 
@@ -130,6 +130,7 @@ public sealed class TokenSigner
                 Id = root.GetProperty("jti").GetString()!,
                 Access = access,
                 ApiKey = root.TryGetProperty("api_key", out var key) ? key.GetString() : null,
+                Credential = root.TryGetProperty("cred", out var credential) ? credential.GetString() : null,
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
@@ -147,6 +148,17 @@ internal static class TokenClaimsExtensions
         if (apiKey is not null)
         {
             claims["api_key"] = apiKey;
+        }
+
+        return claims;
+    }
+
+    /// <summary>Adds the <c>cred</c> claim when the subject signed in with a password or a robot secret.</summary>
+    public static Dictionary<string, object> WithCredential(this Dictionary<string, object> claims, string? credential)
+    {
+        if (credential is not null)
+        {
+            claims["cred"] = credential;
         }
 
         return claims;

@@ -11,7 +11,7 @@ namespace OciCache.Storage;
 /// traffic_history (minute and hour buckets of hits, misses and bytes per upstream; stands alone)
 /// pins (pin patterns added at runtime through /api/pins; stand alone)
 /// pulls (manifest GETs per repository and digest: count and last time; by name, outlive eviction)
-/// api_keys (personal API keys: id, user, SHA-256 of the key, scopes, groups; stands alone)
+/// api_keys (personal API keys: id, user, SHA-256 of the key, scopes, groups, origin; stands alone)
 /// </code>
 /// </summary>
 internal static class Schema
@@ -161,5 +161,14 @@ internal static class Schema
             expires_at  INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS api_keys_user ON api_keys(user);
+        """;
+
+    /// <summary>
+    /// Version 7: where an API key's person signed in when they made it: <c>oidc</c> (the issuer vouches for
+    /// them) or <c>local</c> (an htpasswd user, checked against the file at every use). Keys made before
+    /// this version are <c>local</c>: they work only while the htpasswd file has their user.
+    /// </summary>
+    public const string ApiKeyOrigin = """
+        ALTER TABLE api_keys ADD COLUMN origin TEXT NOT NULL DEFAULT 'local';
         """;
 }

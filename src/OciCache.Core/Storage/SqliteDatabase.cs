@@ -11,10 +11,13 @@ namespace OciCache.Storage;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    internal const int SchemaVersion = 6;
+    internal const int SchemaVersion = 7;
 
     /// <summary>The version that adds <see cref="Schema.ApiKeys"/> (the one constant to change to renumber it).</summary>
     internal const int ApiKeysVersion = 6;
+
+    /// <summary>The version that adds <see cref="Schema.ApiKeyOrigin"/>.</summary>
+    internal const int ApiKeyOriginVersion = 7;
 
     private readonly string _connectionString;
 
@@ -108,6 +111,17 @@ public sealed class SqliteDatabase : IDisposable
         {
             command.CommandText = Schema.ApiKeys;
             command.ExecuteNonQuery();
+        }
+
+        if (version < ApiKeyOriginVersion)
+        {
+            // ALTER TABLE has no IF NOT EXISTS: a database whose version was set back keeps its column.
+            command.CommandText = "SELECT count(*) FROM pragma_table_info('api_keys') WHERE name = 'origin'";
+            if ((long)command.ExecuteScalar()! == 0)
+            {
+                command.CommandText = Schema.ApiKeyOrigin;
+                command.ExecuteNonQuery();
+            }
         }
 
         command.CommandText = $"PRAGMA user_version = {SchemaVersion};";

@@ -14,7 +14,9 @@ namespace OciCache.Auth;
 /// On <c>/ui/…</c> and <c>/api/…</c> a request without an <c>Authorization</c> header may instead carry the
 /// console's session cookie (<see cref="SessionCookie"/>): its caller is the signed-in person, with
 /// <see cref="Caller.Session"/> set. A state-changing request (not GET, HEAD, OPTIONS) from a session must pass
-/// <see cref="CsrfCheck"/> or gets 403 DENIED: pages and scripts need nothing else to be protected.
+/// <see cref="CsrfCheck"/> or gets 403 DENIED: pages and scripts need nothing else to be protected. The
+/// session's person is looked up again on every state-changing request and once a minute
+/// (<see cref="ConsoleSessions.NeedsCheck"/>): a person deleted, or whose password changed, loses the session.
 /// <c>/v2/</c> and <c>/token</c> never read the cookie: registry clients sign in with Basic or Bearer.
 /// </para>
 /// </summary>
@@ -105,7 +107,7 @@ internal sealed class AccessControl(
 
         var scope = $"repository:{repository.Name}:{string.Join(',', ScopeActions(needed).Names())}";
         if (caller is { Token: { } token, Identity: not null } && verifier is not null &&
-            await verifier.FindAsync(token.Subject, context.RequestAborted, token.ApiKey) is { } subject &&
+            await verifier.HolderAsync(token, context.RequestAborted) is { } subject &&
             (Policy.Allowed(subject, repository.Name, repository.IsMirror) & needed) == needed)
         {
             // The identity may, its token just was not for this: the client asks for another one (RFC 6750 §3.1).
@@ -138,7 +140,7 @@ internal sealed class AccessControl(
             return caller;
         }
 
-        return await verifier.FindAsync(token.Subject, context.RequestAborted, token.ApiKey) is { } identity ? new Caller(identity, null) : Caller.Anonymous;
+        return await verifier.HolderAsync(token, context.RequestAborted) is { } identity ? new Caller(identity, null) : Caller.Anonymous;
     }
 
     /// <summary>
@@ -205,10 +207,10 @@ internal sealed class AccessControl(
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var claims = await signer!.ValidateAsync(header["Bearer ".Length..].Trim(), Settings.Service, TokenClaims.AccessUse);
-            if (claims is null ||
-                (claims.ApiKey is not null && await verifier!.FindAsync(claims.Subject, context.RequestAborted, claims.ApiKey) is null))
+            if (claims is null || (claims.Subject.Length > 0 && await verifier!.HolderAsync(claims, context.RequestAborted) is null))
             {
-                // A token of a revoked or expired API key ends with its key, not at its own expiry.
+                // A token ends with its credential, not at its own expiry: a revoked or expired API key, a key
+                // whose person is gone, a removed robot, a deleted user, a changed password or robot secret.
                 throw Challenge(context, null, "invalid_token");
             }
 
@@ -218,7 +220,7 @@ internal sealed class AccessControl(
             }
 
             var kind = claims.Subject.StartsWith(RobotAccount.UserNamePrefix, StringComparison.Ordinal) ? IdentityKind.Robot : IdentityKind.User;
-            return new Caller(new Identity(claims.Subject, kind) { ApiKeyId = claims.ApiKey }, claims);
+            return new Caller(new Identity(claims.Subject, kind) { ApiKeyId = claims.ApiKey, Credential = claims.Credential }, claims);
         }
 
         if (BasicCredentials.TryParse(header, out var user, out var password))
@@ -240,13 +242,30 @@ internal sealed class AccessControl(
             return Caller.Anonymous;
         }
 
-        if (!CsrfCheck.IsSafeMethod(context.Request.Method) && await CsrfCheck.FailureAsync(context, session, Settings) is { } failure)
+        var changing = !CsrfCheck.IsSafeMethod(context.Request.Method);
+        if (changing && await CsrfCheck.FailureAsync(context, session, Settings) is { } failure)
         {
             audit.Write(new AuditEvent("policy.deny", "denied")
             {
                 Who = session.Identity.Name, Source = AuditTrail.SourceOf(context), Detail = $"{context.Request.Method} {path}: {failure}",
             });
             throw new RegistryException(OciErrorCode.Denied, "cross-site request refused", failure);
+        }
+
+        if (sessions.NeedsCheck(session, changing))
+        {
+            if (!await verifier!.StillHoldsAsync(session.Identity, context.RequestAborted))
+            {
+                // Deleted from the htpasswd file, or the password changed: the session ends, the request has no caller.
+                sessions.End(session.Id);
+                audit.Write(new AuditEvent("signout", "ended")
+                {
+                    Who = session.Identity.Name, Source = AuditTrail.SourceOf(context), Detail = "the person is gone or their password changed",
+                });
+                return Caller.Anonymous;
+            }
+
+            sessions.Checked(session);
         }
 
         return new Caller(session.Identity, null) { Session = session };

@@ -37,7 +37,8 @@ internal static class AccessControlServices
                 ? null
                 : new HtpasswdFile(path, p.GetRequiredService<TimeProvider>(), p.GetRequiredService<ILoggerFactory>().CreateLogger("OciCache.Auth.Htpasswd"));
             return new CredentialVerifier(users, p.GetService<IRobotAccounts>(), p.GetRequiredService<SignInLimiter>(),
-                p.GetRequiredService<AuditTrail>(), p.GetRequiredService<TimeProvider>(), p.GetService<IApiKeys>());
+                p.GetRequiredService<AuditTrail>(), p.GetRequiredService<TimeProvider>(), p.GetService<IApiKeys>(),
+                p.GetRequiredService<AuthSettings>().ApiKeyMaxLifetime);
         });
         services.TryAddSingleton(static p =>
         {

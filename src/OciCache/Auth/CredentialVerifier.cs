@@ -8,10 +8,20 @@ namespace OciCache.Auth;
 /// password of Docker clients: <c>skopeo --creds alice:ocikey_…</c>), or a user of the htpasswd file. Every failure looks the same to the client,
 /// counts against the source address (<see cref="SignInLimiter"/>), and is one <c>signin</c> audit event;
 /// an address past its limit gets 429 before anything is compared.
+/// <para>
+/// A key works only while its person exists (<see cref="PersonHolds"/>): an htpasswd user while the file has
+/// them, a person of the OIDC issuer within <c>Auth:ApiKeyMaxLifetime</c> of the sign-in that made the key
+/// (the issuer is asked only at sign-in; an admin removes a person at once). An identity of a password or robot
+/// secret carries that secret's fingerprint (<see cref="Identity.Credential"/>), so tokens and console sessions
+/// end when the secret changes (<see cref="StillHoldsAsync"/>).
+/// </para>
 /// </summary>
 internal sealed class CredentialVerifier(
-    HtpasswdFile? users, IRobotAccounts? robots, SignInLimiter limiter, AuditTrail audit, TimeProvider time, IApiKeys? keys = null)
+    HtpasswdFile? users, IRobotAccounts? robots, SignInLimiter limiter, AuditTrail audit, TimeProvider time, IApiKeys? keys = null,
+    TimeSpan? apiKeyMaxLifetime = null)
 {
+    private readonly TimeSpan _apiKeyMaxLifetime = apiKeyMaxLifetime ?? new AuthSettings().ApiKeyMaxLifetime;
+
     /// <exception cref="RegistryException">429 TOOMANYREQUESTS: too many failures from this address in the last minute.</exception>
     public async ValueTask<Identity?> VerifyAsync(string user, string password, string source, CancellationToken cancellationToken)
     {
@@ -35,29 +45,58 @@ internal sealed class CredentialVerifier(
 
     /// <summary>
     /// The identity a token's subject names, when it still exists (a refresh, a 401 or 403 decision): with
-    /// <paramref name="apiKey"/>, the key's identity while the key exists and has not expired.
+    /// <paramref name="apiKey"/>, the key's identity while the key exists, has not expired and its person exists.
+    /// The identity carries its secret's fingerprint as it is now (<see cref="Identity.Credential"/>).
     /// </summary>
     public async ValueTask<Identity?> FindAsync(string subject, CancellationToken cancellationToken, string? apiKey = null)
     {
         if (apiKey is not null)
         {
-            return keys is not null && await keys.FindAsync(apiKey, cancellationToken) is { } key && key.User == subject ? key.ToIdentity() : null;
+            return keys is not null && await keys.FindAsync(apiKey, cancellationToken) is { } key && key.User == subject && PersonHolds(key)
+                ? key.ToIdentity()
+                : null;
         }
 
         if (subject.StartsWith(RobotAccount.UserNamePrefix, StringComparison.Ordinal))
         {
-            if (robots is null)
-            {
-                return null;
-            }
-
-            var name = subject[RobotAccount.UserNamePrefix.Length..];
-            var account = (await robots.ListAsync(cancellationToken)).FirstOrDefault(r => r.Name == name);
-            return account is null || account.ExpiresAt <= time.GetUtcNow() ? null : Identity.Robot(account);
+            return robots is not null && await robots.FindAsync(subject[RobotAccount.UserNamePrefix.Length..], cancellationToken) is { } account
+                ? Identity.Robot(account)
+                : null;
         }
 
-        return users?.Contains(subject) == true ? Identity.User(subject) : null;
+        return users?.Fingerprint(subject) is { } credential ? Identity.User(subject) with { Credential = credential } : null;
     }
+
+    /// <summary>
+    /// Whether an identity proven earlier (a token's subject, a console session's person) holds now: it still
+    /// exists, with the same secret it signed in with (a changed password or a robot added again ends it). A
+    /// person of the OIDC issuer holds until an admin removes them (<see cref="SignIn.ConsoleSessions.EndAllOf"/>).
+    /// </summary>
+    public async ValueTask<bool> StillHoldsAsync(Identity identity, CancellationToken cancellationToken)
+    {
+        if (identity.FromIssuer && identity.ApiKeyId is null)
+        {
+            return true;
+        }
+
+        return await FindAsync(identity.Name, cancellationToken, identity.ApiKeyId) is { } now && now.Credential == identity.Credential;
+    }
+
+    /// <summary>
+    /// The identity a token was issued to, as it is now, when it still holds: the subject exists (its API key
+    /// too, with its person) and signed in with the secret it has now (<see cref="TokenClaims.Credential"/>).
+    /// </summary>
+    public async ValueTask<Identity?> HolderAsync(TokenClaims claims, CancellationToken cancellationToken) =>
+        claims.Subject.Length > 0 && await FindAsync(claims.Subject, cancellationToken, claims.ApiKey) is { } now && now.Credential == claims.Credential
+            ? now
+            : null;
+
+    /// <summary>
+    /// Whether the person of <paramref name="key"/> still exists: an htpasswd user while the file has them; a
+    /// person of the OIDC issuer within <c>Auth:ApiKeyMaxLifetime</c> of the sign-in that made the key.
+    /// </summary>
+    private bool PersonHolds(ApiKey key) =>
+        key.FromIssuer ? time.GetUtcNow() < key.CreatedAt + _apiKeyMaxLifetime : users?.Contains(key.User) == true;
 
     private async ValueTask<Identity?> CheckAsync(string user, string password, CancellationToken cancellationToken)
     {
@@ -71,9 +110,11 @@ internal sealed class CredentialVerifier(
 
         if (ApiKeySecret.IdOf(password) is not null)
         {
-            return keys is not null && await keys.VerifyAsync(user, password, cancellationToken) is { } key ? key.ToIdentity() : null;
+            return keys is not null && await keys.VerifyAsync(user, password, cancellationToken) is { } key && PersonHolds(key) ? key.ToIdentity() : null;
         }
 
-        return users is not null && users.Verify(user, password) ? Identity.User(user) : null;
+        return users is not null && users.Verify(user, password) && users.Fingerprint(user) is { } credential
+            ? Identity.User(user) with { Credential = credential }
+            : null;
     }
 }

@@ -15,7 +15,8 @@ namespace OciCache.Auth;
 /// </list>
 /// The token grants, per asked repository, the asked actions the policy allows (a partial grant is no error;
 /// the repository is named as the policy sees it). Refresh tokens come with POST password grants,
-/// <c>access_type=offline</c> and <c>offline_token=true</c>; a refresh works while its subject still exists.
+/// <c>access_type=offline</c> and <c>offline_token=true</c>; a refresh works while its subject still exists with
+/// the credential the token was issued for (<see cref="TokenClaims.Credential"/>, or the same API key).
 /// </summary>
 /// <remarks>
 /// https://distribution.github.io/distribution/spec/auth/token/ and
@@ -60,7 +61,9 @@ internal static class TokenEndpoint
                 return;
             case "refresh_token":
                 var claims = await services.GetRequiredService<TokenSigner>().ValidateAsync(form["refresh_token"].ToString(), access.Settings.Service, TokenClaims.RefreshUse);
-                var subject = claims is null ? null : await verifier.FindAsync(claims.Subject, context.RequestAborted, claims.ApiKey);
+                // The refresh token holds only while the credential it was issued for does (same password, same
+                // robot secret, same API key with its person); a token of an earlier secret is refused.
+                var subject = claims is null ? null : await verifier.HolderAsync(claims, context.RequestAborted);
                 if (subject is null)
                 {
                     context.RequestServices.GetRequiredService<AuditTrail>().Write(context,
@@ -84,10 +87,11 @@ internal static class TokenEndpoint
         var granted = Grant(services.GetRequiredService<RepositoryRouter>(), access.Policy, identity, scopes);
         var subject = identity?.Name ?? "";
         var apiKey = identity?.ApiKeyId; // a token of a key sign-in keeps the key's limits, and ends with the key
-        var claims = signer.NewClaims(subject, settings.Service, TokenClaims.AccessUse, settings.TokenLifetime, granted) with { ApiKey = apiKey };
+        var credential = identity?.Credential; // the secret's fingerprint: the tokens end when it changes
+        var claims = signer.NewClaims(subject, settings.Service, TokenClaims.AccessUse, settings.TokenLifetime, granted) with { ApiKey = apiKey, Credential = credential };
         var token = signer.Sign(claims);
         var refreshToken = refresh && identity is not null
-            ? signer.Sign(signer.NewClaims(subject, settings.Service, TokenClaims.RefreshUse, settings.RefreshTokenLifetime, []) with { ApiKey = apiKey })
+            ? signer.Sign(signer.NewClaims(subject, settings.Service, TokenClaims.RefreshUse, settings.RefreshTokenLifetime, []) with { ApiKey = apiKey, Credential = credential })
             : null;
         context.Response.Headers.CacheControl = "no-store";
         await JsonBody.WriteAsync(context, w =>

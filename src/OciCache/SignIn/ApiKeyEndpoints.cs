@@ -24,6 +24,7 @@ internal static class ApiKeyEndpoints
         app.MapGet("/api/keys", ListAsync);
         app.MapPost("/api/keys", CreateAsync);
         app.MapDelete("/api/keys/{id}", static context => RevokeAsync(context, context.Request.RouteValues["id"] as string ?? ""));
+        app.MapAdminKeys();
         return app;
     }
 
@@ -57,7 +58,7 @@ internal static class ApiKeyEndpoints
         }
 
         var (key, secret) = await services.GetRequiredService<IApiKeys>()
-            .CreateAsync(person.Name, name, scopes, [.. person.Groups], expiresAt, context.RequestAborted);
+            .CreateAsync(person.Name, name, scopes, [.. person.Groups], expiresAt, context.RequestAborted, person.FromIssuer);
         services.GetRequiredService<AuditTrail>().Write(context,
             new AuditEvent("apikey.create", "ok") { Detail = $"{key.Id} {key.Name}: {string.Join(' ', key.Scopes)}" });
         context.Response.StatusCode = StatusCodes.Status201Created;

@@ -11,6 +11,9 @@ internal sealed record ConsoleSession(string Id, Identity Identity, string CsrfT
 {
     /// <summary>The last request of the session (idle expiry counts from it).</summary>
     public DateTimeOffset LastSeen { get; set; }
+
+    /// <summary>When the person was last found to exist with the same secret (<see cref="ConsoleSessions.NeedsCheck"/>).</summary>
+    public DateTimeOffset CheckedAt { get; set; }
 }
 
 /// <summary>
@@ -18,10 +21,18 @@ internal sealed record ConsoleSession(string Id, Identity Identity, string CsrfT
 /// random bytes; the session ends <c>Auth:SessionIdleTimeout</c> after its last request or
 /// <c>Auth:SessionLifetime</c> after sign-in, whichever comes first, on the injected clock; sign-out ends it at
 /// once. At most <see cref="MaxSessions"/> live at a time: past that the least recently used one ends.
+/// <para>
+/// The person is looked up again (<see cref="NeedsCheck"/>) on every state-changing request and on any
+/// request <see cref="CheckInterval"/> after the last look; <see cref="Auth.AccessControl"/> ends the session
+/// when they are gone or their password changed. An admin's removal of a person ends theirs at once (<see cref="EndAllOf"/>).
+/// </para>
 /// </summary>
 internal sealed class ConsoleSessions(TimeProvider time, TimeSpan idleTimeout, TimeSpan lifetime)
 {
     public const int MaxSessions = 10_000;
+
+    /// <summary>How long a session's person is trusted without a look, for requests that change nothing.</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, ConsoleSession> _sessions = new(StringComparer.Ordinal);
 
@@ -35,7 +46,7 @@ internal sealed class ConsoleSessions(TimeProvider time, TimeSpan idleTimeout, T
             Prune(now);
         }
 
-        var session = new ConsoleSession(RandomText(), identity, RandomText(), now) { LastSeen = now };
+        var session = new ConsoleSession(RandomText(), identity, RandomText(), now) { LastSeen = now, CheckedAt = now };
         _sessions[session.Id] = session;
         return session;
     }
@@ -60,6 +71,25 @@ internal sealed class ConsoleSessions(TimeProvider time, TimeSpan idleTimeout, T
     }
 
     public void End(string id) => _sessions.TryRemove(id, out _);
+
+    /// <summary>Whether the session's person must be looked up again before this request: it changes something, or the last look is a minute old.</summary>
+    public bool NeedsCheck(ConsoleSession session, bool stateChanging) =>
+        stateChanging || time.GetUtcNow() >= session.CheckedAt + CheckInterval;
+
+    /// <summary>The person was just found to exist, with the same secret.</summary>
+    public void Checked(ConsoleSession session) => session.CheckedAt = time.GetUtcNow();
+
+    /// <summary>Ends every session of the person named <paramref name="name"/>; how many there were.</summary>
+    public int EndAllOf(string name)
+    {
+        var ended = 0;
+        foreach (var session in _sessions.Values.Where(s => s.Identity.Name == name))
+        {
+            ended += _sessions.TryRemove(session.Id, out _) ? 1 : 0;
+        }
+
+        return ended;
+    }
 
     private bool IsExpired(ConsoleSession session, DateTimeOffset now) =>
         now >= session.LastSeen + idleTimeout || now >= session.SignedInAt + lifetime;

@@ -5,7 +5,11 @@ using OciCache.Auth;
 
 namespace OciCache.SignIn;
 
-/// <summary>The person an ID token names: the name policies see, and the groups the issuer vouches for.</summary>
+/// <summary>
+/// The person an ID token names: the name policies see, and the groups the issuer vouches for. The name is
+/// <c>preferred_username</c>, else <c>email</c> when <c>email_verified</c> is true, else <c>sub</c>; prefixed
+/// <c>oidc:</c> unless <c>Auth:Oidc:TrustUsernames</c>, so the issuer cannot name a local user.
+/// </summary>
 internal sealed record OidcPerson(string Name, string Subject, IReadOnlyList<string> Groups);
 
 /// <summary>Why an ID token was refused.</summary>
@@ -98,10 +102,10 @@ internal sealed class IdTokenValidator(OidcSettings settings, TimeProvider time)
             }
 
             var subject = String(root, "sub");
-            var name = String(root, "preferred_username") ?? String(root, "email") ?? subject;
+            var name = String(root, "preferred_username") ?? VerifiedEmail(root) ?? subject;
             return subject is null || name is null || name.StartsWith(RobotAccount.UserNamePrefix, StringComparison.Ordinal)
                 ? (null, IdTokenError.NoName)
-                : (new OidcPerson(name, subject, Groups(root)), IdTokenError.None);
+                : (new OidcPerson(settings.TrustUsernames ? name : OidcSettings.NamePrefix + name, subject, Groups(root)), IdTokenError.None);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
@@ -124,6 +128,13 @@ internal sealed class IdTokenValidator(OidcSettings settings, TimeProvider time)
             _ => [],
         };
     }
+
+    /// <summary>The <c>email</c> claim only when <c>email_verified</c> is true (OpenID Connect Core §5.1); some issuers send it as a string.</summary>
+    private static string? VerifiedEmail(JsonElement root) =>
+        root.TryGetProperty("email_verified", out var verified) &&
+        (verified.ValueKind == JsonValueKind.True || (verified.ValueKind == JsonValueKind.String && verified.GetString() == "true"))
+            ? String(root, "email")
+            : null;
 
     private static string? String(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;

@@ -135,7 +135,7 @@ internal static partial class SignInEndpoints
             return;
         }
 
-        var identity = Identity.User(person.Name) with { Groups = new HashSet<string>(person.Groups, StringComparer.Ordinal) };
+        var identity = Identity.User(person.Name) with { Groups = new HashSet<string>(person.Groups, StringComparer.Ordinal), FromIssuer = true };
         StartSession(context, identity, "oidc");
         context.Response.Redirect(pending!.ReturnUrl);
         context.Response.StatusCode = StatusCodes.Status303SeeOther;

@@ -79,6 +79,7 @@ internal static class ConsoleEndpoints
         var viewer = await ConsoleViewer.ResolveAsync(context);
         IReadOnlyList<RobotAccount> robots = [];
         IReadOnlyList<AuditLine> audit = [];
+        IReadOnlyList<ApiKey> everyonesKeys = [];
         IReadOnlyList<ApiKey> keys = viewer is { SignedIn: true, Caller.Identity: { } person }
             ? await context.RequestServices.GetRequiredService<IApiKeys>().ListAsync(person.Name, context.RequestAborted)
             : [];
@@ -88,12 +89,13 @@ internal static class ConsoleEndpoints
         {
             var access = context.RequestServices.GetRequiredService<AccessControl>();
             robots = await context.RequestServices.GetRequiredService<IRobotAccounts>().ListAsync(context.RequestAborted);
+            everyonesKeys = await context.RequestServices.GetRequiredService<IApiKeys>().ListAllAsync(context.RequestAborted);
             var path = AuthStoreServices.AuditLogPath(access.Settings.AuditLog, context.RequestServices.GetRequiredService<Storage.DataLayout>());
             audit = AuditReader.Read(path, access.Settings.AuditLog.Files, filter, 200);
         }
 
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        await WriteAsync(context, AdminPage.Render(robots, keys, audit, filter, now, viewer));
+        await WriteAsync(context, AdminPage.Render(robots, keys, everyonesKeys, audit, filter, now, viewer));
     }
 
     private static async Task WriteAsync(HttpContext context, string html)

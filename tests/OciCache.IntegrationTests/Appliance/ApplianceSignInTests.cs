@@ -28,7 +28,7 @@ public sealed class ApplianceSignInTests
 
         Assert.True(signedIn.StatusCode == HttpStatusCode.SeeOther, $"{(int)signedIn.StatusCode} {await signedIn.Content.ReadAsStringAsync()}\n{cache.Output}");
         using var session = JsonDocument.Parse(await browser.Client.GetStringAsync("/api/session"));
-        Assert.Equal("alice", session.RootElement.GetProperty("name").GetString());
+        Assert.Equal("oidc:alice", session.RootElement.GetProperty("name").GetString());
         Assert.True(session.RootElement.GetProperty("admin").GetBoolean());
         Assert.DoesNotContain(provider.Password, cache.Output);
         Assert.DoesNotContain(OidcProvider.ClientSecret, cache.Output);

@@ -112,7 +112,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
         var outside = await podman.RunAsync("push", $"{_site.Server.Host}/team/base:v1", $"{_site.Server.Host}/site/podman:v2");
 
         Assert.NotEqual(0, outside.ExitCode); // the key's scope stops at team/**
-        Assert.Contains((await AuditFile.ReadAsync(_site.Server)), e => e is { Action: "manifest.push", Who: "alice", Repository: "team/podman" });
+        Assert.Contains((await AuditFile.ReadAsync(_site.Server)), e => e is { Action: "manifest.push", Who: "oidc:alice", Repository: "team/podman" });
         Assert.DoesNotContain(key, _site.Server.Log.ToString());
     }
 

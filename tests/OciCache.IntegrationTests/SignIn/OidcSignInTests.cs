@@ -32,7 +32,7 @@ public sealed class OidcSignInTests : IAsyncLifetime
         Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", setCookie, StringComparison.OrdinalIgnoreCase);
         using var session = JsonDocument.Parse(await browser.Client.GetStringAsync("/api/session"));
-        Assert.Equal("alice", session.RootElement.GetProperty("name").GetString());
+        Assert.Equal("oidc:alice", session.RootElement.GetProperty("name").GetString());
         Assert.Equal(["admins", "devs"], session.RootElement.GetProperty("groups").EnumerateArray().Select(g => g.GetString()));
         Assert.True(session.RootElement.GetProperty("admin").GetBoolean());
 
@@ -42,7 +42,7 @@ public sealed class OidcSignInTests : IAsyncLifetime
         offline.Headers.Add(CsrfCheck.HeaderName, session.RootElement.GetProperty("csrfToken").GetString());
         using var admin = await browser.Client.SendAsync(offline);
         Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
-        Assert.Contains((await AuditFile.ReadAsync(_site.Server)), e => e is { Action: "signin", Result: "ok", Who: "alice", Detail: "oidc" });
+        Assert.Contains((await AuditFile.ReadAsync(_site.Server)), e => e is { Action: "signin", Result: "ok", Who: "oidc:alice", Detail: "oidc" });
 
         var code = System.Web.HttpUtility.ParseQueryString(callback.Query)["code"]!;
         Assert.DoesNotContain(code, _site.Server.Log.ToString());

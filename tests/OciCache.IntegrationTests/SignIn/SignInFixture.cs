@@ -26,9 +26,13 @@ public sealed class SignInServer : IAsyncDisposable
 
     public OidcProvider Provider { get; private set; }
 
+    /// <summary>The htpasswd file's users: rewrite them to delete carol or change her password.</summary>
+    public AuthSetup Users => _auth;
+
     public string Origin => Server.BaseUri.GetLeftPart(UriPartial.Authority);
 
-    public static async Task<SignInServer> StartAsync(TimeProvider? time = null)
+    public static async Task<SignInServer> StartAsync(
+        TimeProvider? time = null, Action<AuthSettings>? configure = null, string oidcUser = "alice", string[]? oidcGroups = null)
     {
         var port = OidcProvider.FreePort();
         var fixture = new SignInServer(null!, null!);
@@ -41,8 +45,10 @@ public sealed class SignInServer : IAsyncDisposable
                 new PolicyRule { Repositories = ["team/**"], Groups = ["devs"], Actions = ["pull", "push"] },
             ];
             a.Oidc = new OidcSettings { Issuer = OidcProvider.IssuerOn(port), ClientId = OidcProvider.ClientId, ClientSecret = OidcProvider.ClientSecret };
+            configure?.Invoke(a);
         }), time: time);
-        fixture.Provider = await OidcProvider.StartAsync(port, [new Uri(fixture.Server.BaseUri, "/ui/signin/callback").ToString()], groups: ["admins", "devs"]);
+        fixture.Provider = await OidcProvider.StartAsync(
+            port, [new Uri(fixture.Server.BaseUri, "/ui/signin/callback").ToString()], user: oidcUser, groups: oidcGroups ?? ["admins", "devs"]);
         return fixture;
     }
 

@@ -177,6 +177,21 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Eventually.ValueAsync(async () => await _page.Locator("form[data-action^='/api/keys/']").CountAsync() == 0 ? "gone" : null, "the revoked key's row");
         var refused = await Skopeo.RunAsync("copy", "--dest-tls-verify=false", "--dest-creds", $"alice:{key}", $"oci:{layout}:v1", $"docker://{_server.Host}/team/app:v2");
         Assert.NotEqual(0, refused.ExitCode);
+
+        // An admin revokes a key in the list of everyone's keys (here alice's own second key): it stops at once.
+        await keyForm.Locator("input[name=name]").FillAsync("desk");
+        await keyForm.Locator("input[name=scopes]").FillAsync("repository:team/**:pull,push");
+        await keyForm.Locator("button").ClickAsync();
+        await shown.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible });
+        var second = (await shown.InnerTextAsync()).Split(": ", 2)[1].Trim();
+        await Skopeo.CheckedAsync("copy", "--dest-tls-verify=false", "--dest-creds", $"alice:{second}", $"oci:{layout}:v1", $"docker://{_server.Host}/team/app:v3");
+        await OpenAsync("/ui/admin");
+        Assert.Contains("oidc:alice", await _page.InnerTextAsync("#all-keys"));
+        await _page.Locator("#all-keys form[data-action^='/api/admin/keys/'] button").ClickAsync();
+        await _page.WaitForLoadStateAsync(LoadState.Load);
+        await Eventually.ValueAsync(async () => await _page.Locator("#all-keys form").CountAsync() == 0 ? "gone" : null, "the key revoked by the admin");
+        var revokedByAdmin = await Skopeo.RunAsync("copy", "--dest-tls-verify=false", "--dest-creds", $"alice:{second}", $"oci:{layout}:v1", $"docker://{_server.Host}/team/app:v4");
+        Assert.NotEqual(0, revokedByAdmin.ExitCode);
         await Screenshot("admin");
 
         // Every other page, from the data above.

@@ -98,6 +98,37 @@ public sealed class SqliteApiKeysTests : IDisposable
         Assert.All(await _keys.ListAsync("alice", default), k => Assert.Equal("alice", k.User));
     }
 
+    [Fact]
+    public async Task Verify_AnIssuerPersonsKey_WithTheNameWithoutItsPrefixToo()
+    {
+        var (_, issuers) = await _keys.CreateAsync("oidc:alice", "laptop", [Pull], [], _time.GetUtcNow().AddDays(1), default, fromIssuer: true);
+        var (_, locals) = await Create("oidc:bob"); // not the issuer's: only its own name
+
+        var key = await _keys.VerifyAsync("alice", issuers, default);
+
+        Assert.Equal(("oidc:alice", true), (key!.User, key.FromIssuer));
+        Assert.Equal("oidc:alice", key.ToIdentity().Name);
+        Assert.NotNull(await _keys.VerifyAsync("oidc:alice", issuers, default));
+        Assert.Null(await _keys.VerifyAsync("bob", locals, default));
+        Assert.Null(await _keys.VerifyAsync("carol", issuers, default));
+    }
+
+    [Fact]
+    public async Task RevokeAny_AnyonesKey_GoneFromItsPersonsList()
+    {
+        var (alices, _) = await Create("alice");
+        var (bobs, _) = await Create("bob");
+        await Create("bob");
+
+        Assert.Equal(3, (await _keys.ListAllAsync(default)).Count);
+        Assert.Equal(alices.Id, (await _keys.RevokeAnyAsync(alices.Id, default))?.Id);
+        Assert.Null(await _keys.RevokeAnyAsync(alices.Id, default));
+        Assert.Empty(await _keys.ListAsync("alice", default));
+        Assert.Equal(2, await _keys.RevokeAllAsync("bob", default));
+        Assert.Null(await _keys.FindAsync(bobs.Id, default));
+        Assert.Empty(await _keys.ListAllAsync(default));
+    }
+
     [Theory]
     [InlineData("ocikey_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "0123456789abcdef")]
     [InlineData("ocikey_0123456789ABCDEF_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", null)]

@@ -32,6 +32,19 @@ public sealed class TokenSignerTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_CredentialClaim_ReadBackAsSigned()
+    {
+        var signer = Signer();
+        var claims = signer.NewClaims("robot$ci", "svc", TokenClaims.RefreshUse, TimeSpan.FromDays(1), []) with { Credential = "0123456789abcdef0123456789abcdef" };
+
+        var read = await signer.ValidateAsync(signer.Sign(claims), "svc", TokenClaims.RefreshUse);
+        var without = await signer.ValidateAsync(signer.Sign(claims with { Credential = null }), "svc", TokenClaims.RefreshUse);
+
+        Assert.Equal("0123456789abcdef0123456789abcdef", read!.Credential);
+        Assert.Null(without!.Credential);
+    }
+
+    [Fact]
     public void Sign_WireFormat_IsDistributionsJwt()
     {
         var parts = Issue(Signer()).Split('.');

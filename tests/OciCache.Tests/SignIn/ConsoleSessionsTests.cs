@@ -61,4 +61,48 @@ public sealed class ConsoleSessionsTests
     {
         Assert.Null(_sessions.Find("not-a-session"));
     }
+
+    [Fact]
+    public void NeedsCheck_ReadWithinAMinuteOfSignIn_False()
+    {
+        var session = _sessions.Create(Identity.User("alice"));
+        _time.Advance(TimeSpan.FromSeconds(59));
+
+        Assert.False(_sessions.NeedsCheck(session, stateChanging: false));
+    }
+
+    [Fact]
+    public void NeedsCheck_AMinuteAfterTheLastCheck_True()
+    {
+        var session = _sessions.Create(Identity.User("alice"));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(_sessions.NeedsCheck(session, stateChanging: false));
+
+        _sessions.Checked(session);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.False(_sessions.NeedsCheck(session, stateChanging: false));
+    }
+
+    [Fact]
+    public void NeedsCheck_StateChangingRequest_True()
+    {
+        var session = _sessions.Create(Identity.User("alice"));
+
+        Assert.True(_sessions.NeedsCheck(session, stateChanging: true));
+    }
+
+    [Fact]
+    public void EndAllOf_APerson_EndsTheirSessionsOnly()
+    {
+        var a = _sessions.Create(Identity.User("alice"));
+        var b = _sessions.Create(Identity.User("alice"));
+        var c = _sessions.Create(Identity.User("bob"));
+
+        Assert.Equal(2, _sessions.EndAllOf("alice"));
+
+        Assert.Null(_sessions.Find(a.Id));
+        Assert.Null(_sessions.Find(b.Id));
+        Assert.NotNull(_sessions.Find(c.Id));
+    }
 }

@@ -25,18 +25,48 @@ public sealed class IdTokenValidatorTests
         var (person, error) = await Validate(Token());
 
         Assert.Equal(IdTokenError.None, error);
-        Assert.Equal(("alice", "user-123"), (person!.Name, person.Subject));
+        Assert.Equal(("oidc:alice", "user-123"), (person!.Name, person.Subject));
         Assert.Equal(["admins", "devs"], person.Groups);
     }
 
     [Fact]
     public async Task Validate_NoPreferredUsername_EmailThenSubject()
     {
-        var (byEmail, _) = await Validate(Token(claims: c => c.Remove("preferred_username")));
+        var (byEmail, _) = await Validate(Token(claims: c => { c.Remove("preferred_username"); c["email_verified"] = true; }));
         var (bySubject, _) = await Validate(Token(claims: c => { c.Remove("preferred_username"); c.Remove("email"); }));
 
-        Assert.Equal("alice@example.test", byEmail!.Name);
-        Assert.Equal("user-123", bySubject!.Name);
+        Assert.Equal("oidc:alice@example.test", byEmail!.Name);
+        Assert.Equal("oidc:user-123", bySubject!.Name);
+    }
+
+    [Fact]
+    public async Task Validate_UnverifiedEmail_NameFromTheSubject()
+    {
+        var (unverified, _) = await Validate(Token(claims: c => { c.Remove("preferred_username"); c["email_verified"] = false; }));
+        var (unsaid, _) = await Validate(Token(claims: c => c.Remove("preferred_username")));
+        var (verified, _) = await Validate(Token(claims: c => { c.Remove("preferred_username"); c["email_verified"] = true; }));
+
+        Assert.Equal("oidc:user-123", unverified!.Name);
+        Assert.Equal("oidc:user-123", unsaid!.Name);
+        Assert.Equal("oidc:alice@example.test", verified!.Name);
+    }
+
+    [Fact]
+    public async Task Validate_NameOfALocalAdmin_Namespaced()
+    {
+        var (person, _) = await Validate(Token(claims: c => c["preferred_username"] = "admin"));
+
+        Assert.Equal("oidc:admin", person!.Name);
+    }
+
+    [Fact]
+    public async Task Validate_TrustUsernames_NameAsTheIssuerSaysIt()
+    {
+        _settings.TrustUsernames = true;
+
+        var (person, _) = await Validate(Token());
+
+        Assert.Equal("alice", person!.Name);
     }
 
     [Fact]

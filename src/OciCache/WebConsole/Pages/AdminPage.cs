@@ -2,11 +2,15 @@ using OciCache.Auth;
 
 namespace OciCache.WebConsole.Pages;
 
-/// <summary>Admin: robot accounts (create with the secret shown once, remove), the signed-in person's API keys, the audit log with filters.</summary>
+/// <summary>
+/// Admin: robot accounts (create with the secret shown once, remove), the signed-in person's API keys,
+/// everyone's API keys (admins revoke any), the audit log with filters.
+/// </summary>
 internal static class AdminPage
 {
     public static string Render(
-        IReadOnlyList<RobotAccount> robots, IReadOnlyList<ApiKey> keys, IReadOnlyList<AuditLine> audit, AuditFilter filter, DateTimeOffset now, ConsoleViewer viewer)
+        IReadOnlyList<RobotAccount> robots, IReadOnlyList<ApiKey> keys, IReadOnlyList<ApiKey> everyonesKeys, IReadOnlyList<AuditLine> audit,
+        AuditFilter filter, DateTimeOffset now, ConsoleViewer viewer)
     {
         var html = new Html();
         if (!viewer.AccessControl)
@@ -70,6 +74,27 @@ internal static class AdminPage
                 .Raw("<label>Scopes <input name=\"scopes\" required placeholder=\"repository:site/*:pull,push\"></label>")
                 .Raw("<label>Expires <input name=\"expiresAt\" placeholder=\"2027-01-31T00:00:00Z\"></label><button>Create key</button></form>")
                 .Raw("<p class=\"secret\" hidden></p>");
+        }
+
+        if (viewer.IsAdmin)
+        {
+            html.Element("h2", "Everyone's API keys")
+                .Element("p", "Revoke a key here when its person cannot: it and its tokens stop at the next request.", "muted")
+                .Raw("<div class=\"table\"><table id=\"all-keys\">").Head("Person", "Name", "Scopes", "Sign-in", "Created", "Expires", "").Raw("<tbody>");
+            foreach (var key in everyonesKeys)
+            {
+                html.Raw("<tr>").Element("td", key.User).Element("td", key.Name).Element("td", string.Join(" ", key.Scopes))
+                    .Element("td", key.FromIssuer ? "OIDC" : "htpasswd").Element("td", Html.Time(key.CreatedAt))
+                    .Element("td", Html.Time(key.ExpiresAt) + (now >= key.ExpiresAt ? " (expired)" : "")).Raw("<td>");
+                if (forms)
+                {
+                    html.Raw($"<form class=\"api\" data-method=\"DELETE\" data-action=\"/api/admin/keys/{Uri.EscapeDataString(key.Id)}\"><button>Revoke</button></form>");
+                }
+
+                html.Raw("</td></tr>");
+            }
+
+            html.Raw("</tbody></table></div>");
         }
 
         if (viewer.IsAdmin)
