@@ -39,6 +39,23 @@ public sealed class HostileBundleTests : IDisposable
         Assert.Equal((41L, 1L, 2L), TransferFixture.Rows(Data));
     }
 
+    /// <summary>A manifest planned once per repository still gets every tag its entries give it.</summary>
+    [Fact]
+    public async Task Import_TwoEntriesForOneImage_RecordsItOnceWithBothTags()
+    {
+        var bundle = new CraftedBundle();
+        var image = bundle.Image([TestBlob.Random(64, seed: 1906)]);
+        bundle.Entry("site/twice:v1", image);
+        bundle.Entry("site/twice:latest", image);
+        var dir = _work.Combine("twice");
+        bundle.WriteFolder(dir);
+
+        var result = await ImportAsync(dir);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal((1L, 2L, 2L), TransferFixture.Rows(Data));
+    }
+
     [Fact]
     public async Task ImportDir_BlobThatIsASymlinkToDevZero_IsRefusedNamingIt()
     {
