@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
 using OciCache.Storage;
 
 namespace OciCache.IntegrationTests;
@@ -142,6 +144,55 @@ public sealed class VerifyCommandTests : IAsyncLifetime
         var repair = await Verify("--repair");
         Assert.Equal(1, repair.ExitCode);
         Assert.True(File.Exists(Layout.BlobPath(_image.Layers[0].Digest)));
+    }
+
+    /// <summary>
+    /// verify streams its work: 100,000 blobs with their rows, 1,000 files without a row (notes) and 1,000 rows
+    /// without a file (problems) are all checked and reported under a 24 MiB heap, far less than holding every
+    /// row, file or report line at once would take.
+    /// </summary>
+    [Fact]
+    public async Task HundredThousandBlobs_AreVerifiedInBoundedMemory()
+    {
+        const int Stored = 100_000;
+        const int Unrecorded = 1_000;
+        const int Missing = 1_000;
+        using (var connection = new SqliteConnection($"Data Source={Layout.Database};Pooling=False"))
+        {
+            connection.Open();
+            using var transaction = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO blobs (digest, size, created_at, last_access) VALUES ($digest, 8, 0, 0)";
+            var digest = insert.Parameters.Add("$digest", SqliteType.Text);
+            var bytes = new byte[8];
+            for (var i = 0; i < Stored + Unrecorded + Missing; i++)
+            {
+                BitConverter.TryWriteBytes(bytes, (long)i);
+                var hex = Convert.ToHexStringLower(SHA256.HashData(bytes));
+                if (i < Stored + Unrecorded)
+                {
+                    var path = Path.Combine(Layout.Blobs, "sha256", hex[..2], hex);
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    File.WriteAllBytes(path, bytes);
+                }
+
+                if (i < Stored || i >= Stored + Unrecorded)
+                {
+                    digest.Value = $"sha256:{hex}";
+                    insert.ExecuteNonQuery();
+                }
+            }
+
+            transaction.Commit();
+        }
+
+        var report = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["verify", "--data", _data.Path], TimeSpan.FromMinutes(10),
+            new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "1800000" }); // hex: 24 MiB
+
+        Assert.True(report.ExitCode == 1, report.ToString()[..Math.Min(4000, report.ToString().Length)]);
+        Assert.Contains($"inconsistent: {Missing} problems in {Stored + Unrecorded + 4} blobs", report.Stdout);
+        Assert.Equal(Missing, report.Stdout.Split('\n').Count(l => l.StartsWith("problem: metadata names blob", StringComparison.Ordinal)));
+        Assert.Equal(Unrecorded, report.Stdout.Split('\n').Count(l => l.StartsWith("note: blob", StringComparison.Ordinal)));
     }
 
     private Task<ProcessResult> Verify(params string[] extra) =>

@@ -42,12 +42,7 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
     {
         var content = await ReadBoundedAsync(body, cancellationToken);
         var document = ManifestDocument.Parse(content, origin.TrustsGenericContentType || !IsGeneric(contentType) ? contentType : null);
-        if (!origin.AcceptsSchema1 && MediaTypes.IsSchema1(document.MediaType))
-        {
-            throw new RegistryException(OciErrorCode.ManifestInvalid, "manifest invalid",
-                "Docker schema1 manifests are not accepted; push a Docker schema2 or OCI manifest");
-        }
-
+        CheckLimits(document, origin);
         var algorithm = reference.IsTag ? Digest.Sha256 : reference.Digest.Algorithm;
         var digest = Digest.FromHash(algorithm, Hash(algorithm, content.Span));
         if (!reference.IsTag && digest != reference.Digest)
@@ -58,12 +53,6 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
         if (origin.ClaimedDigest is { } claimed && claimed.Algorithm == digest.Algorithm && claimed != digest)
         {
             throw RegistryErrors.DigestInvalid($"Docker-Content-Digest says {claimed} for a manifest whose bytes hash to {digest}");
-        }
-
-        if (origin.LimitsReferences && References(document) is { Count: > MaxReferences } many)
-        {
-            throw new RegistryException(OciErrorCode.ManifestInvalid, "manifest invalid",
-                $"the manifest references {many.Count} blobs and manifests; at most {MaxReferences} are accepted");
         }
 
         var references = origin.RequireReferencedContent ? CheckReferences(repository, document) : References(document);
@@ -88,6 +77,27 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
         }
 
         return new PutManifestResult(digest, document.Subject?.Digest) { Record = record, Content = content };
+    }
+
+    /// <summary>
+    /// What <paramref name="origin"/> may not store, whatever the repository holds: a pushed schema1 manifest, and
+    /// a push's references over their limit. Import plans with it, so a bundle the writer would
+    /// refuse is refused before anything of it is recorded.
+    /// </summary>
+    /// <exception cref="RegistryException">MANIFEST_INVALID, its detail naming the limit.</exception>
+    public static void CheckLimits(ManifestDocument document, ManifestOrigin origin)
+    {
+        if (!origin.AcceptsSchema1 && MediaTypes.IsSchema1(document.MediaType))
+        {
+            throw new RegistryException(OciErrorCode.ManifestInvalid, "manifest invalid",
+                "Docker schema1 manifests are not accepted; push a Docker schema2 or OCI manifest");
+        }
+
+        if (origin.LimitsReferences && References(document) is { Count: > MaxReferences } many)
+        {
+            throw new RegistryException(OciErrorCode.ManifestInvalid, "manifest invalid",
+                $"the manifest references {many.Count} blobs and manifests; at most {MaxReferences} are accepted");
+        }
     }
 
     private static List<Digest> References(ManifestDocument document) =>

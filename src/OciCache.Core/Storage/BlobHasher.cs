@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using OciCache.Oci;
@@ -17,23 +18,30 @@ public static class BlobHasher
     public static async Task<bool> MatchesAsync(string path, Digest digest, long? bytesPerSecond = null, CancellationToken cancellationToken = default)
     {
         using var hash = IncrementalHash.CreateHash(Digest.HashAlgorithmFor(digest.Algorithm));
-        var buffer = new byte[ChunkSize];
-        var started = Stopwatch.GetTimestamp();
-        long total = 0;
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
-        int read;
-        while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize); // not one large-object allocation per blob: verify hashes millions
+        try
         {
-            hash.AppendData(buffer, 0, read);
-            total += read;
-            if (bytesPerSecond is { } rate)
+            var started = Stopwatch.GetTimestamp();
+            long total = 0;
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            int read;
+            while ((read = await file.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
             {
-                var ahead = TimeSpan.FromSeconds((double)total / Math.Max(1, rate)) - Stopwatch.GetElapsedTime(started);
-                if (ahead > TimeSpan.FromMilliseconds(5))
+                hash.AppendData(buffer, 0, read);
+                total += read;
+                if (bytesPerSecond is { } rate)
                 {
-                    await Task.Delay(ahead, cancellationToken);
+                    var ahead = TimeSpan.FromSeconds((double)total / Math.Max(1, rate)) - Stopwatch.GetElapsedTime(started);
+                    if (ahead > TimeSpan.FromMilliseconds(5))
+                    {
+                        await Task.Delay(ahead, cancellationToken);
+                    }
                 }
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         return Digest.FromHash(digest.Algorithm, hash.GetHashAndReset()) == digest;

@@ -9,17 +9,20 @@ namespace OciCache.Storage;
 /// and SQLite itself is intact. A blob file without a row is a note (an interrupted write), unless no row
 /// names any blob: then the database was lost, and every such file is a problem. With repair, corrupt blobs are quarantined and dangling rows dropped.
 /// Files in <c>tmp/</c> are never content (they are deleted at start) and only reported.
+/// The work streams, in memory that does not grow with the store: one pass over the files (each looked up
+/// by its digest), one over the rows (each file looked up by its digest), and each finding handed on as it
+/// is found (<see cref="VerifyReport"/> keeps counts and the first few problems).
 /// </summary>
 public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, SqliteDatabase database)
 {
-    public async Task<VerifyReport> VerifyAsync(bool repair, CancellationToken cancellationToken = default)
+    /// <param name="found">Called with each problem and note as it is found.</param>
+    public async Task<VerifyReport> VerifyAsync(bool repair, Action<VerifyFinding>? found = null, CancellationToken cancellationToken = default)
     {
-        var report = new VerifyReport();
+        var report = new VerifyReport(found);
         CheckDatabase(report);
-        var rows = index.EnumerateBlobs().ToDictionary(b => b.Digest);
         // Metadata that knows no blob beside a store that holds some is a lost database (deleted or replaced),
         // not interrupted writes: then each such file is a problem, since garbage collection would delete them.
-        var metadataLost = rows.Count == 0;
+        var metadataLost = !index.EnumerateBlobs().Any();
 
         foreach (var file in store.EnumerateFiles(StoreArea.Blobs))
         {
@@ -39,8 +42,8 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
             report.BytesChecked += file.Length;
             if (!await BlobHasher.MatchesAsync(file.Path, d, cancellationToken: cancellationToken))
             {
+                // Its file is there, only wrong: not a second "file is missing" problem in the pass over the rows.
                 report.Problem($"corrupt blob {d}: its bytes hash to something else");
-                rows.Remove(d); // its file is there, only wrong: not a second "file is missing" problem below
                 if (repair)
                 {
                     store.Quarantine(d);
@@ -50,7 +53,8 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
                 continue;
             }
 
-            if (rows.Remove(d, out var row) && row.Size != file.Length)
+            var row = index.GetBlob(d);
+            if (row is not null && row.Size != file.Length)
             {
                 report.Problem($"blob {d} is recorded with {row.Size} bytes but has {file.Length}");
                 if (repair)
@@ -69,12 +73,16 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
             }
         }
 
-        foreach (var missing in rows.Keys)
+        foreach (var row in index.EnumerateBlobs())
         {
-            report.Problem($"metadata names blob {missing} but its file is missing");
-            if (repair)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!store.TryGet(row.Digest, out _))
             {
-                index.RemoveBlob(missing);
+                report.Problem($"metadata names blob {row.Digest} but its file is missing");
+                if (repair)
+                {
+                    index.RemoveBlob(row.Digest); // WAL: the write does not disturb this read of the rows
+                }
             }
         }
 
@@ -133,22 +141,43 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
     }
 }
 
-public sealed class VerifyReport
+/// <summary>The counts of a verification, and its first <see cref="KeptProblems"/> problems; every finding went to the callback.</summary>
+public sealed class VerifyReport(Action<VerifyFinding>? found)
 {
-    private readonly List<string> _problems = [];
-    private readonly List<string> _notes = [];
+    public const int KeptProblems = 100;
 
+    private readonly List<string> _problems = [];
+
+    /// <summary>The first <see cref="KeptProblems"/> problems.</summary>
     public IReadOnlyList<string> Problems => _problems;
 
-    public IReadOnlyList<string> Notes => _notes;
+    public int ProblemCount { get; private set; }
+
+    public int NoteCount { get; private set; }
 
     public int FilesChecked { get; set; }
 
     public long BytesChecked { get; set; }
 
-    public bool Consistent => _problems.Count == 0;
+    public bool Consistent => ProblemCount == 0;
 
-    public void Problem(string message) => _problems.Add(message);
+    public void Problem(string message)
+    {
+        ProblemCount++;
+        if (_problems.Count < KeptProblems)
+        {
+            _problems.Add(message);
+        }
 
-    public void Note(string message) => _notes.Add(message);
+        found?.Invoke(new VerifyFinding(true, message));
+    }
+
+    public void Note(string message)
+    {
+        NoteCount++;
+        found?.Invoke(new VerifyFinding(false, message));
+    }
 }
+
+/// <summary>A problem (store and metadata disagree) or a note (worth knowing, harmless).</summary>
+public sealed record VerifyFinding(bool IsProblem, string Message);

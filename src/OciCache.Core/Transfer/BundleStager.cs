@@ -19,6 +19,9 @@ internal sealed class BundleStager(IBlobStore store, TransferProgress progress)
     /// <summary>Every verified blob with its length.</summary>
     public Dictionary<Digest, long> Blobs { get; } = [];
 
+    /// <summary>The blobs this import published: the store did not hold them before.</summary>
+    public HashSet<Digest> Published { get; } = [];
+
     public byte[]? Index { get; private set; }
 
     public byte[]? LayoutFile { get; private set; }
@@ -73,9 +76,14 @@ internal sealed class BundleStager(IBlobStore store, TransferProgress progress)
         {
             throw Mismatch(digest);
         }
+
+        Published.Add(digest);
     }
 
-    /// <summary>Copies the file's bytes to <paramref name="sink"/>; fewer than its stated length is a truncated bundle.</summary>
+    /// <summary>
+    /// Copies the file's bytes to <paramref name="sink"/>, never more than its stated length (what follows is
+    /// not read: a file that grows without end cannot hold the import); fewer is a truncated bundle.
+    /// </summary>
     private static async Task CopyAsync(Digest digest, LayoutFile file, Func<ReadOnlyMemory<byte>, ValueTask> sink, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -83,7 +91,8 @@ internal sealed class BundleStager(IBlobStore store, TransferProgress progress)
         try
         {
             int read;
-            while ((read = await file.Content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+            while (copied < file.Length &&
+                   (read = await file.Content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, file.Length - copied)), cancellationToken)) > 0)
             {
                 await sink(buffer.AsMemory(0, read));
                 copied += read;

@@ -13,9 +13,10 @@ namespace OciCache.Transfer;
 ///  3 record   blob links, then manifests (children before parents, referrers after their subjects)
 ///             through ManifestWriter, as a pull or a push would store them
 /// </code>
-/// Nothing is recorded before step 2 passed for the whole bundle, so a truncated or corrupt bundle adds
-/// no manifest, tag or link (at most unreferenced blob files, which garbage collection removes). What the
-/// store holds already is left as it is, so importing a bundle twice changes nothing the second time.
+/// Nothing is recorded before step 2 passed for the whole bundle (the plan applies every limit the writer
+/// applies), so a truncated, corrupt or oversized bundle adds no manifest, tag or link; and the blob files
+/// a refused import published are removed again, so it leaves nothing behind. What the store holds already
+/// is left as it is, so importing a bundle twice changes nothing the second time.
 /// A mirror repository's content is recorded as its upstream's, so nodes pull it by its usual name offline.
 /// </summary>
 public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryRouter router, ManifestWriter writer)
@@ -24,6 +25,19 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
     public async Task<ImportResult> ImportAsync(string path, TransferProgress progress, CancellationToken cancellationToken)
     {
         var staged = new BundleStager(store, progress);
+        try
+        {
+            return await ImportAsync(path, progress, staged, cancellationToken);
+        }
+        catch
+        {
+            RemoveUnrecorded(staged.Published);
+            throw;
+        }
+    }
+
+    private async Task<ImportResult> ImportAsync(string path, TransferProgress progress, BundleStager staged, CancellationToken cancellationToken)
+    {
         await staged.StageAsync(LayoutSource.Open(path, progress), cancellationToken);
         if (staged.LayoutFile is null || staged.Index is null)
         {
@@ -59,11 +73,25 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
     private async Task PlanManifestAsync(
         TransferReference image, Digest digest, string mediaType, long size, string? tag, ImportPlan plan, bool root, CancellationToken cancellationToken)
     {
+        if (!plan.FirstVisit(image.Repository, digest))
+        {
+            // Planned already (a child listed twice, or a second entry for the same image): only a tag is new.
+            if (tag is not null)
+            {
+                plan.Add([new ImportStep.Manifest(image.Repository, digest, mediaType, tag)], late: true);
+            }
+
+            return;
+        }
+
         plan.Require(digest, size, $"manifest of {image.FullName}");
         ManifestDocument document;
         try
         {
-            document = ManifestDocument.Parse(await ManifestBytes.ReadAsync(store, digest, cancellationToken), mediaType);
+            var content = await ManifestBytes.ReadAsync(store, digest, cancellationToken);
+            plan.Read(content.Length);
+            document = ManifestDocument.Parse(content, mediaType);
+            ManifestWriter.CheckLimits(document, OriginOf(image.Repository, digest));
         }
         catch (RegistryException e)
         {
@@ -79,6 +107,7 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
 
         foreach (var child in document.Manifests)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (plan.Has(child.Digest))
             {
                 await PlanManifestAsync(image, child.Digest, child.MediaType, child.Size, null, plan, root: false, cancellationToken);
@@ -91,8 +120,26 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
         }
 
         steps.Add(new ImportStep.Manifest(image.Repository, digest, mediaType, tag));
-        plan.Add(steps, referrer: root && document.Subject is not null);
+        plan.Add(steps, late: root && document.Subject is not null);
     }
+
+    /// <summary>
+    /// After a refusal: deletes the blob files this import published that no row names, so a refused import
+    /// leaves nothing behind. A blob a push or pull stored meanwhile has its row by then, and stays.
+    /// </summary>
+    private void RemoveUnrecorded(IEnumerable<Digest> published)
+    {
+        foreach (var digest in published)
+        {
+            if (index.GetBlob(digest) is null)
+            {
+                store.Delete(digest);
+            }
+        }
+    }
+
+    private static ManifestOrigin OriginOf(Repository repository, Digest digest) =>
+        repository.IsMirror ? ManifestOrigin.Upstream(digest) : ManifestOrigin.Push;
 
     private async Task RecordAsync(ImportStep step, ImportResult result, CancellationToken cancellationToken)
     {
@@ -108,8 +155,7 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
                 var reference = manifest.Tag is { } t ? Reference.ForTag(t) : Reference.ForDigest(manifest.Digest);
                 await using (var body = File.OpenRead(store.Layout.BlobPath(manifest.Digest)))
                 {
-                    await writer.WriteAsync(repository, reference, body, manifest.MediaType,
-                        repository.IsMirror ? ManifestOrigin.Upstream(manifest.Digest) : ManifestOrigin.Push, cancellationToken);
+                    await writer.WriteAsync(repository, reference, body, manifest.MediaType, OriginOf(repository, manifest.Digest), cancellationToken);
                 }
 
                 result.ManifestsStored++;

@@ -66,7 +66,7 @@ internal static class ExportCommand
 
             foreach (var note in result.Notes)
             {
-                Console.WriteLine($"note: {note}");
+                Console.WriteLine($"note: {TerminalText.Escape(note)}");
             }
 
             Console.WriteLine($"exported {result.Images} images and {result.Referrers} referrers, {result.Blobs} blobs " +

@@ -88,12 +88,12 @@ internal static class PrefetchCommand
 
             foreach (var image in result.Images)
             {
-                Console.WriteLine($"ok: {image}");
+                Console.WriteLine($"ok: {TerminalText.Escape(image)}");
             }
 
             foreach (var failure in result.Failed)
             {
-                Console.Error.WriteLine($"failed: {failure}");
+                Console.Error.WriteLine($"failed: {TerminalText.Escape(failure)}");
             }
 
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

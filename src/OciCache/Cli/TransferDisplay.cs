@@ -32,7 +32,8 @@ internal sealed class TransferDisplay : IAsyncDisposable
     /// <summary>
     /// Runs one export or import under a display, and says an expected failure in one line on stderr (after the
     /// display's last line): a refused bundle or image with <paramref name="refused"/>, a full or read-only
-    /// volume, a permission or a manifest the store refuses with <paramref name="failed"/>. Null then.
+    /// volume, a permission or a manifest the store refuses with <paramref name="failed"/> (and its detail). Null then.
+    /// The line is escaped: it names what the bundle or the store holds.
     /// </summary>
     public static async Task<(T? Result, double Seconds)> RunAsync<T>(
         TransferProgress progress, string verb, Func<Task<T>> work, string refused, string failed) where T : class
@@ -48,7 +49,11 @@ internal sealed class TransferDisplay : IAsyncDisposable
         {
             error = $"{refused}: {e.Message}";
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OciCache.Oci.RegistryException)
+        catch (OciCache.Oci.RegistryException e)
+        {
+            error = $"{failed}: {e.Message}{(e.Detail is null ? "" : $": {e.Detail}")}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error = $"{failed}: {e.Message}";
         }
@@ -56,7 +61,7 @@ internal sealed class TransferDisplay : IAsyncDisposable
         await display.DisposeAsync();
         if (error is not null)
         {
-            Console.Error.WriteLine($"ocicache: {error}");
+            Console.Error.WriteLine($"ocicache: {TerminalText.Escape(error)}");
         }
 
         return (result, display.Seconds);

@@ -37,21 +37,14 @@ internal static class VerifyCommand
             }
 
             await using var services = OciCacheApp.BuildServices(settings);
-            var report = await services.GetRequiredService<StoreVerifier>().VerifyAsync(parse.GetValue(repair), cancellationToken);
-
-            foreach (var note in report.Notes)
-            {
-                Console.WriteLine($"note: {note}");
-            }
-
-            foreach (var problem in report.Problems)
-            {
-                Console.WriteLine($"{(parse.GetValue(repair) ? "repaired" : "problem")}: {problem}");
-            }
+            var problem = parse.GetValue(repair) ? "repaired" : "problem";
+            // Each finding is printed as it is found: a store of any size is reported in bounded memory.
+            var report = await services.GetRequiredService<StoreVerifier>().VerifyAsync(parse.GetValue(repair),
+                f => Console.WriteLine($"{(f.IsProblem ? problem : "note")}: {TerminalText.Escape(f.Message)}"), cancellationToken);
 
             Console.WriteLine(report.Consistent
                 ? $"ok: {report.FilesChecked} blobs, {report.BytesChecked} bytes verified"
-                : $"inconsistent: {report.Problems.Count} problems in {report.FilesChecked} blobs");
+                : $"inconsistent: {report.ProblemCount} problems in {report.FilesChecked} blobs");
             return report.Consistent ? 0 : 1;
         });
         return command;
