@@ -107,6 +107,7 @@ public static class OciCacheApp
         {
             services.AddSingleton(settings.Tls);
             services.AddSingleton<ServerCertificate>();
+            services.AddSingleton<HandshakeFailures>();
         }
     }
 
