@@ -36,6 +36,7 @@ public sealed partial class HtpasswdFile : IDisposable
     private Dictionary<string, string> _hashes = new(StringComparer.Ordinal);
     private string _dummyHash = BCrypt.Net.BCrypt.HashPassword(Guid.NewGuid().ToString("N"), 5);
     private (DateTime Modified, long Size) _seen;
+    private (DateTime Modified, long Size) _refused; // a version of the file not taken: not read again until it changes
     private string? _problem; // the last warning about the file, told once until the file changes again
     private int _checking;
 
@@ -142,7 +143,7 @@ public sealed partial class HtpasswdFile : IDisposable
         }
 
         var seen = (info.LastWriteTimeUtc, info.Length);
-        if (!force && seen == _seen)
+        if (!force && (seen == _seen || seen == _refused))
         {
             return;
         }
@@ -156,12 +157,20 @@ public sealed partial class HtpasswdFile : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            Warn(e.GetType().Name); // tried again at the next check
+            return;
+        }
+        catch (OutOfMemoryException e)
+        {
+            // The heap limit the operator set is smaller than this file needs: keep the users, and wait for a change.
+            _refused = seen;
             Warn(e.GetType().Name);
             return;
         }
 
         if (hashes is null)
         {
+            _refused = seen;
             if (_problem != refusal)
             {
                 LogTooLarge(_logger, _path, refusal!, MaxBytes);
