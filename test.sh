@@ -21,6 +21,8 @@ if ! $fast; then
   need ctr containerd
   need docker-registry docker-registry
   need curl curl
+  # TLS policy tests: a client that offers any protocol and suite.
+  need openssl openssl
   need ip iproute2
   # Appliance and rollout: the playbook, its linter, the unit checker, qemu for the arm64 binary.
   need ansible-playbook ansible

@@ -37,7 +37,13 @@ public sealed partial class LifecycleService(
         await base.StopAsync(cancellationToken);
         try
         {
-            access.Flush(); // keep the LRU order of this run
+            // Keep the LRU order of this run. A synchronous write, so on a pool thread and bounded by the host's
+            // shutdown timeout: a database that cannot take it must not hold the shutdown (and the server) up.
+            await Task.Run(access.Flush, CancellationToken.None).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            LogLastFlushFailed("the shutdown timeout passed first");
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
         {

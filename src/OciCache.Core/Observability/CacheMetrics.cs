@@ -48,8 +48,17 @@ public sealed class CacheMetrics : IDisposable
 
     public TallyCounter FillFailures { get; }
 
-    /// <summary>Every count, for exporters.</summary>
-    public IReadOnlyList<TallyCounter> Counters => _counters;
+    /// <summary>Every count declared so far, for exporters.</summary>
+    public IReadOnlyList<TallyCounter> Counters
+    {
+        get
+        {
+            lock (_counters)
+            {
+                return [.. _counters];
+            }
+        }
+    }
 
     /// <summary>Every level registered with <see cref="Observe"/>, for exporters.</summary>
     public IReadOnlyList<ObservedGauge> Gauges

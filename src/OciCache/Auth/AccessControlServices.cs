@@ -30,16 +30,16 @@ internal static class AccessControlServices
         });
         services.TryAddSingleton(static p => new SignInLimiter(p.GetRequiredService<TimeProvider>(), p.GetRequiredService<AuthSettings>().FailedSignIns));
         services.TryAddSingleton(static p => new AuditTrail(p.GetService<IAuditLog>()));
-        services.TryAddSingleton(static p =>
+        if (auth.Htpasswd is not null)
         {
-            var path = p.GetRequiredService<AuthSettings>().Htpasswd;
-            var users = path is null
-                ? null
-                : new HtpasswdFile(path, p.GetRequiredService<TimeProvider>(), p.GetRequiredService<ILoggerFactory>().CreateLogger("OciCache.Auth.Htpasswd"));
-            return new CredentialVerifier(users, p.GetService<IRobotAccounts>(), p.GetRequiredService<SignInLimiter>(),
-                p.GetRequiredService<AuditTrail>(), p.GetRequiredService<TimeProvider>(), p.GetService<IApiKeys>(),
-                p.GetRequiredService<AuthSettings>().ApiKeyMaxLifetime);
-        });
+            // A singleton of the container, so its timer stops with the server.
+            services.TryAddSingleton(static p => new HtpasswdFile(p.GetRequiredService<AuthSettings>().Htpasswd!,
+                p.GetRequiredService<TimeProvider>(), p.GetRequiredService<ILoggerFactory>().CreateLogger("OciCache.Auth.Htpasswd")));
+        }
+
+        services.TryAddSingleton(static p => new CredentialVerifier(p.GetService<HtpasswdFile>(), p.GetService<IRobotAccounts>(),
+            p.GetRequiredService<SignInLimiter>(), p.GetRequiredService<AuditTrail>(), p.GetRequiredService<TimeProvider>(), p.GetService<IApiKeys>(),
+            p.GetRequiredService<AuthSettings>().ApiKeyMaxLifetime));
         services.TryAddSingleton(static p =>
         {
             var auth = p.GetRequiredService<AuthSettings>();

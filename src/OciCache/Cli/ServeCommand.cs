@@ -54,6 +54,8 @@ internal static class ServeCommand
             }
 
             await using var app = OciCacheApp.Build(settings);
+            using var guard = new ShutdownGuard(app.Lifetime, TimeProvider.System, app.Services.GetRequiredService<ILogger<ShutdownGuard>>(),
+                ShutdownGuard.ExitNow, ShutdownGuard.ShutdownTimeout + ShutdownGuard.Grace);
             StartupLog.Write(app, settings);
             try
             {

@@ -54,6 +54,7 @@ public static class OciCacheApp
             }
         });
 
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownGuard.ShutdownTimeout);
         overrides?.Invoke(builder.Services);
         AddServices(builder.Services, settings);
         builder.Services.AddSingleton<MetricsEndpoint>();
@@ -107,6 +108,7 @@ public static class OciCacheApp
         {
             services.AddSingleton(settings.Tls);
             services.AddSingleton<ServerCertificate>();
+            services.AddSingleton<HandshakeFailures>();
         }
     }
 

@@ -12,6 +12,7 @@ internal static partial class StartupLog
         var upstreams = string.Join(", ", settings.EffectiveUpstreams.Select(u => $"{u.Key}={UrlRedaction.Redact(u.Value.Url)}"));
         var budget = settings.Storage.MaxCacheBytes > 0 ? $"{settings.Storage.MaxCacheBytes} bytes" : "unlimited";
         LogStarting(logger, Path.GetFullPath(settings.Data), upstreams, budget, settings.Storage.MinFreeBytes);
+        LogHeapLimit(logger, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 20, HeapLimitSource());
         if (settings.Cache.Offline)
         {
             LogOffline(logger);
@@ -32,6 +33,18 @@ internal static partial class StartupLog
             }
         }
     }
+
+    /// <summary>
+    /// Where the GC's heap limit comes from: the operator's setting (the environment, e.g. the systemd unit's
+    /// <c>Environment=</c>), else the memory of the machine or of the cgroup (<c>MemoryMax=</c>), of which .NET
+    /// takes 75 %. Nothing is compiled in.
+    /// </summary>
+    private static string HeapLimitSource() =>
+        new[] { "DOTNET_GCHeapHardLimit", "DOTNET_GCHeapHardLimitPercent" }.FirstOrDefault(v => Environment.GetEnvironmentVariable(v) is { Length: > 0 })
+        ?? "the machine's or cgroup's memory";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "GC heap limit {HeapLimitMiB} MiB (from {Source})")]
+    private static partial void LogHeapLimit(ILogger logger, long heapLimitMiB, string source);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Console sign-in through the OIDC issuer {Issuer} as client {ClientId}; its redirect URI is {RedirectUri}")]
     private static partial void LogOidc(ILogger logger, string issuer, string clientId, string redirectUri);

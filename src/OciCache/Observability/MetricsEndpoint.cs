@@ -29,15 +29,16 @@ internal sealed class MetricsEndpoint
         // prometheus-net reads this when the default registry is first collected, i.e. at the first scrape.
         Metrics.ConfigureMeterAdapter(options => options.InstrumentFilterPredicate = i => i.Meter.Name != CacheMetrics.MeterName);
 
-        // Counters are declared up front, so every count has its family (# TYPE … counter) before it first rises.
+        // Counters are declared up front, so every count has its family (# TYPE … counter) before it first rises;
+        // one a feature declares later (the TLS endpoint, built when Kestrel starts) is added at the next scrape.
         var factory = Metrics.WithCustomRegistry(_registry);
-        var counters = metrics.Counters
-            .Select(tally => (Tally: tally, Counter: factory.CreateCounter($"{CacheMetrics.MeterName}_{tally.Name}_total", tally.Description, [.. tally.LabelNames])))
-            .ToList();
+        Counter Publish(TallyCounter tally) => factory.CreateCounter($"{CacheMetrics.MeterName}_{tally.Name}_total", tally.Description, [.. tally.LabelNames]);
+        var counters = new System.Collections.Concurrent.ConcurrentDictionary<TallyCounter, Counter>(metrics.Counters.ToDictionary(tally => tally, Publish));
         _registry.AddBeforeCollectCallback(() =>
         {
-            foreach (var (tally, counter) in counters)
+            foreach (var tally in metrics.Counters)
             {
+                var counter = counters.GetOrAdd(tally, Publish);
                 foreach (var (labels, count) in tally.Snapshot())
                 {
                     counter.WithLabels(labels).IncTo(count);

@@ -31,6 +31,7 @@ public sealed class UnitFileTests
     [InlineData("NoNewPrivileges=yes")]
     [InlineData("MemoryDenyWriteExecute=yes")]
     [InlineData("MemoryMax=384M")]
+    [InlineData("Environment=DOTNET_GCHeapHardLimit=8000000")]
     public void Unit_HasTheSettingTheApplianceReliesOn(string line)
     {
         Assert.Contains(line, Unit.Split('\n').Select(l => l.Trim()));

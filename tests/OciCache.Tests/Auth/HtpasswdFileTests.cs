@@ -86,6 +86,67 @@ public sealed class HtpasswdFileTests : IDisposable
         Assert.True(file.Verify("alice", "pw"));
     }
 
+    [Fact]
+    public void Count_FileChanged_ReloadedInTheBackgroundWithoutALookup()
+    {
+        var path = Write(("alice", "pw"));
+        var file = new HtpasswdFile(path, _time, NullLogger.Instance);
+
+        Write(("alice", "pw"), ("bob", "bob-pw"));
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
+        _time.Advance(HtpasswdFile.CheckInterval);
+
+        // No Verify or Contains ran: the clock's check read the file, not a request.
+        Assert.Equal(2, file.Count);
+    }
+
+    [Fact]
+    public void Verify_FilePastTheSizeLimit_RefusedWithOneLine_LastGoodUsersKept()
+    {
+        var path = Write(("alice", "pw"));
+        var log = new ListLogger();
+        var file = new HtpasswdFile(path, _time, log);
+
+        // Valid entries, then comments up to one byte past the limit.
+        var bob = $"bob:{BCrypt.Net.BCrypt.HashPassword("bob-pw", 5)}\n";
+        using (var writer = new StreamWriter(path, append: false))
+        {
+            writer.Write(bob);
+            var filler = "#" + new string('x', 1022) + "\n";
+            for (long written = bob.Length; written <= HtpasswdFile.MaxBytes; written += filler.Length)
+            {
+                writer.Write(filler);
+            }
+        }
+
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
+        _time.Advance(HtpasswdFile.CheckInterval);
+
+        Assert.True(file.Verify("alice", "pw"));
+        Assert.False(file.Contains("bob"));
+        Assert.Equal(1, file.Count);
+        var refused = Assert.Single(log.Messages, m => m.Contains("larger than", StringComparison.Ordinal));
+        Assert.Contains(path, refused);
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages)
+            {
+                Messages.Add(formatter(state, exception));
+            }
+        }
+    }
+
     private string Write(params (string User, string Password)[] users)
     {
         var path = _temp.Combine("htpasswd");
