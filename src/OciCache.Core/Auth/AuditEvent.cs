@@ -26,4 +26,7 @@ public sealed record AuditEvent(string Action, string Result)
 
     /// <summary>A short reason (the rule that denied, the tag's previous digest); never a secret.</summary>
     public string? Detail { get; init; }
+
+    /// <summary>How many events this line stands for (repeated denials, aggregated); null for one.</summary>
+    public int? Count { get; init; }
 }

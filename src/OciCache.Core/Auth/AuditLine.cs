@@ -9,11 +9,11 @@ namespace OciCache.Auth;
 /// </summary>
 internal sealed record AuditLine(
     DateTime Time, string Action, string Result, string? Who, string? Source,
-    string? Repository, string? Reference, string? Digest, string? Detail)
+    string? Repository, string? Reference, string? Digest, string? Detail, int? Count = null)
 {
     public static AuditLine From(AuditEvent entry, DateTimeOffset time) => new(
         time.UtcDateTime, entry.Action, entry.Result, entry.Who, entry.Source,
-        entry.Repository, entry.Reference, entry.Digest, entry.Detail);
+        entry.Repository, entry.Reference, entry.Digest, entry.Detail, entry.Count);
 
     /// <summary>The compact JSON object and its newline, as UTF-8.</summary>
     public byte[] ToUtf8Line()

@@ -2,23 +2,26 @@ namespace OciCache.Auth;
 
 /// <summary>
 /// Writes audit events when access control is on (there is no audit log without it), filling in who and
-/// from where for events of a request.
+/// from where for events of a request. Refusals go through a <see cref="DenialAggregator"/>, so a flood of
+/// them is a few lines a minute.
 /// </summary>
-internal sealed class AuditTrail(IAuditLog? log)
+internal sealed class AuditTrail(IAuditLog? log, TimeProvider? time = null) : IDisposable
 {
-    public bool Enabled => log is not null;
+    private readonly DenialAggregator? _log = log is null ? null : new DenialAggregator(log, time ?? TimeProvider.System);
 
-    public void Write(AuditEvent entry) => log?.Write(entry);
+    public bool Enabled => _log is not null;
+
+    public void Write(AuditEvent entry) => _log?.Write(entry);
 
     public void Write(HttpContext context, AuditEvent entry)
     {
-        if (log is null)
+        if (_log is null)
         {
             return;
         }
 
         var caller = AccessControl.CallerOf(context);
-        log.Write(entry with { Who = entry.Who ?? Identity.WhoOf(caller?.Identity), Source = entry.Source ?? SourceOf(context) });
+        _log.Write(entry with { Who = entry.Who ?? Identity.WhoOf(caller?.Identity), Source = entry.Source ?? SourceOf(context) });
     }
 
     /// <summary>The client's address as the server saw it (behind a reverse proxy: the proxy's).</summary>
@@ -26,4 +29,7 @@ internal sealed class AuditTrail(IAuditLog? log)
         context.Connection.RemoteIpAddress is { } address
             ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
             : "unknown";
+
+    /// <summary>Writes the counts of refusals not written yet.</summary>
+    public void Dispose() => _log?.Dispose();
 }

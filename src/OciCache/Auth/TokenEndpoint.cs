@@ -46,7 +46,7 @@ internal static class TokenEndpoint
             throw new RegistryException(OciErrorCode.Unsupported, "a token request by POST is a form", "application/x-www-form-urlencoded");
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var form = await BodyLimits.ReadFormAsync(context);
         var services = context.RequestServices;
         var access = services.GetRequiredService<AccessControl>();
         var verifier = services.GetRequiredService<CredentialVerifier>();

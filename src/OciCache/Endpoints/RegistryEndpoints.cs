@@ -32,6 +32,7 @@ internal static class RegistryEndpoints
 
         OciCache.Observability.RequestDurations.SetOperation(context, route.Kind);
         var method = context.Request.Method;
+        BodyLimits.ForRegistry(context, route.Kind, method);
         var access = context.RequestServices.GetRequiredService<AccessControl>();
         if (route.Kind == RouteKind.Base)
         {

@@ -40,7 +40,7 @@ public static class OciCacheApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = null; // blobs are streamed to disk; manifests are bounded in ManifestWriter
+            kestrel.Limits.MaxRequestBodySize = BodyLimits.DefaultBytes; // raised per route: BodyLimits
             var listen = ListenAddress.TryParse(settings.Listen, out var parsed)
                 ? parsed
                 : throw new SettingsException([$"Listen: '{settings.Listen}' is not HOST:PORT."]);

@@ -23,6 +23,10 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
         {
             await OciErrorWriter.WriteAsync(context, e);
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.PayloadTooLarge, "request body too large", BodyLimits.Describe(context));
+        }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             // The status, not Kestrel's message: the shipped build prints resource keys for those.

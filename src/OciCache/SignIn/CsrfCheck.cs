@@ -30,7 +30,7 @@ internal static class CsrfCheck
         var offered = context.Request.Headers[HeaderName].ToString();
         if (offered.Length == 0 && context.Request.HasFormContentType)
         {
-            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            var form = await Http.BodyLimits.ReadFormAsync(context);
             offered = form[FieldName].ToString();
         }
 

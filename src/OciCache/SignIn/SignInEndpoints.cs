@@ -45,7 +45,7 @@ internal static partial class SignInEndpoints
             throw new RegistryException(OciErrorCode.RequestInvalid, "invalid request", "expected a form");
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var form = await Http.BodyLimits.ReadFormAsync(context);
         var returnUrl = SignInPage.LocalReturnUrl(form["returnUrl"]);
         if (!CsrfCheck.IsSameOrigin(context, auth))
         {
@@ -78,7 +78,8 @@ internal static partial class SignInEndpoints
     {
         var client = context.RequestServices.GetService<OidcClient>()
                      ?? throw new RegistryException(OciErrorCode.Unsupported, "unsupported", "no OIDC issuer is configured (Auth:Oidc)");
-        var pending = context.RequestServices.GetRequiredService<PendingSignIns>().Start(SignInPage.LocalReturnUrl(context.Request.Query["returnUrl"]));
+        var pending = context.RequestServices.GetRequiredService<PendingSignIns>().Start(
+            SignInPage.LocalReturnUrl(context.Request.Query["returnUrl"]), AuditTrail.SourceOf(context));
         var auth = context.RequestServices.GetRequiredService<AuthSettings>();
         string url;
         try

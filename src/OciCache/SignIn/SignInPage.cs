@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Encodings.Web;
 
 namespace OciCache.SignIn;
@@ -36,7 +38,29 @@ internal static class SignInPage
             """);
     }
 
-    /// <summary>A local path to go back to after sign-in; anything else (another host, <c>//host</c>, <c>/\host</c>) is <c>/</c>.</summary>
+    /// <summary>
+    /// A local path to go back to after sign-in; anything else (another host, <c>//host</c>, <c>/\host</c>) is <c>/</c>.
+    /// It ends up in a <c>Location</c> header, which carries ASCII only: a space and every character past ASCII
+    /// (<c>/\u2028x</c>) are percent-encoded as UTF-8 (<c>/%E2%80%A8x</c>); what is ASCII already is kept as given.
+    /// </summary>
     public static string LocalReturnUrl(string? url) =>
-        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Any(char.IsControl) ? url : "/";
+        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Any(char.IsControl)
+            ? PercentEncodeNonAscii(url)
+            : "/";
+
+    private static string PercentEncodeNonAscii(string url)
+    {
+        if (url.All(c => c is > ' ' and < (char)0x7F))
+        {
+            return url;
+        }
+
+        var encoded = new StringBuilder(url.Length * 3);
+        foreach (var b in Encoding.UTF8.GetBytes(url))
+        {
+            _ = b is > (byte)' ' and < 0x7F ? encoded.Append((char)b) : encoded.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+        }
+
+        return encoded.ToString();
+    }
 }

@@ -310,7 +310,7 @@ public sealed class JsonLinesAuditLogTests : IDisposable
     public void AuditEvent_Properties_HoldNoSecretField()
     {
         // The contract: an audit line can carry only these; none is a password, secret or token.
-        Assert.Equal(["Action", "Detail", "Digest", "Reference", "Repository", "Result", "Source", "Who"],
+        Assert.Equal(["Action", "Count", "Detail", "Digest", "Reference", "Repository", "Result", "Source", "Who"],
             typeof(AuditEvent).GetProperties().Where(p => p.Name != "EqualityContract").Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 

@@ -16,6 +16,11 @@ public sealed class SignInEdgeTests
     [InlineData("https://evil.example/", "/")]
     [InlineData("", "/")]
     [InlineData(null, "/")]
+    [InlineData("/\u2028x", "/%E2%80%A8x")]
+    [InlineData("/caf\u00e9?q=\u00fc", "/caf%C3%A9?q=%C3%BC")]
+    [InlineData("/a b", "/a%20b")]
+    [InlineData("/%E2%80%A8x", "/%E2%80%A8x")]
+    [InlineData("//\u00e9vil.example", "/")]
     public void LocalReturnUrl_Text_OnlyLocalPaths(string? url, string expected)
     {
         Assert.Equal(expected, SignInPage.LocalReturnUrl(url));

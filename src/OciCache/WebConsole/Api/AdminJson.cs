@@ -76,6 +76,10 @@ internal static class AdminJson
             ApiJson.String(w, "reference", line.Reference);
             ApiJson.String(w, "digest", line.Digest);
             ApiJson.String(w, "detail", line.Detail);
+            if (line.Count is { } count)
+            {
+                w.WriteNumber("count", count);
+            }
             w.WriteEndObject();
         }
 

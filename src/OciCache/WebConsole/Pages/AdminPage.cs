@@ -109,7 +109,8 @@ internal static class AdminPage
             foreach (var line in audit)
             {
                 html.Row(Html.Time(new DateTimeOffset(DateTime.SpecifyKind(line.Time, DateTimeKind.Utc))), line.Action, line.Result, line.Who, line.Source,
-                    line.Repository is null ? line.Reference : $"{line.Repository}{(line.Reference is null ? "" : ":" + line.Reference)}", line.Detail);
+                    line.Repository is null ? line.Reference : $"{line.Repository}{(line.Reference is null ? "" : ":" + line.Reference)}",
+                    line.Count is { } count ? $"×{count} {line.Detail}" : line.Detail);
             }
 
             html.Raw("</tbody></table></div>");
