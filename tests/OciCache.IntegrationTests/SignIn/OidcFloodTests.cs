@@ -39,7 +39,7 @@ public sealed class OidcFloodTests : IAsyncLifetime
         Assert.True(completed.StatusCode == HttpStatusCode.SeeOther,
             $"the callback after the flood answered {(int)completed.StatusCode}: {await completed.Content.ReadAsStringAsync()}");
         using var session = JsonDocument.Parse(await browser.Client.GetStringAsync("/api/session"));
-        Assert.Equal("alice", session.RootElement.GetProperty("name").GetString());
+        Assert.Equal("oidc:alice", session.RootElement.GetProperty("name").GetString());
     }
 
     /// <summary>A client whose connections come from <paramref name="local"/> (any 127.0.0.0/8 address is loopback).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using OciCache.Transfer;
+using OciCache.Registry;
 using OciCache.Storage;
 
 namespace OciCache.IntegrationTests.Transfer;
@@ -113,14 +114,12 @@ public sealed class HostileBundleTests : IDisposable
     }
 
     /// <summary>The writer's limits for a push apply to an import into a local repository, before anything is recorded.</summary>
-    [Theory]
-    [InlineData("layers", "references 1501 blobs and manifests; at most 1000")]
-    public async Task Import_LocalImageOverAPushLimit_IsRefusedWithTheDetail_RecordingNothing(string excess, string detail)
+    [Fact]
+    public async Task Import_LocalImageOverAPushLimit_IsRefusedWithTheDetail_RecordingNothing()
     {
+        const string detail = "references 1501 blobs and manifests; at most 1000";
         var bundle = new CraftedBundle();
-        var image = excess == "layers"
-            ? bundle.Image(Enumerable.Range(0, 1500).Select(i => TestBlob.Random(16, seed: 20_000 + i)))
-            : bundle.Image([TestBlob.Random(16, seed: 1903)], $$"""{"a":"{{new string('x', 70_000)}}"}""");
+        var image = bundle.Image(Enumerable.Range(0, 1500).Select(i => TestBlob.Random(16, seed: 20_000 + i)));
         bundle.Entry("site/big:v1", image);
         var tar = _work.Combine("big.tar");
         bundle.WriteTar(tar);
@@ -141,8 +140,9 @@ public sealed class HostileBundleTests : IDisposable
     public async Task Import_RefusedIntoAnEmptyStore_LeavesNoBlobBehind_VerifyIsClean(string refusal)
     {
         var bundle = new CraftedBundle();
-        var layers = Enumerable.Range(0, 20).Select(i => TestBlob.Random(1024, seed: 1910 + i)).ToList();
-        bundle.Entry(refusal == "plan" ? "site/app:v1" : "site/app:v1", bundle.Image(layers, refusal == "plan" ? $$"""{"a":"{{new string('x', 70_000)}}"}""" : null));
+        // The plan refuses a local image over the push limit of references; the hash check refuses a changed byte.
+        var layers = Enumerable.Range(0, refusal == "plan" ? ManifestWriter.MaxReferences + 1 : 20).Select(i => TestBlob.Random(1024, seed: 1910 + i)).ToList();
+        bundle.Entry("site/app:v1", bundle.Image(layers));
         var tar = _work.Combine("refused.tar");
         bundle.WriteTar(tar);
         if (refusal == "hash mismatch")
