@@ -88,8 +88,28 @@ public sealed class ApiShapeTests
         Assert.Equal("podman pull --tls-verify=false cache.lan:5000/docker.io/library/nginx:1.27", commands["podman"]);
         Assert.Equal("nerdctl pull --insecure-registry cache.lan:5000/docker.io/library/nginx:1.27", commands["nerdctl"]);
         Assert.Equal("ctr images pull --plain-http cache.lan:5000/docker.io/library/nginx:1.27", commands["ctr"]);
-        Assert.Equal("ctr images pull cache.lan:5000/docker.io/library/nginx:1.27", new PullCommands("cache.lan:5000", https: true).For(repository, "1.27").Last().Command);
+        Assert.Null(new PullCommands("cache.lan:5000", https: false).CaHint);
     }
+
+    [Fact]
+    public void PullCommands_OverHttps_CtrReadsTheHostsDir_AndTheHintSaysWhereTheSiteCaGoes()
+    {
+        var repository = new RepositoryRow("site/app", null, 1, 0, null);
+        var https = new PullCommands("cache.lan:5000", https: true);
+
+        var ctr = https.For(repository, "v1").Single(c => c.Client == "ctr").Command;
+
+        Assert.Equal("ctr images pull --hosts-dir /etc/containerd/certs.d cache.lan:5000/site/app:v1", ctr);
+        Assert.Contains("/etc/containerd/certs.d/cache.lan:5000/ca.crt", https.CaHint);
+        Assert.Contains("tls/ca.crt", https.CaHint);
+    }
+
+    [Theory]
+    [InlineData(1, "1 tag")]
+    [InlineData(0, "0 tags")]
+    [InlineData(1234, "1,234 tags")]
+    public void Html_Count_IsSingularForOne(long count, string expected) =>
+        Assert.Equal(expected, OciCache.WebConsole.Pages.Html.Count(count, "tag"));
 
     [Fact]
     public void Html_Text_EncodesMarkup()
