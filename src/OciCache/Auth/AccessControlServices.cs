@@ -29,7 +29,7 @@ internal static class AccessControlServices
             return new TokenSigner(key, p.GetRequiredService<AuthSettings>().Service, p.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton(static p => new SignInLimiter(p.GetRequiredService<TimeProvider>(), p.GetRequiredService<AuthSettings>().FailedSignIns));
-        services.TryAddSingleton(static p => new AuditTrail(p.GetService<IAuditLog>()));
+        services.TryAddSingleton(static p => new AuditTrail(p.GetService<IAuditLog>(), p.GetService<TimeProvider>()));
         services.TryAddSingleton(static p =>
         {
             var path = p.GetRequiredService<AuthSettings>().Htpasswd;
