@@ -20,12 +20,18 @@ public sealed class ApiShapeTests
         var health = new UpstreamHealthSnapshot(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero), null, null);
         var data = new OverviewData(false, false,
             [new UpstreamStatus("docker.io", "https://registry-1.docker.io/", "reachable", health, 76, 100, TimeSpan.FromHours(6), 3, 1, 4, 3000, 1000)],
-            [new FillStatus("sha256:ab", "docker.io/library/nginx", "Filling", 10, 100)]);
+            [new FillStatus("sha256:ab", "docker.io/library/nginx", "Filling", 10, 100)])
+        {
+            Version = "1.0.0",
+            StartedAt = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero),
+            Uptime = TimeSpan.FromHours(2),
+            CertificateNotAfter = new DateTimeOffset(2029, 3, 1, 0, 0, 0, TimeSpan.Zero),
+        };
 
         var json = Write(w => OverviewJson.Write(w, data, Anyone));
 
         Assert.Equal(
-            """{"viewer":{"accessControl":false,"readOnly":true,"who":null,"admin":false},"offline":false,"upstreams":[{"name":"docker.io","url":"https://registry-1.docker.io/","state":"reachable","lastSuccess":"2026-12-01T12:00:00.000Z","lastError":null,"lastErrorReason":null,"rateLimit":{"remaining":76,"limit":100,"windowSeconds":21600},"requests":4,"hits":3,"misses":1,"hitRatio":0.75,"servedBytes":3000,"fetchedBytes":1000}],"fills":[{"digest":"sha256:ab","repository":"docker.io/library/nginx","phase":"Filling","receivedBytes":10,"totalBytes":100}]}""",
+            """{"viewer":{"accessControl":false,"readOnly":true,"who":null,"admin":false},"offline":false,"server":{"version":"1.0.0","startedAt":"2026-12-01T10:00:00.000Z","uptimeSeconds":7200,"certificateNotAfter":"2029-03-01T00:00:00.000Z","accessControl":false,"offline":false},"upstreams":[{"name":"docker.io","url":"https://registry-1.docker.io/","state":"reachable","lastSuccess":"2026-12-01T12:00:00.000Z","lastError":null,"lastErrorReason":null,"rateLimit":{"remaining":76,"limit":100,"windowSeconds":21600},"requests":4,"hits":3,"misses":1,"hitRatio":0.75,"servedBytes":3000,"fetchedBytes":1000}],"fills":[{"digest":"sha256:ab","repository":"docker.io/library/nginx","phase":"Filling","receivedBytes":10,"totalBytes":100}]}""",
             json);
     }
 
