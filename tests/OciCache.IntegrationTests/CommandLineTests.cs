@@ -15,11 +15,11 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("--upstream=docker.io", "--upstream")]
     [InlineData("--upstream=docker.io=ftp://x", "Upstreams:docker.io:Url")]
     [InlineData("--log-format=xml", "xml")]
-    public async Task Serve_WithBadArguments_FailsAtStartNamingThem(string argument, string named)
+    public async Task Serve_WithBadArguments_ExitsTwoNamingThem(string argument, string named)
     {
         var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["serve", "--data", _temp.Path, argument], TimeSpan.FromSeconds(30));
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains(named, result.Stderr + result.Stdout);
     }
 
@@ -95,6 +95,59 @@ public sealed class CommandLineTests : IDisposable
         // Stopped, the process has written all it ever will, and its output was read to the end.
         await server.StopAsync();
         Assert.DoesNotContain("/v2/quiet/repo", server.Output);
+    }
+
+    [Theory]
+    [InlineData("--no-such-flag")]
+    [InlineData("no-such-command")]
+    public async Task AnyCommand_UsageError_ExitsTwo(string argument)
+    {
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["verify", argument], TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(argument, result.Stderr);
+    }
+
+    [Fact]
+    public async Task ConfigCheck_GoodConfig_ExitsZeroPrintingEffectiveSettingsWithSecretsMasked()
+    {
+        var file = _temp.Combine("good.json");
+        File.WriteAllText(file, """
+            {"Listen":"127.0.0.1:6000","Data":"DATA","Cache":{"TagRevalidateInterval":"5m"},
+             "Upstreams":{"hq":{"Url":"https://ci:url-secret@hq.example","Username":"ci","Password":"upstream-secret"}},
+             "Auth":{"Oidc":{"Issuer":"https://id.example","ClientId":"ocicache","ClientSecret":"oidc-secret"}}}
+            """.Replace("DATA", _temp.Combine("data"), StringComparison.Ordinal));
+        var env = new Dictionary<string, string> { ["OCICACHE_STORAGE__MAXCACHEBYTES"] = "1000" };
+
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["config", "check", "--config", file], TimeSpan.FromSeconds(30), env);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var output = result.Stdout + result.Stderr;
+        Assert.Contains("Listen = 127.0.0.1:6000", output);
+        Assert.Contains("Cache:TagRevalidateInterval = 00:05:00", output);
+        Assert.Contains("Cache:MaxStaleness = 30.00:00:00", output); // a default, shown too
+        Assert.Contains("Storage:MaxCacheBytes = 1000", output); // from the environment
+        Assert.Contains("Upstreams:hq:Username = ci", output);
+        Assert.Contains("Upstreams:hq:Password = ***", output);
+        Assert.Contains("Auth:Oidc:ClientSecret = ***", output);
+        Assert.Contains("Upstreams:hq:Url = https://ci:***@hq.example", output);
+        Assert.DoesNotContain("url-secret", output);
+        Assert.DoesNotContain("upstream-secret", output);
+        Assert.DoesNotContain("oidc-secret", output);
+        Assert.False(Directory.Exists(_temp.Combine("data")), "config check must not create the data folder");
+    }
+
+    [Fact]
+    public async Task ConfigCheck_BadConfig_ExitsTwoNamingTheKey()
+    {
+        var file = _temp.Combine("bad.json");
+        File.WriteAllText(file, """{"Cache":{"TagRevalidateInterval":"ten minutes"},"Uploads":{"MaxSessions":0}}""");
+
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["config", "check", "--config", file], TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("Cache:TagRevalidateInterval", result.Stderr);
+        Assert.DoesNotContain("System.TimeSpan", result.Stderr);
     }
 
     public void Dispose() => _temp.Dispose();

@@ -188,6 +188,20 @@ public sealed class TlsTests : IAsyncLifetime
         Assert.False(Directory.Exists(temp.Combine("tls")));
     }
 
+    [Fact]
+    public async Task ConsoleOverview_OverHttps_SaysWhenTheServedCertificateExpires()
+    {
+        await using var server = await StartAsync();
+        using var client = _tls.Client(server.BaseUri, HttpVersion.Version11);
+        using var served = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(_tls.ServerCertificate);
+
+        using var overview = await WebConsole.ConsoleApiTests.GetJsonAsync(client, "/api/overview");
+
+        var notAfter = overview.RootElement.GetProperty("server").GetProperty("certificateNotAfter").GetDateTimeOffset();
+        Assert.Equal(new DateTimeOffset(served.NotAfter.ToUniversalTime(), TimeSpan.Zero), notAfter);
+        Assert.Contains("expires", await client.GetStringAsync("/ui/overview"));
+    }
+
     private Task<RegistryServer> StartAsync() => RegistryServer.StartAsync(UseTls, dataPath: _data.Combine("server"));
 
     private void UseTls(OciCache.Hosting.OciCacheSettings settings)

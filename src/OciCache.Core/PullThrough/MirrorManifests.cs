@@ -145,7 +145,8 @@ internal sealed partial class MirrorManifests(
         if (age > options.MaxStaleness)
         {
             LogTooStale(repository.Name, tag.Name, age, reason);
-            return new ManifestLookup.Missing(new RegistryException(OciErrorCode.ManifestUnknown, "manifest unknown",
+            return new ManifestLookup.Missing(new RegistryException(OciErrorCode.ManifestUnknown,
+                $"manifest unknown: cached copy too stale to serve, and upstream {repository.Upstream} failed ({reason})",
                 $"{repository.Name}:{tag.Name} was last confirmed {age} ago, longer than Cache:MaxStaleness, and {repository.Upstream} cannot be reached ({reason})"));
         }
 
@@ -205,10 +206,12 @@ internal sealed partial class MirrorManifests(
 
     /// <summary>
     /// Not cached and the upstream failed: 404 with the reason, so containerd moves on to its next host
-    /// at once (it retries a 429 on the same host and would hang on a slow answer).
+    /// at once (it retries a 429 on the same host and would hang on a slow answer). The reason is in the
+    /// message, which clients print, not only in the detail; it is the classified failure, which never
+    /// holds a URL or a credential.
     /// </summary>
     private static RegistryException Unavailable(Repository repository, Reference reference, UpstreamFailure failure) =>
-        new(OciErrorCode.ManifestUnknown, "manifest unknown",
+        new(OciErrorCode.ManifestUnknown, $"manifest unknown: not cached, and upstream {repository.Upstream} failed ({failure})",
             $"{repository.Name}:{reference} is not cached and upstream {repository.Upstream} failed: {failure}");
 
     private void Hit(Repository repository) => metrics.Hits.Add(1, Tags("manifest", repository));

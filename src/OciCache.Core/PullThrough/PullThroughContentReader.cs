@@ -154,7 +154,7 @@ internal sealed partial class PullThroughContentReader(
 
     private static RegistryException Unavailable(Repository repository, Digest digest, UpstreamFailure failure) =>
         failure.IsOutage
-            ? new RegistryException(OciErrorCode.BlobUnknown, "blob unknown to registry",
+            ? new RegistryException(OciErrorCode.BlobUnknown, $"blob unknown to registry: not cached, and upstream {repository.Upstream} failed ({failure})",
                 $"{digest} is not cached and upstream {repository.Upstream} failed: {failure}")
             : RegistryErrors.BlobUnknown(digest);
 

@@ -16,6 +16,7 @@ namespace OciCache.Registry;
 public sealed class RepositoryRouter
 {
     private readonly Dictionary<string, string> _byAlias = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<string>> _names = new(StringComparer.OrdinalIgnoreCase);
 
     /// <param name="upstreams">The configured upstreams by name, with the other names that route to each.</param>
     public RepositoryRouter(IEnumerable<(string Name, IEnumerable<string> Aliases)> upstreams)
@@ -23,6 +24,7 @@ public sealed class RepositoryRouter
         foreach (var (name, aliases) in upstreams)
         {
             _byAlias[name] = name;
+            _names[name] = [name, .. aliases];
             foreach (var alias in aliases)
             {
                 _byAlias[alias] = name;
@@ -32,6 +34,9 @@ public sealed class RepositoryRouter
 
     /// <summary>The canonical upstream name for a name or alias, or null when none is configured.</summary>
     public string? FindUpstream(string nameOrAlias) => _byAlias.GetValueOrDefault(nameOrAlias);
+
+    /// <summary>The upstream's name, then its aliases, as configured; empty for a name that is no upstream.</summary>
+    public IReadOnlyList<string> NamesOf(string upstream) => _names.GetValueOrDefault(upstream) ?? [];
 
     /// <exception cref="RegistryException">NAME_INVALID for a malformed name, NAME_UNKNOWN for an unknown ns.</exception>
     public Repository Route(string name, string? ns)

@@ -35,7 +35,7 @@ public sealed class Exporter(IMetadataIndex index, IBlobStore store, RepositoryR
             }
 
             await AddManifestAsync(reference, record, request.Platforms, request.Referrers, plan, cancellationToken);
-            plan.Entries.Add(new LayoutEntry(reference.FullName, record.MediaType, record.Digest, plan.SizeOf(record.Digest)));
+            plan.Entries.Add(new LayoutEntry(reference.FullName, record.MediaType, record.Digest, plan.SizeOf(record.Digest), reference.Repository.Upstream));
         }
 
         progress.SetTotals(plan.Bytes, plan.Blobs.Count);
@@ -107,7 +107,7 @@ public sealed class Exporter(IMetadataIndex index, IBlobStore store, RepositoryR
         {
             var named = image with { Reference = Reference.ForDigest(referrer.Digest) };
             await AddManifestAsync(named, referrer, [], referrers: true, plan, cancellationToken);
-            plan.Entries.Add(new LayoutEntry(named.FullName, referrer.MediaType, referrer.Digest, plan.SizeOf(referrer.Digest)));
+            plan.Entries.Add(new LayoutEntry(named.FullName, referrer.MediaType, referrer.Digest, plan.SizeOf(referrer.Digest), named.Repository.Upstream));
         }
     }
 

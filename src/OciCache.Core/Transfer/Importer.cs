@@ -21,8 +21,12 @@ namespace OciCache.Transfer;
 /// </summary>
 public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryRouter router, ManifestWriter writer)
 {
+    /// <param name="asLocal">
+    /// Let an image another site cached from its upstream become a local repository here, when no upstream
+    /// here takes its name; without it such an image is refused.
+    /// </param>
     /// <exception cref="TransferException">The bundle is incomplete, corrupt or names an unknown place; nothing was recorded.</exception>
-    public async Task<ImportResult> ImportAsync(string path, TransferProgress progress, CancellationToken cancellationToken)
+    public async Task<ImportResult> ImportAsync(string path, TransferProgress progress, CancellationToken cancellationToken, bool asLocal = false)
     {
         var staged = new BundleStager(store, progress);
         try
@@ -48,9 +52,15 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
         var entries = OciLayout.ReadIndex(staged.Index);
         foreach (var entry in entries)
         {
-            if (!TransferReference.TryParse(entry.Name, router, out var reference, out var error))
+            if (!TransferReference.TryParse(entry.Name, router, out var reference, out var error, asLocal, ImportHint))
             {
                 throw new TransferException($"{OciLayout.IndexFile}: {error}");
+            }
+
+            if (entry.Upstream is { } exportedFrom && reference.Repository.Upstream is null && !asLocal)
+            {
+                throw new TransferException($"{OciLayout.IndexFile}: {entry.Name} was cached from upstream {exportedFrom} where it was exported, " +
+                                            $"and no upstream here takes that name; {ImportHint}");
             }
 
             if (!reference.Reference.IsTag && reference.Reference.Digest != entry.Digest)
@@ -69,6 +79,9 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
 
         return result;
     }
+
+    private const string ImportHint =
+        "give the configuration that defines its upstream (Upstreams:<name>:Url and Aliases) with --config FILE, or import it as a local repository with --as-local";
 
     private async Task PlanManifestAsync(
         TransferReference image, Digest digest, string mediaType, long size, string? tag, ImportPlan plan, bool root, CancellationToken cancellationToken)

@@ -21,6 +21,13 @@ public static class OciLayout
     public const string BlobsFolder = "blobs";
     public const string RefNameAnnotation = "org.opencontainers.image.ref.name";
     public const string ContainerdNameAnnotation = "io.containerd.image.name";
+
+    /// <summary>
+    /// On an entry of cached upstream content: the exporting site's name of that upstream. An import whose
+    /// site routes the name to no upstream refuses it, rather than turning it into a local repository,
+    /// unless asked to (<c>--as-local</c>).
+    /// </summary>
+    public const string UpstreamAnnotation = "io.ocicache.upstream";
     public const string LayoutContent = """{"imageLayoutVersion":"1.0.0"}""";
 
     /// <summary><c>blobs/&lt;algorithm&gt;/&lt;encoded&gt;</c>, with forward slashes (also inside a tar).</summary>
@@ -65,6 +72,11 @@ public static class OciLayout
                 w.WriteStartObject("annotations");
                 w.WriteString(ContainerdNameAnnotation, entry.Name);
                 w.WriteString(RefNameAnnotation, entry.Name);
+                if (entry.Upstream is { } upstream)
+                {
+                    w.WriteString(UpstreamAnnotation, upstream);
+                }
+
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
@@ -108,7 +120,7 @@ public static class OciLayout
                                             $"import needs the full image name (docker.io/library/nginx:1.27) in {RefNameAnnotation}");
             }
 
-            entries.Add(new LayoutEntry(name, descriptor.MediaType, descriptor.Digest, descriptor.Size));
+            entries.Add(new LayoutEntry(name, descriptor.MediaType, descriptor.Digest, descriptor.Size, Annotation(descriptor, UpstreamAnnotation)));
         }
 
         return entries;
@@ -127,7 +139,8 @@ public static class OciLayout
 }
 
 /// <summary>One entry of index.json: a root manifest and the full reference it goes to.</summary>
-public sealed record LayoutEntry(string Name, string MediaType, Digest Digest, long Size);
+/// <param name="Upstream">For cached upstream content, the exporting site's name of that upstream (<see cref="OciLayout.UpstreamAnnotation"/>).</param>
+public sealed record LayoutEntry(string Name, string MediaType, Digest Digest, long Size, string? Upstream = null);
 
 /// <summary>An export or import that cannot go on; the message names the image or blob and why.</summary>
 public sealed class TransferException(string message) : Exception(message);

@@ -13,19 +13,40 @@ namespace OciCache.Transfer;
 /// </summary>
 public sealed record TransferReference(Repository Repository, Reference Reference)
 {
+    /// <summary>What <see cref="TryParse"/> adds when a name's registry is no configured upstream.</summary>
+    public const string ConfigHint = "give the configuration that defines it with --config FILE";
     /// <summary>Without a tag or digest an image means <c>latest</c>, as for docker and containerd.</summary>
     public const string DefaultTag = "latest";
 
     /// <summary>
-    /// The full reference (<c>docker.io/library/nginx:1.27</c>, <c>site/app@sha256:…</c>): what an export writes
-    /// as <c>org.opencontainers.image.ref.name</c>, and what an import routes by.
+    /// The registry a mirror image is named by: the name it was given by when that is a host
+    /// (<c>registry.hq.example</c>, an alias of upstream <c>hq</c>), else the first of the upstream's name and
+    /// aliases that is one, else the upstream's name. Null for a local repository.
     /// </summary>
-    public string FullName => Reference.IsTag ? $"{Repository.Name}:{Reference.Tag}" : $"{Repository.Name}@{Reference.Digest}";
+    public string? Registry { get; init; }
+
+    /// <summary>
+    /// The full reference as nodes pull it (<c>docker.io/library/nginx:1.27</c>,
+    /// <c>registry.hq.example/warehouse/app:1.4.2</c>, <c>site/app@sha256:…</c>): what an export writes as
+    /// <c>org.opencontainers.image.ref.name</c> (so <c>skopeo inspect oci:DIR:NAME</c> finds it), and what an
+    /// import routes by.
+    /// </summary>
+    public string FullName
+    {
+        get
+        {
+            var name = Repository.Upstream is { } upstream ? $"{Registry ?? upstream}/{Repository.RemoteName}" : Repository.Name;
+            return Reference.IsTag ? $"{name}:{Reference.Tag}" : $"{name}@{Reference.Digest}";
+        }
+    }
 
     public override string ToString() => FullName;
 
     /// <summary>Parses <c>name[:tag|@digest]</c> and routes the name; false with the reason when it cannot.</summary>
-    public static bool TryParse(string value, RepositoryRouter router, [NotNullWhen(true)] out TransferReference? reference, [NotNullWhen(false)] out string? error)
+    /// <param name="asLocal">A first segment naming a registry that is no configured upstream makes a local repository of that name, instead of an error.</param>
+    /// <param name="hint">What the error for such a segment tells the user to do.</param>
+    public static bool TryParse(string value, RepositoryRouter router, [NotNullWhen(true)] out TransferReference? reference, [NotNullWhen(false)] out string? error,
+        bool asLocal = false, string hint = ConfigHint)
     {
         reference = null;
         var name = value;
@@ -66,15 +87,16 @@ public sealed record TransferReference(Repository Repository, Reference Referenc
 
         var slash = name.IndexOf('/');
         var first = slash > 0 ? name[..slash] : "";
-        if (LooksLikeRegistry(first) && router.FindUpstream(first) is null)
+        if (LooksLikeRegistry(first) && router.FindUpstream(first) is null && !asLocal)
         {
-            error = $"'{value}': {first} is not a configured upstream (Upstreams:{first}:Url)";
+            error = $"'{value}': {first} is not a configured upstream (Upstreams:<name>:Url, or one of its Aliases); {hint}";
             return false;
         }
 
         try
         {
-            reference = new TransferReference(router.Route(name, null), parsed);
+            var repository = router.Route(name, null);
+            reference = new TransferReference(repository, parsed) { Registry = RegistryOf(repository, first, router) };
             error = null;
             return true;
         }
@@ -84,6 +106,11 @@ public sealed record TransferReference(Repository Repository, Reference Referenc
             return false;
         }
     }
+
+    private static string? RegistryOf(Repository repository, string given, RepositoryRouter router) =>
+        repository.Upstream is not { } upstream ? null
+        : LooksLikeRegistry(given) ? given
+        : router.NamesOf(upstream).FirstOrDefault(LooksLikeRegistry) ?? upstream;
 
     private static bool LooksLikeRegistry(string segment) =>
         segment.Contains('.') || segment.Contains(':') || segment.Equals("localhost", StringComparison.OrdinalIgnoreCase);

@@ -36,7 +36,7 @@ public sealed partial class UpstreamClient : IDisposable
         _logger = logger;
         _endpoints = upstreams.ToDictionary(
             u => u.Key,
-            u => new UpstreamEndpoint(u.Key, u.Value, policy, tokens, (name, state) => LogBreaker(name, state)),
+            u => new UpstreamEndpoint(u.Key, u.Value, policy, tokens, (name, state, reason) => LogBreaker(name, state, reason, policy.BreakDuration)),
             StringComparer.OrdinalIgnoreCase);
         metrics.Observe("upstream_ratelimit_remaining", () => _endpoints.Values
                 .Where(e => e.RateLimit.Remaining is not null)
@@ -133,7 +133,7 @@ public sealed partial class UpstreamClient : IDisposable
         }
 
         var result = await SendCoreAsync(endpoint, method, path, accept, cancellationToken);
-        endpoint.Health.Record(result.Failure, _time.GetUtcNow());
+        var change = endpoint.Health.Record(result.Failure, _time.GetUtcNow());
         _metrics.UpstreamRequests.Add(1,
             new KeyValuePair<string, object?>("upstream", endpoint.Name),
             new KeyValuePair<string, object?>("method", method.Method),
@@ -143,10 +143,15 @@ public sealed partial class UpstreamClient : IDisposable
             // Not an outage to wait out: the configuration is wrong (or the account lost access) until someone fixes it.
             LogCredentialsRefused(endpoint.Name, username, method.Method, path.Value, refused.Detail);
         }
-        else if (result.Failure is { IsOutage: true } failure && !endpoint.IsBroken)
+        else if (change == UpstreamHealthChange.Failing && !endpoint.IsBroken)
         {
-            // While the breaker is open, its transitions are logged instead of every refused request.
-            LogFailure(endpoint.Name, method.Method, path.Value, failure.Kind, failure.Detail);
+            // One line when the upstream starts failing, not one per request; when this failure opened the
+            // breaker, the breaker's line has said it with the reason.
+            LogFailing(endpoint.Name, method.Method, path.Value, result.Failure!.Kind, result.Failure.Detail);
+        }
+        else if (change == UpstreamHealthChange.Recovered)
+        {
+            LogRecovered(endpoint.Name);
         }
 
         return result;
@@ -180,7 +185,8 @@ public sealed partial class UpstreamClient : IDisposable
         }
         catch (BrokenCircuitException)
         {
-            return UpstreamResult.Fail(UpstreamFailureKind.Unreachable, "circuit open after repeated failures");
+            return UpstreamResult.Fail(UpstreamFailureKind.Unreachable,
+                endpoint.BreakReason is { } reason ? $"circuit open after repeated failures: {reason}" : "circuit open after repeated failures");
         }
         catch (TimeoutRejectedException)
         {
@@ -223,8 +229,11 @@ public sealed partial class UpstreamClient : IDisposable
         };
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} failed {Method} {Path}: {Kind} ({Detail})")]
-    private partial void LogFailure(string upstream, string method, string path, UpstreamFailureKind kind, string detail);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} is failing: {Kind} ({Detail}) on {Method} {Path}; further failures are not logged until it answers again or its circuit opens")]
+    private partial void LogFailing(string upstream, string method, string path, UpstreamFailureKind kind, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upstream {Upstream} answers again")]
+    private partial void LogRecovered(string upstream);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} refused the configured credentials of {Username} for {Method} {Path} ({Detail}); check Upstreams:{Upstream}:Username and Password, and that the account may pull the repository")]
     private partial void LogCredentialsRefused(string upstream, string username, string method, string path, string detail);
@@ -232,6 +241,6 @@ public sealed partial class UpstreamClient : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} rate limit is low: {Remaining} of {Limit} pulls remain")]
     private partial void LogRateLimitLow(string upstream, long remaining, long? limit);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} circuit is now {State}")]
-    private partial void LogBreaker(string upstream, CircuitState state);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} circuit is now {State} after repeated failures ({Reason}): not contacted for {BreakDuration}")]
+    private partial void LogBreaker(string upstream, CircuitState state, string reason, TimeSpan breakDuration);
 }

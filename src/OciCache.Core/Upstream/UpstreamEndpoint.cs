@@ -14,7 +14,7 @@ public sealed class UpstreamEndpoint : IDisposable
 {
     private readonly CircuitBreakerStateProvider _breaker = new();
 
-    internal UpstreamEndpoint(string name, UpstreamOptions options, UpstreamPolicyOptions policy, TokenCache tokens, Action<string, CircuitState> onBreak)
+    internal UpstreamEndpoint(string name, UpstreamOptions options, UpstreamPolicyOptions policy, TokenCache tokens, Action<string, CircuitState, string> onBreak)
     {
         Name = name;
         Username = options.Username is { Length: > 0 } username ? username : null;
@@ -39,14 +39,10 @@ public sealed class UpstreamEndpoint : IDisposable
                 BreakDuration = policy.BreakDuration,
                 StateProvider = _breaker,
                 ShouldHandle = args => ValueTask.FromResult(CountsAsFailure(args.Outcome.Exception, args.Outcome.Result)),
-                OnOpened = _ =>
+                OnOpened = args =>
                 {
-                    onBreak(name, CircuitState.Open);
-                    return ValueTask.CompletedTask;
-                },
-                OnClosed = _ =>
-                {
-                    onBreak(name, CircuitState.Closed);
+                    BreakReason = Describe(args.Outcome);
+                    onBreak(name, CircuitState.Open, BreakReason);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -94,10 +90,23 @@ public sealed class UpstreamEndpoint : IDisposable
     /// <summary>Its last answer and its last outage with the reason.</summary>
     public UpstreamHealth Health { get; } = new();
 
+    /// <summary>The failure that last opened the breaker, e.g. <c>connection refused</c>; null before it ever opened.</summary>
+    public string? BreakReason { get; private set; }
+
     /// <summary>True while the breaker keeps this upstream from being contacted.</summary>
     public bool IsBroken => _breaker.CircuitState is CircuitState.Open or CircuitState.Isolated;
 
     public void Dispose() => Invoker.Dispose();
+
+    /// <summary>The attempt that opened the breaker, in the words of <see cref="FailureText"/>: never a URL or a credential.</summary>
+    private static string Describe(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: TimeoutRejectedException } => "no response in time",
+        { Exception: UpstreamAuthException } => "token service refused",
+        { Exception: { } e } => FailureText.Describe(e),
+        { Result: { } response } => $"upstream answered {(int)response.StatusCode}",
+        _ => "failed",
+    };
 
     /// <summary>
     /// What the circuit breaker counts against an upstream: transport failures (refused, reset, DNS, TLS,

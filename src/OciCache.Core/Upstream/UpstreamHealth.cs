@@ -11,8 +11,14 @@ public sealed class UpstreamHealth
     private DateTimeOffset? _lastSuccess;
     private DateTimeOffset? _lastError;
     private string? _lastErrorReason;
+    private bool _failing;
 
-    public void Record(UpstreamFailure? failure, DateTimeOffset at)
+    /// <returns>
+    /// <see cref="UpstreamHealthChange.Failing"/> for the first outage after an answer (or since the start),
+    /// <see cref="UpstreamHealthChange.Recovered"/> for the first answer after an outage, else
+    /// <see cref="UpstreamHealthChange.None"/>: what is worth one log line, rather than every request.
+    /// </returns>
+    public UpstreamHealthChange Record(UpstreamFailure? failure, DateTimeOffset at)
     {
         lock (_gate)
         {
@@ -20,12 +26,28 @@ public sealed class UpstreamHealth
             {
                 _lastError = at;
                 _lastErrorReason = failure.ToString();
+                return Change(failing: true);
             }
-            else if (failure is null or { Kind: UpstreamFailureKind.NotFound })
+
+            if (failure is null or { Kind: UpstreamFailureKind.NotFound })
             {
                 _lastSuccess = at;
+                return Change(failing: false);
             }
+
+            return UpstreamHealthChange.None;
         }
+    }
+
+    private UpstreamHealthChange Change(bool failing)
+    {
+        if (failing == _failing)
+        {
+            return UpstreamHealthChange.None;
+        }
+
+        _failing = failing;
+        return failing ? UpstreamHealthChange.Failing : UpstreamHealthChange.Recovered;
     }
 
     public UpstreamHealthSnapshot Snapshot()
@@ -43,4 +65,12 @@ public sealed record UpstreamHealthSnapshot(DateTimeOffset? LastSuccess, DateTim
     /// <summary><c>down</c> while the breaker is open; <c>degraded</c> when the last request failed; else <c>reachable</c>.</summary>
     public string State(bool broken) =>
         broken ? "down" : LastError is { } error && (LastSuccess is not { } success || error > success) ? "degraded" : "reachable";
+}
+
+/// <summary>A change of an upstream between answering and failing, as <see cref="UpstreamHealth.Record"/> saw it.</summary>
+public enum UpstreamHealthChange
+{
+    None,
+    Failing,
+    Recovered,
 }

@@ -19,7 +19,12 @@ internal static class ImportCommand
         var config = new Option<string?>("--config") { Description = "JSON configuration file (upstreams, data folder)." };
         var data = new Option<string?>("--data") { Description = "Data folder (default: from --config, else ./data)." };
 
-        var command = new Command("import", "Load an OCI image layout (folder or tar) into the cache, verified.") { bundle, config, data };
+        var asLocal = new Option<bool>("--as-local")
+        {
+            Description = "Import images another site cached from an upstream this site lacks as local repositories of the same name (refused otherwise).",
+        };
+
+        var command = new Command("import", "Load an OCI image layout (folder or tar) into the cache, verified.") { bundle, config, data, asLocal };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = TransferSettings.Load(parse.GetValue(config), parse.GetValue(data));
@@ -32,7 +37,7 @@ internal static class ImportCommand
             var progress = new TransferProgress();
             var path = parse.GetValue(bundle)!;
             var (result, seconds) = await TransferDisplay.RunAsync(progress, "verified",
-                () => services.GetRequiredService<Importer>().ImportAsync(path, progress, cancellationToken),
+                () => services.GetRequiredService<Importer>().ImportAsync(path, progress, cancellationToken, parse.GetValue(asLocal)),
                 refused: "import failed, nothing was recorded", failed: "import failed");
             if (result is null)
             {

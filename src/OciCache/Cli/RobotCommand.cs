@@ -25,22 +25,6 @@ internal static class RobotCommand
         return command;
     }
 
-    /// <summary>Whether <paramref name="command"/> is <c>robot</c> or one of its subcommands (their parse errors exit 2).</summary>
-    public static bool Owns(Command command) => command.Name == Name || command.Parents.OfType<Command>().Any(p => p.Name == Name);
-
-    /// <summary>Prints the parser's errors and returns 2, the exit code of bad arguments.</summary>
-    public static int BadArguments(ParseResult parse)
-    {
-        foreach (var error in parse.Errors)
-        {
-            Console.Error.WriteLine($"ocicache: {error.Message}");
-        }
-
-        var command = parse.CommandResult.Command;
-        Console.Error.WriteLine($"Run 'ocicache {(command.Name == Name ? Name : $"{Name} {command.Name}")} --help' for usage.");
-        return 2;
-    }
-
     private static Command CreateAdd()
     {
         var name = new Argument<string>("name") { Description = $"Account name ({RobotName.Rule}); clients sign in as robot$NAME." };

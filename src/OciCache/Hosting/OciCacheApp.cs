@@ -60,6 +60,7 @@ public static class OciCacheApp
         builder.Services.AddSingleton<MetricsEndpoint>();
         builder.Services.AddSingleton<RequestDurations>();
         var app = builder.Build();
+        app.Services.GetRequiredService<ServerInfo>(); // its uptime counts from here
         app.Services.GetRequiredService<DatabaseFile>(); // the database's identity as opened now, before any request
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<RegistryMiddleware>();
@@ -102,6 +103,7 @@ public static class OciCacheApp
         services.AddSingleton<MirrorForwarder>();
         services.AddSingleton<RepositoryResolver>();
         services.AddSingleton<ConsoleCatalog>();
+        services.AddSingleton<ServerInfo>();
         services.AddAccessControl(settings);
         services.AddHostedService<SystemdNotifier>();
         if (settings.Tls.Enabled)

@@ -52,6 +52,12 @@ internal static class SettingsLoader
         }
 
         var configuration = builder.AddConfiguration(environment).AddInMemoryCollection(overrides).Build();
+        var durations = SettingsDurations.Rewrite(configuration);
+        if (durations.Count > 0)
+        {
+            configuration = new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection(durations).Build();
+        }
+
         var settings = new OciCacheSettings();
         try
         {

@@ -18,6 +18,9 @@ internal sealed class SettingsShape
 {
     public static readonly SettingsShape Value = new(null, null);
 
+    /// <summary>A <see cref="TimeSpan"/> value, which <see cref="SettingsDurations"/> also accepts as <c>10m</c>.</summary>
+    public static readonly SettingsShape Duration = new(null, null);
+
     private SettingsShape(IReadOnlyDictionary<string, SettingsShape>? keys, SettingsShape? entry)
     {
         Keys = keys;
@@ -55,6 +58,11 @@ internal sealed class SettingsShape
     /// <summary>Values, and lists or maps of values; null for anything that has keys of its own.</summary>
     private static SettingsShape? Infer(Type type)
     {
+        if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(TimeSpan))
+        {
+            return Duration;
+        }
+
         if (IsValue(type))
         {
             return Value;

@@ -123,7 +123,11 @@ internal sealed class ConsoleCatalog(SqliteDatabase database)
     }
 
     /// <summary>Bytes of the manifest and everything it references in the repository (child manifests, blobs).</summary>
-    public long ImageBytes(string repository, Digest digest)
+    /// <summary>
+    /// What evicting the image would free: the bytes of its manifest tree that nothing else holds (no other
+    /// repository links or stores them, no manifest outside the tree references them).
+    /// </summary>
+    public long FreedBytes(string repository, Digest digest)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
@@ -134,33 +138,62 @@ internal sealed class ConsoleCatalog(SqliteDatabase database)
                 SELECT mr.target FROM manifest_references mr JOIN tree ON mr.manifest = tree.d
                 WHERE mr.repository_id = (SELECT id FROM repositories WHERE name = $name))
             SELECT coalesce(sum(b.size), 0) FROM tree JOIN blobs b ON b.digest = tree.d
+            WHERE NOT EXISTS (SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
+                              WHERE rb.digest = tree.d AND r.name <> $name)
+              AND NOT EXISTS (SELECT 1 FROM manifests m JOIN repositories r ON r.id = m.repository_id
+                              WHERE m.digest = tree.d AND r.name <> $name)
+              AND NOT EXISTS (SELECT 1 FROM manifest_references mr
+                              WHERE mr.target = tree.d AND mr.manifest NOT IN (SELECT d FROM tree))
             """;
         command.Parameters.AddWithValue("$name", repository);
         command.Parameters.AddWithValue("$digest", digest.ToString());
         return (long)command.ExecuteScalar()!;
     }
 
-    /// <summary>Bytes of distinct blobs and manifests per upstream (the empty name: local repositories).</summary>
-    public IReadOnlyDictionary<string, long> BytesByUpstream()
+    /// <summary>
+    /// The store's bytes by origin, each byte counted once: what only one upstream holds (the empty name:
+    /// only local repositories), what more than one origin shares, and every stored blob and manifest.
+    /// The difference of the whole and the rest is content no repository holds (garbage collection's).
+    /// </summary>
+    public StorageBreakdown Breakdown()
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT x.u, sum(b.size) FROM (
-                SELECT DISTINCT coalesce(r.upstream, '') AS u, rb.digest AS d FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
-                UNION SELECT coalesce(r.upstream, ''), m.digest FROM manifests m JOIN repositories r ON r.id = m.repository_id) x
-            JOIN blobs b ON b.digest = x.d GROUP BY x.u ORDER BY x.u
+            WITH holders(u, d) AS (
+                SELECT coalesce(r.upstream, ''), rb.digest FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
+                UNION SELECT coalesce(r.upstream, ''), m.digest FROM manifests m JOIN repositories r ON r.id = m.repository_id),
+            owners(d, u, n) AS (SELECT d, min(u), count(DISTINCT u) FROM holders GROUP BY d)
+            SELECT CASE WHEN o.n > 1 THEN NULL ELSE o.u END, sum(b.size) FROM owners o JOIN blobs b ON b.digest = o.d
+            GROUP BY 1 ORDER BY 1
             """;
-        using var reader = command.ExecuteReader();
-        var bytes = new Dictionary<string, long>(StringComparer.Ordinal);
-        while (reader.Read())
+        var only = new Dictionary<string, long>(StringComparer.Ordinal);
+        long shared = 0;
+        using (var reader = command.ExecuteReader())
         {
-            bytes[reader.GetString(0)] = reader.GetInt64(1);
+            while (reader.Read())
+            {
+                if (reader.IsDBNull(0))
+                {
+                    shared = reader.GetInt64(1);
+                }
+                else
+                {
+                    only[reader.GetString(0)] = reader.GetInt64(1);
+                }
+            }
         }
 
-        return bytes;
+        using var total = connection.CreateCommand();
+        total.CommandText = "SELECT coalesce(sum(size), 0) FROM blobs";
+        return new StorageBreakdown((long)total.ExecuteScalar()!, only, shared);
     }
 }
+
+/// <param name="StoredBytes">Every blob and manifest in the store, each once: the bytes on disk.</param>
+/// <param name="OnlyBy">Bytes only this origin's repositories hold, by upstream (the empty name: local).</param>
+/// <param name="SharedBytes">Bytes held by repositories of more than one origin (a pushed image's layer that a mirror also has).</param>
+public sealed record StorageBreakdown(long StoredBytes, IReadOnlyDictionary<string, long> OnlyBy, long SharedBytes);
 
 public sealed record RepositoryRow(string Name, string? Upstream, int Tags, long Bytes, DateTimeOffset? UpdatedAt);
 

@@ -5,9 +5,21 @@ using OciCache.Upstream;
 
 namespace OciCache.WebConsole;
 
-/// <summary>What the Overview shows: each upstream's health and savings, the fills in flight, the offline switch.</summary>
+/// <summary>
+/// What the Overview shows: the server (version, uptime, certificate expiry, access control, offline switch),
+/// each upstream's health and savings, and the fills in flight.
+/// </summary>
 internal sealed record OverviewData(bool Offline, bool AccessControl, IReadOnlyList<UpstreamStatus> Upstreams, IReadOnlyList<FillStatus> Fills)
 {
+    public string Version { get; init; } = ServerInfo.Version;
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    public TimeSpan Uptime { get; init; }
+
+    /// <summary>When the served TLS certificate expires; null over plain HTTP.</summary>
+    public DateTimeOffset? CertificateNotAfter { get; init; }
+
     public static OverviewData Read(IServiceProvider services)
     {
         var metrics = services.GetRequiredService<CacheMetrics>();
@@ -27,8 +39,16 @@ internal sealed record OverviewData(bool Offline, bool AccessControl, IReadOnlyL
         var fills = services.GetRequiredService<FillCoordinator>().Running
             .Select(f => new FillStatus(f.Digest.ToString(), f.Requesters.FirstOrDefault()?.Name, f.Phase.ToString(), f.Received, f.Length))
             .OrderBy(f => f.Digest, StringComparer.Ordinal).ToList();
+        var info = services.GetRequiredService<ServerInfo>();
         return new OverviewData(services.GetRequiredService<OfflineSwitch>().IsOn,
-            services.GetRequiredService<Auth.AccessControl>().Enabled, upstreams, fills);
+            services.GetRequiredService<Auth.AccessControl>().Enabled, upstreams, fills)
+        {
+            StartedAt = info.StartedAt,
+            Uptime = info.Uptime,
+            CertificateNotAfter = services.GetService<Tls.ServerCertificate>() is { } certificate
+                ? new DateTimeOffset(certificate.Current.Leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero)
+                : null,
+        };
     }
 
     private static Dictionary<string, long> SumByUpstream(TallyCounter counter)

@@ -25,8 +25,21 @@ internal sealed class PullCommands(string host, bool https)
         yield return ("docker", $"docker pull {image}");
         yield return ("podman", https ? $"podman pull {image}" : $"podman pull --tls-verify=false {image}");
         yield return ("nerdctl", https ? $"nerdctl pull {image}" : $"nerdctl pull --insecure-registry {image}");
-        yield return ("ctr", https ? $"ctr images pull {image}" : $"ctr images pull --plain-http {image}");
+        // ctr reads no CA on its own: over HTTPS it takes the site CA from the hosts dir (CaHint).
+        yield return ("ctr", https ? $"ctr images pull --hosts-dir {HostsDir} {image}" : $"ctr images pull --plain-http {image}");
     }
+
+    /// <summary>containerd's hosts directory, as the rollout writes it.</summary>
+    public const string HostsDir = "/etc/containerd/certs.d";
+
+    /// <summary>
+    /// Over HTTPS, where each client looks for the site CA (<c>ocicache tls init</c> wrote it to
+    /// <c>&lt;data&gt;/tls/ca.crt</c>); null over HTTP.
+    /// </summary>
+    public string? CaHint => https
+        ? $"With the site CA (ocicache tls init wrote it to <data>/tls/ca.crt): copy it to {HostsDir}/{host}/ca.crt for ctr and nerdctl, " +
+          $"/etc/docker/certs.d/{host}/ca.crt for docker, /etc/containers/certs.d/{host}/ca.crt for podman."
+        : null;
 
     /// <summary>A referrer's badge by its artifact type: <c>signature</c>, <c>sbom</c>, <c>attestation</c> or <c>artifact</c>.</summary>
     public static string Badge(string? artifactType) => artifactType switch

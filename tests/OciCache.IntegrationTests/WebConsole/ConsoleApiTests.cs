@@ -131,6 +131,28 @@ public sealed class ConsoleApiTests
         Assert.False(robots.RootElement.GetProperty("viewer").GetProperty("accessControl").GetBoolean());
     }
 
+    [Fact]
+    public async Task Overview_SaysVersionUptimeCertificateAccessControlAndOffline_InApiAndPage()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await RegistryServer.StartAsync(s => s.Cache.Offline = true, time: time);
+        time.Advance(TimeSpan.FromMinutes(90));
+
+        using var overview = await GetJsonAsync(server.Client, "/api/overview");
+        var info = overview.RootElement.GetProperty("server");
+        Assert.False(string.IsNullOrEmpty(info.GetProperty("version").GetString()));
+        Assert.Equal(90 * 60, info.GetProperty("uptimeSeconds").GetInt64());
+        Assert.Equal(JsonValueKind.Null, info.GetProperty("certificateNotAfter").ValueKind); // plain HTTP: no certificate
+        Assert.False(info.GetProperty("accessControl").GetBoolean());
+        Assert.True(info.GetProperty("offline").GetBoolean());
+
+        var page = await server.Client.GetStringAsync("/ui/overview");
+        Assert.Contains(info.GetProperty("version").GetString()!, page);
+        Assert.Contains("1 h 30 min", page);
+        Assert.Contains("none (plain HTTP)", page);
+        Assert.Contains("Access control", page);
+    }
+
     private static async Task<JsonElement> UpstreamOf(RegistryServer server, string name)
     {
         using var overview = await GetJsonAsync(server.Client, "/api/overview");

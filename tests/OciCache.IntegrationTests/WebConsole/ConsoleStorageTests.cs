@@ -64,6 +64,54 @@ public sealed class ConsoleStorageTests
     }
 
     [Fact]
+    public async Task Storage_LocalPushAndMirrorPullSharingALayer_FiguresAddUpInApiAndPage()
+    {
+        var shared = TestImage.Layer(13600, 96 * 1024);
+        var mirror = TestImage.Compose([shared, TestImage.Layer(13601, 48 * 1024)], seed: 1360);
+        var local = TestImage.Compose([shared, TestImage.Layer(13602, 32 * 1024)], seed: 1361);
+        var other = TestImage.Create(layers: 1, layerBytes: 16 * 1024, seed: 1362);
+        using var hub = FakeUpstream.Start();
+        hub.Image("library/app", "1.0", mirror);
+        hub.Image("library/other", "1.0", other);
+        await using var cache = await CacheServer.StartAsync("docker.io", hub.Url);
+        await UpstreamAuthTests.AssertPullsAsync(cache.Client, "library/app", "1.0", mirror, "?ns=docker.io");
+        await UpstreamAuthTests.AssertPullsAsync(cache.Client, "library/other", "1.0", other, "?ns=docker.io");
+        await cache.Client.PushImageAsync("site/app", "v1", local);
+        var fills = cache.Services.GetRequiredService<FillCoordinator>();
+        await Eventually.TrueAsync(() => fills.Active == 0, "every fill ended");
+
+        static long Sum(IEnumerable<TestBlob> blobs) => blobs.Sum(b => b.Size);
+        var mirrorOnly = Sum(mirror.Blobs.Append(mirror.Manifest).Where(b => b.Digest != shared.Blob.Digest));
+        var localOnly = Sum(local.Blobs.Append(local.Manifest).Where(b => b.Digest != shared.Blob.Digest));
+        var otherBytes = Sum(other.Blobs.Append(other.Manifest));
+        var stored = mirrorOnly + localOnly + otherBytes + shared.Blob.Size;
+
+        using var storage = await ConsoleApiTests.GetJsonAsync(cache.Client, "/api/storage");
+        var root = storage.RootElement;
+        Assert.Equal(stored, root.GetProperty("storedBytes").GetInt64());
+        // What Storage:MaxCacheBytes counts: upstream content no local image needs.
+        Assert.Equal(mirrorOnly + otherBytes, root.GetProperty("cachedBytes").GetInt64());
+        // By origin, each byte once: what only that origin holds, and what several share.
+        var byOrigin = root.GetProperty("bytesByUpstream");
+        Assert.Equal(mirrorOnly + otherBytes, byOrigin.GetProperty("docker.io").GetInt64());
+        Assert.Equal(localOnly, byOrigin.GetProperty("local").GetInt64());
+        Assert.Equal(shared.Blob.Size, root.GetProperty("sharedBytes").GetInt64());
+        // Next in line: what evicting each would free, never an image that would free nothing.
+        var next = root.GetProperty("nextInLine").EnumerateArray().Where(c => c.GetProperty("repository").GetString() is not null)
+            .ToDictionary(c => c.GetProperty("repository").GetString()!, c => c.GetProperty("bytes").GetInt64());
+        Assert.Equal(mirrorOnly, next["docker.io/library/app"]);
+        Assert.Equal(otherBytes, next["docker.io/library/other"]);
+        Assert.All(root.GetProperty("nextInLine").EnumerateArray(), c => Assert.True(c.GetProperty("bytes").GetInt64() > 0, c.ToString()));
+
+        var page = await cache.Client.GetStringAsync("/ui/storage");
+        Assert.Contains(OciCache.WebConsole.Pages.Html.Bytes(stored), page);
+        Assert.Contains(OciCache.WebConsole.Pages.Html.Bytes(mirrorOnly + otherBytes), page);
+        Assert.Contains(OciCache.WebConsole.Pages.Html.Bytes(shared.Blob.Size), page);
+        Assert.Contains(OciCache.WebConsole.Pages.Html.Bytes(localOnly), page);
+        Assert.DoesNotContain("class=\"low\"", page); // no budget, no low-water mark
+    }
+
+    [Fact]
     public async Task PrefetchRun_StartedByAnAdmin_RunsTheConfiguredImagesAndReportsTheRun()
     {
         using var hub = FakeUpstream.Start();

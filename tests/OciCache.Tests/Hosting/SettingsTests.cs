@@ -48,6 +48,50 @@ public sealed class SettingsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("30s", 0, 0, 30)]
+    [InlineData("10m", 0, 10, 0)]
+    [InlineData("2h", 2, 0, 0)]
+    [InlineData("00:10:00", 0, 10, 0)]
+    public void Load_DurationWithUnitOrClock_IsAccepted(string value, int hours, int minutes, int seconds)
+    {
+        var settings = SettingsLoader.Load(null, new Dictionary<string, string?> { ["Cache:TagRevalidateInterval"] = value });
+
+        Assert.Equal(new TimeSpan(hours, minutes, seconds), settings.Cache.TagRevalidateInterval);
+    }
+
+    [Fact]
+    public void Load_DurationInDays_IsAccepted()
+    {
+        var settings = SettingsLoader.Load(null, new Dictionary<string, string?> { ["Cache:MaxStaleness"] = "1d" });
+
+        Assert.Equal(TimeSpan.FromDays(1), settings.Cache.MaxStaleness);
+    }
+
+    [Theory]
+    [InlineData("10 minutes")]
+    [InlineData("10x")]
+    [InlineData("m")]
+    public void Load_DurationInNoKnownForm_FailsNamingTheKeyAndTheForms(string value)
+    {
+        var error = Assert.Throws<SettingsException>(() =>
+            SettingsLoader.Load(null, new Dictionary<string, string?> { ["UpstreamPolicy:BreakDuration"] = value }));
+
+        var message = Assert.Single(error.Errors);
+        Assert.StartsWith("UpstreamPolicy:BreakDuration", message, StringComparison.Ordinal);
+        Assert.Contains("hh:mm:ss", message);
+        Assert.Contains("10m", message);
+        Assert.DoesNotContain("System.TimeSpan", message);
+    }
+
+    [Fact]
+    public void Load_ShortFormInAStringSetting_IsLeftAsWritten()
+    {
+        var settings = SettingsLoader.Load(null, new Dictionary<string, string?> { ["Upstreams:x.io:Url"] = "https://x.io", ["Upstreams:x.io:Username"] = "u", ["Upstreams:x.io:Password"] = "10m" });
+
+        Assert.Equal("10m", settings.Upstreams["x.io"].Password);
+    }
+
+    [Theory]
     [InlineData("""{"Storage":{"MaxCacheByte":5}}""", "Storage:MaxCacheByte", "Storage:MaxCacheBytes")]
     [InlineData("""{"Listn":"127.0.0.1:6000"}""", "Listn", "Listen")]
     [InlineData("""{"Cache":{"TagRevalidateIntervall":"00:01:00"}}""", "Cache:TagRevalidateIntervall", "Cache:TagRevalidateInterval")]

@@ -85,7 +85,7 @@ public sealed class RepositoryPrefixTests
     public void ResolveAgainst_EndpointWithAPrefix_PutsItAfterV2_ButNotForTheCatalog()
     {
         using var endpoint = new UpstreamEndpoint("docker.io", new UpstreamOptions { Url = "http://hq:5000/v2/docker.io" },
-            new UpstreamPolicyOptions(), new TokenCache(new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()), TimeProvider.System), (_, _) => { });
+            new UpstreamPolicyOptions(), new TokenCache(new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions()), TimeProvider.System), (_, _, _) => { });
 
         Assert.Equal("http://hq:5000/v2/docker.io/library/nginx/tags/list", RegistryPath.Tags(Nginx, default).ResolveAgainst(endpoint).ToString());
         Assert.Equal("http://hq:5000/v2/_catalog?n=10&last=warehouse%2Fa", RegistryPath.Catalog(10, "warehouse/a").ResolveAgainst(endpoint).ToString());

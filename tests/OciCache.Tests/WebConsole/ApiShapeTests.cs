@@ -20,12 +20,18 @@ public sealed class ApiShapeTests
         var health = new UpstreamHealthSnapshot(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero), null, null);
         var data = new OverviewData(false, false,
             [new UpstreamStatus("docker.io", "https://registry-1.docker.io/", "reachable", health, 76, 100, TimeSpan.FromHours(6), 3, 1, 4, 3000, 1000)],
-            [new FillStatus("sha256:ab", "docker.io/library/nginx", "Filling", 10, 100)]);
+            [new FillStatus("sha256:ab", "docker.io/library/nginx", "Filling", 10, 100)])
+        {
+            Version = "1.0.0",
+            StartedAt = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero),
+            Uptime = TimeSpan.FromHours(2),
+            CertificateNotAfter = new DateTimeOffset(2029, 3, 1, 0, 0, 0, TimeSpan.Zero),
+        };
 
         var json = Write(w => OverviewJson.Write(w, data, Anyone));
 
         Assert.Equal(
-            """{"viewer":{"accessControl":false,"readOnly":true,"who":null,"admin":false},"offline":false,"upstreams":[{"name":"docker.io","url":"https://registry-1.docker.io/","state":"reachable","lastSuccess":"2026-12-01T12:00:00.000Z","lastError":null,"lastErrorReason":null,"rateLimit":{"remaining":76,"limit":100,"windowSeconds":21600},"requests":4,"hits":3,"misses":1,"hitRatio":0.75,"servedBytes":3000,"fetchedBytes":1000}],"fills":[{"digest":"sha256:ab","repository":"docker.io/library/nginx","phase":"Filling","receivedBytes":10,"totalBytes":100}]}""",
+            """{"viewer":{"accessControl":false,"readOnly":true,"who":null,"admin":false},"offline":false,"server":{"version":"1.0.0","startedAt":"2026-12-01T10:00:00.000Z","uptimeSeconds":7200,"certificateNotAfter":"2029-03-01T00:00:00.000Z","accessControl":false,"offline":false},"upstreams":[{"name":"docker.io","url":"https://registry-1.docker.io/","state":"reachable","lastSuccess":"2026-12-01T12:00:00.000Z","lastError":null,"lastErrorReason":null,"rateLimit":{"remaining":76,"limit":100,"windowSeconds":21600},"requests":4,"hits":3,"misses":1,"hitRatio":0.75,"servedBytes":3000,"fetchedBytes":1000}],"fills":[{"digest":"sha256:ab","repository":"docker.io/library/nginx","phase":"Filling","receivedBytes":10,"totalBytes":100}]}""",
             json);
     }
 
@@ -88,8 +94,28 @@ public sealed class ApiShapeTests
         Assert.Equal("podman pull --tls-verify=false cache.lan:5000/docker.io/library/nginx:1.27", commands["podman"]);
         Assert.Equal("nerdctl pull --insecure-registry cache.lan:5000/docker.io/library/nginx:1.27", commands["nerdctl"]);
         Assert.Equal("ctr images pull --plain-http cache.lan:5000/docker.io/library/nginx:1.27", commands["ctr"]);
-        Assert.Equal("ctr images pull cache.lan:5000/docker.io/library/nginx:1.27", new PullCommands("cache.lan:5000", https: true).For(repository, "1.27").Last().Command);
+        Assert.Null(new PullCommands("cache.lan:5000", https: false).CaHint);
     }
+
+    [Fact]
+    public void PullCommands_OverHttps_CtrReadsTheHostsDir_AndTheHintSaysWhereTheSiteCaGoes()
+    {
+        var repository = new RepositoryRow("site/app", null, 1, 0, null);
+        var https = new PullCommands("cache.lan:5000", https: true);
+
+        var ctr = https.For(repository, "v1").Single(c => c.Client == "ctr").Command;
+
+        Assert.Equal("ctr images pull --hosts-dir /etc/containerd/certs.d cache.lan:5000/site/app:v1", ctr);
+        Assert.Contains("/etc/containerd/certs.d/cache.lan:5000/ca.crt", https.CaHint);
+        Assert.Contains("tls/ca.crt", https.CaHint);
+    }
+
+    [Theory]
+    [InlineData(1, "1 tag")]
+    [InlineData(0, "0 tags")]
+    [InlineData(1234, "1,234 tags")]
+    public void Html_Count_IsSingularForOne(long count, string expected) =>
+        Assert.Equal(expected, OciCache.WebConsole.Pages.Html.Count(count, "tag"));
 
     [Fact]
     public void Html_Text_EncodesMarkup()

@@ -11,6 +11,14 @@ internal static class OverviewJson
         w.WriteStartObject();
         ApiJson.Viewer(w, viewer);
         w.WriteBoolean("offline", data.Offline);
+        w.WriteStartObject("server");
+        w.WriteString("version", data.Version);
+        ApiJson.Time(w, "startedAt", data.StartedAt);
+        w.WriteNumber("uptimeSeconds", (long)data.Uptime.TotalSeconds);
+        ApiJson.Time(w, "certificateNotAfter", data.CertificateNotAfter);
+        w.WriteBoolean("accessControl", data.AccessControl);
+        w.WriteBoolean("offline", data.Offline);
+        w.WriteEndObject();
         w.WriteStartArray("upstreams");
         foreach (var u in data.Upstreams)
         {

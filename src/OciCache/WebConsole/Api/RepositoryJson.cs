@@ -26,6 +26,7 @@ internal static class RepositoryJson
         ApiJson.Viewer(w, viewer);
         w.WritePropertyName("repository");
         WriteRepository(w, tags.Repository);
+        w.WriteString("caHint", commands.CaHint);
         w.WriteStartArray("tags");
         foreach (var tag in tags.Tags)
         {

@@ -9,18 +9,20 @@ internal static class StorageJson
     {
         w.WriteStartObject();
         ApiJson.Viewer(w, viewer);
+        w.WriteNumber("storedBytes", data.StoredBytes);
         w.WriteNumber("cachedBytes", data.CachedBytes);
         w.WriteNumber("budgetBytes", data.BudgetBytes);
         w.WriteNumber("freeBytes", data.FreeBytes);
         w.WriteNumber("minFreeBytes", data.MinFreeBytes);
         w.WriteNumber("lowWaterPercent", data.LowWaterPercent);
         w.WriteStartObject("bytesByUpstream");
-        foreach (var (upstream, bytes) in data.BytesByUpstream)
+        foreach (var (upstream, bytes) in data.Origins.OnlyBy)
         {
             w.WriteNumber(upstream.Length == 0 ? "local" : upstream, bytes);
         }
 
         w.WriteEndObject();
+        w.WriteNumber("sharedBytes", data.Origins.SharedBytes);
         w.WriteStartArray("largestImages");
         foreach (var image in data.Largest)
         {

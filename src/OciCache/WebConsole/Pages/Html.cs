@@ -103,4 +103,7 @@ internal sealed class Html
     public static string Percent(double? ratio) => ratio is { } r ? (r * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "–";
 
     public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>A count with its noun, singular for one: <c>1 tag</c>, <c>3 tags</c>.</summary>
+    public static string Count(long value, string noun) => $"{Number(value)} {noun}{(value == 1 ? "" : "s")}";
 }

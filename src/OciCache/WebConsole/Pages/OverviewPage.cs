@@ -13,6 +13,15 @@ internal static class OverviewPage
             html.Raw("<p class=\"notice warn\">").Text("Offline: no upstream is contacted; cached content is served as it is.").Raw("</p>");
         }
 
+        html.Raw("<section class=\"card wide\"><h2>Server</h2><dl>")
+            .Element("dt", "Version").Element("dd", data.Version)
+            .Element("dt", "Up for").Element("dd", $"{Uptime(data.Uptime)} (since {Html.Time(data.StartedAt)})")
+            .Element("dt", "TLS certificate").Element("dd", data.CertificateNotAfter is { } notAfter
+                ? $"expires {Html.Time(notAfter)} (in {(int)Math.Floor((notAfter - now).TotalDays)} days)"
+                : "none (plain HTTP)")
+            .Element("dt", "Access control").Element("dd", data.AccessControl ? "on" : "off: anyone who reaches the port may push and delete")
+            .Element("dt", "Cache").Element("dd", data.Offline ? "offline (Cache:Offline): no upstream is contacted" : "online")
+            .Raw("</dl></section>");
         html.Raw("<div class=\"cards\" data-refresh=\"/api/overview\">");
         foreach (var u in data.Upstreams)
         {
@@ -63,6 +72,12 @@ internal static class OverviewPage
         HistoryChart.Render(html, "Last 7 days", TrafficResolution.Hour, hours, now);
         return ConsoleLayout.Render("Overview", "/ui/overview", viewer, html);
     }
+
+    /// <summary><c>3 d 4 h</c>, <c>1 h 30 min</c>, <c>12 min</c>.</summary>
+    private static string Uptime(TimeSpan uptime) =>
+        uptime.TotalDays >= 1 ? $"{(int)uptime.TotalDays} d {uptime.Hours} h"
+        : uptime.TotalHours >= 1 ? $"{(int)uptime.TotalHours} h {uptime.Minutes} min"
+        : $"{(int)uptime.TotalMinutes} min";
 
     private static void Field(Html html, string label, string field, string value) =>
         html.Element("dt", label).Raw($"<dd data-field=\"{field}\">").Text(value).Raw("</dd>");

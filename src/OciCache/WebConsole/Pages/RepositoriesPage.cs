@@ -36,7 +36,7 @@ internal static class RepositoriesPage
         var html = new Html();
         var r = tags.Repository;
         html.Raw("<p>").Link("/ui/repositories", "← all repositories").Raw("</p>")
-            .Element("p", $"{(r.Upstream is null ? "Local repository" : $"Mirror of {r.Upstream}")} · {r.Tags} tags · {Html.Bytes(r.Bytes)}", "muted");
+            .Element("p", $"{(r.Upstream is null ? "Local repository" : $"Mirror of {r.Upstream}")} · {Html.Count(r.Tags, "tag")} · {Html.Bytes(r.Bytes)}", "muted");
         foreach (var tag in tags.Tags)
         {
             var row = tag.Row;
@@ -59,6 +59,11 @@ internal static class RepositoriesPage
             {
                 html.Raw("<div class=\"command\"><span class=\"client\">").Text(client).Raw("</span><code>").Text(command)
                     .Raw($"</code><button type=\"button\" class=\"copy\" data-copy=\"{Html.Attr(command)}\">Copy</button></div>");
+            }
+
+            if (commands.CaHint is { } hint)
+            {
+                html.Element("p", hint, "muted");
             }
 
             html.Raw("</div></section>");

@@ -14,9 +14,16 @@ internal static class StoragePage
             .Raw($"<svg class=\"meter\" viewBox=\"0 0 1000 24\" preserveAspectRatio=\"none\" role=\"img\"><title>")
             .Text($"{Html.Percent(used)} of the budget used").Raw("</title>")
             .Raw("<rect class=\"track\" x=\"0\" y=\"0\" width=\"1000\" height=\"24\"></rect>")
-            .Raw($"<rect class=\"{(used > data.LowWaterPercent / 100.0 ? "used over" : "used")}\" x=\"0\" y=\"0\" width=\"{(used * 1000).ToString("0", CultureInfo.InvariantCulture)}\" height=\"24\"></rect>")
-            .Raw($"<rect class=\"low\" x=\"{data.LowWaterPercent * 10}\" y=\"0\" width=\"3\" height=\"24\"></rect></svg><dl>");
-        Field(html, "Cached upstream content", Html.Bytes(data.CachedBytes));
+            .Raw($"<rect class=\"{(data.BudgetBytes > 0 && used > data.LowWaterPercent / 100.0 ? "used over" : "used")}\" x=\"0\" y=\"0\" width=\"{(used * 1000).ToString("0", CultureInfo.InvariantCulture)}\" height=\"24\"></rect>");
+        if (data.BudgetBytes > 0)
+        {
+            // The low-water mark is a share of the budget: without one there is nothing to draw it on.
+            html.Raw($"<rect class=\"low\" x=\"{data.LowWaterPercent * 10}\" y=\"0\" width=\"3\" height=\"24\"></rect>");
+        }
+
+        html.Raw("</svg><dl>");
+        Field(html, "Stored (bytes on disk, each blob once)", Html.Bytes(data.StoredBytes));
+        Field(html, "Cached upstream content (what the budget counts; shared with local images: not counted)", Html.Bytes(data.CachedBytes));
         Field(html, "Budget (Storage:MaxCacheBytes)", data.BudgetBytes > 0 ? Html.Bytes(data.BudgetBytes) : "none (the free-space floor decides)");
         Field(html, "Free on the data volume", Html.Bytes(data.FreeBytes));
         Field(html, "Free-space floor (Storage:MinFreeBytes)", Html.Bytes(data.MinFreeBytes));
@@ -24,12 +31,19 @@ internal static class StoragePage
         html.Raw("</dl></section>");
 
         html.Element("h2", "By origin").Raw("<div class=\"table\"><table>").Head("Origin", "Bytes").Raw("<tbody>");
-        foreach (var (upstream, bytes) in data.BytesByUpstream)
+        foreach (var (upstream, bytes) in data.Origins.OnlyBy)
         {
-            html.Row(upstream.Length == 0 ? "local (pushed)" : upstream, Html.Bytes(bytes));
+            html.Row(upstream.Length == 0 ? "only local (pushed)" : $"only {upstream}", Html.Bytes(bytes));
         }
 
-        html.Raw("</tbody></table></div>");
+        html.Row("shared by several origins", Html.Bytes(data.Origins.SharedBytes));
+        var unreferenced = data.StoredBytes - data.Origins.OnlyBy.Values.Sum() - data.Origins.SharedBytes;
+        if (unreferenced > 0)
+        {
+            html.Row("held by no repository (garbage collection removes it)", Html.Bytes(unreferenced));
+        }
+
+        html.Raw("</tbody></table></div>").Element("p", "Each stored byte is counted once; the rows add up to the bytes stored.", "muted");
         html.Element("h2", "Largest images").Raw("<div class=\"table\"><table>").Head("Repository", "Tags", "Digest", "Size").Raw("<tbody>");
         foreach (var image in data.Largest)
         {
@@ -37,7 +51,7 @@ internal static class StoragePage
         }
 
         html.Raw("</tbody></table></div>");
-        html.Element("h2", "Next in line for eviction").Raw("<div class=\"table\"><table>").Head("Repository", "Tags", "Digest", "Last used", "Size").Raw("<tbody>");
+        html.Element("h2", "Next in line for eviction").Raw("<div class=\"table\"><table>").Head("Repository", "Tags", "Digest", "Last used", "Frees").Raw("<tbody>");
         foreach (var (c, bytes) in data.NextInLine)
         {
             html.Row(c.Repository ?? "(unreferenced blob)", string.Join(", ", c.Tags), Short(c.Digest.ToString()), Html.Time(c.LastAccess), Html.Bytes(bytes));
