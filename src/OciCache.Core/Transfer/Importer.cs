@@ -31,7 +31,7 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
         var staged = new BundleStager(store, progress);
         try
         {
-            return await ImportAsync(path, progress, staged, cancellationToken);
+            return await ImportAsync(path, progress, staged, asLocal, cancellationToken);
         }
         catch
         {
@@ -40,7 +40,7 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
         }
     }
 
-    private async Task<ImportResult> ImportAsync(string path, TransferProgress progress, BundleStager staged, CancellationToken cancellationToken)
+    private async Task<ImportResult> ImportAsync(string path, TransferProgress progress, BundleStager staged, bool asLocal, CancellationToken cancellationToken)
     {
         await staged.StageAsync(LayoutSource.Open(path, progress), cancellationToken);
         if (staged.LayoutFile is null || staged.Index is null)
