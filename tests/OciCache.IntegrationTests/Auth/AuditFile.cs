@@ -26,6 +26,7 @@ internal static class AuditFile
         {
             Who = Get("who"), Source = Get("source"), Repository = Get("repository"),
             Reference = Get("reference"), Digest = Get("digest"), Detail = Get("detail"),
+            Count = root.TryGetProperty("count", out var count) ? count.GetInt32() : null,
         };
     }
 }
