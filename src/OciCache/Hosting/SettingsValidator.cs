@@ -35,6 +35,10 @@ internal static class SettingsValidator
         Positive(errors, "Cache:MaxStaleness", settings.Cache.MaxStaleness, allowZero: true);
         Positive(errors, "Cache:NegativeCacheTtl", settings.Cache.NegativeCacheTtl, allowZero: true);
         Positive(errors, "Cache:OrphanedFillTimeout", settings.Cache.OrphanedFillTimeout);
+        if (settings.Cache.MaxBlobBytes <= 0)
+        {
+            errors.Add("Cache:MaxBlobBytes must be more than zero.");
+        }
         var policy = settings.UpstreamPolicy;
         Positive(errors, "UpstreamPolicy:ConnectTimeout", policy.ConnectTimeout);
         Positive(errors, "UpstreamPolicy:ResponseTimeout", policy.ResponseTimeout);
