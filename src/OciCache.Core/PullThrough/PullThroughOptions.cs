@@ -41,6 +41,13 @@ public sealed record PullThroughOptions
     /// the fetch at that size instead.
     /// </summary>
     public long MaxBlobBytes { get; set; } = 64L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// The bytes that manifests being fetched from upstreams may take at once (each counts its
+    /// Content-Length, or the 4 MiB manifest limit without one). A fetch past it is refused with 503 and
+    /// <c>Retry-After</c>; cached manifests are served regardless. At least 4 MiB.
+    /// </summary>
+    public long ManifestBytesInFlight { get; set; } = 32L * 1024 * 1024;
 }
 
 public enum UpstreamNotFoundPolicy
