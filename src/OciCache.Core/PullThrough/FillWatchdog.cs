@@ -60,19 +60,22 @@ internal sealed class FillWatchdog : IDisposable
     /// </summary>
     public void ExpectBytes()
     {
+        TimeSpan left;
         lock (_gate)
         {
             _waitingSince = _time.GetTimestamp();
-            _stall.Change(_windowLeft, Timeout.InfiniteTimeSpan);
+            left = _windowLeft;
         }
+
+        _stall.Change(left, Timeout.InfiniteTimeSpan); // outside the gate: a fake clock fires timers on the caller's thread
     }
 
     /// <summary>A read of the upstream body returned <paramref name="count"/> bytes: the clock stops, and the bytes count for the window.</summary>
     public void Arrived(int count)
     {
+        PauseStallClock();
         lock (_gate)
         {
-            PauseLocked();
             _windowBytes += count;
             if (_windowBytes >= _windowMinimum)
             {
@@ -85,20 +88,15 @@ internal sealed class FillWatchdog : IDisposable
     /// <summary>Stops the stall clock while the fill waits for its own readers, not for the upstream.</summary>
     public void PauseStallClock()
     {
+        _stall.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         lock (_gate)
         {
-            PauseLocked();
-        }
-    }
-
-    private void PauseLocked()
-    {
-        _stall.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        if (_waitingSince is { } since)
-        {
-            var left = _windowLeft - _time.GetElapsedTime(since);
-            _windowLeft = left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1);
-            _waitingSince = null;
+            if (_waitingSince is { } since)
+            {
+                var left = _windowLeft - _time.GetElapsedTime(since);
+                _windowLeft = left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1);
+                _waitingSince = null;
+            }
         }
     }
 

@@ -169,7 +169,8 @@ public sealed class BlobFillTests
     [Fact]
     public async Task Fill_UpstreamSendsNothingForTheStallTimeout_FailsWithTimeout()
     {
-        await using var h = new FillHarness(Random(Size, 7));
+        // No minimum rate: any byte re-arms the clock (the rate has its own test).
+        await using var h = new FillHarness(Random(Size, 7), minBodyRate: 0);
         var reader = (await h.StartAsync()).OpenRead(0)!;
         h.Send(0, 5000);
         await FillHarness.ReadExactlyAsync(reader, 4999);
@@ -212,7 +213,8 @@ public sealed class BlobFillTests
     [Fact]
     public async Task Fill_EveryClientLeft_RunsOnUntilTheOrphanTimeoutThenStops()
     {
-        await using var h = new FillHarness(Random(Size, 8), o => o.OrphanedFillTimeout = TimeSpan.FromMinutes(2));
+        // No minimum rate: the trickle below is alive, and only the orphan bound may stop it.
+        await using var h = new FillHarness(Random(Size, 8), o => o.OrphanedFillTimeout = TimeSpan.FromMinutes(2), minBodyRate: 0);
         var lease = await h.StartAsync();
         var reader = lease.OpenRead(0)!;
         h.Send(0, 1000);
