@@ -3,9 +3,8 @@ using OciCache.Upstream;
 namespace OciCache.PullThrough;
 
 /// <summary>
-/// The clocks of a fill and the one token that stops it: the stall timeout (while the fill waited on the
-/// upstream for <see cref="UpstreamPolicyOptions.StallTimeout"/>, it sent less than
-/// <see cref="UpstreamPolicyOptions.MinBodyRate"/> allows: nothing, or a trickle), the orphan bound (no client has waited for
+/// The clocks of a fill and the one token that stops it: the stall timeout (the upstream sent nothing
+/// for <see cref="UpstreamPolicyOptions.StallTimeout"/>), the orphan bound (no client has waited for
 /// <see cref="PullThroughOptions.OrphanedFillTimeout"/>, or at once when orphaned fills are not completed),
 /// and the count of leases that decides when a fill is orphaned. Timers come from the injected
 /// <see cref="TimeProvider"/>, so tests move time instead of waiting for it.
@@ -16,25 +15,18 @@ internal sealed class FillWatchdog : IDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly PullThroughOptions _options;
     private readonly TimeSpan _stallTimeout;
-    private readonly TimeProvider _time;
-    private readonly long _windowMinimum;
     private readonly ITimer _stall;
     private readonly ITimer _orphan;
     private int _leases;
     private UpstreamFailure? _reason;
     private bool _ended;
-    private TimeSpan _windowLeft;
-    private long _windowBytes;
-    private long? _waitingSince;
 
     public FillWatchdog(PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time)
     {
         _options = options;
-        _time = time;
         _stallTimeout = policy.StallTimeout;
-        _windowLeft = policy.StallTimeout;
-        _windowMinimum = Math.Max(1, (long)(policy.MinBodyRate * policy.StallTimeout.TotalSeconds));
-        _stall = time.CreateTimer(static s => ((FillWatchdog)s!).Stalled(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _stall = time.CreateTimer(static s => ((FillWatchdog)s!).Abort(new UpstreamFailure(UpstreamFailureKind.Timeout,
+            $"upstream sent nothing for {((FillWatchdog)s!)._stallTimeout.TotalSeconds:0.#}s")), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _orphan = time.CreateTimer(static s => ((FillWatchdog)s!).Abort(new UpstreamFailure(UpstreamFailureKind.Timeout,
             $"abandoned: no client waited for {((FillWatchdog)s!)._options.OrphanedFillTimeout}")), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -53,66 +45,11 @@ internal sealed class FillWatchdog : IDisposable
         get { lock (_gate) { return _leases; } }
     }
 
-    /// <summary>
-    /// Runs the stall clock for a read of the upstream body, with what is left of the current window: the
-    /// window starts again only once the reads in it brought <see cref="UpstreamPolicyOptions.MinBodyRate"/>
-    /// times the stall timeout, so a body that trickles (one byte every 29 s) runs out of time like a silent one.
-    /// </summary>
-    public void ExpectBytes()
-    {
-        TimeSpan left;
-        lock (_gate)
-        {
-            _waitingSince = _time.GetTimestamp();
-            left = _windowLeft;
-        }
-
-        _stall.Change(left, Timeout.InfiniteTimeSpan); // outside the gate: a fake clock fires timers on the caller's thread
-    }
-
-    /// <summary>A read of the upstream body returned <paramref name="count"/> bytes: the clock stops, and the bytes count for the window.</summary>
-    public void Arrived(int count)
-    {
-        PauseStallClock();
-        lock (_gate)
-        {
-            _windowBytes += count;
-            if (_windowBytes >= _windowMinimum)
-            {
-                _windowBytes = 0;
-                _windowLeft = _stallTimeout;
-            }
-        }
-    }
+    /// <summary>Arms the stall clock before a read of the upstream body; every read re-arms it.</summary>
+    public void ExpectBytes() => _stall.Change(_stallTimeout, Timeout.InfiniteTimeSpan);
 
     /// <summary>Stops the stall clock while the fill waits for its own readers, not for the upstream.</summary>
-    public void PauseStallClock()
-    {
-        _stall.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        lock (_gate)
-        {
-            if (_waitingSince is { } since)
-            {
-                var left = _windowLeft - _time.GetElapsedTime(since);
-                _windowLeft = left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1);
-                _waitingSince = null;
-            }
-        }
-    }
-
-    private void Stalled()
-    {
-        long got;
-        lock (_gate)
-        {
-            got = _windowBytes;
-        }
-
-        var seconds = $"{_stallTimeout.TotalSeconds:0.#}s";
-        Abort(new UpstreamFailure(UpstreamFailureKind.Timeout, got == 0
-            ? $"upstream sent nothing for {seconds}"
-            : $"upstream sent {got} bytes in {seconds} of waiting, below UpstreamPolicy:MinBodyRate ({_windowMinimum} bytes per {seconds})"));
-    }
+    public void PauseStallClock() => _stall.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
 
     public void AddLease()
     {
