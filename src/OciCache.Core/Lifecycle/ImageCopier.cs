@@ -44,7 +44,7 @@ public sealed class ImageCopier(IContentReader reader)
         // A single-platform image says its platform in its config only.
         if (root.Config is { } config)
         {
-            await BlobAsync(repository, config.Digest, tally, cancellationToken);
+            await BlobAsync(repository, config, tally, cancellationToken);
         }
 
         var platform = platforms.Count > 0 && root.Config is { } c ? await ConfigPlatformAsync(repository, c.Digest, cancellationToken) : null;
@@ -65,7 +65,7 @@ public sealed class ImageCopier(IContentReader reader)
     {
         if (manifest.Config is { } config)
         {
-            await BlobAsync(repository, config.Digest, tally, cancellationToken);
+            await BlobAsync(repository, config, tally, cancellationToken);
         }
 
         await LayersAsync(repository, manifest, tally, cancellationToken);
@@ -75,7 +75,7 @@ public sealed class ImageCopier(IContentReader reader)
     {
         foreach (var layer in manifest.Layers.Where(l => !MediaTypes.IsNonDistributable(l.MediaType)))
         {
-            await BlobAsync(repository, layer.Digest, tally, cancellationToken);
+            await BlobAsync(repository, layer, tally, cancellationToken);
         }
     }
 
@@ -104,9 +104,11 @@ public sealed class ImageCopier(IContentReader reader)
         return (found.Manifest.Digest, ManifestDocument.Parse(bytes, found.Manifest.MediaType));
     }
 
-    private async Task BlobAsync(Repository repository, Digest digest, CopyTally tally, CancellationToken cancellationToken)
+    /// <summary>Copies a blob a descriptor names; its fetch is bounded by the descriptor's size.</summary>
+    private async Task BlobAsync(Repository repository, Descriptor descriptor, CopyTally tally, CancellationToken cancellationToken)
     {
-        var lookup = await reader.GetBlobAsync(repository, digest, headOnly: false, cancellationToken);
+        var digest = descriptor.Digest;
+        var lookup = await reader.GetBlobAsync(repository, descriptor, cancellationToken);
         switch (lookup)
         {
             case BlobLookup.Stored:

@@ -38,6 +38,7 @@ internal sealed partial class BlobFill
     private readonly FillWatchdog _watchdog;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<Repository> _requesters = [];
+    private readonly long _maxBytes;
     private string? _tempPath;
     private volatile bool _committed;
 
@@ -51,6 +52,7 @@ internal sealed partial class BlobFill
         _logger = logger;
         _progress = new FillProgress(expectedSize, SlabSize, SlabCount);
         _watchdog = new FillWatchdog(options, policy, time);
+        _maxBytes = options.MaxBlobBytes;
     }
 
     public Digest Digest { get; }
@@ -197,7 +199,7 @@ internal sealed partial class BlobFill
             UpstreamFailure? broken;
             await using (var body = await response.Content.ReadAsStreamAsync(_watchdog.Token))
             {
-                broken = await FillProducer.RunAsync(body, writer, _progress, _watchdog, reason => LogRelaying(Digest, reason), _source.OnBytes);
+                broken = await FillProducer.RunAsync(body, writer, _progress, _watchdog, Limit(), reason => LogRelaying(Digest, reason), _source.OnBytes);
             }
 
             if (broken is not null)
@@ -323,6 +325,14 @@ internal sealed partial class BlobFill
         // Renamed between our check and the open: the commit is in progress, the bytes are final.
         return ContentFile.TryOpenRead(_tempPath!) ?? ContentFile.TryOpenRead(final);
     }
+
+    /// <summary>
+    /// The most bytes the body may bring: the known length (a manifest's descriptor or the Content-Length),
+    /// else <see cref="PullThroughOptions.MaxBlobBytes"/>. One byte more fails the fill.
+    /// </summary>
+    private FillLimit Limit() => _progress.Length is { } known
+        ? new FillLimit(known, Invalid($"upstream sent more than the {known} bytes expected for {Digest}"))
+        : new FillLimit(_maxBytes, Invalid($"upstream sent more than Cache:MaxBlobBytes ({_maxBytes} bytes) for {Digest}, whose size it did not announce"));
 
     private static UpstreamFailure Invalid(string detail) => new(UpstreamFailureKind.Invalid, detail);
 

@@ -16,23 +16,30 @@ internal static class FillProducer
 {
     /// <summary>
     /// Copies the body until it ends. Returns null when it ended, or why it broke off (a stall or an
-    /// abort comes back as the watchdog's reason). <paramref name="writer"/> is null when relaying from
+    /// abort comes back as the watchdog's reason; a body longer than <paramref name="limit"/> is cut one
+    /// byte past it). <paramref name="writer"/> is null when relaying from
     /// the start; <paramref name="onDiskFull"/> is told the reason once when the disk refuses bytes.
     /// </summary>
     public static async Task<UpstreamFailure?> RunAsync(
-        Stream body, BlobWriter? writer, FillProgress progress, FillWatchdog watchdog, Action<string> onDiskFull, Action<long> onBytes)
+        Stream body, BlobWriter? writer, FillProgress progress, FillWatchdog watchdog, FillLimit limit, Action<string> onDiskFull, Action<long> onBytes)
     {
         try
         {
             while (true)
             {
+                if (progress.Received > limit.Bytes)
+                {
+                    return limit.Exceeded; // never more than one byte past what the blob may be
+                }
+
                 var slab = await progress.RentAsync(watchdog.Token);
                 if (slab is null)
                 {
                     return progress.Failure;
                 }
 
-                var count = await FillSlabAsync(body, slab, progress.SlabSize, watchdog);
+                var room = (int)Math.Min(progress.SlabSize, limit.Bytes + 1 - progress.Received);
+                var count = await FillSlabAsync(body, slab, room, watchdog);
                 if (count == 0)
                 {
                     progress.ReturnUnused(slab);
@@ -122,3 +129,6 @@ internal static class FillProducer
         }
     }
 }
+
+/// <summary>The most bytes a fill's body may bring, and the failure when it brings more.</summary>
+internal readonly record struct FillLimit(long Bytes, UpstreamFailure Exceeded);

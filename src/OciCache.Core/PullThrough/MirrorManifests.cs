@@ -24,6 +24,8 @@ internal sealed partial class MirrorManifests(
 
     private readonly SingleFlight<(string Repository, string Reference), ManifestLookup> _flights = new();
 
+    private readonly ManifestBudget _budget = new(options.ManifestBytesInFlight);
+
     private readonly record struct NegativeKey(string Repository, string Reference);
 
     public async ValueTask<ManifestLookup> GetAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken)
@@ -165,6 +167,18 @@ internal sealed partial class MirrorManifests(
         }
 
         using var response = result.Response!;
+        // Held whole to be verified: what it may take is reserved first, by its length or the manifest limit.
+        using var reservation = _budget.TryReserve(Math.Min(response.Content.Headers.ContentLength ?? ManifestDocument.MaxSize, ManifestDocument.MaxSize));
+        if (reservation is null)
+        {
+            LogBudgetFull(repository.Name, reference.ToString(), _budget.Capacity);
+            return new ManifestLookup.Missing(new RegistryException(OciErrorCode.Unavailable, "too many manifests being fetched",
+                $"{repository.Name}:{reference} is not cached, and the manifests being fetched from upstreams fill Cache:ManifestBytesInFlight ({_budget.Capacity} bytes); retry shortly")
+            {
+                Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+            });
+        }
+
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -230,6 +244,9 @@ internal sealed partial class MirrorManifests(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upstream no longer has {Repository}:{Tag}; serving the cached copy")]
     private partial void LogGoneUpstream(string repository, string tag);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused to fetch {Repository}:{Reference} now: manifests being fetched fill Cache:ManifestBytesInFlight ({Capacity} bytes); the client was told to retry")]
+    private partial void LogBudgetFull(string repository, string reference, long capacity);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Upstream sent an unusable manifest for {Repository}:{Reference}; not cached: {Reason}")]
     private partial void LogBadManifest(string repository, string reference, string reason);

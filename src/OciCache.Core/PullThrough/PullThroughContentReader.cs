@@ -31,7 +31,14 @@ internal sealed partial class PullThroughContentReader(
             : manifests.GetAsync(repository, reference, headOnly, cancellationToken);
     }
 
-    public async ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken)
+    public ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken) =>
+        GetBlobAsync(repository, digest, headOnly, null, cancellationToken);
+
+    public ValueTask<BlobLookup> GetBlobAsync(Repository repository, Descriptor descriptor, CancellationToken cancellationToken) =>
+        GetBlobAsync(repository, descriptor.Digest, headOnly: false, descriptor.Size, cancellationToken);
+
+    /// <param name="expectedSize">The size a manifest states, when known: a fetch this request starts is cut past it.</param>
+    private async ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, long? expectedSize, CancellationToken cancellationToken)
     {
         if (!repository.IsMirror)
         {
@@ -63,10 +70,10 @@ internal sealed partial class PullThroughContentReader(
             return await HeadUpstreamAsync(repository, digest, cancellationToken);
         }
 
-        var lease = fills.Join(digest, () => NewFill(repository, digest), evenIfStored: isStored);
+        var lease = fills.Join(digest, () => NewFill(repository, digest, expectedSize), evenIfStored: isStored);
         if (lease is null)
         {
-            return await GetBlobAsync(repository, digest, headOnly, cancellationToken); // it was stored meanwhile
+            return await GetBlobAsync(repository, digest, headOnly, expectedSize, cancellationToken); // it was stored meanwhile
         }
 
         lease.Fill.AddRequester(repository);
@@ -129,14 +136,14 @@ internal sealed partial class PullThroughContentReader(
             : new BlobLookup.Missing(Unavailable(repository, digest, new UpstreamFailure(UpstreamFailureKind.Invalid, "HEAD without Content-Length")));
     }
 
-    private BlobFill NewFill(Repository repository, Digest digest)
+    private BlobFill NewFill(Repository repository, Digest digest, long? expectedSize)
     {
         var source = new FillSource(
             OpenAsync: cancellationToken => upstreams.GetBlobAsync(repository, digest, cancellationToken),
             PublishAsync: (fill, size) => Publish(fill, size),
             OnBytes: count => metrics.UpstreamBytes.Add(count, new KeyValuePair<string, object?>("upstream", repository.Upstream)),
             OnFailed: failure => metrics.FillFailures.Add(1, new("reason", failure.Kind.ToString()), new("upstream", repository.Upstream)));
-        return new BlobFill(digest, null, source, store, options, policy, time, logger);
+        return new BlobFill(digest, expectedSize, source, store, options, policy, time, logger);
 
         async Task Publish(BlobFill fill, long size)
         {

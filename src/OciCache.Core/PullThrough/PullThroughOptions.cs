@@ -34,6 +34,20 @@ public sealed record PullThroughOptions
 
     /// <summary>How long a fetch nobody waits for may still run.</summary>
     public TimeSpan OrphanedFillTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The most bytes a blob fetch takes when its size is not known (neither a manifest's descriptor nor the
+    /// upstream's Content-Length says it): past it the fetch fails and nothing is kept. A known size bounds
+    /// the fetch at that size instead.
+    /// </summary>
+    public long MaxBlobBytes { get; set; } = 64L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// The bytes that manifests being fetched from upstreams may take at once (each counts its
+    /// Content-Length, or the 4 MiB manifest limit without one). A fetch past it is refused with 503 and
+    /// <c>Retry-After</c>; cached manifests are served regardless. At least 4 MiB.
+    /// </summary>
+    public long ManifestBytesInFlight { get; set; } = 32L * 1024 * 1024;
 }
 
 public enum UpstreamNotFoundPolicy

@@ -16,6 +16,13 @@ public interface IContentReader
     ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Resolves a blob that a manifest's <paramref name="descriptor"/> names (a copy walking an image): a
+    /// mirror's fetch expects the descriptor's size, and is cut as soon as the upstream sends more.
+    /// </summary>
+    ValueTask<BlobLookup> GetBlobAsync(Repository repository, Descriptor descriptor, CancellationToken cancellationToken) =>
+        GetBlobAsync(repository, descriptor.Digest, headOnly: false, cancellationToken);
+
+    /// <summary>
     /// Resolves a manifest by tag or digest. <paramref name="headOnly"/> lets a mirror answer from metadata
     /// without fetching bytes it does not have yet.
     /// </summary>

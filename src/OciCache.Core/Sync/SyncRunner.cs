@@ -60,7 +60,7 @@ public sealed partial class SyncRunner(
                 Fail(run, $"{repository.Name}:tags/list", failure.ToString());
             }
 
-            foreach (var tag in listing.Tags.Where(filter.IsMatch))
+            foreach (var tag in listing.Tags.Where(Takes))
             {
                 if (rules.Check(repository, Reference.ForTag(tag)) is { } tagDenied)
                 {
@@ -79,6 +79,18 @@ public sealed partial class SyncRunner(
         var seconds = Math.Max(run.Elapsed.TotalSeconds, 0.001);
         LogFinished(name, run.Images, run.BlobsFetched, run.BytesFetched, (long)(run.BytesFetched / seconds), run.BlobsPresent, run.Failed.Count, run.Elapsed.TotalSeconds);
         return run;
+
+        bool Takes(string tag)
+        {
+            var before = filter.Timeouts;
+            var taken = filter.IsMatch(tag);
+            if (before == 0 && filter.Timeouts > 0)
+            {
+                LogRegexTimeout(name, filter.Pattern!, tag);
+            }
+
+            return taken;
+        }
     }
 
     /// <summary>
@@ -165,6 +177,9 @@ public sealed partial class SyncRunner(
         run.Fail($"{what}: {reason}");
         LogFailed(run.Job, what, reason);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Job}: the tag regex {Pattern} ran out of time on tag {Tag}; this and every other tag it times out on counts as not matching (logged once a run)")]
+    private partial void LogRegexTimeout(string job, string pattern, string tag);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync {Job} skipped: the cache is offline (Cache:Offline), no upstream is contacted")]
     private partial void LogSkippedOffline(string job);

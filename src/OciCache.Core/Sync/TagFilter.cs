@@ -9,14 +9,26 @@ public sealed class TagFilter
     private readonly Regex? _regex;
     private readonly SemverRange? _range;
 
-    private TagFilter(Regex? regex, SemverRange? range)
+    /// <summary>How long one tag's match may take before it counts as no match (a pattern that backtracks badly).</summary>
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+
+    private TagFilter(Regex? regex, SemverRange? range, string? pattern)
     {
         _regex = regex;
         _range = range;
+        Pattern = pattern;
     }
 
+    /// <summary>The configured regular expression, or null.</summary>
+    public string? Pattern { get; }
+
+    /// <summary>Tags whose match ran out of time (each counted as no match).</summary>
+    public int Timeouts => Volatile.Read(ref _timeouts);
+
+    private int _timeouts;
+
     /// <summary>False, with the reason, for a bad regex or range or when both are set.</summary>
-    public static bool TryCreate(SyncTagFilter settings, out TagFilter filter, out string? error)
+    public static bool TryCreate(SyncTagFilter settings, out TagFilter filter, out string? error, TimeSpan? matchTimeout = null)
     {
         filter = null!;
         error = null;
@@ -33,7 +45,7 @@ public sealed class TagFilter
                 return false;
             }
 
-            filter = new TagFilter(null, range);
+            filter = new TagFilter(null, range, null);
             return true;
         }
 
@@ -41,7 +53,7 @@ public sealed class TagFilter
         {
             try
             {
-                filter = new TagFilter(new Regex($@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)), null);
+                filter = new TagFilter(new Regex($@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, matchTimeout ?? MatchTimeout), null, pattern);
                 return true;
             }
             catch (ArgumentException e)
@@ -51,12 +63,26 @@ public sealed class TagFilter
             }
         }
 
-        filter = new TagFilter(null, null);
+        filter = new TagFilter(null, null, null);
         return true;
     }
 
     /// <summary>True for a valid tag the filter takes. Cosign's signature tags are referrers, never images of their own.</summary>
     public bool IsMatch(string tag) =>
         RepositoryName.IsValidTag(tag) && !ReferrerTags.IsReferrerTag(tag) &&
-        (_regex?.IsMatch(tag) ?? _range?.IsMatch(tag) ?? true);
+        (_regex is null ? _range?.IsMatch(tag) ?? true : RegexMatch(tag));
+
+    /// <summary>A match that runs out of time counts as no match: one hostile or unlucky tag must not end the run.</summary>
+    private bool RegexMatch(string tag)
+    {
+        try
+        {
+            return _regex!.IsMatch(tag);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            Interlocked.Increment(ref _timeouts);
+            return false;
+        }
+    }
 }

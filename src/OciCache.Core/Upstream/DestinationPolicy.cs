@@ -8,35 +8,50 @@ namespace OciCache.Upstream;
 internal enum AddressKind
 {
     Public,
+
+    /// <summary>A site network: RFC 1918 (10/8, 172.16/12, 192.168/16), CGNAT (100.64/10), IPv6 ULA (fc00::/7).</summary>
+    Private,
     Loopback,
     LinkLocal,
+
+    /// <summary>One of the cache machine's own addresses: it reaches the services on this machine, like loopback.</summary>
     Own,
 }
 
 /// <summary>
 /// Where one upstream may send the cache: redirects and token realms name hosts the upstream chose, so a
-/// hostile or compromised upstream could point the cache at itself, at a service on loopback, or at a
-/// cloud metadata endpoint (link-local). The upstream's own host is always reachable (it is configured);
-/// any other host only at public addresses, or at an address of a kind the upstream itself is on (tests
-/// and single-machine setups run upstreams on 127.0.0.1 that redirect to 127.0.0.1). The check runs where
-/// the connection is made (<see cref="ConnectAsync"/>), after name resolution, so a name that resolves to
-/// loopback is refused like the literal.
+/// hostile or compromised upstream could point the cache at a service on its own machine (loopback, its
+/// own addresses), into the site's network, or at a cloud metadata endpoint (link-local).
+/// <list type="bullet">
+/// <item>The upstream's own host and port (it is configured), and the hosts of the upstream's
+/// <see cref="UpstreamOptions.RedirectHosts"/>: any address.</item>
+/// <item>Any other host: public addresses; private (site network) and link-local addresses only when the
+/// upstream itself is at an address of that kind (a LAN registry handing blobs to its LAN storage);
+/// loopback and the machine's own addresses never: another port of this machine is another service.</item>
+/// </list>
+/// The check runs where the connection is made (<see cref="ConnectAsync"/>), after name resolution, so a
+/// name that resolves to loopback or into the LAN is refused like the literal.
 /// </summary>
 internal sealed class DestinationPolicy
 {
     private static readonly Lazy<IReadOnlySet<IPAddress>> MachineAddresses = new(ReadMachineAddresses);
 
     private readonly Uri _upstream;
+    private readonly IReadOnlyList<string> _allowedHosts;
     private readonly IReadOnlySet<IPAddress> _own;
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
     private Task<AddressKind[]>? _upstreamKinds;
 
     /// <param name="upstream">The upstream's configured base URL.</param>
+    /// <param name="allowedHosts">Hosts (<c>host</c> or <c>host:port</c>) the upstream may send the cache to at any address.</param>
     /// <param name="own">The cache's own addresses; the machine's interface addresses when null.</param>
     /// <param name="resolve">Name resolution; DNS when null.</param>
-    public DestinationPolicy(Uri upstream, IReadOnlySet<IPAddress>? own = null, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
+    public DestinationPolicy(
+        Uri upstream, IReadOnlyList<string>? allowedHosts = null, IReadOnlySet<IPAddress>? own = null,
+        Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
     {
         _upstream = upstream;
+        _allowedHosts = allowedHosts ?? [];
         _own = own ?? MachineAddresses.Value;
         _resolve = resolve ?? Dns.GetHostAddressesAsync;
     }
@@ -64,40 +79,58 @@ internal sealed class DestinationPolicy
             return AddressKind.Loopback;
         }
 
-        if (address.IsIPv6LinkLocal || (address.AddressFamily == AddressFamily.InterNetwork && address.GetAddressBytes() is [169, 254, _, _]))
+        var bytes = address.GetAddressBytes();
+        var v4 = address.AddressFamily == AddressFamily.InterNetwork;
+        if (address.IsIPv6LinkLocal || (v4 && bytes is [169, 254, _, _]))
         {
             return AddressKind.LinkLocal;
         }
 
-        return own.Contains(address) ? AddressKind.Own : AddressKind.Public;
+        if (own.Contains(address))
+        {
+            return AddressKind.Own;
+        }
+
+        var isPrivate = v4
+            ? bytes[0] == 10 || (bytes[0] == 172 && (bytes[1] & 0xF0) == 16) || (bytes[0] == 192 && bytes[1] == 168) ||
+              (bytes[0] == 100 && (bytes[1] & 0xC0) == 64)
+            : (bytes[0] & 0xFE) == 0xFC;
+        return isPrivate ? AddressKind.Private : AddressKind.Public;
     }
 
-    /// <summary>A public address is always allowed; any other only when the upstream itself is on one of that kind.</summary>
-    public static bool Allows(IEnumerable<AddressKind> upstreamKinds, AddressKind target) =>
-        target == AddressKind.Public || upstreamKinds.Contains(target);
+    /// <summary>
+    /// A public address is always allowed; a private or link-local one only when the upstream itself is on
+    /// one of that kind; loopback and the machine's own never (for a host other than the upstream's own).
+    /// </summary>
+    public static bool Allows(IEnumerable<AddressKind> upstreamKinds, AddressKind target) => target switch
+    {
+        AddressKind.Public => true,
+        AddressKind.Private or AddressKind.LinkLocal => upstreamKinds.Contains(target),
+        _ => false,
+    };
 
     /// <summary>
-    /// The addresses of <paramref name="host"/> the cache may connect to for this upstream: all of them for
-    /// the upstream's own host, the allowed ones for any other.
+    /// The addresses of <paramref name="host"/> the cache may connect to on <paramref name="port"/> for this
+    /// upstream: all of them for the upstream's own host and port and for a listed host, the allowed ones for any other.
     /// </summary>
     /// <exception cref="DestinationRefusedException">None of the host's addresses is allowed.</exception>
-    public async Task<IPAddress[]> AllowedAddressesAsync(string host, CancellationToken cancellationToken)
+    public async Task<IPAddress[]> AllowedAddressesAsync(string host, int port, CancellationToken cancellationToken)
     {
         var addresses = await ResolveAsync(host, cancellationToken);
-        if (SameHost(host, _upstream.Host))
+        if ((SameHost(host, _upstream.Host) && port == _upstream.Port) || IsListed(host, port))
         {
             return addresses;
         }
 
         var upstreamKinds = await UpstreamKindsAsync(cancellationToken);
         var allowed = addresses.Where(a => Allows(upstreamKinds, Classify(a, _own))).ToArray();
-        return allowed.Length > 0 ? allowed : throw new DestinationRefusedException(host);
+        return allowed.Length > 0 ? allowed : throw new DestinationRefusedException(host, port);
     }
 
     /// <summary>A <see cref="SocketsHttpHandler.ConnectCallback"/> that connects only to allowed addresses.</summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var addresses = await AllowedAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
+        var addresses = await AllowedAddressesAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, cancellationToken);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -110,6 +143,11 @@ internal sealed class DestinationPolicy
             throw;
         }
     }
+
+    /// <summary>A <c>host</c> entry allows every port of the host, a <c>host:port</c> entry that port only.</summary>
+    private bool IsListed(string host, int port) =>
+        _allowedHosts.Any(entry => Uri.TryCreate("http://" + entry, UriKind.Absolute, out var listed) && SameHost(listed.Host, host) &&
+            (listed.IsDefaultPort && !entry.EndsWith(":80", StringComparison.Ordinal) || listed.Port == port));
 
     /// <summary>
     /// The kinds of the upstream's own addresses, resolved once (again after a failure) and shared: not
@@ -151,5 +189,5 @@ internal sealed class DestinationPolicy
 }
 
 /// <summary>A redirect or a token realm named a host the upstream may not send the cache to.</summary>
-internal sealed class DestinationRefusedException(string host)
-    : Exception($"{host} is not an address this upstream may send the cache to (loopback, link-local or the cache's own)");
+internal sealed class DestinationRefusedException(string host, int port)
+    : Exception($"{host}:{port} is not an address this upstream may send the cache to (loopback, the cache's own, a private or link-local network the upstream is not on); list it in the upstream's RedirectHosts to allow it");

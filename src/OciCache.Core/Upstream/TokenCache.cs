@@ -72,8 +72,7 @@ public sealed class TokenCache(IMemoryCache cache, TimeProvider time)
     {
         try
         {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+            using var json = await BoundedBody.ReadJsonAsync(response, BoundedBody.MaxTokenBytes, "token answer", cancellationToken);
             var root = json.RootElement;
             var token = root.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()
                 : root.TryGetProperty("access_token", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()
@@ -91,6 +90,10 @@ public sealed class TokenCache(IMemoryCache cache, TimeProvider time)
         catch (JsonException)
         {
             throw new UpstreamAuthException("token endpoint answered something that is not JSON");
+        }
+        catch (UpstreamBodyTooLargeException e)
+        {
+            throw new UpstreamAuthException(e.Message);
         }
     }
 

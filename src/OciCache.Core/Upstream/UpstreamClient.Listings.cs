@@ -22,31 +22,28 @@ public sealed partial class UpstreamClient
         string? last = null;
         for (var pages = 0; pages < maxPages; pages++)
         {
-            var result = await SendAsync(upstream, HttpMethod.Get, RegistryPath.Catalog(pageSize, last), null, cancellationToken);
-            if (result.Response is not { } response)
+            using var listing = await GetPageAsync(upstream, RegistryPath.Catalog(pageSize, last), null, "catalog", cancellationToken);
+            if (listing.Json is not { } json)
             {
-                return new UpstreamNameList(names, result.Failure);
+                return new UpstreamNameList(names, listing.Failure);
             }
 
-            using (response)
+            var page = ReadStrings(json, "repositories");
+            if (page is null)
             {
-                var page = await ReadStringsAsync(response, "repositories", cancellationToken);
-                if (page is null)
-                {
-                    return new UpstreamNameList(names, new UpstreamFailure(UpstreamFailureKind.Invalid, "catalog is not a JSON object with repositories"));
-                }
-
-                names.AddRange(page.Where(n => prefix is null || n.StartsWith(prefix, StringComparison.Ordinal))
-                    .Select(n => prefix is null ? n : n[prefix.Length..])
-                    .Where(RepositoryName.IsValid));
-                var next = NextCatalogLast(response);
-                if (next is null || next == last)
-                {
-                    break;
-                }
-
-                last = next;
+                return new UpstreamNameList(names, new UpstreamFailure(UpstreamFailureKind.Invalid, "catalog is not a JSON object with repositories"));
             }
+
+            names.AddRange(page.Where(n => prefix is null || n.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(n => prefix is null ? n : n[prefix.Length..])
+                .Where(RepositoryName.IsValid));
+            var next = NextCatalogLast(listing.Links);
+            if (next is null || next == last)
+            {
+                break;
+            }
+
+            last = next;
         }
 
         return new UpstreamNameList(names, null);
@@ -63,69 +60,91 @@ public sealed partial class UpstreamClient
         PageQuery? page = new PageQuery(null, null);
         for (var pages = 0; pages < maxPages && page is { } current; pages++)
         {
-            var result = await SendAsync(repository, HttpMethod.Get, RegistryPath.Referrers(repository, subject, null, current),
-                [MediaTypes.OciIndex], cancellationToken);
-            if (result.Response is not { } response)
+            using var listing = await GetPageAsync(UpstreamOf(repository), RegistryPath.Referrers(repository, subject, null, current),
+                [MediaTypes.OciIndex], "referrers list", cancellationToken);
+            if (listing.Json is not { } json)
             {
-                return new UpstreamReferrers(referrers, result.Failure);
+                return new UpstreamReferrers(referrers, listing.Failure);
             }
 
-            using (response)
+            if (json.RootElement.ValueKind == JsonValueKind.Object &&
+                json.RootElement.TryGetProperty("manifests", out var list) && list.ValueKind == JsonValueKind.Array)
             {
-                try
+                foreach (var entry in list.EnumerateArray())
                 {
-                    await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                    using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-                    if (json.RootElement.ValueKind == JsonValueKind.Object &&
-                        json.RootElement.TryGetProperty("manifests", out var list) && list.ValueKind == JsonValueKind.Array)
+                    if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("digest", out var d) &&
+                        d.ValueKind == JsonValueKind.String && Digest.TryParse(d.GetString(), out var digest))
                     {
-                        foreach (var entry in list.EnumerateArray())
-                        {
-                            if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("digest", out var d) &&
-                                d.ValueKind == JsonValueKind.String && Digest.TryParse(d.GetString(), out var digest))
-                            {
-                                referrers.Add(digest);
-                            }
-                        }
+                        referrers.Add(digest);
                     }
                 }
-                catch (JsonException)
-                {
-                    return new UpstreamReferrers(referrers, new UpstreamFailure(UpstreamFailureKind.Invalid, "referrers list is not JSON"));
-                }
-
-                page = NextPage(response, current, 0) is { } next ? next with { N = current.N } : null;
             }
+
+            page = NextPage(listing.Links, current, 0) is { } next ? next with { N = current.N } : null;
         }
 
         return new UpstreamReferrers(referrers, null);
     }
 
-    private static async Task<List<string>?> ReadStringsAsync(HttpResponseMessage response, string property, CancellationToken cancellationToken)
+    private static List<string>? ReadStrings(JsonDocument json, string property)
     {
-        try
-        {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-            if (json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty(property, out var list))
-            {
-                return null;
-            }
-
-            return list.ValueKind == JsonValueKind.Array
-                ? list.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!).ToList()
-                : list.ValueKind == JsonValueKind.Null ? [] : null;
-        }
-        catch (JsonException)
+        if (json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty(property, out var list))
         {
             return null;
+        }
+
+        return list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!).ToList()
+            : list.ValueKind == JsonValueKind.Null ? [] : null;
+    }
+
+    /// <summary>
+    /// One page of a listing, read whole within <see cref="BoundedBody.MaxListingBytes"/> and
+    /// <see cref="UpstreamPolicyOptions.ListingTimeout"/> (request to last byte): its JSON and its
+    /// <c>Link</c> headers, or why it could not be read. A page that trickles in or never ends is a failure.
+    /// </summary>
+    private async Task<ListingPage> GetPageAsync(
+        string upstream, RegistryPath path, IReadOnlyList<string>? accept, string what, CancellationToken cancellationToken)
+    {
+        using var deadline = new ListingDeadline(_listingTimeout, _time, cancellationToken);
+        try
+        {
+            var result = await SendAsync(upstream, HttpMethod.Get, path, accept, deadline.Token);
+            if (result.Response is not { } response)
+            {
+                return ListingPage.Failed(result.Failure!);
+            }
+
+            using (response)
+            {
+                IReadOnlyList<string> links = response.Headers.TryGetValues("Link", out var values) ? [.. values] : [];
+                return new ListingPage(await BoundedBody.ReadJsonAsync(response, BoundedBody.MaxListingBytes, what, deadline.Token), links, null);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.Expired && !cancellationToken.IsCancellationRequested)
+        {
+            return ListingPage.Failed(new UpstreamFailure(UpstreamFailureKind.Timeout,
+                $"{what} did not arrive within UpstreamPolicy:ListingTimeout ({deadline.Timeout})"));
+        }
+        catch (UpstreamBodyTooLargeException e)
+        {
+            return ListingPage.Failed(new UpstreamFailure(UpstreamFailureKind.Invalid, e.Message));
+        }
+        catch (JsonException e)
+        {
+            return ListingPage.Failed(new UpstreamFailure(UpstreamFailureKind.Invalid,
+                $"{what} is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})"));
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            return ListingPage.Failed(new UpstreamFailure(UpstreamFailureKind.Unreachable, FailureText.Describe(e)));
         }
     }
 
     /// <summary>The <c>last</c> of the catalog page the response links to (a repository name), or null.</summary>
-    private static string? NextCatalogLast(HttpResponseMessage response)
+    private static string? NextCatalogLast(IReadOnlyList<string> links)
     {
-        if (!response.Headers.TryGetValues("Link", out var links) || LinkHeader.FindNext(links) is not { } target ||
+        if (LinkHeader.FindNext(links) is not { } target ||
             target.IndexOf('?') is var question && question < 0)
         {
             return null;
@@ -141,3 +160,11 @@ public sealed record UpstreamNameList(IReadOnlyList<string> Names, UpstreamFailu
 
 /// <summary>The referrers' digests an upstream listed, and why the listing ended early (null: it did not).</summary>
 public sealed record UpstreamReferrers(IReadOnlyList<Digest> Referrers, UpstreamFailure? Failure);
+
+/// <summary>One listing page as read: its JSON (the reader's to dispose) and <c>Link</c> headers, or the failure.</summary>
+internal sealed record ListingPage(JsonDocument? Json, IReadOnlyList<string> Links, UpstreamFailure? Failure) : IDisposable
+{
+    public static ListingPage Failed(UpstreamFailure failure) => new(null, [], failure);
+
+    public void Dispose() => Json?.Dispose();
+}

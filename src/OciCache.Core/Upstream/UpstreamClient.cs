@@ -25,12 +25,14 @@ public sealed partial class UpstreamClient : IDisposable
     private readonly OfflineSwitch _offline;
     private readonly ILogger<UpstreamClient> _logger;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _listingTimeout;
 
     public UpstreamClient(
         IReadOnlyDictionary<string, UpstreamOptions> upstreams, UpstreamPolicyOptions policy, TokenCache tokens,
         CacheMetrics metrics, OfflineSwitch offline, ILogger<UpstreamClient> logger, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
+        _listingTimeout = policy.ListingTimeout;
         _metrics = metrics;
         _offline = offline;
         _logger = logger;
@@ -77,42 +79,33 @@ public sealed partial class UpstreamClient : IDisposable
         PageQuery? page = new PageQuery(pageSize, null);
         for (var pages = 0; pages < maxPages && page is { } current; pages++)
         {
-            var result = await SendAsync(repository, HttpMethod.Get, RegistryPath.Tags(repository, current), null, cancellationToken);
-            if (result.Response is not { } response)
+            using var listing = await GetPageAsync(UpstreamOf(repository), RegistryPath.Tags(repository, current), null, "tag list", cancellationToken);
+            if (listing.Json is not { } json)
             {
-                return new UpstreamTagList(tags, result.Failure);
+                return new UpstreamTagList(tags, listing.Failure);
             }
 
-            using (response)
+            if (json.RootElement.ValueKind == JsonValueKind.Object &&
+                json.RootElement.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
             {
-                try
-                {
-                    await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                    using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-                    if (json.RootElement.ValueKind == JsonValueKind.Object &&
-                        json.RootElement.TryGetProperty("tags", out var list) && list.ValueKind == JsonValueKind.Array)
-                    {
-                        tags.AddRange(list.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!));
-                    }
-                }
-                catch (JsonException e)
-                {
-                    return new UpstreamTagList(tags, new UpstreamFailure(UpstreamFailureKind.Invalid, $"tag list is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})"));
-                }
-
-                page = NextPage(response, current, pageSize);
+                tags.AddRange(list.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!));
             }
+
+            page = NextPage(listing.Links, current, pageSize);
         }
 
         return new UpstreamTagList(tags, null);
     }
 
-    /// <summary>The page after <paramref name="current"/> that the response links to, or null (none, or no progress).</summary>
-    private static PageQuery? NextPage(HttpResponseMessage response, PageQuery current, int pageSize) =>
-        response.Headers.TryGetValues("Link", out var links) && LinkHeader.FindNext(links) is { } target &&
+    /// <summary>The page after <paramref name="current"/> that the response's links point to, or null (none, or no progress).</summary>
+    private static PageQuery? NextPage(IReadOnlyList<string> links, PageQuery current, int pageSize) =>
+        LinkHeader.FindNext(links) is { } target &&
         PageQuery.TryFromLinkTarget(target, out var next) && next.Last != current.Last
             ? next with { N = next.N ?? pageSize }
             : null;
+
+    private static string UpstreamOf(Repository repository) =>
+        repository.Upstream ?? throw new ArgumentException($"{repository} is not a mirror repository", nameof(repository));
 
     /// <summary>
     /// Sends a GET or HEAD for <paramref name="path"/> to the repository's upstream and returns the response
@@ -120,8 +113,7 @@ public sealed partial class UpstreamClient : IDisposable
     /// </summary>
     private Task<UpstreamResult> SendAsync(
         Repository repository, HttpMethod method, RegistryPath path, IReadOnlyList<string>? accept, CancellationToken cancellationToken) =>
-        SendAsync(repository.Upstream ?? throw new ArgumentException($"{repository} is not a mirror repository", nameof(repository)),
-            method, path, accept, cancellationToken);
+        SendAsync(UpstreamOf(repository), method, path, accept, cancellationToken);
 
     private async Task<UpstreamResult> SendAsync(
         string upstream, HttpMethod method, RegistryPath path, IReadOnlyList<string>? accept, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ namespace OciCache.Upstream;
 internal sealed class UpstreamHttpClientFactory(
     Uri baseUri, UpstreamOptions options, UpstreamPolicyOptions policy, TokenCache tokens) : ForwarderHttpClientFactory
 {
-    private readonly DestinationPolicy _destinations = new(baseUri);
+    private readonly DestinationPolicy _destinations = new(baseUri, options.RedirectHosts);
 
     public HttpMessageInvoker Create() => CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
 

@@ -30,6 +30,14 @@ public sealed record UpstreamOptions
     public List<string> Deny { get; set; } = [];
 
     /// <summary>
+    /// Hosts (<c>host</c>: any port, or <c>host:port</c>) that this upstream's redirects and token realm may
+    /// send the cache to at any address, loopback and private ones included. Needed only for such a host
+    /// other than the upstream's own (a registry on the site's network whose storage is on this machine,
+    /// or a lab setup); public hosts are allowed anyway (<see cref="DestinationPolicy"/>).
+    /// </summary>
+    public List<string> RedirectHosts { get; set; } = [];
+
+    /// <summary>
     /// The well-known registries mirrored when no upstream is configured at all. A configuration that names
     /// any upstream replaces this list rather than adding to it.
     /// </summary>

@@ -19,6 +19,18 @@ public sealed record UpstreamPolicyOptions
     /// <summary>Longest wait for the next body bytes of a blob before the fetch is abandoned.</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Bytes per second a blob body must bring at least, measured over each <see cref="StallTimeout"/> of
+    /// waiting on the upstream: a body that trickles slower is abandoned like a silent one.
+    /// </summary>
+    public long MinBodyRate { get; set; } = 1024;
+
+    /// <summary>
+    /// The longest one page of a listing (tags, catalog, referrers) or a token answer may take, from the
+    /// request to its last byte: a body that trickles in cannot hold a sync.
+    /// </summary>
+    public TimeSpan ListingTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Retries (with jitter) after connection failures and 5xx; never after a byte reached a client.</summary>
     public int Retries { get; set; } = 2;
 

@@ -35,11 +35,25 @@ internal static class SettingsValidator
         Positive(errors, "Cache:MaxStaleness", settings.Cache.MaxStaleness, allowZero: true);
         Positive(errors, "Cache:NegativeCacheTtl", settings.Cache.NegativeCacheTtl, allowZero: true);
         Positive(errors, "Cache:OrphanedFillTimeout", settings.Cache.OrphanedFillTimeout);
+        if (settings.Cache.MaxBlobBytes <= 0)
+        {
+            errors.Add("Cache:MaxBlobBytes must be more than zero.");
+        }
+
+        if (settings.Cache.ManifestBytesInFlight < OciCache.Oci.ManifestDocument.MaxSize)
+        {
+            errors.Add($"Cache:ManifestBytesInFlight must be at least {OciCache.Oci.ManifestDocument.MaxSize} bytes (one manifest of the largest size).");
+        }
         var policy = settings.UpstreamPolicy;
         Positive(errors, "UpstreamPolicy:ConnectTimeout", policy.ConnectTimeout);
         Positive(errors, "UpstreamPolicy:ResponseTimeout", policy.ResponseTimeout);
         Positive(errors, "UpstreamPolicy:TotalTimeout", policy.TotalTimeout);
         Positive(errors, "UpstreamPolicy:StallTimeout", policy.StallTimeout);
+        Positive(errors, "UpstreamPolicy:ListingTimeout", policy.ListingTimeout);
+        if (policy.MinBodyRate < 0)
+        {
+            errors.Add("UpstreamPolicy:MinBodyRate must not be negative.");
+        }
         Positive(errors, "UpstreamPolicy:BreakDuration", policy.BreakDuration);
         if (policy.Retries is < 0 or > 10)
         {

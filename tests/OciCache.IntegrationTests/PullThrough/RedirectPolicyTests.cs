@@ -39,6 +39,42 @@ public sealed class RedirectPolicyTests
         Assert.False(blob.IsSuccessStatusCode, await RegistryHttp.Describe(blob));
     }
 
+    [Fact]
+    public async Task LoopbackUpstream_RedirectingToAnotherLoopbackService_IsNotFollowed()
+    {
+        using var hub = FakeUpstream.Start();
+        using var internalService = FakeUpstream.Start();
+        internalService.Override("/", Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+            .WithBody($$"""{"name":"library/app","tags":["{{Secret}}"]}"""));
+        RedirectEverything(hub, path => $"http://127.0.0.1:{new Uri(internalService.Url).Port}{path}");
+        await using var cache = await CacheServer.StartAsync("docker.io", $"http://127.0.0.1:{new Uri(hub.Url).Port}");
+
+        using var tags = await cache.Client.GetAsync("/v2/library/app/tags/list?ns=docker.io");
+        using var blob = await cache.Client.GetAsync($"/v2/library/app/blobs/sha256:{new string('b', 64)}?ns=docker.io");
+
+        Assert.True(hub.Count("GET", "/v2/library/app/tags/list") >= 1, "the upstream was to be asked");
+        Assert.Empty(internalService.Requests);
+        Assert.DoesNotContain(Secret, await tags.Content.ReadAsStringAsync());
+        Assert.False(blob.IsSuccessStatusCode, await RegistryHttp.Describe(blob));
+    }
+
+    [Fact]
+    public async Task LoopbackUpstream_RedirectingToAListedRedirectHost_IsFollowed()
+    {
+        using var hub = FakeUpstream.Start();
+        using var storage = FakeUpstream.Start();
+        storage.Override("/", Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+            .WithBody("""{"name":"library/app","tags":["from-storage"]}"""));
+        var storageAuthority = $"127.0.0.1:{new Uri(storage.Url).Port}";
+        RedirectEverything(hub, path => $"http://{storageAuthority}{path}");
+        await using var cache = await CacheServer.StartAsync("docker.io", $"http://127.0.0.1:{new Uri(hub.Url).Port}",
+            s => s.Upstreams["docker.io"].RedirectHosts = [storageAuthority]);
+
+        using var tags = await cache.Client.GetAsync("/v2/library/app/tags/list?ns=docker.io");
+
+        Assert.Contains("from-storage", await tags.Content.ReadAsStringAsync());
+    }
+
     [Theory]
     [InlineData("ftp://127.0.0.1/v2/library/app/tags/list")]
     [InlineData("loop")]

@@ -42,6 +42,8 @@ public sealed class UpstreamAuthTests
         {
             s.Upstreams["docker.io"].Username = "site-user";
             s.Upstreams["docker.io"].Password = "site-pass";
+            // The token service and the CDN run on this machine too: listed, since loopback is refused otherwise.
+            s.Upstreams["docker.io"].RedirectHosts = [new Uri(auth.Url).Authority, new Uri(cdn.Url).Authority];
         });
         cache.Client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", ClientCredentials);
 
@@ -96,7 +98,11 @@ public sealed class UpstreamAuthTests
                 Headers = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["Location"] = new($"{region.Url}{request.Path}") },
             }));
 
-        await using var cache = await CacheServer.StartAsync("registry.k8s.io", k8s.Url, s => s.Cache.TagRevalidateInterval = TimeSpan.Zero);
+        await using var cache = await CacheServer.StartAsync("registry.k8s.io", k8s.Url, s =>
+        {
+            s.Cache.TagRevalidateInterval = TimeSpan.Zero;
+            s.Upstreams["registry.k8s.io"].RedirectHosts = [new Uri(region.Url).Authority];
+        });
 
         // containerd: HEAD by tag to resolve, then GETs by digest.
         using var head = await cache.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/v2/pause/manifests/3.10?ns=registry.k8s.io"));

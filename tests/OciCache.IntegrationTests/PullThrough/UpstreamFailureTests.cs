@@ -58,7 +58,7 @@ public sealed class UpstreamFailureTests
         // The blob goes to a "CDN" whose connection is reset after half of the announced bytes.
         using var cdn = new ResettingServer(layer.Bytes, cutAt: layer.Bytes.Length / 2);
         hub.Override($"/v2/library/app/blobs/{layer.Digest}", Response.Create().WithStatusCode(307).WithHeader("Location", $"{cdn.Url}/blob"));
-        await using var cache = await CacheServer.StartAsync("docker.io", hub.Url);
+        await using var cache = await CacheServer.StartAsync("docker.io", hub.Url, s => s.Upstreams["docker.io"].RedirectHosts = [new Uri(cdn.Url).Authority]);
 
         await AssertCutOffAsync(cache.Client, $"/v2/library/app/blobs/{layer.Digest}{Ns}");
 

@@ -114,6 +114,43 @@ public sealed class BlobFillTests
     }
 
     [Fact]
+    public async Task Fill_KnownSizeAndAnEndlessBody_StopsAtTheSizePlusOneAndKeepsNothing()
+    {
+        // A manifest said 100 bytes; the upstream sends no length and does not stop.
+        var blob = Random(100, 21);
+        await using var h = new FillHarness(blob, announceLength: false, expectedSize: 100);
+        var reader = (await h.StartAsync()).OpenRead(0)!;
+        h.Send(0, 100);
+        h.Body.Send(Random(3 * BlobFill.SlabSize, 22)); // and on, and on
+
+        var (bytes, failure) = await FillHarness.ReadToEndAsync(reader).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Contains("more than the 100 bytes expected", failure);
+        Assert.True(bytes.Length <= 100, $"a reader got {bytes.Length} bytes");
+        await h.Fill.Completion;
+        Assert.Equal(UpstreamFailureKind.Invalid, h.Fill.Failure!.Kind);
+        Assert.Equal(101, h.Fill.Received);
+        Assert.Empty(Directory.EnumerateFiles(h.Layout.Temp));
+        Assert.False(h.Published.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Fill_UnknownSizePastMaxBlobBytes_StopsAtTheCap()
+    {
+        var blob = Random(Size, 23);
+        await using var h = new FillHarness(blob, o => o.MaxBlobBytes = 5000, announceLength: false);
+        var reader = (await h.StartAsync()).OpenRead(0)!;
+        h.Send(0, Size);
+
+        var (_, failure) = await FillHarness.ReadToEndAsync(reader).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Contains("Cache:MaxBlobBytes", failure);
+        await h.Fill.Completion;
+        Assert.Equal(5001, h.Fill.Received);
+        Assert.Empty(Directory.EnumerateFiles(h.Layout.Temp));
+    }
+
+    [Fact]
     public async Task Fill_UpstreamResets_CutsReadersWithTheReason()
     {
         await using var h = new FillHarness(Random(Size, 6));
@@ -132,7 +169,8 @@ public sealed class BlobFillTests
     [Fact]
     public async Task Fill_UpstreamSendsNothingForTheStallTimeout_FailsWithTimeout()
     {
-        await using var h = new FillHarness(Random(Size, 7));
+        // No minimum rate: any byte re-arms the clock (the rate has its own test).
+        await using var h = new FillHarness(Random(Size, 7), minBodyRate: 0);
         var reader = (await h.StartAsync()).OpenRead(0)!;
         h.Send(0, 5000);
         await FillHarness.ReadExactlyAsync(reader, 4999);
@@ -156,7 +194,8 @@ public sealed class BlobFillTests
     [Fact]
     public async Task Fill_EveryClientLeft_RunsOnUntilTheOrphanTimeoutThenStops()
     {
-        await using var h = new FillHarness(Random(Size, 8), o => o.OrphanedFillTimeout = TimeSpan.FromMinutes(2));
+        // No minimum rate: the trickle below is alive, and only the orphan bound may stop it.
+        await using var h = new FillHarness(Random(Size, 8), o => o.OrphanedFillTimeout = TimeSpan.FromMinutes(2), minBodyRate: 0);
         var lease = await h.StartAsync();
         var reader = lease.OpenRead(0)!;
         h.Send(0, 1000);

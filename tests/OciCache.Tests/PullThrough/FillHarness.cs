@@ -19,7 +19,7 @@ internal sealed class FillHarness : IAsyncDisposable
     private readonly TaskCompletionSource<long> _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<FillLease> _leases = [];
 
-    public FillHarness(byte[] blob, Action<PullThroughOptions>? configure = null, string? dataFolder = null, bool announceLength = true, Digest? digest = null, TimeSpan? stallTimeout = null)
+    public FillHarness(byte[] blob, Action<PullThroughOptions>? configure = null, string? dataFolder = null, bool announceLength = true, Digest? digest = null, TimeSpan? stallTimeout = null, long? expectedSize = null, long? minBodyRate = null)
     {
         if (dataFolder is null)
         {
@@ -55,7 +55,8 @@ internal sealed class FillHarness : IAsyncDisposable
                 }
             });
         var policy = stallTimeout is { } stall ? Policy with { StallTimeout = stall } : Policy;
-        Fill = new BlobFill(Digest, null, source, Store, options, policy, Time, NullLogger.Instance);
+        policy = minBodyRate is { } rate ? policy with { MinBodyRate = rate } : policy;
+        Fill = new BlobFill(Digest, expectedSize, source, Store, options, policy, Time, NullLogger.Instance);
     }
 
     public static UpstreamPolicyOptions Policy { get; } = new() { StallTimeout = TimeSpan.FromSeconds(30) };

@@ -46,4 +46,18 @@ public sealed class TagFilterTests
         Assert.False(TagFilter.TryCreate(new SyncTagFilter { Regex = regex, Semver = semver }, out _, out var error));
         Assert.Contains(reason, error);
     }
+
+    [Fact]
+    public void IsMatch_RegexTimesOut_CountsAsNoMatchAndTheTagsAfterItStillMatch()
+    {
+        // Nested quantifiers backtrack exponentially on a run of 'a' that lacks the final 'b'.
+        Assert.True(TagFilter.TryCreate(new SyncTagFilter { Regex = "(a+)+b|v.*" }, out var filter, out _, TimeSpan.FromMilliseconds(20)));
+        string[] listed = ["v1", new string('a', 40), "v2", new string('a', 41), "v3"];
+
+        var taken = listed.Where(filter.IsMatch).ToList();
+
+        Assert.Equal(["v1", "v2", "v3"], taken);
+        Assert.Equal(2, filter.Timeouts);
+        Assert.Equal("(a+)+b|v.*", filter.Pattern);
+    }
 }

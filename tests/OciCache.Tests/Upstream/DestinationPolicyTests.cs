@@ -16,6 +16,8 @@ public sealed class DestinationPolicyTests
         ["rebind.example"] = [IPAddress.Parse("127.0.0.1")],
         ["metadata.example"] = [IPAddress.Parse("169.254.169.254")],
         ["mixed.example"] = [IPAddress.Parse("127.0.0.1"), IPAddress.Parse("203.0.113.30")],
+        ["lan.example"] = [IPAddress.Parse("10.1.2.3")],
+        ["storage.lan"] = [IPAddress.Parse("10.1.2.4")],
     };
 
     [Theory]
@@ -30,55 +32,101 @@ public sealed class DestinationPolicyTests
     [InlineData("192.0.2.2", "Own")]
     [InlineData("::ffff:192.0.2.2", "Own")]
     [InlineData("203.0.113.10", "Public")]
-    [InlineData("10.0.0.8", "Public")]
+    [InlineData("10.0.0.8", "Private")]
+    [InlineData("172.16.0.1", "Private")]
+    [InlineData("172.31.255.255", "Private")]
+    [InlineData("172.32.0.1", "Public")]
+    [InlineData("192.168.1.1", "Private")]
+    [InlineData("::ffff:192.168.1.1", "Private")]
+    [InlineData("100.64.0.1", "Private")]
+    [InlineData("100.127.255.255", "Private")]
+    [InlineData("100.128.0.1", "Public")]
+    [InlineData("fd00::1", "Private")]
+    [InlineData("fc00::1", "Private")]
+    [InlineData("2001:db8::1", "Public")]
     public void Classify_Addresses(string address, string kind) =>
         Assert.Equal(Enum.Parse<AddressKind>(kind), DestinationPolicy.Classify(IPAddress.Parse(address), Own));
 
     [Theory]
-    // A loopback upstream (every test's WireMock) may redirect to loopback.
-    [InlineData("http://127.0.0.1:5000", "127.0.0.1", true)]
-    [InlineData("http://127.0.0.1:5000", "localhost", true)]
-    [InlineData("http://localhost:5000", "127.0.0.1", true)]
-    [InlineData("http://127.0.0.1:5000", "cdn.example", true)]
-    [InlineData("http://127.0.0.1:5000", "169.254.169.254", false)]
-    // A public upstream: public targets only.
-    [InlineData("https://registry-1.docker.io", "cdn.example", true)]
-    [InlineData("https://registry-1.docker.io", "203.0.113.99", true)]
-    [InlineData("https://registry-1.docker.io", "127.0.0.1", false)]
-    [InlineData("https://registry-1.docker.io", "[::1]", false)]
-    [InlineData("https://registry-1.docker.io", "0.0.0.0", false)]
-    [InlineData("https://registry-1.docker.io", "localhost", false)]
-    [InlineData("https://registry-1.docker.io", "rebind.example", false)]
-    [InlineData("https://registry-1.docker.io", "169.254.169.254", false)]
-    [InlineData("https://registry-1.docker.io", "metadata.example", false)]
-    [InlineData("https://registry-1.docker.io", "192.0.2.2", false)]
+    // A loopback upstream: its own host and port; never another service on this machine.
+    [InlineData("http://127.0.0.1:5000", "127.0.0.1", 5000, true)]
+    [InlineData("http://127.0.0.1:5000", "127.0.0.1", 6000, false)]
+    [InlineData("http://127.0.0.1:5000", "127.0.0.2", 5000, false)]
+    [InlineData("http://127.0.0.1:5000", "localhost", 5000, false)]
+    [InlineData("http://localhost:5000", "127.0.0.1", 5000, false)]
+    [InlineData("http://127.0.0.1:5000", "cdn.example", 443, true)]
+    [InlineData("http://127.0.0.1:5000", "169.254.169.254", 80, false)]
+    [InlineData("http://127.0.0.1:5000", "10.0.0.8", 80, false)]
+    // A public upstream: public targets only; never into the site's network.
+    [InlineData("https://registry-1.docker.io", "cdn.example", 443, true)]
+    [InlineData("https://registry-1.docker.io", "203.0.113.99", 443, true)]
+    [InlineData("https://registry-1.docker.io", "127.0.0.1", 443, false)]
+    [InlineData("https://registry-1.docker.io", "[::1]", 443, false)]
+    [InlineData("https://registry-1.docker.io", "0.0.0.0", 443, false)]
+    [InlineData("https://registry-1.docker.io", "localhost", 443, false)]
+    [InlineData("https://registry-1.docker.io", "rebind.example", 443, false)]
+    [InlineData("https://registry-1.docker.io", "169.254.169.254", 80, false)]
+    [InlineData("https://registry-1.docker.io", "metadata.example", 80, false)]
+    [InlineData("https://registry-1.docker.io", "192.0.2.2", 443, false)]
+    [InlineData("https://registry-1.docker.io", "10.0.0.8", 80, false)]
+    [InlineData("https://registry-1.docker.io", "192.168.1.10", 80, false)]
+    [InlineData("https://registry-1.docker.io", "100.64.0.1", 80, false)]
+    [InlineData("https://registry-1.docker.io", "[fd00::1]", 80, false)]
+    [InlineData("https://registry-1.docker.io", "lan.example", 80, false)]
     // The upstream's own host is configured: always reachable.
-    [InlineData("https://registry-1.docker.io", "registry-1.docker.io", true)]
-    [InlineData("http://192.0.2.2:5000", "192.0.2.2", true)]
-    // An upstream on the cache's own address may send it to its own address, not to loopback.
-    [InlineData("http://192.0.2.2:5000", "127.0.0.1", false)]
-    [InlineData("http://169.254.10.10:5000", "169.254.169.254", true)]
-    [InlineData("http://169.254.10.10:5000", "127.0.0.1", false)]
-    public async Task AllowedAddresses_FromUpstreamToHost(string upstream, string host, bool allowed)
+    [InlineData("https://registry-1.docker.io", "registry-1.docker.io", 443, true)]
+    [InlineData("http://192.0.2.2:5000", "192.0.2.2", 5000, true)]
+    // An upstream on the site's network may send the cache into it, not to this machine.
+    [InlineData("http://10.0.0.5:5000", "10.0.0.9", 9000, true)]
+    [InlineData("http://10.0.0.5:5000", "172.16.0.1", 80, true)]
+    [InlineData("http://10.0.0.5:5000", "lan.example", 80, true)]
+    [InlineData("http://10.0.0.5:5000", "127.0.0.1", 80, false)]
+    [InlineData("http://10.0.0.5:5000", "192.0.2.2", 80, false)]
+    // An upstream on the cache's own address: another port of it is another service.
+    [InlineData("http://192.0.2.2:5000", "192.0.2.2", 6000, false)]
+    [InlineData("http://192.0.2.2:5000", "127.0.0.1", 5000, false)]
+    [InlineData("http://169.254.10.10:5000", "169.254.169.254", 80, true)]
+    [InlineData("http://169.254.10.10:5000", "127.0.0.1", 80, false)]
+    public async Task AllowedAddresses_FromUpstreamToHost(string upstream, string host, int port, bool allowed)
     {
-        var policy = new DestinationPolicy(new Uri(upstream), Own, Resolve);
+        var policy = new DestinationPolicy(new Uri(upstream), null, Own, Resolve);
 
         if (allowed)
         {
-            Assert.NotEmpty(await policy.AllowedAddressesAsync(host, CancellationToken.None));
+            Assert.NotEmpty(await policy.AllowedAddressesAsync(host, port, CancellationToken.None));
         }
         else
         {
-            await Assert.ThrowsAsync<DestinationRefusedException>(() => policy.AllowedAddressesAsync(host, CancellationToken.None));
+            await Assert.ThrowsAsync<DestinationRefusedException>(() => policy.AllowedAddressesAsync(host, port, CancellationToken.None));
+        }
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:7000", "127.0.0.1", 7000, true)]
+    [InlineData("127.0.0.1:7000", "127.0.0.1", 7001, false)]
+    [InlineData("localhost", "localhost", 1234, true)]
+    [InlineData("localhost:80", "localhost", 8080, false)]
+    [InlineData("storage.lan", "storage.lan", 80, false)] // not this one
+    public async Task AllowedAddresses_ListedRedirectHost_AnyAddress(string listed, string host, int port, bool allowed)
+    {
+        var policy = new DestinationPolicy(new Uri("https://registry-1.docker.io"), [listed == "storage.lan" ? "other.lan" : listed], Own, Resolve);
+
+        if (allowed)
+        {
+            Assert.NotEmpty(await policy.AllowedAddressesAsync(host, port, CancellationToken.None));
+        }
+        else
+        {
+            await Assert.ThrowsAsync<DestinationRefusedException>(() => policy.AllowedAddressesAsync(host, port, CancellationToken.None));
         }
     }
 
     [Fact]
     public async Task AllowedAddresses_MixedName_KeepsOnlyThePublicAddress()
     {
-        var policy = new DestinationPolicy(new Uri("https://registry-1.docker.io"), Own, Resolve);
+        var policy = new DestinationPolicy(new Uri("https://registry-1.docker.io"), null, Own, Resolve);
 
-        var addresses = await policy.AllowedAddressesAsync("mixed.example", CancellationToken.None);
+        var addresses = await policy.AllowedAddressesAsync("mixed.example", 443, CancellationToken.None);
 
         Assert.Equal([IPAddress.Parse("203.0.113.30")], addresses);
     }

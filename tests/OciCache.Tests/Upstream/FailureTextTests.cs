@@ -12,7 +12,7 @@ public sealed class FailureTextTests
         { new IOException("net_io_readfailure", new SocketException((int)SocketError.ConnectionReset)), "connection reset" },
         { new HttpRequestException(HttpRequestError.InvalidResponse, "net_http_invalid_response"), "invalid HTTP response" },
         { new HttpIOException(HttpRequestError.ResponseEnded, "net_http_response_ended"), "response ended early" },
-        { new HttpRequestException(HttpRequestError.ConnectionError, "x", new DestinationRefusedException("127.0.0.1")), new DestinationRefusedException("127.0.0.1").Message },
+        { new HttpRequestException(HttpRequestError.ConnectionError, "x", new DestinationRefusedException("127.0.0.1", 80)), new DestinationRefusedException("127.0.0.1", 80).Message },
         { new IOException("net_io_readfailure"), "transfer failed" },
     };
 
