@@ -104,6 +104,7 @@ internal static class FillProducer
             var asked = size - filled;
             watchdog.ExpectBytes();
             var read = await body.ReadAsync(slab.AsMemory(filled, asked), watchdog.Token);
+            watchdog.Received(read);
             watchdog.PauseStallClock(); // the clock runs only while a read waits on the upstream
             filled += read;
             if (read < asked)

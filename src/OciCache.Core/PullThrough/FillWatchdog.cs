@@ -3,8 +3,9 @@ using OciCache.Upstream;
 namespace OciCache.PullThrough;
 
 /// <summary>
-/// The clocks of a fill and the one token that stops it: the stall timeout (the upstream sent nothing
-/// for <see cref="UpstreamPolicyOptions.StallTimeout"/>), the orphan bound (no client has waited for
+/// The clocks of a fill and the one token that stops it: the stall timeout (the upstream sent less than
+/// <see cref="UpstreamPolicyOptions.MinBodyRate"/> × <see cref="UpstreamPolicyOptions.StallTimeout"/> bytes
+/// while the fill waited on it for <see cref="UpstreamPolicyOptions.StallTimeout"/>), the orphan bound (no client has waited for
 /// <see cref="PullThroughOptions.OrphanedFillTimeout"/>, or at once when orphaned fills are not completed),
 /// and the count of leases that decides when a fill is orphaned. Timers come from the injected
 /// <see cref="TimeProvider"/>, so tests move time instead of waiting for it.
@@ -15,18 +16,27 @@ internal sealed class FillWatchdog : IDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly PullThroughOptions _options;
     private readonly TimeSpan _stallTimeout;
+    private readonly long _windowBytes;
+    private readonly TimeProvider _time;
     private readonly ITimer _stall;
     private readonly ITimer _orphan;
     private int _leases;
     private UpstreamFailure? _reason;
     private bool _ended;
 
+    // The stall window, touched only by the producer (ExpectBytes, Received, PauseStallClock) and read by
+    // the stall timer: how long the fill has waited on the upstream in this window, and what came in it.
+    private TimeSpan _waited;
+    private long _windowReceived;
+    private long _armedAt;
+
     public FillWatchdog(PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time)
     {
         _options = options;
         _stallTimeout = policy.StallTimeout;
-        _stall = time.CreateTimer(static s => ((FillWatchdog)s!).Abort(new UpstreamFailure(UpstreamFailureKind.Timeout,
-            $"upstream sent nothing for {((FillWatchdog)s!)._stallTimeout.TotalSeconds:0.#}s")), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _windowBytes = (long)(policy.MinBodyRate * policy.StallTimeout.TotalSeconds);
+        _time = time;
+        _stall = time.CreateTimer(static s => ((FillWatchdog)s!).Stalled(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _orphan = time.CreateTimer(static s => ((FillWatchdog)s!).Abort(new UpstreamFailure(UpstreamFailureKind.Timeout,
             $"abandoned: no client waited for {((FillWatchdog)s!)._options.OrphanedFillTimeout}")), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -45,11 +55,49 @@ internal sealed class FillWatchdog : IDisposable
         get { lock (_gate) { return _leases; } }
     }
 
-    /// <summary>Arms the stall clock before a read of the upstream body; every read re-arms it.</summary>
-    public void ExpectBytes() => _stall.Change(_stallTimeout, Timeout.InfiniteTimeSpan);
+    /// <summary>
+    /// Runs the stall clock before a read of the upstream body, for what is left of the window: a window
+    /// starts afresh once it brought its bytes (any byte, without a minimum rate), so one byte every 29 s
+    /// does not keep a fill alive when the rate asks for more.
+    /// </summary>
+    public void ExpectBytes()
+    {
+        _armedAt = _time.GetTimestamp();
+        _stall.Change(_stallTimeout - _waited, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Counts what a read of the upstream body brought into the window.</summary>
+    public void Received(int count)
+    {
+        Interlocked.Add(ref _windowReceived, count);
+    }
 
     /// <summary>Stops the stall clock while the fill waits for its own readers, not for the upstream.</summary>
-    public void PauseStallClock() => _stall.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    public void PauseStallClock()
+    {
+        _stall.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (_armedAt != 0)
+        {
+            _waited += _time.GetElapsedTime(_armedAt);
+            _armedAt = 0;
+        }
+
+        var received = Interlocked.Read(ref _windowReceived);
+        if ((received > 0 && received >= _windowBytes) || _waited >= _stallTimeout)
+        {
+            _waited = TimeSpan.Zero;
+            Interlocked.Exchange(ref _windowReceived, 0);
+        }
+    }
+
+    private void Stalled()
+    {
+        var received = Interlocked.Read(ref _windowReceived);
+        var seconds = _stallTimeout.TotalSeconds;
+        Abort(new UpstreamFailure(UpstreamFailureKind.Timeout, received == 0
+            ? $"upstream sent nothing for {seconds:0.#}s"
+            : $"upstream sent {received} bytes in {seconds:0.#}s, below UpstreamPolicy:MinBodyRate ({_windowBytes / seconds:0} bytes/s)"));
+    }
 
     public void AddLease()
     {

@@ -192,6 +192,46 @@ public sealed class BlobFillTests
     }
 
     [Fact]
+    public async Task Fill_UpstreamTricklesOneByteJustInsideTheStallTimeout_FailsBelowTheMinimumRate()
+    {
+        await using var h = new FillHarness(Random(Size, 24)); // the default minimum rate: 1 KiB/s
+        var reader = (await h.StartAsync()).OpenRead(0)!;
+        await h.Body.WaitForPendingReadAsync();
+        h.Time.Advance(FillHarness.Policy.StallTimeout - TimeSpan.FromSeconds(1));
+        h.Send(0, 1); // 29 s of silence, then one byte: never 30 s of silence
+        await h.Body.WaitForPendingReadAsync();
+        Assert.Equal(FillPhase.Filling, h.Fill.Phase);
+
+        h.Time.Advance(TimeSpan.FromSeconds(1)); // 30 s of waiting brought 1 byte, not 30 KiB
+
+        var (_, failure) = await FillHarness.ReadToEndAsync(reader).WaitAsync(TimeSpan.FromMinutes(1)); // a bound on a hang, not a timing
+        Assert.Contains("sent 1 bytes in 30s, below UpstreamPolicy:MinBodyRate", failure);
+        await h.Fill.Completion;
+        Assert.Equal(UpstreamFailureKind.Timeout, h.Fill.Failure!.Kind);
+    }
+
+    [Fact]
+    public async Task Fill_UpstreamBringsTheRateInEachWindow_KeepsFillingAndPublishes()
+    {
+        await using var h = new FillHarness(Random(Size, 25));
+        var reader = (await h.StartAsync()).OpenRead(0)!;
+        for (var window = 0; window < 3; window++)
+        {
+            await h.Body.WaitForPendingReadAsync();
+            h.Time.Advance(FillHarness.Policy.StallTimeout - TimeSpan.FromSeconds(1));
+            h.Send(window * 40_000, (window + 1) * 40_000); // 40 KB after 29 s: above 1 KiB/s
+        }
+
+        h.Send(3 * 40_000, Size);
+        h.Body.End();
+
+        var (bytes, failure) = await FillHarness.ReadToEndAsync(reader);
+        Assert.Null(failure);
+        Assert.Equal(h.Blob, bytes);
+        Assert.Equal(Size, await h.Published);
+    }
+
+    [Fact]
     public async Task Fill_EveryClientLeft_RunsOnUntilTheOrphanTimeoutThenStops()
     {
         // No minimum rate: the trickle below is alive, and only the orphan bound may stop it.
