@@ -12,6 +12,7 @@ namespace OciCache.IntegrationTests.Auth;
 /// source and repository are one line plus one line with a count per interval, so an earlier
 /// <c>manifest.push</c> stays readable through <c>/api/audit</c>, the console's reading API.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class AuditFloodTests : IAsyncLifetime
 {
     private const string AdminPassword = "admin-pw-7707";

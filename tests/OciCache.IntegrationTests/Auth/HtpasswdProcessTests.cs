@@ -8,6 +8,7 @@ namespace OciCache.IntegrationTests.Auth;
 /// requests keep being answered from the users last read, the file is refused with one line, and SIGTERM
 /// still stops the server within its shutdown timeout.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class HtpasswdProcessTests
 {
     [Fact]

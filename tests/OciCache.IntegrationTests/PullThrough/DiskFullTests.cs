@@ -123,8 +123,12 @@ public sealed class DiskFullTests
             await UpstreamAuthTests.AssertPullsAsync(cache.Client, $"library/w{i}", "1.0", images[i], Ns);
         }
 
+        // The host's stop used to fail with SQLITE_FULL from the last flush of access times. That flush may
+        // also find room (SQLite reuses its WAL after a checkpoint); refused, it is one warning, never an error.
         await cache.StopAsync();
-        Assert.True(cache.Log.Contains(LogEventLevel.Warning, "Last-access times of this run were not saved at shutdown"), cache.Log.ToString());
+        Assert.DoesNotContain(cache.Log.Events, e => e.Level >= LogEventLevel.Error);
+        Assert.All(cache.Log.Events.Where(e => e.Message.Contains("Last-access")),
+            e => Assert.Contains("Last-access times of this run were not saved at shutdown", e.Message));
     }
 
     /// <summary>Writes until the volume refuses another byte.</summary>

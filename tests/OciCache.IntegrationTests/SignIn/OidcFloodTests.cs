@@ -8,6 +8,7 @@ namespace OciCache.IntegrationTests.SignIn;
 /// A flood of anonymous <c>GET /ui/signin/oidc</c> from one address takes only that address's own pending
 /// sign-ins: a person who started signing in from another address before the flood still completes.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class OidcFloodTests : IAsyncLifetime
 {
     private const int Flood = 25_000;

@@ -13,6 +13,7 @@ namespace OciCache.IntegrationTests.WebConsole;
 /// with no console error and no request leaving 127.0.0.1. With OCICACHE_SCREENSHOTS=1 it writes a screenshot of
 /// every page to docs/console/.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class ConsoleBrowserTests : IAsyncLifetime
 {
     private const string Upstream = "upstream.test";
