@@ -37,19 +37,8 @@ internal static class AdminKeyEndpoints
             foreach (var key in keys)
             {
                 w.WriteStartObject();
-                w.WriteString("id", key.Id);
+                ApiKeyEndpoints.WriteFields(w, key, now);
                 w.WriteString("user", key.User);
-                w.WriteString("name", key.Name);
-                w.WriteStartArray("scopes");
-                foreach (var scope in key.Scopes)
-                {
-                    w.WriteStringValue(scope.ToString());
-                }
-
-                w.WriteEndArray();
-                w.WriteString("createdAt", key.CreatedAt);
-                w.WriteString("expiresAt", key.ExpiresAt);
-                w.WriteBoolean("expired", now >= key.ExpiresAt);
                 w.WriteString("origin", key.FromIssuer ? "oidc" : "htpasswd");
                 w.WriteEndObject();
             }

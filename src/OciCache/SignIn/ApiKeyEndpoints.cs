@@ -136,6 +136,18 @@ internal static class ApiKeyEndpoints
     private static void Write(Utf8JsonWriter w, ApiKey key, DateTimeOffset now, string? secret)
     {
         w.WriteStartObject();
+        WriteFields(w, key, now);
+        if (secret is not null)
+        {
+            w.WriteString("key", secret);
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>A key's fields as both key lists show them (the person's own and the admins' list of everyone's); never its secret.</summary>
+    internal static void WriteFields(Utf8JsonWriter w, ApiKey key, DateTimeOffset now)
+    {
         w.WriteString("id", key.Id);
         w.WriteString("name", key.Name);
         w.WriteStartArray("scopes");
@@ -148,12 +160,6 @@ internal static class ApiKeyEndpoints
         w.WriteString("createdAt", key.CreatedAt);
         w.WriteString("expiresAt", key.ExpiresAt);
         w.WriteBoolean("expired", now >= key.ExpiresAt);
-        if (secret is not null)
-        {
-            w.WriteString("key", secret);
-        }
-
-        w.WriteEndObject();
     }
 
     private static RegistryException Invalid(string detail) => new(OciErrorCode.RequestInvalid, "invalid request", detail);
