@@ -47,9 +47,19 @@ public sealed class BlobSizeBoundTests
         await using var upstream = await ScriptedUpstream.StartAsync(EndlessAsync);
         await using var cache = await CacheServer.StartAsync("docker.io", upstream.Url, s => s.Cache.MaxBlobBytes = 1 << 20);
 
-        using var response = await cache.Client.GetAsync($"/v2/library/endless/blobs/{digest}?ns=docker.io", HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var received = await DrainAsync(response, limit: 8 << 20).WaitAsync(Guard);
+        // The cut comes mid-body, or, when the upstream outran the response (a loaded machine), before its
+        // headers: then the connection is reset and the client got nothing. Either way no byte past the cap.
+        long received = 0;
+        try
+        {
+            using var response = await cache.Client.GetAsync($"/v2/library/endless/blobs/{digest}?ns=docker.io", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            received = await DrainAsync(response, limit: 8 << 20).WaitAsync(Guard);
+        }
+        catch (HttpRequestException e) when (e.InnerException is IOException)
+        {
+            // reset before the headers
+        }
 
         Assert.True(received <= 1 << 20, $"the client got {received} bytes past Cache:MaxBlobBytes");
         if (cache.Services.GetRequiredService<FillCoordinator>().Find(digest) is { } fill)
