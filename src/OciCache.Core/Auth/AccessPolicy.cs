@@ -1,3 +1,5 @@
+using OciCache.Oci;
+
 namespace OciCache.Auth;
 
 /// <summary>
@@ -15,13 +17,13 @@ namespace OciCache.Auth;
 /// </summary>
 public sealed class AccessPolicy
 {
-    private readonly IReadOnlyList<(RepositoryGlob Glob, AccessActions Actions)> _anonymous;
+    private readonly IReadOnlyList<(RepositoryPattern Glob, AccessActions Actions)> _anonymous;
     private readonly IReadOnlyList<CompiledRule> _rules;
     private readonly IReadOnlyDictionary<string, HashSet<string>> _groupsOfUser;
     private readonly string? _adminGroup;
 
     private AccessPolicy(
-        IReadOnlyList<(RepositoryGlob, AccessActions)> anonymous, IReadOnlyList<CompiledRule> rules,
+        IReadOnlyList<(RepositoryPattern, AccessActions)> anonymous, IReadOnlyList<CompiledRule> rules,
         IReadOnlyDictionary<string, HashSet<string>> groupsOfUser, string? adminGroup)
     {
         _anonymous = anonymous;
@@ -123,7 +125,7 @@ public sealed class AccessPolicy
 
     private static AccessPolicy Compile(AuthSettings settings, List<string> errors)
     {
-        var anonymous = new List<(RepositoryGlob, AccessActions)>();
+        var anonymous = new List<(RepositoryPattern, AccessActions)>();
         foreach (var (pattern, actions) in settings.Anonymous ?? new() { ["**"] = ["pull"] })
         {
             var glob = Glob(pattern, $"Auth:Anonymous:{pattern}", errors);
@@ -155,7 +157,7 @@ public sealed class AccessPolicy
                 errors.Add($"{key}:Groups: '{group}' is not a group of Auth:Groups.");
             }
 
-            var globs = rule.Repositories.Select(r => Glob(r, $"{key}:Repositories", errors)).OfType<RepositoryGlob>().ToList();
+            var globs = rule.Repositories.Select(r => Glob(r, $"{key}:Repositories", errors)).OfType<RepositoryPattern>().ToList();
             rules.Add(new CompiledRule(globs, [.. rule.Users], [.. rule.Groups], Actions(rule.Actions, $"{key}:Actions", errors)));
         }
 
@@ -181,9 +183,9 @@ public sealed class AccessPolicy
         return new AccessPolicy(anonymous, rules, groupsOfUser, settings.AdminGroup);
     }
 
-    private static RepositoryGlob? Glob(string pattern, string key, List<string> errors)
+    private static RepositoryPattern? Glob(string pattern, string key, List<string> errors)
     {
-        if (RepositoryGlob.TryParse(pattern, out var glob, out var error))
+        if (RepositoryPattern.TryParse(pattern, out var glob, out var error))
         {
             return glob;
         }
@@ -210,5 +212,5 @@ public sealed class AccessPolicy
         return AccessActions.None;
     }
 
-    private sealed record CompiledRule(IReadOnlyList<RepositoryGlob> Globs, HashSet<string> Users, HashSet<string> Groups, AccessActions Actions);
+    private sealed record CompiledRule(IReadOnlyList<RepositoryPattern> Globs, HashSet<string> Users, HashSet<string> Groups, AccessActions Actions);
 }

@@ -63,7 +63,7 @@ public sealed record AuthSettings
 /// </summary>
 public sealed record PolicyRule
 {
-    /// <summary>Repository patterns (<see cref="RepositoryGlob"/>).</summary>
+    /// <summary>Repository patterns (<see cref="OciCache.Oci.RepositoryPattern"/>).</summary>
     public List<string> Repositories { get; set; } = [];
 
     public List<string> Users { get; set; } = [];

@@ -1,11 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
+using OciCache.Oci;
 
 namespace OciCache.Auth;
 
 /// <summary>
 /// What a robot account may do: <c>repository:&lt;glob&gt;:&lt;action&gt;[,&lt;action&gt;…]</c>, for example
-/// <c>repository:site/*:pull,push</c>. Globs follow the policy grammar (<c>*</c> within one path segment,
-/// <c>**</c> across segments); actions are <c>pull</c>, <c>push</c> and <c>delete</c>.
+/// <c>repository:site/*:pull,push</c>. The pattern is a <see cref="RepositoryPattern"/> (<c>*</c> within one path segment,
+/// <c>**</c> across segments), as in access policies; actions are <c>pull</c>, <c>push</c> and <c>delete</c>.
 /// </summary>
 public sealed record RobotScope(string RepositoryGlob, IReadOnlyList<string> Actions)
 {
@@ -18,7 +19,7 @@ public sealed record RobotScope(string RepositoryGlob, IReadOnlyList<string> Act
 
     private const string Prefix = "repository:";
 
-    private Auth.RepositoryGlob? _glob;
+    private RepositoryPattern? _glob;
 
     /// <summary>
     /// Parses the scope text; false (with a reason to print) when it is not of the form above. Actions are
@@ -35,7 +36,7 @@ public sealed record RobotScope(string RepositoryGlob, IReadOnlyList<string> Act
             return false;
         }
 
-        scope = new RobotScope(glob!.Pattern, actions!) { _glob = glob };
+        scope = new RobotScope(glob!.Text, actions!) { _glob = glob };
         return true;
     }
 
@@ -58,20 +59,20 @@ public sealed record RobotScope(string RepositoryGlob, IReadOnlyList<string> Act
     /// The parsed pattern; built again when the scope was made with the constructor (or <c>with</c>) rather
     /// than <see cref="TryParse"/>, and a pattern that does not parse matches nothing.
     /// </summary>
-    private Auth.RepositoryGlob? Glob
+    private RepositoryPattern? Glob
     {
         get
         {
-            if (_glob?.Pattern != RepositoryGlob)
+            if (_glob?.Text != RepositoryGlob)
             {
-                _glob = Auth.RepositoryGlob.TryParse(RepositoryGlob, out var glob, out _) ? glob : null;
+                _glob = RepositoryPattern.TryParse(RepositoryGlob, out var glob, out _) ? glob : null;
             }
 
             return _glob;
         }
     }
 
-    private static string? Parse(string text, out Auth.RepositoryGlob? glob, out IReadOnlyList<string>? actions)
+    private static string? Parse(string text, out RepositoryPattern? glob, out IReadOnlyList<string>? actions)
     {
         glob = null;
         actions = null;
@@ -92,7 +93,7 @@ public sealed record RobotScope(string RepositoryGlob, IReadOnlyList<string> Act
             return "a repository pattern has no ':'; a scope is repository:<pattern>:<actions>";
         }
 
-        if (!Auth.RepositoryGlob.TryParse(rest[..colon], out glob, out var globError))
+        if (!RepositoryPattern.TryParse(rest[..colon], out glob, out var globError))
         {
             return globError;
         }

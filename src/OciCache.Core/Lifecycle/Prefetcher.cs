@@ -99,11 +99,13 @@ public sealed partial class Prefetcher(
     private async Task<List<Reference>> ExpandTagsAsync(Repository repository, IReadOnlyList<string> patterns, CancellationToken cancellationToken)
     {
         var references = patterns.Where(p => !p.Contains('*')).Select(Reference.ForTag).ToList();
-        var globs = patterns.Where(p => p.Contains('*')).Select(p => new Glob(p)).ToList();
-        if (globs.Count == 0)
+        if (!patterns.Any(p => p.Contains('*')))
         {
             return references;
         }
+
+        // A pattern with a character no tag has (the settings check refuses most) matches no listed tag.
+        var globs = patterns.Where(p => p.Contains('*')).Select(p => TagPattern.TryParse(p, out var glob, out _) ? glob : null).OfType<TagPattern>().ToList();
 
         var listing = await upstreams.ListTagsAsync(repository, TagPageSize, MaxTagPages, cancellationToken);
         if (listing.Failure is { } failure)

@@ -4,7 +4,7 @@ namespace OciCache.Lifecycle;
 
 /// <summary>
 /// Pins added at runtime (the console, <c>/api/pins</c>), kept in the table <c>pins</c> so they survive
-/// restarts, beside the configured <c>Storage:Pins</c>. Patterns are those of <see cref="PinMatcher"/>.
+/// restarts, beside the configured <c>Storage:Pins</c>. Patterns are those of <see cref="PinPattern"/>.
 /// Read on every eviction candidate from memory; written through the database's writer thread.
 /// </summary>
 public sealed class RuntimePins
@@ -56,9 +56,9 @@ public sealed class RuntimePins
         return removed;
     }
 
-    /// <summary>A pattern <see cref="PinMatcher"/> takes: <c>repository[:tag]</c>, no spaces, at most 256 characters.</summary>
+    /// <summary>A pin <see cref="PinPattern"/> takes, <c>repository[:tag]</c>, of at most 256 characters.</summary>
     public static bool IsValidPattern(string? pattern) =>
-        pattern is { Length: > 0 and <= 256 } && !pattern.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) && !pattern.StartsWith(':');
+        pattern is { Length: > 0 and <= 256 } && PinPattern.TryParse(pattern, out _, out _);
 
     private void Reload() => _current = new Snapshot(Load(_database));
 

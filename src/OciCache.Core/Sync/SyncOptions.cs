@@ -43,7 +43,8 @@ public sealed record SyncJob
 
     /// <summary>
     /// The <c>Storage:Pins</c> patterns that pin what a job with <see cref="Pin"/> stores: every manifest of
-    /// its repositories (stored names: upstream first; <c>**</c> and <c>*</c> become the pin matcher's <c>*</c>).
+    /// its repositories (stored names: upstream first; <c>**</c> and <c>*</c> become a pin's <c>*</c> at the end of a
+    /// segment, which <see cref="OciCache.Lifecycle.PinPattern"/> reads as covering the names below it).
     /// </summary>
     public static IEnumerable<string> PinPatterns(IEnumerable<SyncJob> jobs) =>
         jobs.Where(j => j.Pin).SelectMany(j => j.Repositories.Select(r => $"{j.Upstream}/{r.Replace("**", "*", StringComparison.Ordinal)}"));

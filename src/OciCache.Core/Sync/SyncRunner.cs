@@ -101,7 +101,7 @@ public sealed partial class SyncRunner(
     private async Task<List<string>> DiscoverAsync(SyncJob job, SyncRun run, CancellationToken cancellationToken)
     {
         var names = job.Repositories.Where(r => !r.Contains('*')).ToList();
-        var globs = job.Repositories.Where(r => r.Contains('*')).Select(OciCache.Auth.RepositoryGlob.Parse).ToList();
+        var globs = job.Repositories.Where(r => r.Contains('*')).Select(RepositoryPattern.Parse).ToList();
         if (globs.Count > 0)
         {
             var catalog = await upstreams.ListCatalogAsync(job.Upstream, PageSize, MaxPages, cancellationToken);

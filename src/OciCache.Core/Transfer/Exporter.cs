@@ -1,4 +1,3 @@
-using OciCache.Lifecycle;
 using OciCache.Oci;
 using OciCache.Registry;
 using OciCache.Storage;
@@ -68,12 +67,12 @@ public sealed class Exporter(IMetadataIndex index, IBlobStore store, RepositoryR
             plan.Add(blob.Digest, StoredLength(image, blob.Digest, "blob"));
         }
 
-        if (platforms.FirstOrDefault(p => document.Manifests.Count > 0 && !document.Manifests.Any(m => Prefetcher.Matches(m.Platform, [p]))) is { } unmatched)
+        if (platforms.FirstOrDefault(p => document.Manifests.Count > 0 && !document.Manifests.Any(m => PlatformFilter.Matches(m.Platform, [p]))) is { } unmatched)
         {
             throw new TransferException($"{image.FullName}: the index has no manifest for platform {unmatched}");
         }
 
-        foreach (var child in document.Manifests.Where(m => platforms.Count == 0 || Prefetcher.Matches(m.Platform, platforms)))
+        foreach (var child in document.Manifests.Where(m => platforms.Count == 0 || PlatformFilter.Matches(m.Platform, platforms)))
         {
             if (index.GetManifest(repository.Name, child.Digest) is not { } childRecord)
             {

@@ -53,7 +53,7 @@ public sealed class UpstreamRules
         }
 
         var allowed = tag is null
-            ? rules.Allow.Any(a => a.Repository.IsMatch(name))
+            ? rules.Allow.Any(a => a.Pattern.IsMatch(name))
             : rules.Allow.Any(a => a.CoversTag(name, tag));
         return allowed ? null : Denied(repository, reference, $"no rule of Upstreams:{upstream}:Allow covers it");
     }

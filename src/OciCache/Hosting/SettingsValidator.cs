@@ -78,9 +78,12 @@ internal static class SettingsValidator
 
         Positive(errors, "Storage:EvictionInterval", storage.EvictionInterval);
         Positive(errors, "Storage:AccessFlushInterval", storage.AccessFlushInterval);
-        foreach (var pin in storage.Pins.Where(p => string.IsNullOrWhiteSpace(p) || p.Contains(' ')))
+        foreach (var pin in storage.Pins)
         {
-            errors.Add($"Storage:Pins: '{pin}' is not a repository[:tag] pattern.");
+            if (!PinPattern.TryParse(pin, out _, out var pinError))
+            {
+                errors.Add($"Storage:Pins: '{pin}': {pinError}.");
+            }
         }
 
         Positive(errors, "GarbageCollection:Interval", settings.GarbageCollection.Interval);

@@ -18,6 +18,14 @@ internal static partial class StartupLog
             LogOffline(logger);
         }
 
+        foreach (var pin in settings.Storage.Pins)
+        {
+            if (OciCache.Lifecycle.PinPattern.TryParse(pin, out var parsed, out _) && parsed.IsRewritten)
+            {
+                LogPinRewritten(logger, pin, parsed.Spelling);
+            }
+        }
+
         if (settings.Auth is not { } auth)
         {
             LogOpen(logger, settings.Listen);
@@ -51,6 +59,9 @@ internal static partial class StartupLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offline (Cache:Offline): no upstream is contacted; cached content is served without revalidation, anything else answers 404")]
     private static partial void LogOffline(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage:Pins: '{Pin}' is read as '{Spelling}': a pin's * no longer crosses '/', so it is read with ** to cover what it did; write '{Spelling}' (README, Patterns)")]
+    private static partial void LogPinRewritten(ILogger logger, string pin, string spelling);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access control is off (no Auth section): pushes and deletes are open to anyone who can reach {Listen}")]
     private static partial void LogOpen(ILogger logger, string listen);

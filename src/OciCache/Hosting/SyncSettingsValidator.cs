@@ -1,5 +1,3 @@
-using OciCache.Auth;
-using OciCache.Lifecycle;
 using OciCache.Oci;
 using OciCache.Sync;
 
@@ -38,7 +36,7 @@ internal static class SyncSettingsValidator
 
             foreach (var repository in job.Repositories)
             {
-                if (!RepositoryGlob.TryParse(repository, out _, out var error))
+                if (!RepositoryPattern.TryParse(repository, out _, out var error))
                 {
                     errors.Add($"{key}:Repositories: {error}.");
                 }

@@ -1,4 +1,5 @@
 using OciCache.Auth;
+using OciCache.Oci;
 
 namespace OciCache.Tests.Auth;
 
@@ -34,7 +35,7 @@ public sealed class AccessPolicyTests
     [InlineData("a/**/z", "a/b/c", false)]
     public void Glob_Matches_BySegments(string pattern, string name, bool expected)
     {
-        Assert.True(RepositoryGlob.TryParse(pattern, out var glob, out var error), error);
+        Assert.True(RepositoryPattern.TryParse(pattern, out var glob, out var error), error);
         Assert.Equal(expected, glob.IsMatch(name));
     }
 
@@ -46,7 +47,7 @@ public sealed class AccessPolicyTests
     [InlineData("site/app ")]
     public void Glob_Invalid_IsRefusedWithReason(string pattern)
     {
-        Assert.False(RepositoryGlob.TryParse(pattern, out _, out var error));
+        Assert.False(RepositoryPattern.TryParse(pattern, out _, out var error));
         Assert.False(string.IsNullOrEmpty(error));
     }
 

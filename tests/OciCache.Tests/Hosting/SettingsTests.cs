@@ -150,6 +150,25 @@ public sealed class SettingsTests : IDisposable
     }
 
     [Fact]
+    public void Load_PinWhoseStarCrossedSlash_IsAcceptedAsWritten()
+    {
+        var settings = SettingsLoader.Load(null, new Dictionary<string, string?> { ["Storage:Pins:0"] = "docker.io/library/*" });
+
+        Assert.Equal(["docker.io/library/*"], settings.Storage.Pins);
+    }
+
+    [Theory]
+    [InlineData("Docker.io/library/nginx")]
+    [InlineData("docker.io//nginx")]
+    [InlineData("docker.io/library/nginx:")]
+    public void Load_PinThatIsNoPattern_FailsNamingTheKeyAndTheReason(string pin)
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, new Dictionary<string, string?> { ["Storage:Pins:0"] = pin }));
+
+        Assert.StartsWith($"Storage:Pins: '{pin}': ", Assert.Single(error.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_AliasClaimedTwice_Fails()
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, new Dictionary<string, string?>

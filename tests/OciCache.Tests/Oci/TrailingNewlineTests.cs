@@ -81,9 +81,9 @@ public sealed class TrailingNewlineTests
     [MemberData(nameof(Endings))]
     public void Glob_DoesNotMatchAValueWithATrailingNewline(string end)
     {
-        Assert.False(new Glob("1.27").IsMatch("1.27" + end));
-        Assert.False(new Glob("*-alpine").IsMatch("1.27-alpine" + end));
-        Assert.True(new Glob("1.*").IsMatch("1.27" + end)); // * stands for any characters, line ends included
+        Assert.False(Tag("1.27").IsMatch("1.27" + end));
+        Assert.False(Tag("*-alpine").IsMatch("1.27-alpine" + end));
+        Assert.True(Tag("1.*").IsMatch("1.27" + end)); // * stands for any characters, line ends included
         Assert.False(new PinMatcher(["docker.io/library/nginx:1.27"]).IsPinned("docker.io/library/nginx", ["1.27" + end]));
         Assert.False(new PinMatcher(["docker.io/library/nginx"]).IsPinned("docker.io/library/nginx" + end, []));
     }
@@ -92,4 +92,6 @@ public sealed class TrailingNewlineTests
     [MemberData(nameof(Endings))]
     public void PlatformFilter_WithTrailingNewline_IsInvalid(string end) =>
         Assert.False(Prefetcher.IsPlatformFilter("linux/arm64" + end));
+
+    private static TagPattern Tag(string text) => TagPattern.TryParse(text, out var pattern, out var error) ? pattern : throw new FormatException(error);
 }

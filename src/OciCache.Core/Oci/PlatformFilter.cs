@@ -1,8 +1,9 @@
-using OciCache.Oci;
+namespace OciCache.Oci;
 
-namespace OciCache.Lifecycle;
-
-/// <summary>Platform filters of prefetch and sync: <c>os/arch</c> or <c>os/arch/variant</c>.</summary>
+/// <summary>
+/// Platform filters of prefetch, sync and export: <c>os/arch</c> or <c>os/arch/variant</c>. Here, below
+/// every feature, so each selects platforms the same way without importing another.
+/// </summary>
 public static class PlatformFilter
 {
     /// <summary>Whether <paramref name="filter"/> is <c>os/arch</c> or <c>os/arch/variant</c>, each part non-empty.</summary>
