@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Data.Sqlite;
 using OciCache.Oci;
 
 namespace OciCache.Storage;
