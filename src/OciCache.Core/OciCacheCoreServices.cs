@@ -46,9 +46,18 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<IBlobStore, FileBlobStore>();
         services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<DataLayout>().Database));
         services.TryAddSingleton<DatabaseFile>();
+        // One SQLite index behind every metadata role; the roles it caches are answered through one decorator.
         services.TryAddSingleton<SqliteMetadataIndex>();
-        services.TryAddSingleton<IMetadataIndex>(sp => new CachedMetadataIndex(
-            sp.GetRequiredService<SqliteMetadataIndex>(), sp.GetRequiredService<IMemoryCache>()));
+        services.TryAddSingleton(sp =>
+        {
+            var sqlite = sp.GetRequiredService<SqliteMetadataIndex>();
+            return new CachedMetadataIndex(sqlite, sqlite, sqlite, sqlite, sp.GetRequiredService<IMemoryCache>());
+        });
+        services.TryAddSingleton<IBlobIndex>(sp => sp.GetRequiredService<CachedMetadataIndex>());
+        services.TryAddSingleton<IManifestIndex>(sp => sp.GetRequiredService<CachedMetadataIndex>());
+        services.TryAddSingleton<IEvictionIndex>(sp => sp.GetRequiredService<CachedMetadataIndex>());
+        services.TryAddSingleton<IRepositoryCatalog>(sp => sp.GetRequiredService<CachedMetadataIndex>());
+        services.TryAddSingleton<IUploadIndex>(sp => sp.GetRequiredService<SqliteMetadataIndex>());
         services.TryAddSingleton<AccessTracker>();
         services.TryAddSingleton<EvictionSignal>();
         services.TryAddSingleton<StoreVerifier>();

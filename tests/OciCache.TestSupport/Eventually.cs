@@ -29,6 +29,21 @@ public static class Eventually
         }
     }
 
+    /// <summary>As <see cref="TrueAsync(Func{bool}, string, TimeSpan?)"/>, for a condition that is awaited.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (watch.Elapsed > (timeout ?? DefaultTimeout))
+            {
+                throw new Xunit.Sdk.XunitException($"not reached in time: {what}");
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
+
     /// <summary>Polls <paramref name="probe"/> until it yields a value.</summary>
     public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null) where T : class
     {

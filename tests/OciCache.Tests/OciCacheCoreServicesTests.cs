@@ -24,7 +24,11 @@ public sealed class OciCacheCoreServicesTests
 
         Assert.Same(time, provider.GetRequiredService<TimeProvider>());
         Assert.IsType<PullThroughContentReader>(provider.GetRequiredService<IContentReader>());
-        Assert.IsType<CachedMetadataIndex>(provider.GetRequiredService<IMetadataIndex>());
+        var cached = Assert.IsType<CachedMetadataIndex>(provider.GetRequiredService<IBlobIndex>());
+        Assert.Same(cached, provider.GetRequiredService<IManifestIndex>());
+        Assert.Same(cached, provider.GetRequiredService<IEvictionIndex>());
+        Assert.Same(cached, provider.GetRequiredService<IRepositoryCatalog>());
+        Assert.Same(provider.GetRequiredService<SqliteMetadataIndex>(), provider.GetRequiredService<IUploadIndex>());
         Assert.NotNull(provider.GetRequiredService<Prefetcher>());
         Assert.NotNull(provider.GetRequiredService<OciCache.Sync.SyncRunner>());
         Assert.Equal(["StartupCleanup", "LifecycleService", "TrafficHistoryService", "SyncService"], provider.GetServices<IHostedService>().Select(s => s.GetType().Name));

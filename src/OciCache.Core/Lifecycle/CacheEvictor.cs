@@ -15,7 +15,8 @@ namespace OciCache.Lifecycle;
 /// </summary>
 public sealed partial class CacheEvictor
 {
-    private readonly IMetadataIndex index;
+    private readonly IEvictionIndex index;
+    private readonly IBlobIndex blobs;
     private readonly IBlobStore store;
     private readonly AccessTracker access;
     private readonly StorageOptions options;
@@ -26,32 +27,35 @@ public sealed partial class CacheEvictor
     private readonly EvictionLog? _log;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private long _cachedBytes;
 
-    public CacheEvictor(IMetadataIndex index, IBlobStore store, AccessTracker access, StorageOptions options, CacheMetrics metrics, ILogger<CacheEvictor> logger,
+    public CacheEvictor(IEvictionIndex index, IBlobIndex blobs, IBlobStore store, AccessTracker access, StorageOptions options, CacheMetrics metrics, ILogger<CacheEvictor> logger,
         RuntimePins? runtimePins = null, EvictionLog? log = null, TimeProvider? time = null)
     {
         _runtimePins = runtimePins;
         _log = log;
         _time = time ?? TimeProvider.System;
         this.index = index;
+        this.blobs = blobs;
         this.store = store;
         this.access = access;
         this.options = options;
         this.metrics = metrics;
         this.logger = logger;
         _pins = new PinMatcher(options.Pins);
-        metrics.Observe("storage_cached_bytes", () => [new(index.GetCachedBytes())], "Bytes of upstream content in the store (what the budget counts).");
+        metrics.Observe("storage_cached_bytes", () => [new(Volatile.Read(ref _cachedBytes))], "Bytes of upstream content in the store (what the budget counts).",
+            refresh: RefreshCachedBytesAsync);
         metrics.Observe("storage_budget_bytes", () => [new(options.MaxCacheBytes)], "Storage:MaxCacheBytes (0: no budget).");
         metrics.Observe("storage_free_bytes", () => [new(FreeBytes())], "Free bytes of the data volume.");
         metrics.Observe("storage_min_free_bytes", () => [new(options.MinFreeBytes)], "Storage:MinFreeBytes, the free-space floor.");
     }
 
     /// <summary>Bytes that would have to go now to be back under both limits (at the low-water mark).</summary>
-    public long BytesOverBudget()
+    public async Task<long> BytesOverBudgetAsync(CancellationToken cancellationToken = default)
     {
         long over = 0;
         var low = options.LowWaterPercent / 100.0;
-        if (options.MaxCacheBytes > 0 && index.GetCachedBytes() is var cached && cached > options.MaxCacheBytes)
+        if (options.MaxCacheBytes > 0 && await RefreshCachedBytesAsync(cancellationToken) is var cached && cached > options.MaxCacheBytes)
         {
             over = cached - (long)(options.MaxCacheBytes * low);
         }
@@ -64,21 +68,29 @@ public sealed partial class CacheEvictor
         return over;
     }
 
+    /// <summary>Reads the bytes the budget counts, and keeps them for the synchronous gauge.</summary>
+    private async Task<long> RefreshCachedBytesAsync(CancellationToken cancellationToken)
+    {
+        var cached = await index.GetCachedBytesAsync(cancellationToken);
+        Volatile.Write(ref _cachedBytes, cached);
+        return cached;
+    }
+
     /// <summary>Evicts until under budget (or nothing evictable is left). Returns the bytes removed.</summary>
     public async Task<long> EvictAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            access.Flush(); // LRU order must include what was served since the last flush
-            var needed = BytesOverBudget();
+            await access.FlushAsync(); // LRU order must include what was served since the last flush
+            var needed = await BytesOverBudgetAsync(cancellationToken);
             if (needed <= 0)
             {
                 return 0;
             }
 
             long freed = 0;
-            foreach (var candidate in index.ListEvictionCandidates(options.EvictLocal))
+            foreach (var candidate in await index.ListEvictionCandidatesAsync(options.EvictLocal, cancellationToken))
             {
                 if (freed >= needed || cancellationToken.IsCancellationRequested)
                 {
@@ -90,8 +102,8 @@ public sealed partial class CacheEvictor
                     continue;
                 }
 
-                var bytes = candidate.IsManifest ? EvictImage(candidate) : RemoveBlobs([candidate.Digest]);
-                _log?.Add(new EvictionRecord(_time.GetUtcNow(), candidate.Repository, candidate.Digest, candidate.Tags, bytes));
+                var bytes = candidate.IsManifest ? await EvictImageAsync(candidate) : await RemoveBlobsAsync([candidate.Digest]);
+                _log?.Add(new EvictionRecord(_time.GetUtcNow(), candidate.Repository?.Name, candidate.Digest, candidate.Tags, bytes));
                 metrics.Evictions.Add(1, new KeyValuePair<string, object?>("kind", candidate.IsManifest ? "image" : "blob"));
                 metrics.EvictedBytes.Add(bytes);
                 freed += bytes;
@@ -108,23 +120,23 @@ public sealed partial class CacheEvictor
 
     /// <summary>Whether a root manifest is kept by <c>Storage:Pins</c> or a pin added at runtime.</summary>
     public bool IsPinned(EvictionCandidate candidate) =>
-        candidate.IsManifest && (_pins.IsPinned(candidate.Repository!, candidate.Tags) || _runtimePins?.IsPinned(candidate.Repository!, candidate.Tags) == true);
+        candidate.IsManifest && (_pins.IsPinned(candidate.Repository!.Name, candidate.Tags) || _runtimePins?.IsPinned(candidate.Repository.Name, candidate.Tags) == true);
 
-    private long EvictImage(EvictionCandidate root)
+    private async Task<long> EvictImageAsync(EvictionCandidate root)
     {
-        var touched = index.DeleteManifestTree(root.Repository!, root.Digest);
-        LogImage(root.Repository!, root.Digest, string.Join(',', root.Tags), root.LastAccess);
-        return RemoveBlobs(touched);
+        var touched = await index.DeleteManifestTreeAsync(root.Repository!, root.Digest);
+        LogImage(root.Repository!.Name, root.Digest, string.Join(',', root.Tags), root.LastAccess);
+        return await RemoveBlobsAsync(touched);
     }
 
     /// <summary>Removes the given blobs that nothing (kept) needs any more: rows first, then files.</summary>
-    private long RemoveBlobs(IReadOnlyCollection<Digest> digests)
+    private async Task<long> RemoveBlobsAsync(IReadOnlyCollection<Digest> digests)
     {
         var scope = options.EvictLocal ? UnneededScope.KeepNothing : UnneededScope.KeepLocal;
         long freed = 0;
-        foreach (var blob in index.ListUnneededBlobs(digests, scope))
+        foreach (var blob in await index.ListUnneededBlobsAsync(digests, scope))
         {
-            index.RemoveBlob(blob.Digest);
+            await blobs.RemoveBlobAsync(blob.Digest);
             store.Delete(blob.Digest);
             freed += blob.Size;
         }

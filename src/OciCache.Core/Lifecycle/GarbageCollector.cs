@@ -10,27 +10,27 @@ namespace OciCache.Lifecycle;
 /// grace period, so a write in progress is never mistaken for a leftover).
 /// </summary>
 public sealed partial class GarbageCollector(
-    IMetadataIndex index, IBlobStore store, UploadService uploads, DatabaseFile database, GarbageCollectionOptions options, UploadOptions uploadOptions, TimeProvider time,
+    IEvictionIndex index, IBlobIndex blobIndex, IUploadIndex uploadIndex, IBlobStore store, UploadService uploads, DatabaseFile database, GarbageCollectionOptions options, UploadOptions uploadOptions, TimeProvider time,
     ILogger<GarbageCollector> logger)
 {
-    public GcReport Collect()
+    public async Task<GcReport> CollectAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        index.MarkOrphanedLinks(now);
-        var links = index.DeleteOrphanedLinks(now - options.GracePeriod);
+        await index.MarkOrphanedLinksAsync(now);
+        var links = await index.DeleteOrphanedLinksAsync(now - options.GracePeriod);
 
         long bytes = 0;
         var blobs = 0;
-        foreach (var blob in index.ListUnneededBlobs(null, UnneededScope.KeepLinked))
+        foreach (var blob in await index.ListUnneededBlobsAsync(null, UnneededScope.KeepLinked, cancellationToken))
         {
-            index.RemoveBlob(blob.Digest);
+            await blobIndex.RemoveBlobAsync(blob.Digest);
             store.Delete(blob.Digest);
             bytes += blob.Size;
             blobs++;
         }
 
-        var files = RemoveLeftoverFiles(now);
-        var expired = uploads.ExpireOlderThan(now - uploadOptions.IdleExpiry);
+        var files = await RemoveLeftoverFilesAsync(now, cancellationToken);
+        var expired = await uploads.ExpireOlderThanAsync(now - uploadOptions.IdleExpiry);
         var report = new GcReport(links, blobs, bytes, files, expired);
         if (report.AnythingDone)
         {
@@ -41,7 +41,7 @@ public sealed partial class GarbageCollector(
     }
 
     /// <summary>Blob files without a row and upload files without a session, older than the grace period.</summary>
-    private int RemoveLeftoverFiles(DateTimeOffset now)
+    private async Task<int> RemoveLeftoverFilesAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var cutoff = now - options.GracePeriod;
         var removed = 0;
@@ -52,7 +52,7 @@ public sealed partial class GarbageCollector(
         var unknown = 0;
         foreach (var file in store.EnumerateFiles(StoreArea.Blobs))
         {
-            if (file.LastWrite >= cutoff || (file.Digest is { } digest && index.GetBlob(digest) is not null))
+            if (file.LastWrite >= cutoff || (file.Digest is { } digest && await blobIndex.GetBlobAsync(digest, cancellationToken) is not null))
             {
                 continue;
             }
@@ -72,7 +72,7 @@ public sealed partial class GarbageCollector(
             LogMetadataLost(unknown);
         }
 
-        var sessions = index.ListUploads().Select(u => u.Id).ToHashSet();
+        var sessions = (await uploadIndex.ListUploadsAsync(cancellationToken)).Select(u => u.Id).ToHashSet();
         foreach (var file in store.EnumerateFiles(StoreArea.Uploads))
         {
             if (!sessions.Contains(file.Name) && file.LastWrite < cutoff && store.Remove(file))

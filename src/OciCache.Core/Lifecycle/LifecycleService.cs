@@ -18,17 +18,9 @@ public sealed partial class LifecycleService(
     public static readonly TimeSpan PrefetchStartDelay = TimeSpan.FromSeconds(2);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
-        LoopAsync("access flush", storage.AccessFlushInterval, _ =>
-        {
-            access.Flush();
-            return Task.CompletedTask;
-        }, stoppingToken),
+        LoopAsync("access flush", storage.AccessFlushInterval, _ => access.FlushAsync(), stoppingToken),
         EvictionLoopAsync(stoppingToken),
-        LoopAsync("garbage collection", gc.Interval, _ =>
-        {
-            collector.Collect();
-            return Task.CompletedTask;
-        }, stoppingToken),
+        LoopAsync("garbage collection", gc.Interval, collector.CollectAsync, stoppingToken),
         scrub.Interval > TimeSpan.Zero ? LoopAsync("scrub", scrub.Interval, scrubber.ScrubAsync, stoppingToken) : Task.CompletedTask,
         PrefetchLoopAsync(stoppingToken));
 
@@ -37,9 +29,9 @@ public sealed partial class LifecycleService(
         await base.StopAsync(cancellationToken);
         try
         {
-            // Keep the LRU order of this run. A synchronous write, so on a pool thread and bounded by the host's
-            // shutdown timeout: a database that cannot take it must not hold the shutdown (and the server) up.
-            await Task.Run(access.Flush, CancellationToken.None).WaitAsync(cancellationToken);
+            // Keep the LRU order of this run, bounded by the host's shutdown timeout: a database that cannot
+            // take it must not hold the shutdown (and the server) up.
+            await access.FlushAsync().WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {

@@ -9,13 +9,14 @@ namespace OciCache.Lifecycle;
 /// <c>quarantine/</c> and dropped from the metadata, so the next pull of a mirror refetches it and a local
 /// repository reports it unknown rather than serving it. Uses the same check as <c>ocicache verify</c>.
 /// </summary>
-public sealed partial class Scrubber(IMetadataIndex index, IBlobStore store, ScrubOptions options, ILogger<Scrubber> logger)
+public sealed partial class Scrubber(IBlobIndex index, IBlobStore store, ScrubOptions options, ILogger<Scrubber> logger)
 {
     /// <summary>One pass over every blob; returns how many were found corrupt.</summary>
     public async Task<int> ScrubAsync(CancellationToken cancellationToken)
     {
         var corrupt = 0;
-        foreach (var blob in index.EnumerateBlobs().ToList())
+        // Collected first: the pass is slow on purpose, and a read held open that long would keep the WAL from being checkpointed.
+        foreach (var blob in await index.EnumerateBlobsAsync(cancellationToken).ToListAsync(cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!store.TryGet(blob.Digest, out var stored))
@@ -30,7 +31,7 @@ public sealed partial class Scrubber(IMetadataIndex index, IBlobStore store, Scr
 
             corrupt++;
             LogCorrupt(blob.Digest);
-            index.RemoveBlob(blob.Digest);
+            await index.RemoveBlobAsync(blob.Digest);
             store.Quarantine(blob.Digest);
         }
 

@@ -72,13 +72,16 @@ public sealed class CacheMetrics : IDisposable
         }
     }
 
-    /// <summary>Registers a level (a gauge) read on every scrape. Counts go in a <see cref="TallyCounter"/>.</summary>
-    public void Observe(string name, Func<IEnumerable<Measurement<long>>> read, string description)
+    /// <summary>
+    /// Registers a level (a gauge) read on every scrape. Counts go in a <see cref="TallyCounter"/>. A level
+    /// kept in storage gives <paramref name="refresh"/>, which a scrape awaits before the synchronous read.
+    /// </summary>
+    public void Observe(string name, Func<IEnumerable<Measurement<long>>> read, string description, Func<CancellationToken, Task>? refresh = null)
     {
         _meter.CreateObservableGauge(name, read, description: description);
         lock (_gauges)
         {
-            _gauges.Add(new ObservedGauge(name, description, read));
+            _gauges.Add(new ObservedGauge(name, description, read) { Refresh = refresh });
         }
     }
 
@@ -103,7 +106,11 @@ public sealed class CacheMetrics : IDisposable
 }
 
 /// <summary>A level read when asked: its current value per combination of tag values.</summary>
-public sealed record ObservedGauge(string Name, string Description, Func<IEnumerable<Measurement<long>>> Read);
+public sealed record ObservedGauge(string Name, string Description, Func<IEnumerable<Measurement<long>>> Read)
+{
+    /// <summary>Brings the value <see cref="Read"/> returns up to date; null when it is always current.</summary>
+    public Func<CancellationToken, Task>? Refresh { get; init; }
+}
 
 /// <summary>
 /// A monotonic count per combination of label values. Its label names are fixed when it is declared (in

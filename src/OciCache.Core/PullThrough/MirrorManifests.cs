@@ -16,7 +16,7 @@ namespace OciCache.PullThrough;
 /// sends is stored by <see cref="ManifestWriter"/>, the same path as a push (<see cref="ManifestOrigin.Upstream"/>).
 /// </summary>
 internal sealed partial class MirrorManifests(
-    LocalContentReader local, IMetadataIndex index, ManifestWriter writer, UpstreamClient upstreams, IMemoryCache cache,
+    LocalContentReader local, IManifestIndex index, ManifestWriter writer, UpstreamClient upstreams, IMemoryCache cache,
     PullThroughOptions options, OfflineSwitch offline, TimeProvider time, CacheMetrics metrics, ILogger<MirrorManifests> logger)
 {
     private const string StaleWarning = "111 - \"Revalidation Failed\"";
@@ -33,7 +33,7 @@ internal sealed partial class MirrorManifests(
         var key = (repository.Name, reference.ToString());
         if (!reference.IsTag)
         {
-            if (local.Find(repository, reference, needBytes: !headOnly) is ManifestLookup.Found stored)
+            if (await local.FindAsync(repository, reference, needBytes: !headOnly, cancellationToken) is ManifestLookup.Found stored)
             {
                 Hit(repository);
                 return stored;
@@ -42,12 +42,12 @@ internal sealed partial class MirrorManifests(
             return await FromUpstreamAsync(repository, reference, key, cancellationToken);
         }
 
-        if (index.GetTag(repository.Name, reference.Tag) is not { } tag)
+        if (await index.GetTagAsync(repository, reference.Tag, cancellationToken) is not { } tag)
         {
             return await FromUpstreamAsync(repository, reference, key, cancellationToken);
         }
 
-        var cached = local.Find(repository, Reference.ForDigest(tag.Digest), needBytes: !headOnly) as ManifestLookup.Found;
+        var cached = await local.FindAsync(repository, Reference.ForDigest(tag.Digest), needBytes: !headOnly, cancellationToken) as ManifestLookup.Found;
         // Offline, the cached copy is the answer: there is nobody to revalidate with, and it is not stale by choice.
         if (cached is not null && (offline.IsOn || time.GetUtcNow() - tag.CheckedAt < options.TagRevalidateInterval))
         {
@@ -111,7 +111,7 @@ internal sealed partial class MirrorManifests(
                                      Digest.TryParse(values.FirstOrDefault(), out var d) ? d : (Digest?)null;
                 if (cached is not null && upstreamDigest == tag.Digest)
                 {
-                    await index.MarkTagCheckedAsync(repository.Name, tag.Name, time.GetUtcNow());
+                    await index.MarkTagCheckedAsync(repository, tag.Name, time.GetUtcNow());
                     Hit(repository);
                     return cached;
                 }
@@ -128,11 +128,11 @@ internal sealed partial class MirrorManifests(
             if (options.OnUpstreamNotFound == UpstreamNotFoundPolicy.ServeCached && cached is not null)
             {
                 LogGoneUpstream(repository.Name, tag.Name);
-                await index.MarkTagCheckedAsync(repository.Name, tag.Name, time.GetUtcNow());
+                await index.MarkTagCheckedAsync(repository, tag.Name, time.GetUtcNow());
                 return cached;
             }
 
-            await index.DeleteTagAsync(repository.Name, tag.Name);
+            await index.DeleteTagAsync(repository, tag.Name);
             return Remember(repository, reference, RegistryErrors.ManifestUnknown(reference));
         }
 

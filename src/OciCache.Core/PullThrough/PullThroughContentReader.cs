@@ -14,7 +14,7 @@ namespace OciCache.PullThrough;
 /// if the store holds the bytes for another repository.
 /// </summary>
 internal sealed partial class PullThroughContentReader(
-    LocalContentReader local, MirrorManifests manifests, FillCoordinator fills, IMetadataIndex index, IBlobStore store,
+    LocalContentReader local, MirrorManifests manifests, FillCoordinator fills, IBlobIndex index, IBlobStore store,
     UpstreamClient upstreams, UpstreamRules rules, PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time,
     AccessTracker access, EvictionSignal eviction, CacheMetrics metrics, ILogger<PullThroughContentReader> logger) : IContentReader
 {
@@ -108,17 +108,17 @@ internal sealed partial class PullThroughContentReader(
     /// </summary>
     private async Task<bool> IsRecordedForAsync(Repository repository, Digest digest)
     {
-        if (index.GetLinkedBlobSize(repository.Name, digest) is not null)
+        if (await index.GetLinkedBlobSizeAsync(repository, digest) is not null)
         {
             return true;
         }
 
-        if (!index.IsReferencedBy(repository.Name, digest) || !index.IsLinkedFromUpstream(repository.Upstream!, digest))
+        if (!await index.IsReferencedByAsync(repository, digest) || !await index.IsLinkedFromUpstreamAsync(repository.Upstream!, digest))
         {
             return false;
         }
 
-        await index.LinkBlobAsync(repository.Name, repository.Upstream, digest);
+        await index.LinkBlobAsync(repository, digest);
         return true;
     }
 
@@ -148,10 +148,10 @@ internal sealed partial class PullThroughContentReader(
         async Task Publish(BlobFill fill, long size)
         {
             // Every repository that asked while the fetch ran may see the blob.
-            await index.AddBlobAsync(repository.Name, repository.Upstream, digest, size);
+            await index.AddBlobAsync(repository, digest, size);
             foreach (var requester in fill.Requesters.Where(r => r != repository))
             {
-                await index.LinkBlobAsync(requester.Name, requester.Upstream, digest);
+                await index.LinkBlobAsync(requester, digest);
             }
 
             LogCached(repository.Name, digest, size);

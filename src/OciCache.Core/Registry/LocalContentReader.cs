@@ -6,33 +6,34 @@ namespace OciCache.Registry;
 
 /// <summary>Reads what the registry holds itself: a repository sees only the blobs and manifests linked to it.</summary>
 public sealed partial class LocalContentReader(
-    IMetadataIndex index, IBlobStore store, AccessTracker access, ILogger<LocalContentReader> logger) : IContentReader
+    IBlobIndex blobs, IManifestIndex manifests, IBlobStore store, AccessTracker access, ILogger<LocalContentReader> logger) : IContentReader
 {
-    public ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken)
+    public async ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken)
     {
-        if (index.GetLinkedBlobSize(repository.Name, digest) is null || !TryGetStored(digest, out var blob))
+        if (await blobs.GetLinkedBlobSizeAsync(repository, digest, cancellationToken) is null || !TryGetStored(digest, out var blob))
         {
-            return ValueTask.FromResult<BlobLookup>(new BlobLookup.Missing(RegistryErrors.BlobUnknown(digest)));
+            return new BlobLookup.Missing(RegistryErrors.BlobUnknown(digest));
         }
 
         access.Touch(digest);
-        return ValueTask.FromResult<BlobLookup>(new BlobLookup.Stored(blob));
+        return new BlobLookup.Stored(blob);
     }
 
     public ValueTask<ManifestLookup> GetManifestAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Find(repository, reference, needBytes: !headOnly));
+        FindAsync(repository, reference, needBytes: !headOnly, cancellationToken);
 
     /// <summary>
     /// The manifest as stored, or Missing; used by the pull-through cache for its local copy too. Without
     /// <paramref name="needBytes"/> the answer comes from metadata alone (memory when warm): a HEAD touches
     /// no file. The store and the metadata are kept in agreement by verify and scrub.
     /// </summary>
-    public ManifestLookup Find(Repository repository, Reference reference, bool needBytes = true)
+    public async ValueTask<ManifestLookup> FindAsync(
+        Repository repository, Reference reference, bool needBytes = true, CancellationToken cancellationToken = default)
     {
         var digest = reference.Digest;
         if (reference.IsTag)
         {
-            if (index.GetTag(repository.Name, reference.Tag) is not { } tag)
+            if (await manifests.GetTagAsync(repository, reference.Tag, cancellationToken) is not { } tag)
             {
                 return new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
             }
@@ -40,7 +41,7 @@ public sealed partial class LocalContentReader(
             digest = tag.Digest;
         }
 
-        if (index.GetManifest(repository.Name, digest) is not { } manifest)
+        if (await manifests.GetManifestAsync(repository, digest, cancellationToken) is not { } manifest)
         {
             return new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
         }

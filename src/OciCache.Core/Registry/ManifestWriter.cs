@@ -9,7 +9,7 @@ namespace OciCache.Registry;
 /// size limit, validation, digest, the bytes published like any blob, then the row with its references
 /// and tag. What differs by origin is stated by <see cref="ManifestOrigin"/>.
 /// </summary>
-public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
+public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, IBlobStore store)
 {
     /// <summary>
     /// A pushed manifest may reference at most this many distinct blobs and child manifests (config, layers,
@@ -55,7 +55,7 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             throw RegistryErrors.DigestInvalid($"Docker-Content-Digest says {claimed} for a manifest whose bytes hash to {digest}");
         }
 
-        var references = origin.RequireReferencedContent ? CheckReferences(repository, document) : References(document);
+        var references = origin.RequireReferencedContent ? await CheckReferencesAsync(repository, document, cancellationToken) : References(document);
         if (await store.PutSmallAsync(digest, content, cancellationToken) is not BlobCommitResult.Committed and var result)
         {
             throw new IOException($"manifest {digest} could not be stored ({result})");
@@ -70,7 +70,7 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
             AnnotationsJson = AnnotationLimits.ForDescriptor(document.AnnotationsJson),
         };
         var linked = origin.RequireReferencedContent ? document.RequiredBlobs.Select(b => b.Digest).Distinct().ToList() : null;
-        if (await index.PutManifestAsync(repository.Name, repository.Upstream, record, references, reference.Tag, linked) is { } unlinked)
+        if (await manifests.PutManifestAsync(repository, record, references, reference.Tag, linked) is { } unlinked)
         {
             // Deleted from the repository between the check above and the write.
             throw new RegistryException(OciErrorCode.ManifestBlobUnknown, "blob unknown to registry", unlinked.ToString());
@@ -103,11 +103,11 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
     private static List<Digest> References(ManifestDocument document) =>
         document.RequiredBlobs.Select(b => b.Digest).Concat(document.Manifests.Select(m => m.Digest)).Distinct().ToList();
 
-    private List<Digest> CheckReferences(Repository repository, ManifestDocument document)
+    private async Task<List<Digest>> CheckReferencesAsync(Repository repository, ManifestDocument document, CancellationToken cancellationToken)
     {
         foreach (var blob in document.RequiredBlobs)
         {
-            if (index.GetLinkedBlobSize(repository.Name, blob.Digest) is null)
+            if (await blobs.GetLinkedBlobSizeAsync(repository, blob.Digest, cancellationToken) is null)
             {
                 throw new RegistryException(OciErrorCode.ManifestBlobUnknown, "blob unknown to registry", blob.Digest.ToString());
             }
@@ -115,7 +115,7 @@ public sealed class ManifestWriter(IMetadataIndex index, IBlobStore store)
 
         foreach (var child in document.Manifests)
         {
-            if (index.GetManifest(repository.Name, child.Digest) is null)
+            if (await manifests.GetManifestAsync(repository, child.Digest, cancellationToken) is null)
             {
                 throw new RegistryException(OciErrorCode.ManifestBlobUnknown, "manifest unknown to registry", child.Digest.ToString());
             }

@@ -12,25 +12,21 @@ internal sealed class SessionCounts(UploadOptions options)
     private const string Unknown = "";
 
     private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _loading = new(1, 1);
     private readonly Dictionary<string, string> _owners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _perClient = new(StringComparer.Ordinal);
-    private bool _loaded;
+    private volatile bool _loaded;
 
     /// <summary>Counts a new session for <paramref name="client"/>; false when that would pass a cap.</summary>
-    public bool TryOpen(string id, string client, IMetadataIndex index)
+    public async Task<bool> TryOpenAsync(string id, string client, IUploadIndex index)
     {
+        if (!_loaded)
+        {
+            await LoadAsync(index);
+        }
+
         lock (_lock)
         {
-            if (!_loaded)
-            {
-                foreach (var upload in index.ListUploads())
-                {
-                    _owners.TryAdd(upload.Id, Unknown);
-                }
-
-                _loaded = true;
-            }
-
             var held = _perClient.GetValueOrDefault(client);
             if (_owners.Count >= options.MaxSessions || held >= options.MaxSessionsPerClient)
             {
@@ -40,6 +36,37 @@ internal sealed class SessionCounts(UploadOptions options)
             _owners.Add(id, client);
             _perClient[client] = held + 1;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Counts the sessions of an earlier run, once, before any session of this run is counted: every
+    /// <see cref="TryOpenAsync"/> waits here until they are.
+    /// </summary>
+    private async Task LoadAsync(IUploadIndex index)
+    {
+        await _loading.WaitAsync();
+        try
+        {
+            if (_loaded)
+            {
+                return;
+            }
+
+            var uploads = await index.ListUploadsAsync();
+            lock (_lock)
+            {
+                foreach (var upload in uploads)
+                {
+                    _owners.TryAdd(upload.Id, Unknown);
+                }
+            }
+
+            _loaded = true;
+        }
+        finally
+        {
+            _loading.Release();
         }
     }
 

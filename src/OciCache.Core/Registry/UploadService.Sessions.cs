@@ -8,7 +8,7 @@ public sealed partial class UploadService
 {
     /// <summary>Runs <paramref name="work"/> holding the session's lock, with its writer open.</summary>
     private Task<T> WithSessionAsync<T>(Repository repository, string id, Func<Session, BlobWriter, Task<T>> work, CancellationToken cancellationToken) =>
-        WithLockedSessionAsync(repository, id, (session, record) => work(session, OpenWriter(id, session, record)), cancellationToken);
+        WithLockedSessionAsync(repository, id, async (session, record) => await work(session, await OpenWriterAsync(id, session, record)), cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="work"/> holding the session's lock, with the session's row as it is under the
@@ -16,7 +16,7 @@ public sealed partial class UploadService
     /// </summary>
     private async Task<T> WithLockedSessionAsync<T>(Repository repository, string id, Func<Session, UploadRecord, Task<T>> work, CancellationToken cancellationToken)
     {
-        Find(repository, id); // an unknown id is refused without queuing on a lock
+        await FindAsync(repository, id, cancellationToken); // an unknown id is refused without queuing on a lock
         var session = _sessions.GetOrAdd(id, static _ => new Session());
         await session.Gate.WaitAsync(cancellationToken);
         try
@@ -29,7 +29,7 @@ public sealed partial class UploadService
             UploadRecord record;
             try
             {
-                record = Find(repository, id);
+                record = await FindAsync(repository, id, cancellationToken);
             }
             catch (RegistryException)
             {
@@ -85,9 +85,9 @@ public sealed partial class UploadService
         return await chunk.ReadAsync(probe, cancellationToken) > 0;
     }
 
-    private UploadRecord Find(Repository repository, string id)
+    private async Task<UploadRecord> FindAsync(Repository repository, string id, CancellationToken cancellationToken)
     {
-        if (!DataLayout.IsUploadId(id) || index.GetUpload(id) is not { } record || record.Repository != repository.Name)
+        if (!DataLayout.IsUploadId(id) || await index.GetUploadAsync(id, cancellationToken) is not { } record || record.Repository != repository.Name)
         {
             throw RegistryErrors.UploadUnknown(id);
         }
@@ -96,7 +96,7 @@ public sealed partial class UploadService
     }
 
     /// <summary>The session's writer, opened from disk on first use after a restart.</summary>
-    private BlobWriter OpenWriter(string id, Session session, UploadRecord record)
+    private async Task<BlobWriter> OpenWriterAsync(string id, Session session, UploadRecord record)
     {
         if (session.Writer is { } open)
         {
@@ -111,7 +111,7 @@ public sealed partial class UploadService
         catch (FileNotFoundException)
         {
             // A row whose file is gone (removed behind the server's back): the session cannot go on.
-            Forget(id, session);
+            await ForgetAsync(id, session);
             throw RegistryErrors.UploadUnknown(id);
         }
 
@@ -119,7 +119,7 @@ public sealed partial class UploadService
         {
             // The file lost bytes the database recorded (a power cut before they reached the disk):
             // the file is the truth, and the client learns the real offset from the Range header.
-            index.SetUploadSize(record.Id, writer.Length, time.GetUtcNow());
+            await index.SetUploadSizeAsync(record.Id, writer.Length, time.GetUtcNow());
         }
 
         session.Writer = writer;
@@ -134,16 +134,14 @@ public sealed partial class UploadService
 
     /// <summary>
     /// Ends the session, under its lock: requests queued on the lock will find it ended, later ones find
-    /// no row. The row goes here; the file is the caller's (a commit moves it, <see cref="Forget"/> deletes it).
+    /// no row. The row goes here; the file is the caller's (a commit moves it, <see cref="ForgetAsync"/> deletes it).
+    /// The request's thread is free while the row's delete waits for the database.
     /// </summary>
     /// <remarks>
     /// The row goes before the entry leaves <c>_sessions</c>: a request that arrives in between would make
     /// a new entry, lock it at once, and must not find the row, or it would write into the file being committed.
     /// If the row cannot be deleted the ended entry stays, refusing every request, until expiry retries.
     /// </remarks>
-    private void End(string id, Session session) => EndAsync(id, session).GetAwaiter().GetResult();
-
-    /// <summary>As <see cref="End"/>; the request's thread is free while the row's delete waits for the database.</summary>
     private async Task EndAsync(string id, Session session)
     {
         session.Ended = true;
@@ -153,8 +151,6 @@ public sealed partial class UploadService
     }
 
     /// <summary>Ends the session and deletes its bytes: row first, then file.</summary>
-    private void Forget(string id, Session session) => ForgetAsync(id, session).GetAwaiter().GetResult();
-
     private async Task ForgetAsync(string id, Session session)
     {
         await EndAsync(id, session);

@@ -15,7 +15,7 @@ namespace OciCache.Registry;
 /// session is refused as unknown, never written into a file that is gone. Only <see cref="Start"/>
 /// creates a session's file, so no request can bring one back without its row.
 /// </remarks>
-public sealed partial class UploadService(IMetadataIndex index, IBlobStore store, TimeProvider time, UploadOptions options)
+public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, IBlobStore store, TimeProvider time, UploadOptions options)
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new();
     private readonly SessionCounts _counts = new(options);
@@ -27,7 +27,8 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
     public async Task<string> StartAsync(Repository repository, string client)
     {
         var id = Guid.NewGuid().ToString("N");
-        if (!_counts.TryOpen(id, client, index) && (ExpireOlderThan(time.GetUtcNow() - options.IdleExpiry) == 0 || !_counts.TryOpen(id, client, index)))
+        if (!await _counts.TryOpenAsync(id, client, index) &&
+            (await ExpireOlderThanAsync(time.GetUtcNow() - options.IdleExpiry) == 0 || !await _counts.TryOpenAsync(id, client, index)))
         {
             throw new RegistryException(OciErrorCode.TooManyRequests, "too many open upload sessions",
                 $"at most {options.MaxSessionsPerClient} per client and {options.MaxSessions} in all; finish or cancel one first");
@@ -75,7 +76,8 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
     /// The bytes the session holds for good: its recorded size. A chunk still arriving is not counted (its
     /// bytes are in the file but are cut back if it fails), so a client resumes from what was acknowledged.
     /// </summary>
-    public long GetSize(Repository repository, string id) => Find(repository, id).Size;
+    public async Task<long> GetSizeAsync(Repository repository, string id, CancellationToken cancellationToken) =>
+        (await FindAsync(repository, id, cancellationToken)).Size;
 
     /// <summary>
     /// Appends a chunk. With a <paramref name="range"/> the session must stand at its start and the chunk
@@ -122,7 +124,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
                 throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
             }
 
-            await index.AddBlobAsync(repository.Name, null, digest, size);
+            await blobs.AddBlobAsync(repository, digest, size);
             return size;
         }, cancellationToken);
 
@@ -138,10 +140,10 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
     /// Abandons sessions untouched since <paramref name="cutoff"/>: their rows and bytes go. A session that
     /// is receiving a chunk right now is left for the next round.
     /// </summary>
-    public int ExpireOlderThan(DateTimeOffset cutoff)
+    public async Task<int> ExpireOlderThanAsync(DateTimeOffset cutoff)
     {
         var expired = 0;
-        foreach (var upload in index.ListUploads().Where(u => u.UpdatedAt < cutoff))
+        foreach (var upload in (await index.ListUploadsAsync()).Where(u => u.UpdatedAt < cutoff))
         {
             var session = _sessions.GetOrAdd(upload.Id, static _ => new Session());
             if (!session.Gate.Wait(0))
@@ -153,12 +155,12 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
             {
                 // Looked up again under the lock: a chunk may have touched it, or a PUT ended it, since the listing.
                 // (An ended session whose row is still there is one whose row could not be deleted: retried here.)
-                if (index.GetUpload(upload.Id) is not { } current || current.UpdatedAt >= cutoff)
+                if (await index.GetUploadAsync(upload.Id) is not { } current || current.UpdatedAt >= cutoff)
                 {
                     continue;
                 }
 
-                Forget(upload.Id, session);
+                await ForgetAsync(upload.Id, session);
                 expired++;
             }
             finally
@@ -189,7 +191,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
             throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
         }
 
-        await index.AddBlobAsync(repository.Name, null, digest, size);
+        await blobs.AddBlobAsync(repository, digest, size);
         return size;
     }
 
@@ -204,8 +206,8 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
             throw new ArgumentException("a mirror repository is no mount source", nameof(from));
         }
 
-        return index.GetLinkedBlobSize(from.Name, digest) is not null && store.TryGet(digest, out _) &&
-               await index.LinkBlobAsync(repository.Name, null, digest);
+        return await blobs.GetLinkedBlobSizeAsync(from, digest) is not null && store.TryGet(digest, out _) &&
+               await blobs.LinkBlobAsync(repository, digest);
     }
 
     /// <summary>The <c>Range</c> header value for a session holding <paramref name="size"/> bytes.</summary>

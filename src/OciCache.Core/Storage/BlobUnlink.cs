@@ -1,6 +1,6 @@
 namespace OciCache.Storage;
 
-/// <summary>What <see cref="IMetadataIndex.UnlinkBlob"/> did.</summary>
+/// <summary>What <see cref="IBlobIndex.UnlinkBlobAsync"/> did.</summary>
 public enum BlobUnlink
 {
     /// <summary>The repository no longer links the blob.</summary>

@@ -4,19 +4,24 @@ using OciCache.Oci;
 namespace OciCache.Storage;
 
 /// <summary>
-/// Keeps the hot lookups of <see cref="IMetadataIndex"/> (tag to digest with its freshness, manifest
-/// records, blob links, repository existence) in memory, so a warm HEAD touches neither SQLite nor disk.
+/// Keeps the hot lookups of metadata (tag to digest with its freshness, manifest records, blob links,
+/// repository existence) in memory, so a warm HEAD touches neither SQLite nor disk.
 /// Writes through this instance invalidate what they change: by key where the change is narrow, by
 /// bumping a generation where it is wide (a removed blob or manifest can touch any key). Entries also
 /// expire after <see cref="Lifetime"/>, which bounds staleness after another process (ocicache verify)
 /// edits the database.
+/// It decorates every role whose writes can change what it caches (<see cref="IBlobIndex"/>,
+/// <see cref="IManifestIndex"/>, <see cref="IEvictionIndex"/>, <see cref="IRepositoryCatalog"/>), so those
+/// writes must reach it; uploads are not cached and go to the backend directly.
 /// </summary>
 /// <remarks>
 /// Keys carry the version of their stripe as it was <em>before</em> the load, and a write bumps the
 /// stripe after it committed. A reader that loaded the old row while a write ran therefore stores it
 /// under a version nobody asks for any more, instead of resurrecting it.
 /// </remarks>
-public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache) : IMetadataIndex
+public sealed class CachedMetadataIndex(
+    IBlobIndex blobs, IManifestIndex manifests, IEvictionIndex eviction, IRepositoryCatalog catalog, IMemoryCache cache)
+    : IBlobIndex, IManifestIndex, IEvictionIndex, IRepositoryCatalog
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
 
@@ -35,63 +40,56 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
 
     private readonly record struct Key(long Generation, long Version, Kind Kind, string Repository, string Item);
 
-    public bool RepositoryExists(string repository) =>
-        Lookup(Kind.Repository, repository, "", () => inner.RepositoryExists(repository));
+    public ValueTask<bool> ExistsAsync(Repository repository, CancellationToken cancellationToken = default) =>
+        LookupAsync(Kind.Repository, repository.Name, "", () => catalog.ExistsAsync(repository, cancellationToken));
 
-    public long? GetLinkedBlobSize(string repository, Digest digest) =>
-        Lookup(Kind.LinkedBlob, repository, digest.ToString(), () => inner.GetLinkedBlobSize(repository, digest));
+    public ValueTask<long?> GetLinkedBlobSizeAsync(Repository repository, Digest digest, CancellationToken cancellationToken = default) =>
+        LookupAsync(Kind.LinkedBlob, repository.Name, digest.ToString(), () => blobs.GetLinkedBlobSizeAsync(repository, digest, cancellationToken));
 
-    public ManifestRecord? GetManifest(string repository, Digest digest) =>
-        Lookup(Kind.Manifest, repository, digest.ToString(), () => inner.GetManifest(repository, digest));
+    public ValueTask<ManifestRecord?> GetManifestAsync(Repository repository, Digest digest, CancellationToken cancellationToken = default) =>
+        LookupAsync(Kind.Manifest, repository.Name, digest.ToString(), () => manifests.GetManifestAsync(repository, digest, cancellationToken));
 
-    public TagRecord? GetTag(string repository, string tag) =>
-        Lookup(Kind.Tag, repository, tag, () => inner.GetTag(repository, tag));
+    public ValueTask<TagRecord?> GetTagAsync(Repository repository, string tag, CancellationToken cancellationToken = default) =>
+        LookupAsync(Kind.Tag, repository.Name, tag, () => manifests.GetTagAsync(repository, tag, cancellationToken));
 
-    public void AddBlob(string repository, string? upstream, Digest digest, long size)
+    public async Task AddBlobAsync(Repository repository, Digest digest, long size)
     {
-        inner.AddBlob(repository, upstream, digest, size);
-        ForgetBlob(repository, digest);
+        await blobs.AddBlobAsync(repository, digest, size);
+        ForgetBlob(repository.Name, digest);
     }
 
-    public async Task AddBlobAsync(string repository, string? upstream, Digest digest, long size)
+    public async Task<bool> LinkBlobAsync(Repository repository, Digest digest)
     {
-        await inner.AddBlobAsync(repository, upstream, digest, size);
-        ForgetBlob(repository, digest);
-    }
-
-    public async Task<bool> LinkBlobAsync(string repository, string? upstream, Digest digest)
-    {
-        var linked = await inner.LinkBlobAsync(repository, upstream, digest);
-        Forget(Kind.LinkedBlob, repository, digest.ToString());
-        Forget(Kind.Repository, repository, "");
+        var linked = await blobs.LinkBlobAsync(repository, digest);
+        ForgetBlob(repository.Name, digest);
         return linked;
     }
 
-    public async Task<BlobUnlink> UnlinkBlobAsync(string repository, Digest digest)
+    public async Task<BlobUnlink> UnlinkBlobAsync(Repository repository, Digest digest)
     {
-        var unlinked = await inner.UnlinkBlobAsync(repository, digest);
-        Forget(Kind.LinkedBlob, repository, digest.ToString());
+        var unlinked = await blobs.UnlinkBlobAsync(repository, digest);
+        Forget(Kind.LinkedBlob, repository.Name, digest.ToString());
         return unlinked;
     }
 
-    public void RemoveBlob(Digest digest)
+    public async Task RemoveBlobAsync(Digest digest)
     {
-        inner.RemoveBlob(digest);
+        await blobs.RemoveBlobAsync(digest);
         Interlocked.Increment(ref _generation);
     }
 
-    public void PutManifest(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag)
-    {
-        inner.PutManifest(repository, upstream, manifest, references, tag);
-        ForgetManifest(repository, manifest, tag);
-    }
-
     public async Task<Digest?> PutManifestAsync(
-        string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
+        Repository repository, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
         IReadOnlyCollection<Digest>? linkedBlobs = null)
     {
-        var unlinked = await inner.PutManifestAsync(repository, upstream, manifest, references, tag, linkedBlobs);
-        ForgetManifest(repository, manifest, tag);
+        var unlinked = await manifests.PutManifestAsync(repository, manifest, references, tag, linkedBlobs);
+        Forget(Kind.Manifest, repository.Name, manifest.Digest.ToString());
+        Forget(Kind.Repository, repository.Name, "");
+        if (tag is not null)
+        {
+            Forget(Kind.Tag, repository.Name, tag);
+        }
+
         return unlinked;
     }
 
@@ -101,46 +99,36 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
         Forget(Kind.Repository, repository, "");
     }
 
-    private void ForgetManifest(string repository, ManifestRecord manifest, string? tag)
+    public async Task MarkTagCheckedAsync(Repository repository, string tag, DateTimeOffset checkedAt)
     {
-        Forget(Kind.Manifest, repository, manifest.Digest.ToString());
-        Forget(Kind.Repository, repository, "");
-        if (tag is not null)
-        {
-            Forget(Kind.Tag, repository, tag);
-        }
+        await manifests.MarkTagCheckedAsync(repository, tag, checkedAt);
+        Forget(Kind.Tag, repository.Name, tag);
     }
 
-    public async Task MarkTagCheckedAsync(string repository, string tag, DateTimeOffset checkedAt)
+    public async Task<bool> DeleteManifestAsync(Repository repository, Digest digest)
     {
-        await inner.MarkTagCheckedAsync(repository, tag, checkedAt);
-        Forget(Kind.Tag, repository, tag);
-    }
-
-    public async Task<bool> DeleteManifestAsync(string repository, Digest digest)
-    {
-        var deleted = await inner.DeleteManifestAsync(repository, digest);
+        var deleted = await manifests.DeleteManifestAsync(repository, digest);
         Interlocked.Increment(ref _generation); // tags pointing at it went too
         return deleted;
     }
 
-    public async Task<bool> DeleteTagAsync(string repository, string tag)
+    public async Task<bool> DeleteTagAsync(Repository repository, string tag)
     {
-        var deleted = await inner.DeleteTagAsync(repository, tag);
-        Forget(Kind.Tag, repository, tag);
+        var deleted = await manifests.DeleteTagAsync(repository, tag);
+        Forget(Kind.Tag, repository.Name, tag);
         return deleted;
     }
 
-    public IReadOnlyList<Digest> DeleteManifestTree(string repository, Digest root)
+    public async Task<IReadOnlyList<Digest>> DeleteManifestTreeAsync(Repository repository, Digest root)
     {
-        var touched = inner.DeleteManifestTree(repository, root);
+        var touched = await eviction.DeleteManifestTreeAsync(repository, root);
         Interlocked.Increment(ref _generation); // manifests and tags of this repository went
         return touched;
     }
 
-    public int DeleteOrphanedLinks(DateTimeOffset before)
+    public async Task<int> DeleteOrphanedLinksAsync(DateTimeOffset before)
     {
-        var deleted = inner.DeleteOrphanedLinks(before);
+        var deleted = await eviction.DeleteOrphanedLinksAsync(before);
         if (deleted > 0)
         {
             Interlocked.Increment(ref _generation);
@@ -149,53 +137,52 @@ public sealed class CachedMetadataIndex(IMetadataIndex inner, IMemoryCache cache
         return deleted;
     }
 
-    // Listings, enumeration, lifecycle queries and uploads are not hot: they go straight through.
-    public long GetCachedBytes() => inner.GetCachedBytes();
+    // Listings, enumeration and lifecycle queries are not hot: they go straight through.
+    public Task<long> GetCachedBytesAsync(CancellationToken cancellationToken = default) => eviction.GetCachedBytesAsync(cancellationToken);
 
-    public void TouchBlobs(IReadOnlyCollection<KeyValuePair<Digest, DateTimeOffset>> accesses) => inner.TouchBlobs(accesses);
+    public Task TouchBlobsAsync(IReadOnlyCollection<KeyValuePair<Digest, DateTimeOffset>> accesses) => eviction.TouchBlobsAsync(accesses);
 
-    public IReadOnlyList<EvictionCandidate> ListEvictionCandidates(bool includeLocal) => inner.ListEvictionCandidates(includeLocal);
+    public Task<IReadOnlyList<EvictionCandidate>> ListEvictionCandidatesAsync(bool includeLocal, CancellationToken cancellationToken = default) =>
+        eviction.ListEvictionCandidatesAsync(includeLocal, cancellationToken);
 
-    public IReadOnlyList<BlobRecord> ListUnneededBlobs(IReadOnlyCollection<Digest>? among, UnneededScope scope) => inner.ListUnneededBlobs(among, scope);
+    public Task<IReadOnlyList<BlobRecord>> ListUnneededBlobsAsync(
+        IReadOnlyCollection<Digest>? among, UnneededScope scope, CancellationToken cancellationToken = default) =>
+        eviction.ListUnneededBlobsAsync(among, scope, cancellationToken);
 
-    public void MarkOrphanedLinks(DateTimeOffset now) => inner.MarkOrphanedLinks(now);
+    public Task MarkOrphanedLinksAsync(DateTimeOffset now) => eviction.MarkOrphanedLinksAsync(now);
 
-    public IReadOnlyList<string> ListRepositories(int limit, string? after) => inner.ListRepositories(limit, after);
+    public Task<IReadOnlyList<string>> ListAsync(int limit, string? after, CancellationToken cancellationToken = default) =>
+        catalog.ListAsync(limit, after, cancellationToken);
 
-    public BlobRecord? GetBlob(Digest digest) => inner.GetBlob(digest);
+    public ValueTask<BlobRecord?> GetBlobAsync(Digest digest, CancellationToken cancellationToken = default) =>
+        blobs.GetBlobAsync(digest, cancellationToken);
 
-    public bool IsReferencedBy(string repository, Digest digest) => inner.IsReferencedBy(repository, digest);
+    public ValueTask<bool> IsReferencedByAsync(Repository repository, Digest digest, CancellationToken cancellationToken = default) =>
+        blobs.IsReferencedByAsync(repository, digest, cancellationToken);
 
-    public bool IsLinkedFromUpstream(string upstream, Digest digest) => inner.IsLinkedFromUpstream(upstream, digest);
+    public ValueTask<bool> IsLinkedFromUpstreamAsync(string upstream, Digest digest, CancellationToken cancellationToken = default) =>
+        blobs.IsLinkedFromUpstreamAsync(upstream, digest, cancellationToken);
 
-    public IEnumerable<BlobRecord> EnumerateBlobs() => inner.EnumerateBlobs();
+    public IAsyncEnumerable<BlobRecord> EnumerateBlobsAsync(CancellationToken cancellationToken = default) =>
+        blobs.EnumerateBlobsAsync(cancellationToken);
 
-    public IReadOnlyList<string>? ListTags(string repository, int limit, string? after) => inner.ListTags(repository, limit, after);
+    public Task<IReadOnlyList<string>?> ListTagsAsync(Repository repository, int limit, string? after, CancellationToken cancellationToken = default) =>
+        manifests.ListTagsAsync(repository, limit, after, cancellationToken);
 
-    public void ListReferrers(string repository, Digest subject, string? artifactType, Digest? after, Func<ManifestRecord, bool> visit) =>
-        inner.ListReferrers(repository, subject, artifactType, after, visit);
+    public IAsyncEnumerable<ManifestRecord> ListReferrersAsync(
+        Repository repository, Digest subject, string? artifactType, Digest? after, CancellationToken cancellationToken = default) =>
+        manifests.ListReferrersAsync(repository, subject, artifactType, after, cancellationToken);
 
-    public Task CreateUploadAsync(UploadRecord upload) => inner.CreateUploadAsync(upload);
-
-    public UploadRecord? GetUpload(string id) => inner.GetUpload(id);
-
-    public void SetUploadSize(string id, long size, DateTimeOffset updatedAt) => inner.SetUploadSize(id, size, updatedAt);
-
-    public Task SetUploadSizeAsync(string id, long size, DateTimeOffset updatedAt) => inner.SetUploadSizeAsync(id, size, updatedAt);
-
-    public Task DeleteUploadAsync(string id) => inner.DeleteUploadAsync(id);
-
-    public IReadOnlyList<UploadRecord> ListUploads() => inner.ListUploads();
-
-    private T Lookup<T>(Kind kind, string repository, string item, Func<T> load)
+    /// <summary>A hit is answered from memory, without a task; a miss loads and keeps the answer under the key taken before the load.</summary>
+    private ValueTask<T> LookupAsync<T>(Kind kind, string repository, string item, Func<ValueTask<T>> load)
     {
         var key = KeyOf(kind, repository, item);
-        if (cache.TryGetValue(key, out T? value))
-        {
-            return value!;
-        }
+        return cache.TryGetValue(key, out T? value) ? ValueTask.FromResult(value!) : LoadAsync(key, load);
+    }
 
-        value = load();
+    private async ValueTask<T> LoadAsync<T>(Key key, Func<ValueTask<T>> load)
+    {
+        var value = await load();
         Store(key, value);
         return value;
     }

@@ -4,7 +4,7 @@ namespace OciCache.Storage;
 
 /// <summary>
 /// Content-addressed bytes, one copy per digest. The store knows nothing of repositories: which repository
-/// may see a blob is metadata (<see cref="IMetadataIndex"/>).
+/// may see a blob is metadata (<see cref="IBlobIndex"/>).
 /// </summary>
 /// <remarks>
 /// Every change to the data folder's files goes through the store: writing and publishing

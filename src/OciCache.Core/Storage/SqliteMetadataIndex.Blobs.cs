@@ -1,61 +1,59 @@
-using Microsoft.Data.Sqlite;
+using System.Runtime.CompilerServices;
 using OciCache.Oci;
 
 namespace OciCache.Storage;
 
 public sealed partial class SqliteMetadataIndex
 {
-    public bool RepositoryExists(string repository) => Read(c =>
-    {
-        using var command = Command(c, "SELECT 1 FROM repositories WHERE name = $name", ("$name", repository));
-        return command.ExecuteScalar() is not null;
-    });
-
-    public IReadOnlyList<string> ListRepositories(int limit, string? after) => Read(c =>
-    {
-        using var command = Command(c,
-            "SELECT name FROM repositories WHERE name > $after ORDER BY name LIMIT $limit",
-            ("$after", after ?? ""), ("$limit", limit));
-        using var reader = command.ExecuteReader();
-        var names = new List<string>();
-        while (reader.Read())
+    public ValueTask<bool> ExistsAsync(Repository repository, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(cancellationToken, c =>
         {
-            names.Add(reader.GetString(0));
-        }
+            using var command = Command(c, "SELECT 1 FROM repositories WHERE name = $name", ("$name", repository.Name));
+            return command.ExecuteScalar() is not null;
+        }));
 
-        return names;
-    });
+    public Task<IReadOnlyList<string>> ListAsync(int limit, string? after, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read<IReadOnlyList<string>>(cancellationToken, c =>
+        {
+            using var command = Command(c,
+                "SELECT name FROM repositories WHERE name > $after ORDER BY name LIMIT $limit",
+                ("$after", after ?? ""), ("$limit", limit));
+            using var reader = command.ExecuteReader();
+            var names = new List<string>();
+            while (reader.Read())
+            {
+                names.Add(reader.GetString(0));
+            }
 
-    public BlobRecord? GetBlob(Digest digest) => Read(c =>
+            return names;
+        }));
+
+    public ValueTask<BlobRecord?> GetBlobAsync(Digest digest, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(cancellationToken, c =>
+        {
+            using var command = Command(c,
+                "SELECT size, created_at, last_access FROM blobs WHERE digest = $digest", ("$digest", digest.ToString()));
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new BlobRecord(digest, reader.GetInt64(0), Time(reader.GetInt64(1)), Time(reader.GetInt64(2)))
+                : null;
+        }));
+
+    public ValueTask<long?> GetLinkedBlobSizeAsync(Repository repository, Digest digest, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(cancellationToken, c =>
+        {
+            using var command = Command(c, """
+                SELECT b.size FROM blobs b
+                JOIN repository_blobs rb ON rb.digest = b.digest
+                JOIN repositories r ON r.id = rb.repository_id
+                WHERE r.name = $name AND b.digest = $digest
+                """, ("$name", repository.Name), ("$digest", digest.ToString()));
+            return command.ExecuteScalar() is long size ? size : (long?)null;
+        }));
+
+    public Task AddBlobAsync(Repository repository, Digest digest, long size) => WriteAsync((c, t) =>
     {
-        using var command = Command(c,
-            "SELECT size, created_at, last_access FROM blobs WHERE digest = $digest", ("$digest", digest.ToString()));
-        using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new BlobRecord(digest, reader.GetInt64(0), Time(reader.GetInt64(1)), Time(reader.GetInt64(2)))
-            : null;
-    });
-
-    public long? GetLinkedBlobSize(string repository, Digest digest) => Read(c =>
-    {
-        using var command = Command(c, """
-            SELECT b.size FROM blobs b
-            JOIN repository_blobs rb ON rb.digest = b.digest
-            JOIN repositories r ON r.id = rb.repository_id
-            WHERE r.name = $name AND b.digest = $digest
-            """, ("$name", repository), ("$digest", digest.ToString()));
-        return command.ExecuteScalar() is long size ? size : (long?)null;
-    });
-
-    public void AddBlob(string repository, string? upstream, Digest digest, long size) =>
-        Write((c, t) => AddBlob(c, t, repository, upstream, digest, size));
-
-    public Task AddBlobAsync(string repository, string? upstream, Digest digest, long size) =>
-        WriteAsync((c, t) => AddBlob(c, t, repository, upstream, digest, size));
-
-    private bool AddBlob(SqliteConnection c, SqliteTransaction t, string repository, string? upstream, Digest digest, long size)
-    {
-        var id = EnsureRepository(c, t, repository, upstream);
+        var id = EnsureRepository(c, t, repository);
         using var command = Command(c, t, """
             INSERT INTO blobs(digest, size, created_at, last_access) VALUES ($digest, $size, $now, $now)
                 ON CONFLICT(digest) DO UPDATE SET last_access = $now;
@@ -63,10 +61,9 @@ public sealed partial class SqliteMetadataIndex
                 ON CONFLICT DO NOTHING;
             """, ("$digest", digest.ToString()), ("$size", size), ("$now", Now), ("$id", id));
         command.ExecuteNonQuery();
-        return true;
-    }
+    });
 
-    public Task<bool> LinkBlobAsync(string repository, string? upstream, Digest digest) => WriteAsync((c, t) =>
+    public Task<bool> LinkBlobAsync(Repository repository, Digest digest) => WriteAsync((c, t) =>
     {
         using (var exists = Command(c, t, "SELECT 1 FROM blobs WHERE digest = $digest", ("$digest", digest.ToString())))
         {
@@ -76,7 +73,7 @@ public sealed partial class SqliteMetadataIndex
             }
         }
 
-        var id = EnsureRepository(c, t, repository, upstream);
+        var id = EnsureRepository(c, t, repository);
         using var link = Command(c, t,
             "INSERT INTO repository_blobs(repository_id, digest, linked_at) VALUES ($id, $digest, $now) ON CONFLICT DO NOTHING",
             ("$id", id), ("$digest", digest.ToString()), ("$now", Now));
@@ -84,14 +81,14 @@ public sealed partial class SqliteMetadataIndex
         return true;
     });
 
-    public Task<BlobUnlink> UnlinkBlobAsync(string repository, Digest digest) => WriteAsync((c, t) =>
+    public Task<BlobUnlink> UnlinkBlobAsync(Repository repository, Digest digest) => WriteAsync((c, t) =>
     {
         using var delete = Command(c, t, """
             DELETE FROM repository_blobs
             WHERE digest = $digest AND repository_id = (SELECT id FROM repositories WHERE name = $name)
               AND NOT EXISTS (SELECT 1 FROM manifest_references mr
                               WHERE mr.repository_id = repository_blobs.repository_id AND mr.target = $digest)
-            """, ("$digest", digest.ToString()), ("$name", repository));
+            """, ("$digest", digest.ToString()), ("$name", repository.Name));
         if (delete.ExecuteNonQuery() > 0)
         {
             return BlobUnlink.Unlinked;
@@ -100,29 +97,31 @@ public sealed partial class SqliteMetadataIndex
         using var linked = Command(c, t, """
             SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
             WHERE r.name = $name AND rb.digest = $digest
-            """, ("$digest", digest.ToString()), ("$name", repository));
+            """, ("$digest", digest.ToString()), ("$name", repository.Name));
         return linked.ExecuteScalar() is null ? BlobUnlink.NotLinked : BlobUnlink.Referenced;
     });
 
-    public bool IsReferencedBy(string repository, Digest digest) => Read(c =>
-    {
-        using var command = Command(c, """
-            SELECT 1 FROM manifest_references mr JOIN repositories r ON r.id = mr.repository_id
-            WHERE r.name = $name AND mr.target = $digest LIMIT 1
-            """, ("$name", repository), ("$digest", digest.ToString()));
-        return command.ExecuteScalar() is not null;
-    });
+    public ValueTask<bool> IsReferencedByAsync(Repository repository, Digest digest, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(cancellationToken, c =>
+        {
+            using var command = Command(c, """
+                SELECT 1 FROM manifest_references mr JOIN repositories r ON r.id = mr.repository_id
+                WHERE r.name = $name AND mr.target = $digest LIMIT 1
+                """, ("$name", repository.Name), ("$digest", digest.ToString()));
+            return command.ExecuteScalar() is not null;
+        }));
 
-    public bool IsLinkedFromUpstream(string upstream, Digest digest) => Read(c =>
-    {
-        using var command = Command(c, """
-            SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
-            WHERE rb.digest = $digest AND r.upstream = $upstream LIMIT 1
-            """, ("$upstream", upstream), ("$digest", digest.ToString()));
-        return command.ExecuteScalar() is not null;
-    });
+    public ValueTask<bool> IsLinkedFromUpstreamAsync(string upstream, Digest digest, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(cancellationToken, c =>
+        {
+            using var command = Command(c, """
+                SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
+                WHERE rb.digest = $digest AND r.upstream = $upstream LIMIT 1
+                """, ("$upstream", upstream), ("$digest", digest.ToString()));
+            return command.ExecuteScalar() is not null;
+        }));
 
-    public void RemoveBlob(Digest digest) => Write((c, t) =>
+    public Task RemoveBlobAsync(Digest digest) => WriteAsync((c, t) =>
     {
         // Cascades remove links and manifests stored under this digest; references to it from other
         // manifests stay, so those manifests report the blob missing rather than vanishing silently.
@@ -130,12 +129,12 @@ public sealed partial class SqliteMetadataIndex
         command.ExecuteNonQuery();
     });
 
-    public IEnumerable<BlobRecord> EnumerateBlobs()
+    public async IAsyncEnumerable<BlobRecord> EnumerateBlobsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var connection = database.Open();
         using var command = Command(connection, "SELECT digest, size, created_at, last_access FROM blobs ORDER BY digest");
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             yield return new BlobRecord(
                 Digest.Parse(reader.GetString(0)), reader.GetInt64(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)));

@@ -19,20 +19,21 @@ public sealed partial class SqliteMetadataIndex
          OR EXISTS (SELECT 1 FROM manifests m WHERE m.digest = b.digest))
         """;
 
-    public long GetCachedBytes() => Read(c =>
-    {
-        using var command = Command(c, $"SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE NOT {LocallyNeeded}");
-        return (long)command.ExecuteScalar()!;
-    });
+    public Task<long> GetCachedBytesAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read(cancellationToken, c =>
+        {
+            using var command = Command(c, $"SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE NOT {LocallyNeeded}");
+            return (long)command.ExecuteScalar()!;
+        }));
 
-    public void TouchBlobs(IReadOnlyCollection<KeyValuePair<Digest, DateTimeOffset>> accesses)
+    public Task TouchBlobsAsync(IReadOnlyCollection<KeyValuePair<Digest, DateTimeOffset>> accesses)
     {
         if (accesses.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        Write((c, t) =>
+        return WriteAsync((c, t) =>
         {
             using var command = Command(c, t, "UPDATE blobs SET last_access = MAX(last_access, $at) WHERE digest = $digest",
                 ("$at", 0L), ("$digest", ""));
@@ -45,7 +46,10 @@ public sealed partial class SqliteMetadataIndex
         });
     }
 
-    public IReadOnlyList<EvictionCandidate> ListEvictionCandidates(bool includeLocal) => Read(c =>
+    public Task<IReadOnlyList<EvictionCandidate>> ListEvictionCandidatesAsync(bool includeLocal, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read(cancellationToken, c => ListEvictionCandidates(c, includeLocal)));
+
+    private static IReadOnlyList<EvictionCandidate> ListEvictionCandidates(SqliteConnection c, bool includeLocal)
     {
         var candidates = new List<EvictionCandidate>();
         using (var roots = Command(c, """
@@ -63,8 +67,7 @@ public sealed partial class SqliteMetadataIndex
             {
                 candidates.Add(new EvictionCandidate(Digest.Parse(reader.GetString(2)), Time(reader.GetInt64(3)), reader.GetInt64(4))
                 {
-                    Repository = reader.GetString(0),
-                    Upstream = OptionalString(reader, 1),
+                    Repository = Repository.FromStored(reader.GetString(0), OptionalString(reader, 1)),
                     Tags = OptionalString(reader, 5)?.Split('\n') ?? [],
                 });
             }
@@ -82,13 +85,13 @@ public sealed partial class SqliteMetadataIndex
 
         candidates.Sort((a, b) => a.LastAccess.CompareTo(b.LastAccess));
         return candidates;
-    });
+    }
 
-    public IReadOnlyList<Digest> DeleteManifestTree(string repository, Digest root) => Write((c, t) =>
+    public Task<IReadOnlyList<Digest>> DeleteManifestTreeAsync(Repository repository, Digest root) => WriteAsync((c, t) =>
     {
         var touched = new HashSet<Digest>();
         var pending = new Stack<Digest>([root]);
-        using var id = Command(c, t, "SELECT id FROM repositories WHERE name = $name", ("$name", repository));
+        using var id = Command(c, t, "SELECT id FROM repositories WHERE name = $name", ("$name", repository.Name));
         if (id.ExecuteScalar() is not long repositoryId)
         {
             return (IReadOnlyList<Digest>)[];
@@ -127,7 +130,11 @@ public sealed partial class SqliteMetadataIndex
         return (IReadOnlyList<Digest>)[.. touched];
     });
 
-    public IReadOnlyList<BlobRecord> ListUnneededBlobs(IReadOnlyCollection<Digest>? among, UnneededScope scope) => Read(c =>
+    public Task<IReadOnlyList<BlobRecord>> ListUnneededBlobsAsync(
+        IReadOnlyCollection<Digest>? among, UnneededScope scope, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read(cancellationToken, c => ListUnneededBlobs(c, among, scope)));
+
+    private static IReadOnlyList<BlobRecord> ListUnneededBlobs(SqliteConnection c, IReadOnlyCollection<Digest>? among, UnneededScope scope)
     {
         var keep = scope switch
         {
@@ -146,9 +153,9 @@ public sealed partial class SqliteMetadataIndex
         }
 
         return list;
-    });
+    }
 
-    public void MarkOrphanedLinks(DateTimeOffset now) => Write((c, t) =>
+    public Task MarkOrphanedLinksAsync(DateTimeOffset now) => WriteAsync((c, t) =>
     {
         using var command = Command(c, t, """
             UPDATE repository_blobs SET orphaned_at = NULL
@@ -164,7 +171,7 @@ public sealed partial class SqliteMetadataIndex
         command.ExecuteNonQuery();
     });
 
-    public int DeleteOrphanedLinks(DateTimeOffset before) => Write((c, t) =>
+    public Task<int> DeleteOrphanedLinksAsync(DateTimeOffset before) => WriteAsync((c, t) =>
     {
         using var command = Command(c, t, "DELETE FROM repository_blobs WHERE orphaned_at IS NOT NULL AND orphaned_at < $before",
             ("$before", before.ToUnixTimeMilliseconds()));
@@ -202,9 +209,7 @@ public enum UnneededScope
 public sealed record EvictionCandidate(Digest Digest, DateTimeOffset LastAccess, long Size)
 {
     /// <summary>The repository of a root manifest; null for an unreferenced blob.</summary>
-    public string? Repository { get; init; }
-
-    public string? Upstream { get; init; }
+    public Repository? Repository { get; init; }
 
     public IReadOnlyList<string> Tags { get; init; } = [];
 

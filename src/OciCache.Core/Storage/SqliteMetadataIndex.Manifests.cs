@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using OciCache.Oci;
 
@@ -7,42 +8,41 @@ public sealed partial class SqliteMetadataIndex
 {
     private const string ManifestColumns = "m.digest, m.media_type, m.size, m.artifact_type, m.subject, m.annotations, m.created_at";
 
-    public ManifestRecord? GetManifest(string repository, Digest digest) => Read(c =>
-    {
-        using var command = Command(c, $"""
-            SELECT {ManifestColumns} FROM manifests m JOIN repositories r ON r.id = m.repository_id
-            WHERE r.name = $name AND m.digest = $digest
-            """, ("$name", repository), ("$digest", digest.ToString()));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadManifest(reader) : null;
-    });
+    public ValueTask<ManifestRecord?> GetManifestAsync(Repository repository, Digest digest, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(cancellationToken, c =>
+        {
+            using var command = Command(c, $"""
+                SELECT {ManifestColumns} FROM manifests m JOIN repositories r ON r.id = m.repository_id
+                WHERE r.name = $name AND m.digest = $digest
+                """, ("$name", repository.Name), ("$digest", digest.ToString()));
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? ReadManifest(reader) : null;
+        }));
 
-    public TagRecord? GetTag(string repository, string tag) => Read(c =>
-    {
-        using var command = Command(c, """
-            SELECT t.digest, t.updated_at, t.checked_at FROM tags t JOIN repositories r ON r.id = t.repository_id
-            WHERE r.name = $name AND t.name = $tag
-            """, ("$name", repository), ("$tag", tag));
-        using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new TagRecord(tag, Digest.Parse(reader.GetString(0)), Time(reader.GetInt64(1)), Time(reader.GetInt64(2)))
-            : null;
-    });
-
-    public void PutManifest(string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag) =>
-        Write((c, t) => PutManifest(c, t, repository, upstream, manifest, references, tag));
+    public ValueTask<TagRecord?> GetTagAsync(Repository repository, string tag, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(cancellationToken, c =>
+        {
+            using var command = Command(c, """
+                SELECT t.digest, t.updated_at, t.checked_at FROM tags t JOIN repositories r ON r.id = t.repository_id
+                WHERE r.name = $name AND t.name = $tag
+                """, ("$name", repository.Name), ("$tag", tag));
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new TagRecord(tag, Digest.Parse(reader.GetString(0)), Time(reader.GetInt64(1)), Time(reader.GetInt64(2)))
+                : null;
+        }));
 
     public Task<Digest?> PutManifestAsync(
-        string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
+        Repository repository, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
         IReadOnlyCollection<Digest>? linkedBlobs = null) =>
         WriteAsync((c, t) =>
         {
-            if (FirstUnlinked(c, t, repository, linkedBlobs) is { } unlinked)
+            if (FirstUnlinked(c, t, repository.Name, linkedBlobs) is { } unlinked)
             {
                 return unlinked;
             }
 
-            PutManifest(c, t, repository, upstream, manifest, references, tag);
+            PutManifest(c, t, repository, manifest, references, tag);
             return (Digest?)null;
         });
 
@@ -73,10 +73,10 @@ public sealed partial class SqliteMetadataIndex
         return null;
     }
 
-    private bool PutManifest(
-        SqliteConnection c, SqliteTransaction t, string repository, string? upstream, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag)
+    private void PutManifest(
+        SqliteConnection c, SqliteTransaction t, Repository repository, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag)
     {
-        var id = EnsureRepository(c, t, repository, upstream);
+        var id = EnsureRepository(c, t, repository);
         var digest = manifest.Digest.ToString();
         using (var insert = Command(c, t, """
             INSERT INTO blobs(digest, size, created_at, last_access) VALUES ($digest, $size, $now, $now)
@@ -114,82 +114,82 @@ public sealed partial class SqliteMetadataIndex
                 """, ("$id", id), ("$tag", tag), ("$digest", digest), ("$now", Now));
             upsert.ExecuteNonQuery();
         }
-
-        return true;
     }
 
-    public Task MarkTagCheckedAsync(string repository, string tag, DateTimeOffset checkedAt) => WriteAsync((c, t) =>
+    public Task MarkTagCheckedAsync(Repository repository, string tag, DateTimeOffset checkedAt) => WriteAsync((c, t) =>
     {
         using var command = Command(c, t, """
             UPDATE tags SET checked_at = $at
             WHERE name = $tag AND repository_id = (SELECT id FROM repositories WHERE name = $name)
-            """, ("$at", checkedAt.ToUnixTimeMilliseconds()), ("$tag", tag), ("$name", repository));
+            """, ("$at", checkedAt.ToUnixTimeMilliseconds()), ("$tag", tag), ("$name", repository.Name));
         command.ExecuteNonQuery();
     });
 
-    public Task<bool> DeleteManifestAsync(string repository, Digest digest) => WriteAsync((c, t) =>
+    public Task<bool> DeleteManifestAsync(Repository repository, Digest digest) => WriteAsync((c, t) =>
     {
         using var command = Command(c, t, """
             DELETE FROM manifests
             WHERE digest = $digest AND repository_id = (SELECT id FROM repositories WHERE name = $name)
-            """, ("$digest", digest.ToString()), ("$name", repository));
+            """, ("$digest", digest.ToString()), ("$name", repository.Name));
         return command.ExecuteNonQuery() > 0;
     });
 
-    public Task<bool> DeleteTagAsync(string repository, string tag) => WriteAsync((c, t) =>
+    public Task<bool> DeleteTagAsync(Repository repository, string tag) => WriteAsync((c, t) =>
     {
         using var command = Command(c, t, """
             DELETE FROM tags WHERE name = $tag AND repository_id = (SELECT id FROM repositories WHERE name = $name)
-            """, ("$tag", tag), ("$name", repository));
+            """, ("$tag", tag), ("$name", repository.Name));
         return command.ExecuteNonQuery() > 0;
     });
 
-    public IReadOnlyList<string>? ListTags(string repository, int limit, string? after) => Read(c =>
-    {
-        using (var exists = Command(c, "SELECT 1 FROM repositories WHERE name = $name", ("$name", repository)))
+    public Task<IReadOnlyList<string>?> ListTagsAsync(Repository repository, int limit, string? after, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read(cancellationToken, c =>
         {
-            if (exists.ExecuteScalar() is null)
+            using (var exists = Command(c, "SELECT 1 FROM repositories WHERE name = $name", ("$name", repository.Name)))
             {
-                return null;
+                if (exists.ExecuteScalar() is null)
+                {
+                    return null;
+                }
             }
-        }
 
-        using var command = Command(c, """
-            SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id
-            WHERE r.name = $name AND t.name > $after ORDER BY t.name LIMIT $limit
-            """, ("$name", repository), ("$after", after ?? ""), ("$limit", limit));
-        using var reader = command.ExecuteReader();
-        var tags = new List<string>();
-        while (reader.Read())
-        {
-            tags.Add(reader.GetString(0));
-        }
+            using var command = Command(c, """
+                SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id
+                WHERE r.name = $name AND t.name > $after ORDER BY t.name LIMIT $limit
+                """, ("$name", repository.Name), ("$after", after ?? ""), ("$limit", limit));
+            using var reader = command.ExecuteReader();
+            var tags = new List<string>();
+            while (reader.Read())
+            {
+                tags.Add(reader.GetString(0));
+            }
 
-        return (IReadOnlyList<string>)tags;
-    });
+            return (IReadOnlyList<string>?)tags;
+        }));
 
     /// <remarks>
     /// In digest order so that the page cursor (<c>last</c>) is a digest, and so that the subject index
     /// (<c>repository_id, subject</c>, keyed by digest) yields rows in order without a sort. Annotations longer
     /// than the descriptor cut (only in rows from before it) are not read into .NET at all.
     /// </remarks>
-    public void ListReferrers(string repository, Digest subject, string? artifactType, Digest? after, Func<ManifestRecord, bool> visit) => Read(c =>
+    public async IAsyncEnumerable<ManifestRecord> ListReferrersAsync(
+        Repository repository, Digest subject, string? artifactType, Digest? after, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var command = Command(c, """
+        using var connection = database.Open();
+        using var command = Command(connection, """
             SELECT m.digest, m.media_type, m.size, m.artifact_type, m.subject,
                 CASE WHEN length(m.annotations) <= $maxAnnotations THEN m.annotations END, m.created_at
             FROM manifests m JOIN repositories r ON r.id = m.repository_id
             WHERE r.name = $name AND m.subject = $subject AND m.digest > $after AND ($type IS NULL OR m.artifact_type = $type)
             ORDER BY m.digest
-            """, ("$name", repository), ("$subject", subject.ToString()), ("$after", after?.ToString() ?? ""), ("$type", artifactType),
+            """, ("$name", repository.Name), ("$subject", subject.ToString()), ("$after", after?.ToString() ?? ""), ("$type", artifactType),
             ("$maxAnnotations", AnnotationLimits.MaxDescriptorBytes));
-        using var reader = command.ExecuteReader();
-        while (reader.Read() && visit(ReadManifest(reader)))
+        using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
+            yield return ReadManifest(reader);
         }
-
-        return true;
-    });
+    }
 
     private static ManifestRecord ReadManifest(SqliteDataReader reader) =>
         new(Digest.Parse(reader.GetString(0)), reader.GetString(1), reader.GetInt64(2))

@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace OciCache.Storage;
 
 public sealed partial class SqliteMetadataIndex
@@ -13,25 +11,22 @@ public sealed partial class SqliteMetadataIndex
         command.ExecuteNonQuery();
     });
 
-    public UploadRecord? GetUpload(string id) => Read(c =>
-    {
-        using var command = Command(c, "SELECT repository, size, started_at, updated_at FROM uploads WHERE id = $id", ("$id", id));
-        using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new UploadRecord(id, reader.GetString(0), reader.GetInt64(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)))
-            : null;
-    });
+    public Task<UploadRecord?> GetUploadAsync(string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read(cancellationToken, c =>
+        {
+            using var command = Command(c, "SELECT repository, size, started_at, updated_at FROM uploads WHERE id = $id", ("$id", id));
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new UploadRecord(id, reader.GetString(0), reader.GetInt64(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)))
+                : null;
+        }));
 
-    public void SetUploadSize(string id, long size, DateTimeOffset updatedAt) => Write((c, t) => SetUploadSize(c, t, id, size, updatedAt));
-
-    public Task SetUploadSizeAsync(string id, long size, DateTimeOffset updatedAt) => WriteAsync((c, t) => SetUploadSize(c, t, id, size, updatedAt));
-
-    private static bool SetUploadSize(SqliteConnection c, SqliteTransaction t, string id, long size, DateTimeOffset updatedAt)
+    public Task SetUploadSizeAsync(string id, long size, DateTimeOffset updatedAt) => WriteAsync((c, t) =>
     {
         using var command = Command(c, t, "UPDATE uploads SET size = $size, updated_at = $at WHERE id = $id",
             ("$size", size), ("$at", updatedAt.ToUnixTimeMilliseconds()), ("$id", id));
-        return command.ExecuteNonQuery() > 0;
-    }
+        command.ExecuteNonQuery();
+    });
 
     public Task DeleteUploadAsync(string id) => WriteAsync((c, t) =>
     {
@@ -39,17 +34,18 @@ public sealed partial class SqliteMetadataIndex
         command.ExecuteNonQuery();
     });
 
-    public IReadOnlyList<UploadRecord> ListUploads() => Read(c =>
-    {
-        using var command = Command(c, "SELECT id, repository, size, started_at, updated_at FROM uploads ORDER BY started_at");
-        using var reader = command.ExecuteReader();
-        var list = new List<UploadRecord>();
-        while (reader.Read())
+    public Task<IReadOnlyList<UploadRecord>> ListUploadsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read<IReadOnlyList<UploadRecord>>(cancellationToken, c =>
         {
-            list.Add(new UploadRecord(reader.GetString(0), reader.GetString(1), reader.GetInt64(2),
-                Time(reader.GetInt64(3)), Time(reader.GetInt64(4))));
-        }
+            using var command = Command(c, "SELECT id, repository, size, started_at, updated_at FROM uploads ORDER BY started_at");
+            using var reader = command.ExecuteReader();
+            var list = new List<UploadRecord>();
+            while (reader.Read())
+            {
+                list.Add(new UploadRecord(reader.GetString(0), reader.GetString(1), reader.GetInt64(2),
+                    Time(reader.GetInt64(3)), Time(reader.GetInt64(4))));
+            }
 
-        return list;
-    });
+            return list;
+        }));
 }

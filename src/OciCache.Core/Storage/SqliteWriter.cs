@@ -9,9 +9,8 @@ namespace OciCache.Storage;
 /// blocks. Request paths await <see cref="RunAsync{T}"/> and hold no thread-pool thread meanwhile.
 /// </summary>
 /// <remarks>
-/// A synchronous caller (<see cref="Run{T}"/>) blocks on the task, which the thread pool sees and makes up
-/// for with new threads, unlike a thread blocked on a lock. A write started from a write runs inline: the
-/// queue is not re-entered.
+/// There is no synchronous form: every caller awaits. A write started from a write (on this thread) runs
+/// inline: the queue is not re-entered, which would wait on itself.
 /// </remarks>
 public sealed class SqliteWriter : IDisposable
 {
@@ -54,9 +53,6 @@ public sealed class SqliteWriter : IDisposable
         });
         return completion.Task;
     }
-
-    public T Run<T>(Func<T> work) =>
-        Thread.CurrentThread == _thread ? work() : RunAsync(work).GetAwaiter().GetResult();
 
     /// <summary>Stops the thread once the writes queued so far are done; a write queued after is refused.</summary>
     public void Dispose() => _queue.CompleteAdding();

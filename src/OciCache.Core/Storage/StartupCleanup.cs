@@ -8,12 +8,12 @@ namespace OciCache.Storage;
 /// and upload sessions that died between creating their file and recording their row (or the reverse).
 /// Registered ahead of the lifecycle service, so it runs before any background work.
 /// </summary>
-internal sealed partial class StartupCleanup(IBlobStore store, IMetadataIndex index, ILogger<StartupCleanup> logger) : IHostedService
+internal sealed partial class StartupCleanup(IBlobStore store, IUploadIndex index, ILogger<StartupCleanup> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var removed = store.CleanTemp();
-        var sessions = index.ListUploads().ToDictionary(u => u.Id);
+        var sessions = (await index.ListUploadsAsync(cancellationToken)).ToDictionary(u => u.Id);
         foreach (var file in store.EnumerateFiles(StoreArea.Uploads))
         {
             if (!sessions.Remove(file.Name) && store.Remove(file))
@@ -24,7 +24,7 @@ internal sealed partial class StartupCleanup(IBlobStore store, IMetadataIndex in
 
         foreach (var orphan in sessions.Keys)
         {
-            index.DeleteUpload(orphan);
+            await index.DeleteUploadAsync(orphan);
             removed++;
         }
 
@@ -32,8 +32,6 @@ internal sealed partial class StartupCleanup(IBlobStore store, IMetadataIndex in
         {
             LogRemoved(removed);
         }
-
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

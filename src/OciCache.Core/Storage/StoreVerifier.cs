@@ -13,7 +13,7 @@ namespace OciCache.Storage;
 /// by its digest), one over the rows (each file looked up by its digest), and each finding handed on as it
 /// is found (<see cref="VerifyReport"/> keeps counts and the first few problems).
 /// </summary>
-public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, SqliteDatabase database)
+public sealed class StoreVerifier(IBlobStore store, IBlobIndex index, IUploadIndex uploads, SqliteDatabase database)
 {
     /// <param name="found">Called with each problem and note as it is found.</param>
     public async Task<VerifyReport> VerifyAsync(bool repair, Action<VerifyFinding>? found = null, CancellationToken cancellationToken = default)
@@ -22,7 +22,7 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
         CheckDatabase(report);
         // Metadata that knows no blob beside a store that holds some is a lost database (deleted or replaced),
         // not interrupted writes: then each such file is a problem, since garbage collection would delete them.
-        var metadataLost = !index.EnumerateBlobs().Any();
+        var metadataLost = !await index.EnumerateBlobsAsync(cancellationToken).AnyAsync(cancellationToken);
 
         foreach (var file in store.EnumerateFiles(StoreArea.Blobs))
         {
@@ -47,19 +47,19 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
                 if (repair)
                 {
                     store.Quarantine(d);
-                    index.RemoveBlob(d);
+                    await index.RemoveBlobAsync(d);
                 }
 
                 continue;
             }
 
-            var row = index.GetBlob(d);
+            var row = await index.GetBlobAsync(d, cancellationToken);
             if (row is not null && row.Size != file.Length)
             {
                 report.Problem($"blob {d} is recorded with {row.Size} bytes but has {file.Length}");
                 if (repair)
                 {
-                    index.RemoveBlob(d); // the file is right (it hashes to its name); the row is wrong
+                    await index.RemoveBlobAsync(d); // the file is right (it hashes to its name); the row is wrong
                 }
             }
             else if (row is null && metadataLost)
@@ -73,7 +73,7 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
             }
         }
 
-        foreach (var row in index.EnumerateBlobs())
+        await foreach (var row in index.EnumerateBlobsAsync(cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!store.TryGet(row.Digest, out _))
@@ -81,12 +81,12 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
                 report.Problem($"metadata names blob {row.Digest} but its file is missing");
                 if (repair)
                 {
-                    index.RemoveBlob(row.Digest); // WAL: the write does not disturb this read of the rows
+                    await index.RemoveBlobAsync(row.Digest); // WAL: the write does not disturb this read of the rows
                 }
             }
         }
 
-        CheckUploads(report, repair);
+        await CheckUploadsAsync(report, repair, cancellationToken);
         var temp = store.EnumerateFiles(StoreArea.Temp).Count();
         if (temp > 0)
         {
@@ -96,9 +96,9 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
         return report;
     }
 
-    private void CheckUploads(VerifyReport report, bool repair)
+    private async Task CheckUploadsAsync(VerifyReport report, bool repair, CancellationToken cancellationToken)
     {
-        var sessions = index.ListUploads().ToDictionary(u => u.Id);
+        var sessions = (await uploads.ListUploadsAsync(cancellationToken)).ToDictionary(u => u.Id);
         foreach (var file in store.EnumerateFiles(StoreArea.Uploads))
         {
             if (!sessions.Remove(file.Name))
@@ -116,7 +116,7 @@ public sealed class StoreVerifier(IBlobStore store, IMetadataIndex index, Sqlite
             report.Problem($"upload session {id} has no file");
             if (repair)
             {
-                index.DeleteUpload(id);
+                await uploads.DeleteUploadAsync(id);
             }
         }
     }

@@ -11,7 +11,7 @@ namespace OciCache.Transfer;
 /// configs and layers, and with <see cref="ExportRequest.Referrers"/> the referrers the store holds for each.
 /// The whole plan is made, and every image found, before the first byte is written.
 /// </summary>
-public sealed class Exporter(IMetadataIndex index, IBlobStore store, RepositoryRouter router)
+public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryRouter router)
 {
     /// <exception cref="TransferException">An image or blob is not in the store, or the target exists; nothing is left behind.</exception>
     public async Task<ExportResult> ExportAsync(ExportRequest request, TransferProgress progress, CancellationToken cancellationToken)
@@ -25,9 +25,9 @@ public sealed class Exporter(IMetadataIndex index, IBlobStore store, RepositoryR
             }
 
             var digest = reference.Reference.IsTag
-                ? index.GetTag(reference.Repository.Name, reference.Reference.Tag)?.Digest
+                ? (await index.GetTagAsync(reference.Repository, reference.Reference.Tag, cancellationToken))?.Digest
                 : reference.Reference.Digest;
-            var record = digest is { } d ? index.GetManifest(reference.Repository.Name, d) : null;
+            var record = digest is { } d ? await index.GetManifestAsync(reference.Repository, d, cancellationToken) : null;
             if (record is null)
             {
                 throw new TransferException($"{reference.FullName} is not in the store");
@@ -74,7 +74,7 @@ public sealed class Exporter(IMetadataIndex index, IBlobStore store, RepositoryR
 
         foreach (var child in document.Manifests.Where(m => platforms.Count == 0 || PlatformFilter.Matches(m.Platform, platforms)))
         {
-            if (index.GetManifest(repository.Name, child.Digest) is not { } childRecord)
+            if (await index.GetManifestAsync(repository, child.Digest, cancellationToken) is not { } childRecord)
             {
                 if (platforms.Count > 0)
                 {
@@ -97,11 +97,11 @@ public sealed class Exporter(IMetadataIndex index, IBlobStore store, RepositoryR
     private async Task AddReferrersAsync(TransferReference image, Digest subject, ExportPlan plan, CancellationToken cancellationToken)
     {
         var found = new List<ManifestRecord>();
-        index.ListReferrers(image.Repository.Name, subject, null, null, r =>
+        await foreach (var referrer in index.ListReferrersAsync(image.Repository, subject, null, null, cancellationToken))
         {
-            found.Add(r);
-            return true;
-        });
+            found.Add(referrer); // all of them before any is planned: planning one reads the index again
+        }
+
         foreach (var referrer in found.Where(r => !plan.Contains(r.Digest)))
         {
             var named = image with { Reference = Reference.ForDigest(referrer.Digest) };

@@ -19,7 +19,7 @@ namespace OciCache.Transfer;
 /// is left as it is, so importing a bundle twice changes nothing the second time.
 /// A mirror repository's content is recorded as its upstream's, so nodes pull it by its usual name offline.
 /// </summary>
-public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryRouter router, ManifestWriter writer)
+public sealed class Importer(IBlobIndex blobs, IManifestIndex manifests, IBlobStore store, RepositoryRouter router, ManifestWriter writer)
 {
     /// <param name="asLocal">
     /// Let an image another site cached from its upstream become a local repository here, when no upstream
@@ -35,7 +35,7 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
         }
         catch
         {
-            RemoveUnrecorded(staged.Published);
+            await RemoveUnrecordedAsync(staged.Published);
             throw;
         }
     }
@@ -125,7 +125,7 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
             {
                 await PlanManifestAsync(image, child.Digest, child.MediaType, child.Size, null, plan, root: false, cancellationToken);
             }
-            else if (!image.Repository.IsMirror && index.GetManifest(image.Repository.Name, child.Digest) is null)
+            else if (!image.Repository.IsMirror && await manifests.GetManifestAsync(image.Repository, child.Digest, cancellationToken) is null)
             {
                 // A local repository holds whole images only: a push of this index would be refused too.
                 throw new TransferException($"{image.FullName}: the bundle lacks {child.Platform?.ToString() ?? "the child"} {child.Digest}, which local repository {image.Repository} needs; export it without --platform");
@@ -140,11 +140,11 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
     /// After a refusal: deletes the blob files this import published that no row names, so a refused import
     /// leaves nothing behind. A blob a push or pull stored meanwhile has its row by then, and stays.
     /// </summary>
-    private void RemoveUnrecorded(IEnumerable<Digest> published)
+    private async Task RemoveUnrecordedAsync(IEnumerable<Digest> published)
     {
         foreach (var digest in published)
         {
-            if (index.GetBlob(digest) is null)
+            if (await blobs.GetBlobAsync(digest) is null)
             {
                 store.Delete(digest);
             }
@@ -159,12 +159,21 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
         var repository = step.Repository;
         switch (step)
         {
-            case ImportStep.Link link when index.GetLinkedBlobSize(repository.Name, link.Digest) is null:
-                await index.AddBlobAsync(repository.Name, repository.Upstream, link.Digest, link.Size);
-                result.BlobsLinked++;
+            case ImportStep.Link link:
+                if (await blobs.GetLinkedBlobSizeAsync(repository, link.Digest, cancellationToken) is null)
+                {
+                    await blobs.AddBlobAsync(repository, link.Digest, link.Size);
+                    result.BlobsLinked++;
+                }
+
                 break;
-            case ImportStep.Manifest manifest when index.GetManifest(repository.Name, manifest.Digest) is null ||
-                                                   (manifest.Tag is { } tag && index.GetTag(repository.Name, tag)?.Digest != manifest.Digest):
+            case ImportStep.Manifest manifest:
+                if (await IsRecordedAsync(repository, manifest, cancellationToken))
+                {
+                    result.ManifestsPresent++;
+                    break;
+                }
+
                 var reference = manifest.Tag is { } t ? Reference.ForTag(t) : Reference.ForDigest(manifest.Digest);
                 await using (var body = File.OpenRead(store.Layout.BlobPath(manifest.Digest)))
                 {
@@ -173,11 +182,13 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
 
                 result.ManifestsStored++;
                 break;
-            case ImportStep.Manifest:
-                result.ManifestsPresent++;
-                break;
         }
     }
+
+    /// <summary>The manifest is there, and so is its tag pointing at it (when it has one).</summary>
+    private async Task<bool> IsRecordedAsync(Repository repository, ImportStep.Manifest manifest, CancellationToken cancellationToken) =>
+        await manifests.GetManifestAsync(repository, manifest.Digest, cancellationToken) is not null &&
+        (manifest.Tag is not { } tag || (await manifests.GetTagAsync(repository, tag, cancellationToken))?.Digest == manifest.Digest);
 }
 
 public sealed class ImportResult

@@ -37,8 +37,8 @@ internal static class BlobHandlers
     public static async Task DeleteAsync(HttpContext context, Repository repository, string rawDigest)
     {
         var digest = ParseDigest(rawDigest);
-        var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
-        switch (await index.UnlinkBlobAsync(repository.Name, digest))
+        var index = context.RequestServices.GetRequiredService<IBlobIndex>();
+        switch (await index.UnlinkBlobAsync(repository, digest))
         {
             case BlobUnlink.NotLinked:
                 throw RegistryErrors.BlobUnknown(digest);

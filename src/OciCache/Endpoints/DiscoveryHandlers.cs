@@ -25,18 +25,18 @@ internal static class DiscoveryHandlers
     /// </summary>
     public const int ReferrersPageBytes = 256 * 1024;
 
-    public static Task TagsAsync(HttpContext context, Repository repository)
+    public static async Task TagsAsync(HttpContext context, Repository repository)
     {
         var (limit, last) = Paging(context);
-        var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
-        var tags = index.ListTags(repository.Name, limit + 1, last) ?? throw RegistryErrors.NameUnknown(repository.Name);
+        var index = context.RequestServices.GetRequiredService<IManifestIndex>();
+        var tags = await index.ListTagsAsync(repository, limit + 1, last, context.RequestAborted) ?? throw RegistryErrors.NameUnknown(repository.Name);
         var page = tags.Take(limit).ToList();
         if (tags.Count > limit && page.Count > 0)
         {
             SetNextLink(context, $"/v2/{repository.Name}/tags/list", limit, page[^1]);
         }
 
-        return JsonBody.WriteAsync(context, w =>
+        await JsonBody.WriteAsync(context, w =>
         {
             w.WriteStartObject();
             w.WriteString("name", repository.Name);
@@ -46,18 +46,18 @@ internal static class DiscoveryHandlers
     }
 
     /// <param name="visible">Which stored names the caller may see (access control); null: all.</param>
-    public static Task CatalogAsync(HttpContext context, Func<string, bool>? visible)
+    public static async Task CatalogAsync(HttpContext context, Func<string, bool>? visible)
     {
         var (limit, last) = Paging(context);
-        var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
-        var names = Visible(index, limit + 1, last, visible);
+        var catalog = context.RequestServices.GetRequiredService<IRepositoryCatalog>();
+        var names = await VisibleAsync(catalog, limit + 1, last, visible, context.RequestAborted);
         var page = names.Take(limit).ToList();
         if (names.Count > limit && page.Count > 0)
         {
             SetNextLink(context, "/v2/_catalog", limit, page[^1]);
         }
 
-        return JsonBody.WriteAsync(context, w =>
+        await JsonBody.WriteAsync(context, w =>
         {
             w.WriteStartObject();
             WriteStrings(w, "repositories", page);
@@ -66,17 +66,18 @@ internal static class DiscoveryHandlers
     }
 
     /// <summary>Up to <paramref name="count"/> names after <paramref name="last"/> that pass the filter, read in batches.</summary>
-    private static List<string> Visible(IMetadataIndex index, int count, string? last, Func<string, bool>? visible)
+    private static async Task<List<string>> VisibleAsync(
+        IRepositoryCatalog catalog, int count, string? last, Func<string, bool>? visible, CancellationToken cancellationToken)
     {
         if (visible is null)
         {
-            return [.. index.ListRepositories(count, last)];
+            return [.. await catalog.ListAsync(count, last, cancellationToken)];
         }
 
         var names = new List<string>(Math.Min(count, DefaultPageSize));
         while (names.Count < count)
         {
-            var batch = index.ListRepositories(DefaultPageSize, last);
+            var batch = await catalog.ListAsync(DefaultPageSize, last, cancellationToken);
             names.AddRange(batch.Where(visible).Take(count - names.Count));
             if (batch.Count < DefaultPageSize)
             {
@@ -96,7 +97,7 @@ internal static class DiscoveryHandlers
     /// <see cref="ReferrersPageBytes"/>, so its size never depends on how many referrers there are.
     /// </summary>
     /// <remarks>https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers</remarks>
-    public static Task ReferrersAsync(HttpContext context, Repository repository, string rawDigest)
+    public static async Task ReferrersAsync(HttpContext context, Repository repository, string rawDigest)
     {
         var digest = BlobHandlers.ParseDigest(rawDigest);
         var (limit, rawLast) = Paging(context, MaxReferrersPageSize);
@@ -110,20 +111,29 @@ internal static class DiscoveryHandlers
 
         var artifactType = context.Request.Query["artifactType"].ToString();
         var filter = artifactType.Length > 0 ? artifactType : null;
-        var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
+        var index = context.RequestServices.GetRequiredService<IManifestIndex>();
         if (filter is not null)
         {
             context.Response.Headers["OCI-Filters-Applied"] = "artifactType";
         }
 
-        return JsonBody.WriteAsync(context, w =>
+        // The page is written here, as the rows are read (they are awaited), and handed to JsonBody whole.
+        var body = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(body))
         {
             w.WriteStartObject();
             w.WriteNumber("schemaVersion", 2);
             w.WriteString("mediaType", MediaTypes.OciIndex);
             w.WriteStartArray("manifests");
             var page = new ReferrersPage(w, limit);
-            index.ListReferrers(repository.Name, digest, filter, last, page.TryAdd);
+            await foreach (var referrer in index.ListReferrersAsync(repository, digest, filter, last, context.RequestAborted))
+            {
+                if (!page.TryAdd(referrer))
+                {
+                    break;
+                }
+            }
+
             w.WriteEndArray();
             w.WriteEndObject();
             if (page.HasMore && page.Last is { } end)
@@ -131,7 +141,9 @@ internal static class DiscoveryHandlers
                 var next = $"/v2/{repository.Name}/referrers/{digest}?n={limit}&last={end}";
                 context.Response.Headers.Link = LinkHeader.Next(filter is null ? next : $"{next}&artifactType={Uri.EscapeDataString(filter)}");
             }
-        }, MediaTypes.OciIndex);
+        }
+
+        await JsonBody.WriteAsync(context, w => w.WriteRawValue(body.WrittenSpan, skipInputValidation: true), MediaTypes.OciIndex);
     }
 
     /// <summary>

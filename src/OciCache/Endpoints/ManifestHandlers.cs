@@ -77,7 +77,7 @@ internal static class ManifestHandlers
         var writer = context.RequestServices.GetRequiredService<ManifestWriter>();
         var audit = context.RequestServices.GetRequiredService<AuditTrail>();
         var previous = audit.Enabled && reference.IsTag
-            ? context.RequestServices.GetRequiredService<IMetadataIndex>().GetTag(repository.Name, reference.Tag)?.Digest
+            ? (await context.RequestServices.GetRequiredService<IManifestIndex>().GetTagAsync(repository, reference.Tag, context.RequestAborted))?.Digest
             : null;
         var result = await writer.PutAsync(repository, reference, context.Request.Body, context.Request.ContentType, context.RequestAborted);
         audit.Write(context, new AuditEvent("manifest.push", "ok") { Repository = repository.Name, Reference = rawReference, Digest = result.Digest.ToString() });
@@ -104,10 +104,10 @@ internal static class ManifestHandlers
     public static async Task DeleteAsync(HttpContext context, Repository repository, string rawReference)
     {
         var reference = ParseReference(rawReference);
-        var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
+        var index = context.RequestServices.GetRequiredService<IManifestIndex>();
         var deleted = reference.IsTag
-            ? await index.DeleteTagAsync(repository.Name, reference.Tag)
-            : await index.DeleteManifestAsync(repository.Name, reference.Digest);
+            ? await index.DeleteTagAsync(repository, reference.Tag)
+            : await index.DeleteManifestAsync(repository, reference.Digest);
         if (!deleted)
         {
             throw RegistryErrors.ManifestUnknown(reference);

@@ -1,3 +1,4 @@
+using OciCache.Oci;
 using OciCache.Registry;
 
 namespace OciCache.Endpoints;

@@ -40,7 +40,7 @@ internal static class UploadHandlers
     public static async Task PatchAsync(HttpContext context, Repository repository, string id)
     {
         var uploads = context.RequestServices.GetRequiredService<UploadService>();
-        var range = ChunkRangeOf(context, uploads, repository, id);
+        var range = await ChunkRangeOfAsync(context, uploads, repository, id);
         var size = await uploads.AppendAsync(repository, id, context.Request.Body, range, context.RequestAborted);
         Accepted(context, repository, id, size);
     }
@@ -51,7 +51,7 @@ internal static class UploadHandlers
         var digest = BlobHandlers.ParseDigest(context.Request.Query["digest"]);
         if (HasBody(context))
         {
-            var range = ChunkRangeOf(context, uploads, repository, id);
+            var range = await ChunkRangeOfAsync(context, uploads, repository, id);
             await uploads.AppendAsync(repository, id, context.Request.Body, range, context.RequestAborted);
         }
 
@@ -59,12 +59,11 @@ internal static class UploadHandlers
         Created(context, repository, digest);
     }
 
-    public static Task StatusAsync(HttpContext context, Repository repository, string id)
+    public static async Task StatusAsync(HttpContext context, Repository repository, string id)
     {
-        var size = context.RequestServices.GetRequiredService<UploadService>().GetSize(repository, id);
+        var size = await context.RequestServices.GetRequiredService<UploadService>().GetSizeAsync(repository, id, context.RequestAborted);
         Accepted(context, repository, id, size);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
-        return Task.CompletedTask;
     }
 
     public static async Task CancelAsync(HttpContext context, Repository repository, string id)
@@ -77,7 +76,7 @@ internal static class UploadHandlers
     /// The range a chunk claims, or null for a streamed chunk without Content-Range. A body whose declared
     /// length already disagrees with the range is refused here, before any of it is read.
     /// </summary>
-    private static ChunkRange? ChunkRangeOf(HttpContext context, UploadService uploads, Repository repository, string id)
+    private static async Task<ChunkRange?> ChunkRangeOfAsync(HttpContext context, UploadService uploads, Repository repository, string id)
     {
         var header = context.Request.Headers.ContentRange.ToString();
         if (header.Length == 0)
@@ -87,14 +86,14 @@ internal static class UploadHandlers
 
         if (!ContentRange.TryParseStart(header, out var start, out var end))
         {
-            throw RegistryErrors.RangeInvalid("invalid Content-Range", header, uploads.GetSize(repository, id));
+            throw RegistryErrors.RangeInvalid("invalid Content-Range", header, await uploads.GetSizeAsync(repository, id, context.RequestAborted));
         }
 
         var range = new ChunkRange(start, end);
         if (context.Request.ContentLength is { } declared && declared != range.Length)
         {
             throw RegistryErrors.RangeInvalid("chunk length does not match its Content-Range",
-                $"Content-Range {range} announces {range.Length} bytes, Content-Length is {declared}", uploads.GetSize(repository, id));
+                $"Content-Range {range} announces {range.Length} bytes, Content-Length is {declared}", await uploads.GetSizeAsync(repository, id, context.RequestAborted));
         }
 
         return range;

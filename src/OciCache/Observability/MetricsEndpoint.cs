@@ -34,7 +34,7 @@ internal sealed class MetricsEndpoint
         var factory = Metrics.WithCustomRegistry(_registry);
         Counter Publish(TallyCounter tally) => factory.CreateCounter($"{CacheMetrics.MeterName}_{tally.Name}_total", tally.Description, [.. tally.LabelNames]);
         var counters = new System.Collections.Concurrent.ConcurrentDictionary<TallyCounter, Counter>(metrics.Counters.ToDictionary(tally => tally, Publish));
-        _registry.AddBeforeCollectCallback(() =>
+        _registry.AddBeforeCollectCallback(async cancel =>
         {
             foreach (var tally in metrics.Counters)
             {
@@ -49,6 +49,11 @@ internal sealed class MetricsEndpoint
             // gauge for the same name and labels.
             foreach (var gauge in metrics.Gauges)
             {
+                if (gauge.Refresh is { } refresh)
+                {
+                    await refresh(cancel); // a level kept in storage is read without blocking a thread
+                }
+
                 foreach (var measurement in gauge.Read())
                 {
                     var tags = measurement.Tags.ToArray().OrderBy(t => t.Key, StringComparer.Ordinal).ToArray();

@@ -47,7 +47,7 @@ internal static class ConsoleEndpoints
     private static async Task StorageAsync(HttpContext context)
     {
         var viewer = await ConsoleViewer.ResolveAsync(context);
-        await WriteAsync(context, StoragePage.Render(StorageData.Read(context, viewer), viewer));
+        await WriteAsync(context, StoragePage.Render(await StorageData.ReadAsync(context, viewer), viewer));
     }
 
     private static async Task RepositoriesAsync(HttpContext context)

@@ -1,4 +1,5 @@
 using OciCache.Auth;
+using OciCache.Oci;
 using OciCache.Registry;
 
 namespace OciCache.WebConsole;

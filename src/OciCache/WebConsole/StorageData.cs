@@ -23,22 +23,22 @@ internal sealed record StorageData(
 {
     public const int ListLength = 10;
 
-    public static StorageData Read(HttpContext context, ConsoleViewer viewer)
+    public static async Task<StorageData> ReadAsync(HttpContext context, ConsoleViewer viewer)
     {
         var services = context.RequestServices;
         var options = services.GetRequiredService<StorageOptions>();
-        var index = services.GetRequiredService<IMetadataIndex>();
+        var index = services.GetRequiredService<IEvictionIndex>();
         var evictor = services.GetRequiredService<CacheEvictor>();
         var catalog = services.GetRequiredService<ConsoleCatalog>();
         var free = new DriveInfo(services.GetRequiredService<DataLayout>().Root).AvailableFreeSpace;
-        var next = index.ListEvictionCandidates(options.EvictLocal)
-            .Where(c => !evictor.IsPinned(c) && (c.Repository is null || viewer.MayPull(context, c.Repository, c.Upstream)))
-            .Select(c => new NextEviction(c, c.Repository is { } repository ? catalog.FreedBytes(repository, c.Digest) : c.Size))
+        var next = (await index.ListEvictionCandidatesAsync(options.EvictLocal, context.RequestAborted))
+            .Where(c => !evictor.IsPinned(c) && (c.Repository is null || viewer.MayPull(context, c.Repository.Name, c.Repository.Upstream)))
+            .Select(c => new NextEviction(c, c.Repository is { } repository ? catalog.FreedBytes(repository.Name, c.Digest) : c.Size))
             .Where(n => n.Bytes > 0)
             .Take(ListLength)
             .ToList();
         var origins = catalog.Breakdown();
-        return new StorageData(origins.StoredBytes, index.GetCachedBytes(), options.MaxCacheBytes, free, options.MinFreeBytes, options.LowWaterPercent,
+        return new StorageData(origins.StoredBytes, await index.GetCachedBytesAsync(context.RequestAborted), options.MaxCacheBytes, free, options.MinFreeBytes, options.LowWaterPercent,
             origins,
             [.. catalog.LargestImages(ListLength * 5).Where(i => viewer.MayPull(context, i.Repository, i.Upstream)).Take(ListLength)],
             [.. services.GetRequiredService<EvictionLog>().Recent().Where(e => e.Repository is null || viewer.MayPull(context, e.Repository, UpstreamOf(context, e.Repository))).Take(ListLength)],

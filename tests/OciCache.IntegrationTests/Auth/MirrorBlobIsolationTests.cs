@@ -59,9 +59,9 @@ public sealed class MirrorBlobIsolationTests : IAsyncLifetime
 
         SetAnswer(cache, "404"); // the upstream is back, and has no such blob
         await AssertNotLeakedAsync(cache, $"/v2/hub/library/any/blobs/{_secret.Digest}", "back");
-        var index = cache.Services.GetRequiredService<IMetadataIndex>();
-        Assert.Null(index.GetLinkedBlobSize("hub/library/any", _secret.Digest));
-        Assert.Null(index.GetLinkedBlobSize("hub/library/other", _secret.Digest));
+        var index = cache.Services.GetRequiredService<IBlobIndex>();
+        Assert.Null(await index.GetLinkedBlobSizeAsync(Repository.Mirror("hub", "library/any"), _secret.Digest));
+        Assert.Null(await index.GetLinkedBlobSizeAsync(Repository.Mirror("hub", "library/other"), _secret.Digest));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class MirrorBlobIsolationTests : IAsyncLifetime
         }
 
         await AssertNotLeakedAsync(cache, $"/v2/hub/library/evil/blobs/{_secret.Digest}", "hostile-manifest");
-        Assert.Null(cache.Services.GetRequiredService<IMetadataIndex>().GetLinkedBlobSize("hub/library/evil", _secret.Digest));
+        Assert.Null(await cache.Services.GetRequiredService<IBlobIndex>().GetLinkedBlobSizeAsync(Repository.Mirror("hub", "library/evil"), _secret.Digest));
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class MirrorBlobIsolationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
         Assert.Equal(layer.Bytes, await get.Content.ReadAsByteArrayAsync());
         await cache.WhenStoredAsync(layer.Digest);
-        Assert.Equal(layer.Size, cache.Services.GetRequiredService<IMetadataIndex>().GetLinkedBlobSize("hub/library/app", layer.Digest));
+        Assert.Equal(layer.Size, await cache.Services.GetRequiredService<IBlobIndex>().GetLinkedBlobSizeAsync(Repository.Mirror("hub", "library/app"), layer.Digest));
     }
 
     private async Task AssertNotLeakedAsync(RegistryServer cache, string path, string answer)

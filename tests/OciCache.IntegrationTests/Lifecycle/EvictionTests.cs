@@ -167,12 +167,13 @@ public sealed class EvictionTests
     /// </summary>
     private static async Task WaitUnderBudgetAsync(RegistryServer cache, long budget)
     {
-        var index = cache.Services.GetRequiredService<IMetadataIndex>();
+        var index = cache.Services.GetRequiredService<IEvictionIndex>();
         var fills = cache.Services.GetRequiredService<FillCoordinator>();
-        await Eventually.TrueAsync(() => fills.Active == 0 && index.GetCachedBytes() <= budget,
+        await Eventually.TrueAsync(async () => fills.Active == 0 && await index.GetCachedBytesAsync() <= budget,
             $"every fill commits and eviction brings the cache under its budget of {budget} bytes");
         Assert.Equal(0, await cache.Services.GetRequiredService<CacheEvictor>().EvictAsync(CancellationToken.None));
-        Assert.True(index.GetCachedBytes() <= budget, $"cached bytes {index.GetCachedBytes()} stay over the budget {budget}");
+        var cached = await index.GetCachedBytesAsync();
+        Assert.True(cached <= budget, $"cached bytes {cached} stay over the budget {budget}");
     }
 
     private static bool IsCached(RegistryServer cache, TestImage image) =>

@@ -18,7 +18,7 @@ public sealed class GarbageCollectionTests
 
         await Eventually.TrueAsync(() => !File.Exists(BlobPath(server, stray)), "the stray blob is collected");
 
-        Assert.Null(server.Services.GetRequiredService<IMetadataIndex>().GetBlob(stray.Digest));
+        Assert.Null(await server.Services.GetRequiredService<IBlobIndex>().GetBlobAsync(stray.Digest));
         Assert.All(image.Blobs.Append(image.Manifest), b => Assert.True(File.Exists(BlobPath(server, b))));
         using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/site/app/blobs/{stray.Digest}"));
         Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
@@ -93,7 +93,7 @@ public sealed class GarbageCollectionTests
         await server.StartAgainAsync();
         var collector = server.Services.GetRequiredService<OciCache.Lifecycle.GarbageCollector>();
         await server.Log.WaitForAsync(Serilog.Events.LogEventLevel.Warning, "Garbage collection keeps");
-        var report = collector.Collect(); // a pass that surely ran after the grace period had passed for every file
+        var report = await collector.CollectAsync(); // a pass that surely ran after the grace period had passed for every file
         Assert.Equal(0, report.Files);
         Assert.All(image.Blobs.Append(image.Manifest), b => Assert.True(File.Exists(BlobPath(server, b)), $"blob {b.Digest} was removed"));
     }

@@ -32,7 +32,7 @@ public sealed class DiskFullTests
         var layout = new DataLayout(cache.DataPath);
         Assert.False(File.Exists(layout.BlobPath(blob.Digest)));
         Assert.Empty(Directory.EnumerateFiles(layout.Temp));
-        Assert.Null(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(blob.Digest));
+        Assert.Null(await cache.Services.GetRequiredService<IBlobIndex>().GetBlobAsync(blob.Digest));
         Assert.True(cache.Log.Contains(LogEventLevel.Warning, $"Cannot store blob {blob.Digest}"), cache.Log.ToString());
 
         await volume.ResizeAsync(64 << 20);
@@ -88,7 +88,8 @@ public sealed class DiskFullTests
 
         // With the volume full even SQLite's shared-memory file may fail to grow for a read: look with space back.
         File.Delete(Path.Combine(volume.Path, "filler"));
-        Assert.All(blobs, b => Assert.Null(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(b.Digest)));
+        var index = cache.Services.GetRequiredService<IBlobIndex>();
+        await Assert.AllAsync(blobs, async b => Assert.Null(await index.GetBlobAsync(b.Digest)));
     }
 
     /// <summary>

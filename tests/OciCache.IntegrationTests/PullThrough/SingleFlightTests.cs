@@ -64,7 +64,7 @@ public sealed class SingleFlightTests
 
         Assert.True(fill.Published, $"the fill ended {fill.Phase} ({fill.Failure}) without its client");
         Assert.True(File.Exists(new DataLayout(cache.DataPath).BlobPath(blob.Digest)));
-        Assert.NotNull(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(blob.Digest));
+        Assert.NotNull(await cache.Services.GetRequiredService<IBlobIndex>().GetBlobAsync(blob.Digest));
         Assert.Equal(1, hub.CountServed("GET", $"/blobs/{blob.Digest}"));
     }
 
@@ -89,7 +89,7 @@ public sealed class SingleFlightTests
         var layout = new DataLayout(cache.DataPath);
         Assert.False(File.Exists(layout.BlobPath(blob.Digest)));
         Assert.Empty(Directory.EnumerateFiles(layout.Temp));
-        Assert.Null(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(blob.Digest));
+        Assert.Null(await cache.Services.GetRequiredService<IBlobIndex>().GetBlobAsync(blob.Digest));
         Assert.True(cache.Log.Contains(LogEventLevel.Warning, $"Fetch of blob {blob.Digest} failed"), cache.Log.ToString());
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OciCache.Observability;
+using OciCache.Oci;
 using OciCache.PullThrough;
 using OciCache.Storage;
 using Serilog.Events;
@@ -167,8 +168,8 @@ public sealed class UpstreamFailureTests
 
         // Nobody waits for the revalidation any more, but it goes on: once answered, it moves the tag.
         slow.Release(FakeUpstream.ManifestResponse(after.Manifest));
-        var index = cache.Services.GetRequiredService<IMetadataIndex>();
-        await Eventually.TrueAsync(() => index.GetTag("docker.io/library/app", "1.0")?.Digest == after.Digest,
+        var index = cache.Services.GetRequiredService<IManifestIndex>();
+        await Eventually.TrueAsync(async () => (await index.GetTagAsync(Repository.Mirror("docker.io", "library/app"), "1.0"))?.Digest == after.Digest,
             "the background revalidation moves the tag");
         using var moved = await cache.Client.GetAsync($"/v2/library/app/manifests/1.0{Ns}");
         Assert.Equal(after.Manifest.Bytes, await moved.Content.ReadAsByteArrayAsync());
@@ -280,7 +281,7 @@ public sealed class UpstreamFailureTests
         var layout = new DataLayout(cache.DataPath);
         Assert.False(File.Exists(layout.BlobPath(blob.Digest)), "a blob that failed verification was published");
         Assert.Empty(Directory.EnumerateFiles(layout.Temp));
-        Assert.Null(cache.Services.GetRequiredService<IMetadataIndex>().GetBlob(blob.Digest));
+        Assert.Null(await cache.Services.GetRequiredService<IBlobIndex>().GetBlobAsync(blob.Digest));
     }
 
     private static async Task AssertNothingCachedAsync(RegistryServer cache, string repository)

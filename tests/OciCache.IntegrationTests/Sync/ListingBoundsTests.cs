@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OciCache.IntegrationTests.PullThrough;
+using OciCache.Oci;
 using OciCache.Registry;
 using OciCache.Upstream;
 

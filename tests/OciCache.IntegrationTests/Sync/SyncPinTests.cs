@@ -38,9 +38,9 @@ public sealed class SyncPinTests
         await cache.Log.WaitForAsync(LogEventLevel.Information, "Sync keep done: 1 images");
         await UpstreamAuthTests.AssertPullsAsync(cache.Client, "hq/other/pulled", "1.0", pulled, "");
 
-        var index = cache.Services.GetRequiredService<IMetadataIndex>();
+        var index = cache.Services.GetRequiredService<IEvictionIndex>();
         var fills = cache.Services.GetRequiredService<FillCoordinator>();
-        await Eventually.TrueAsync(() => fills.Active == 0 && index.GetCachedBytes() <= budget, "eviction brings the cache under its budget");
+        await Eventually.TrueAsync(async () => fills.Active == 0 && await index.GetCachedBytesAsync() <= budget, "eviction brings the cache under its budget");
         var layout = new DataLayout(cache.DataPath);
         bool Cached(TestImage image) => image.Blobs.All(b => File.Exists(layout.BlobPath(b.Digest)));
         Assert.Equal(pin, Cached(synced));

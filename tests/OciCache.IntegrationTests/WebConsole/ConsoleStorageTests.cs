@@ -43,14 +43,14 @@ public sealed class ConsoleStorageTests
             time.Advance(TimeSpan.FromSeconds(1));
         }
 
-        var index = cache.Services.GetRequiredService<IMetadataIndex>();
+        var index = cache.Services.GetRequiredService<IEvictionIndex>();
         var fills = cache.Services.GetRequiredService<FillCoordinator>();
-        await Eventually.TrueAsync(() => fills.Active == 0 && index.GetCachedBytes() <= budget, "eviction brings the cache under its budget");
+        await Eventually.TrueAsync(async () => fills.Active == 0 && await index.GetCachedBytesAsync() <= budget, "eviction brings the cache under its budget");
 
         using var storage = await ConsoleApiTests.GetJsonAsync(cache.Client, "/api/storage");
         var root = storage.RootElement;
         Assert.Equal(budget, root.GetProperty("budgetBytes").GetInt64());
-        Assert.Equal(index.GetCachedBytes(), root.GetProperty("cachedBytes").GetInt64());
+        Assert.Equal(await index.GetCachedBytesAsync(), root.GetProperty("cachedBytes").GetInt64());
         var evicted = Assert.Single(root.GetProperty("recentEvictions").EnumerateArray(), e => e.GetProperty("repository").GetString() is not null);
         Assert.Equal("docker.io/library/a", evicted.GetProperty("repository").GetString());
         Assert.Equal(["1.0"], evicted.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));

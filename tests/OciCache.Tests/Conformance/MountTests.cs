@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using OciCache.Oci;
 using OciCache.Storage;
 using OciCache.Upstream;
 
@@ -47,16 +48,16 @@ public sealed class MountTests : IAsyncLifetime
             Assert.Equal(_cached.Bytes, await pull.Content.ReadAsByteArrayAsync());
         }
 
-        var index = _server.Services.GetRequiredService<IMetadataIndex>();
-        await Eventually.TrueAsync(() => index.GetCachedBytes() == _cached.Size, "the pulled blob is cached");
+        var index = _server.Services.GetRequiredService<IEvictionIndex>();
+        await Eventually.TrueAsync(async () => await index.GetCachedBytesAsync() == _cached.Size, "the pulled blob is cached");
 
         using var mount = await _server.Client.PostAsync(
             $"/v2/site/app/blobs/uploads/?mount={_cached.Digest}&from=docker.io/library/app", null);
 
         Assert.Equal(HttpStatusCode.Accepted, mount.StatusCode);
         Assert.StartsWith("/v2/site/app/blobs/uploads/", mount.Headers.Location!.ToString());
-        Assert.Equal(_cached.Size, index.GetCachedBytes());
-        Assert.Null(index.GetLinkedBlobSize("site/app", _cached.Digest));
+        Assert.Equal(_cached.Size, await index.GetCachedBytesAsync());
+        Assert.Null(await _server.Services.GetRequiredService<IBlobIndex>().GetLinkedBlobSizeAsync(Repository.Local("site/app"), _cached.Digest));
     }
 
     [Theory]
@@ -72,8 +73,8 @@ public sealed class MountTests : IAsyncLifetime
         using var mount = await _server.Client.PostAsync($"/v2/site/other/blobs/uploads/?mount={local.Digest}&from={from}", null);
 
         Assert.Equal(HttpStatusCode.Accepted, mount.StatusCode);
-        var index = _server.Services.GetRequiredService<IMetadataIndex>();
-        Assert.Null(index.GetLinkedBlobSize("site/other", local.Digest));
+        var index = _server.Services.GetRequiredService<IBlobIndex>();
+        Assert.Null(await index.GetLinkedBlobSizeAsync(Repository.Local("site/other"), local.Digest));
     }
 
     [Fact]

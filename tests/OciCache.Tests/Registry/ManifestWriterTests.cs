@@ -19,7 +19,7 @@ public sealed class ManifestWriterTests : IDisposable
         layout.EnsureCreated();
         _database = new SqliteDatabase(_temp.Combine("meta.db"));
         _index = new SqliteMetadataIndex(_database, TimeProvider.System);
-        _writer = new ManifestWriter(_index, new FileBlobStore(layout));
+        _writer = new ManifestWriter(_index, _index, new FileBlobStore(layout));
     }
 
     public void Dispose()
@@ -38,7 +38,7 @@ public sealed class ManifestWriterTests : IDisposable
         var result = await _writer.WriteAsync(repository, Reference.ForTag("v1"), new MemoryStream(manifest),
             MediaTypes.OciManifest, ManifestOrigin.Upstream(null), CancellationToken.None);
 
-        var row = _index.GetManifest(repository.Name, result.Digest)!;
+        var row = (await _index.GetManifestAsync(repository, result.Digest))!;
         Assert.Equal(manifest.Length, row.Size);
         Assert.True(Encoding.UTF8.GetByteCount(row.AnnotationsJson!) <= AnnotationLimits.MaxDescriptorBytes);
         Assert.Equal("""{"small":"kept"}""", row.AnnotationsJson); // the filler did not fit
@@ -61,7 +61,7 @@ public sealed class ManifestWriterTests : IDisposable
         var result = await _writer.WriteAsync(repository, Reference.ForTag("v1"), new MemoryStream(ManifestWithLayers(ManifestWriter.MaxReferences)),
             MediaTypes.OciManifest, ManifestOrigin.Upstream(null), CancellationToken.None);
 
-        Assert.NotNull(_index.GetManifest(repository.Name, result.Digest));
+        Assert.NotNull(await _index.GetManifestAsync(repository, result.Digest));
     }
 
     /// <summary>A manifest with the empty config and <paramref name="layers"/> distinct layers: one more reference than layers.</summary>

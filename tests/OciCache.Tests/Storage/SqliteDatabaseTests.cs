@@ -7,6 +7,8 @@ namespace OciCache.Tests.Storage;
 /// <summary>Schema migrations of <see cref="SqliteDatabase"/>.</summary>
 public sealed class SqliteDatabaseTests : IDisposable
 {
+    private static readonly Repository App = Repository.Local("app");
+
     private readonly TempDirectory _temp = new("sqlite-database");
 
     public void Dispose()
@@ -17,7 +19,7 @@ public sealed class SqliteDatabaseTests : IDisposable
 
     /// <summary>Rows from before the descriptor cut kept megabytes of annotations inline (issue 11, item 3).</summary>
     [Fact]
-    public void Open_Version2WithAnnotationsOverTheDescriptorCut_CutsThemAndIsCurrentVersion()
+    public async Task Open_Version2WithAnnotationsOverTheDescriptorCut_CutsThemAndIsCurrentVersion()
     {
         var path = _temp.Combine("meta.db");
         var large = Digest.ComputeSha256([1]);
@@ -26,8 +28,8 @@ public sealed class SqliteDatabaseTests : IDisposable
         using (var database = new SqliteDatabase(path))
         {
             var index = new SqliteMetadataIndex(database, TimeProvider.System);
-            index.PutManifest("app", null, new ManifestRecord(large, MediaTypes.OciManifest, 10), [], null);
-            index.PutManifest("app", null, new ManifestRecord(small, MediaTypes.OciManifest, 10) { AnnotationsJson = """{"a":"b"}""" }, [], null);
+            await index.PutManifestAsync(App, new ManifestRecord(large, MediaTypes.OciManifest, 10), [], null);
+            await index.PutManifestAsync(App, new ManifestRecord(small, MediaTypes.OciManifest, 10) { AnnotationsJson = """{"a":"b"}""" }, [], null);
             Execute(database, "UPDATE manifests SET annotations = $a WHERE digest = $d; PRAGMA user_version = 2;",
                 ("$a", $$"""{"kept":"yes","filler":"{{filler}}"}"""), ("$d", large.ToString()));
         }
@@ -36,8 +38,8 @@ public sealed class SqliteDatabaseTests : IDisposable
         using var reopened = new SqliteDatabase(path);
         var migrated = new SqliteMetadataIndex(reopened, TimeProvider.System);
 
-        Assert.Equal("""{"kept":"yes"}""", migrated.GetManifest("app", large)!.AnnotationsJson);
-        Assert.Equal("""{"a":"b"}""", migrated.GetManifest("app", small)!.AnnotationsJson);
+        Assert.Equal("""{"kept":"yes"}""", (await migrated.GetManifestAsync(App, large))!.AnnotationsJson);
+        Assert.Equal("""{"a":"b"}""", (await migrated.GetManifestAsync(App, small))!.AnnotationsJson);
         using var connection = reopened.Open();
         using var version = connection.CreateCommand();
         version.CommandText = "PRAGMA user_version;";
@@ -75,7 +77,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         var digest = Digest.ComputeSha256([3]);
         using (var database = new SqliteDatabase(path))
         {
-            new SqliteMetadataIndex(database, TimeProvider.System).PutManifest("app", null, new ManifestRecord(digest, MediaTypes.OciManifest, 10), [], null);
+            await new SqliteMetadataIndex(database, TimeProvider.System).PutManifestAsync(App, new ManifestRecord(digest, MediaTypes.OciManifest, 10), [], null);
             Execute(database, "DROP TABLE robots; PRAGMA user_version = 3;");
         }
 
@@ -84,7 +86,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         using var reopened = new SqliteDatabase(path);
 
         Assert.Equal((long)SqliteDatabase.SchemaVersion, Scalar(path, "PRAGMA user_version;"));
-        Assert.NotNull(new SqliteMetadataIndex(reopened, TimeProvider.System).GetManifest("app", digest));
+        Assert.NotNull(await new SqliteMetadataIndex(reopened, TimeProvider.System).GetManifestAsync(App, digest));
         var robots = new OciCache.Auth.SqliteRobotAccounts(reopened, TimeProvider.System);
         var scopes = OciCache.Auth.RobotScope.TryParse("repository:site/*:pull", out var scope, out _) ? new[] { scope } : [];
         var (_, secret) = await robots.AddAsync("ci", scopes, null, default);

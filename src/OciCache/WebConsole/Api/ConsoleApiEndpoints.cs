@@ -48,7 +48,7 @@ internal static class ConsoleApiEndpoints
     private static async Task StorageAsync(HttpContext context)
     {
         var viewer = await ConsoleViewer.ResolveAsync(context);
-        var data = StorageData.Read(context, viewer);
+        var data = await StorageData.ReadAsync(context, viewer);
         await JsonBody.WriteAsync(context, w => StorageJson.Write(w, data, viewer));
     }
 

@@ -52,7 +52,7 @@ internal static class StorageJson
         foreach (var (c, bytes) in data.NextInLine)
         {
             w.WriteStartObject();
-            ApiJson.String(w, "repository", c.Repository);
+            ApiJson.String(w, "repository", c.Repository?.Name);
             w.WriteString("digest", c.Digest.ToString());
             ApiJson.Strings(w, "tags", c.Tags);
             ApiJson.Time(w, "lastAccess", c.LastAccess);

@@ -54,7 +54,7 @@ internal static class StoragePage
         html.Element("h2", "Next in line for eviction").Raw("<div class=\"table\"><table>").Head("Repository", "Tags", "Digest", "Last used", "Frees").Raw("<tbody>");
         foreach (var (c, bytes) in data.NextInLine)
         {
-            html.Row(c.Repository ?? "(unreferenced blob)", string.Join(", ", c.Tags), Short(c.Digest.ToString()), Html.Time(c.LastAccess), Html.Bytes(bytes));
+            html.Row(c.Repository?.Name ?? "(unreferenced blob)", string.Join(", ", c.Tags), Short(c.Digest.ToString()), Html.Time(c.LastAccess), Html.Bytes(bytes));
         }
 
         html.Raw("</tbody></table></div>");

@@ -1,4 +1,4 @@
-namespace OciCache.Registry;
+namespace OciCache.Oci;
 
 /// <summary>
 /// A repository as the registry addresses it. <see cref="Name"/> is the stored name: a local repository's
@@ -19,6 +19,15 @@ public sealed record Repository(string Name)
 
     public static Repository Mirror(string upstream, string remoteName) =>
         new($"{upstream}/{remoteName}") { Upstream = upstream, RemoteName = remoteName };
+
+    /// <summary>
+    /// The repository a stored row names: its stored name and the upstream stored beside it (null for a
+    /// local repository). A mirror's remote name is what follows its upstream in the stored name.
+    /// </summary>
+    public static Repository FromStored(string name, string? upstream) =>
+        upstream is null ? Local(name)
+        : name.StartsWith(upstream + "/", StringComparison.Ordinal) ? Mirror(upstream, name[(upstream.Length + 1)..])
+        : new(name) { Upstream = upstream };
 
     public override string ToString() => Name;
 }
