@@ -85,7 +85,7 @@ public sealed partial class CacheEvictor
                     break;
                 }
 
-                if (candidate.IsManifest && IsPinned(candidate))
+                if (candidate.IsManifest && await IsPinnedAsync(candidate, cancellationToken))
                 {
                     continue;
                 }
@@ -107,8 +107,9 @@ public sealed partial class CacheEvictor
     }
 
     /// <summary>Whether a root manifest is kept by <c>Storage:Pins</c> or a pin added at runtime.</summary>
-    public bool IsPinned(EvictionCandidate candidate) =>
-        candidate.IsManifest && (_pins.IsPinned(candidate.Repository!, candidate.Tags) || _runtimePins?.IsPinned(candidate.Repository!, candidate.Tags) == true);
+    public async ValueTask<bool> IsPinnedAsync(EvictionCandidate candidate, CancellationToken cancellationToken = default) =>
+        candidate.IsManifest && (_pins.IsPinned(candidate.Repository!, candidate.Tags) ||
+                                 (_runtimePins is not null && await _runtimePins.IsPinnedAsync(candidate.Repository!, candidate.Tags, cancellationToken)));
 
     private long EvictImage(EvictionCandidate root)
     {

@@ -47,7 +47,7 @@ internal static class ConsoleEndpoints
     private static async Task StorageAsync(HttpContext context)
     {
         var viewer = await ConsoleViewer.ResolveAsync(context);
-        await WriteAsync(context, StoragePage.Render(StorageData.Read(context, viewer), viewer));
+        await WriteAsync(context, StoragePage.Render(await StorageData.ReadAsync(context, viewer), viewer));
     }
 
     private static async Task RepositoriesAsync(HttpContext context)
@@ -55,7 +55,7 @@ internal static class ConsoleEndpoints
         var viewer = await ConsoleViewer.ResolveAsync(context);
         var query = context.Request.Query["q"].ToString();
         var last = context.Request.Query["last"].ToString();
-        var page = RepositoryPage.Read(context, viewer, query, last.Length > 0 ? last : null, 50);
+        var page = await RepositoryPage.ReadAsync(context, viewer, query, last.Length > 0 ? last : null, 50);
         await WriteAsync(context, RepositoriesPage.RenderList(page, query, viewer));
     }
 
