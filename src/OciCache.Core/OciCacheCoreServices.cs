@@ -61,6 +61,11 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<AccessTracker>();
         services.TryAddSingleton<EvictionSignal>();
         services.TryAddSingleton<StoreVerifier>();
+        services.TryAddSingleton<IRobotStore, SqliteRobotStore>();
+        services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        services.TryAddSingleton<IPinStore, SqlitePinStore>();
+        services.TryAddSingleton<IPullCounts, SqlitePullCounts>();
+        services.TryAddSingleton<IConsoleQueries, SqliteConsoleQueries>();
 
         // Registry
         services.TryAddSingleton(new RepositoryRouter(options.Upstreams.Select(u => (u.Key, (IEnumerable<string>)u.Value.Aliases))));

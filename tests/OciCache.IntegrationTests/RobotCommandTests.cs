@@ -142,7 +142,7 @@ public sealed class RobotCommandTests : IDisposable
         {
             var past = new FakeTimeProvider(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero));
             RobotScope.TryParse("repository:site/*:pull", out var scope, out _);
-            await new SqliteRobotAccounts(database, past).AddAsync("old", [scope!], past.GetUtcNow().AddDays(1), default);
+            await new RobotAccounts(new SqliteRobotStore(database), past).AddAsync("old", [scope!], past.GetUtcNow().AddDays(1), default);
         }
 
         SqliteConnection.ClearAllPools();
@@ -173,7 +173,7 @@ public sealed class RobotCommandTests : IDisposable
     private async Task<RobotAccount?> VerifyAsync(string name, string secret)
     {
         using var database = new SqliteDatabase(Path.Combine(Data, "ocicache.db"));
-        var account = await new SqliteRobotAccounts(database, TimeProvider.System).VerifyAsync(name, secret, default);
+        var account = await new RobotAccounts(new SqliteRobotStore(database), TimeProvider.System).VerifyAsync(name, secret, default);
         SqliteConnection.ClearAllPools();
         return account;
     }

@@ -8,7 +8,8 @@ namespace OciCache.Auth;
 public static class AuthStoreServices
 {
     /// <summary>
-    /// Registers the stores of access control: <see cref="IRobotAccounts"/> in the metadata database and
+    /// Registers the stores of access control: <see cref="IRobotAccounts"/> and <see cref="IApiKeys"/> on the
+    /// role interfaces <see cref="IRobotStore"/> and <see cref="IApiKeyStore"/> of the metadata database, and
     /// <see cref="IAuditLog"/> as JSON lines in <see cref="AuditLogOptions.Path"/>, or <c>audit.log</c> in the
     /// data folder. Needs <see cref="OciCacheCoreServices.AddOciCacheCore"/> (the data folder and database);
     /// every registration is a <c>TryAdd</c>, so one made before this call wins.
@@ -18,9 +19,9 @@ public static class AuthStoreServices
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(options);
         services.TryAddSingleton<IRobotAccounts>(sp =>
-            new SqliteRobotAccounts(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+            new RobotAccounts(sp.GetRequiredService<IRobotStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IApiKeys>(sp =>
-            new SqliteApiKeys(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+            new ApiKeys(sp.GetRequiredService<IApiKeyStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IAuditLog>(sp => new JsonLinesAuditLog(
             options, AuditLogPath(options, sp.GetRequiredService<DataLayout>()),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<JsonLinesAuditLog>>()));

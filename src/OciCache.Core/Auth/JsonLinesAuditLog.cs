@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace OciCache.Auth;
@@ -6,15 +6,18 @@ namespace OciCache.Auth;
 /// <summary>
 /// <see cref="IAuditLog"/> as JSON lines (<see cref="AuditLine"/>) in one file, rotated by size
 /// (<see cref="AuditLogFile"/>). <see cref="Write"/> stamps the event, turns it into its line and queues it;
-/// one writer task appends what is queued and fsyncs before it takes more, so an event the writer has
+/// one writer thread appends what is queued and fsyncs before it takes more, so an event the writer has
 /// taken is on disk before the next one is, and <see cref="FlushAsync"/> and disposal wait until every
 /// event queued before them is.
 /// </summary>
 /// <remarks>
 /// A slow disk delays the writer, not the request: the queue takes <see cref="Capacity"/> events; only past
-/// that does <see cref="Write"/> wait, for at most <see cref="FullWait"/>, and then drops the event. A file
-/// that cannot be written (disk full, permissions) is logged once until it can be again; nothing throws
-/// into the caller.
+/// that does <see cref="Write"/> wait, for at most <see cref="FullWait"/>, and then drops the event. That
+/// wait is for a place in the queue (a semaphore the writer releases as it takes lines), never for a task.
+/// The writer is a thread of its own because its work is synchronous (file locks, fsync), as
+/// <see cref="Storage.SqliteWriter"/>'s is; so <see cref="Dispose"/> joins a thread instead of blocking on a
+/// task. A file that cannot be written (disk full, permissions) is logged once until it can be again;
+/// nothing throws into the caller.
 /// </remarks>
 internal sealed partial class JsonLinesAuditLog : IAuditLog, IAsyncDisposable, IDisposable
 {
@@ -24,13 +27,13 @@ internal sealed partial class JsonLinesAuditLog : IAuditLog, IAsyncDisposable, I
 
     private static readonly TimeSpan FullWait = TimeSpan.FromSeconds(2);
 
-    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(
-        new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-
+    private readonly BlockingCollection<Pending> _queue = []; // lines bounded by _room; flushes are not
+    private readonly SemaphoreSlim _room = new(Capacity, Capacity);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly AuditLogFile _file;
     private readonly TimeProvider _time;
     private readonly ILogger<JsonLinesAuditLog> _logger;
-    private readonly Task _writer;
+    private readonly Thread _writer;
     private int _dropping; // 1 while events are being dropped at the queue; logged on the change only
     private bool _failing; // the writer's own: the file failed, and that was logged
     private volatile bool _writerOpen = true;
@@ -43,7 +46,8 @@ internal sealed partial class JsonLinesAuditLog : IAuditLog, IAsyncDisposable, I
         _file = new AuditLogFile(System.IO.Path.GetFullPath(path), options.MaxBytes, options.Files);
         _time = time;
         _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "ocicache-audit-writer" };
+        _writer.Start();
     }
 
     public string Path => _file.Path;
@@ -53,7 +57,7 @@ internal sealed partial class JsonLinesAuditLog : IAuditLog, IAsyncDisposable, I
     public void Write(AuditEvent entry)
     {
         var line = new Pending(AuditLine.From(entry, _time.GetUtcNow()).ToUtf8Line(), null);
-        if (_queue.Writer.TryWrite(line) || WaitForRoom(line))
+        if (TryQueue(line))
         {
             if (Interlocked.Exchange(ref _dropping, 0) == 1)
             {
@@ -77,13 +81,9 @@ internal sealed partial class JsonLinesAuditLog : IAuditLog, IAsyncDisposable, I
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        try
+        if (!TryAdd(new Pending(null, flushed)))
         {
-            await _queue.Writer.WriteAsync(new Pending(null, flushed), cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            await _writer.WaitAsync(cancellationToken);
+            await _stopped.Task.WaitAsync(cancellationToken); // closed: everything queued is written when the writer stops
             return;
         }
 
@@ -93,51 +93,81 @@ internal sealed partial class JsonLinesAuditLog : IAuditLog, IAsyncDisposable, I
     /// <summary>Takes no more events and waits until the queued ones are written.</summary>
     public async ValueTask DisposeAsync()
     {
-        _writerOpen = false;
-        _queue.Writer.TryComplete();
-        await _writer;
+        Close();
+        await _stopped.Task;
     }
 
+    /// <summary>As <see cref="DisposeAsync"/>: joins the writer thread once it wrote what was queued.</summary>
     public void Dispose()
     {
-        _writerOpen = false;
-        _queue.Writer.TryComplete();
-        _writer.GetAwaiter().GetResult();
+        Close();
+        _writer.Join();
     }
 
-    private bool WaitForRoom(Pending line)
+    private void Close()
+    {
+        _writerOpen = false;
+        _queue.CompleteAdding();
+    }
+
+    /// <summary>Queues a line when there is room, or room within <see cref="FullWait"/>; false when closed or full.</summary>
+    private bool TryQueue(Pending line)
+    {
+        if (!_writerOpen || (!_room.Wait(TimeSpan.Zero) && !_room.Wait(FullWait)))
+        {
+            return false;
+        }
+
+        if (TryAdd(line))
+        {
+            return true;
+        }
+
+        _room.Release();
+        return false;
+    }
+
+    /// <summary>False when the log was closed meanwhile.</summary>
+    private bool TryAdd(Pending pending)
     {
         try
         {
-            using var wait = new CancellationTokenSource(FullWait);
-            _queue.Writer.WriteAsync(line, wait.Token).AsTask().GetAwaiter().GetResult();
+            _queue.Add(pending);
             return true;
         }
-        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        catch (InvalidOperationException)
         {
             return false;
         }
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
-        var lines = new List<byte[]>(BatchLines);
-        while (await _queue.Reader.WaitToReadAsync())
+        try
         {
-            while (lines.Count < BatchLines && _queue.Reader.TryRead(out var pending))
+            var lines = new List<byte[]>(BatchLines);
+            foreach (var first in _queue.GetConsumingEnumerable())
             {
-                if (pending.Line is { } line)
+                for (var pending = first; pending is not null; pending = lines.Count < BatchLines && _queue.TryTake(out var next) ? next : null)
                 {
-                    lines.Add(line);
-                    continue;
+                    if (pending.Line is { } line)
+                    {
+                        _room.Release();
+                        lines.Add(line);
+                        continue;
+                    }
+
+                    // A flush waits for the lines queued before it only.
+                    Append(lines);
+                    pending.Flushed!.TrySetResult();
                 }
 
-                // A flush waits for the lines queued before it only.
                 Append(lines);
-                pending.Flushed!.TrySetResult();
             }
-
-            Append(lines);
+        }
+        finally
+        {
+            _stopped.TrySetResult();
         }
     }
 

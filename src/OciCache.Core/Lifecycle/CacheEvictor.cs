@@ -97,7 +97,7 @@ public sealed partial class CacheEvictor
                     break;
                 }
 
-                if (candidate.IsManifest && IsPinned(candidate))
+                if (candidate.IsManifest && await IsPinnedAsync(candidate, cancellationToken))
                 {
                     continue;
                 }
@@ -119,8 +119,9 @@ public sealed partial class CacheEvictor
     }
 
     /// <summary>Whether a root manifest is kept by <c>Storage:Pins</c> or a pin added at runtime.</summary>
-    public bool IsPinned(EvictionCandidate candidate) =>
-        candidate.IsManifest && (_pins.IsPinned(candidate.Repository!.Name, candidate.Tags) || _runtimePins?.IsPinned(candidate.Repository.Name, candidate.Tags) == true);
+    public async ValueTask<bool> IsPinnedAsync(EvictionCandidate candidate, CancellationToken cancellationToken = default) =>
+        candidate.IsManifest && (_pins.IsPinned(candidate.Repository!.Name, candidate.Tags) ||
+                                 (_runtimePins is not null && await _runtimePins.IsPinnedAsync(candidate.Repository.Name, candidate.Tags, cancellationToken)));
 
     private async Task<long> EvictImageAsync(EvictionCandidate root)
     {

@@ -3,56 +3,34 @@ using OciCache.Storage;
 namespace OciCache.Lifecycle;
 
 /// <summary>
-/// Pins added at runtime (the console, <c>/api/pins</c>), kept in the table <c>pins</c> so they survive
+/// Pins added at runtime (the console, <c>/api/pins</c>), kept by <see cref="IPinStore"/> so they survive
 /// restarts, beside the configured <c>Storage:Pins</c>. Patterns are those of <see cref="PinPattern"/>.
-/// Read on every eviction candidate from memory; written through the database's writer thread.
+/// Read on every eviction candidate from a snapshot in memory, loaded at the first read and again after
+/// each change.
 /// </summary>
-public sealed class RuntimePins
+public sealed class RuntimePins(IPinStore store, TimeProvider time)
 {
-    private readonly SqliteDatabase _database;
-    private readonly TimeProvider _time;
-    private volatile Snapshot _current;
+    private readonly SemaphoreSlim _reload = new(1, 1); // the last snapshot set is of the last read of the store
+    private volatile Snapshot? _current;
 
-    public RuntimePins(SqliteDatabase database, TimeProvider time)
-    {
-        _database = database;
-        _time = time;
-        _current = new Snapshot(Load(database));
-    }
+    public async ValueTask<IReadOnlyList<RuntimePin>> ListAsync(CancellationToken cancellationToken = default) =>
+        (await CurrentAsync(cancellationToken)).Pins;
 
-    public IReadOnlyList<RuntimePin> List() => _current.Pins;
-
-    public bool IsPinned(string repository, IReadOnlyList<string> tags) => _current.Matcher.IsPinned(repository, tags);
+    public async ValueTask<bool> IsPinnedAsync(string repository, IReadOnlyList<string> tags, CancellationToken cancellationToken = default) =>
+        (await CurrentAsync(cancellationToken)).Matcher.IsPinned(repository, tags);
 
     /// <summary>Adds the pattern (again: kept as it was); returns false when it was there.</summary>
-    public async Task<bool> AddAsync(string pattern, string? who)
+    public async Task<bool> AddAsync(string pattern, string? who, CancellationToken cancellationToken = default)
     {
-        var at = _time.GetUtcNow();
-        var added = await _database.Writer.RunAsync(() =>
-        {
-            using var connection = _database.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "INSERT INTO pins (pattern, created_at, created_by) VALUES ($p, $at, $who) ON CONFLICT (pattern) DO NOTHING";
-            command.Parameters.AddWithValue("$p", pattern);
-            command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$who", (object?)who ?? DBNull.Value);
-            return command.ExecuteNonQuery() == 1;
-        });
-        Reload();
+        var added = await store.AddAsync(new RuntimePin(pattern, time.GetUtcNow(), who), cancellationToken);
+        await ReloadAsync(cancellationToken);
         return added;
     }
 
-    public async Task<bool> RemoveAsync(string pattern)
+    public async Task<bool> RemoveAsync(string pattern, CancellationToken cancellationToken = default)
     {
-        var removed = await _database.Writer.RunAsync(() =>
-        {
-            using var connection = _database.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM pins WHERE pattern = $p";
-            command.Parameters.AddWithValue("$p", pattern);
-            return command.ExecuteNonQuery() == 1;
-        });
-        Reload();
+        var removed = await store.RemoveAsync(pattern, cancellationToken);
+        await ReloadAsync(cancellationToken);
         return removed;
     }
 
@@ -60,21 +38,22 @@ public sealed class RuntimePins
     public static bool IsValidPattern(string? pattern) =>
         pattern is { Length: > 0 and <= 256 } && PinPattern.TryParse(pattern, out _, out _);
 
-    private void Reload() => _current = new Snapshot(Load(_database));
+    private ValueTask<Snapshot> CurrentAsync(CancellationToken cancellationToken) =>
+        _current is { } current ? ValueTask.FromResult(current) : new ValueTask<Snapshot>(ReloadAsync(cancellationToken));
 
-    private static List<RuntimePin> Load(SqliteDatabase database)
+    private async Task<Snapshot> ReloadAsync(CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT pattern, created_at, created_by FROM pins ORDER BY pattern";
-        using var reader = command.ExecuteReader();
-        var pins = new List<RuntimePin>();
-        while (reader.Read())
+        await _reload.WaitAsync(cancellationToken);
+        try
         {
-            pins.Add(new RuntimePin(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.IsDBNull(2) ? null : reader.GetString(2)));
+            var snapshot = new Snapshot([.. await store.ListAsync(cancellationToken)]);
+            _current = snapshot;
+            return snapshot;
         }
-
-        return pins;
+        finally
+        {
+            _reload.Release();
+        }
     }
 
     private sealed class Snapshot(List<RuntimePin> pins)
@@ -84,5 +63,3 @@ public sealed class RuntimePins
         public PinMatcher Matcher { get; } = new(pins.Select(p => p.Pattern));
     }
 }
-
-public sealed record RuntimePin(string Pattern, DateTimeOffset CreatedAt, string? CreatedBy);

@@ -102,7 +102,6 @@ public static class OciCacheApp
         services.AddHttpForwarder();
         services.AddSingleton<MirrorForwarder>();
         services.AddSingleton<RepositoryResolver>();
-        services.AddSingleton<ConsoleCatalog>();
         services.AddSingleton<ServerInfo>();
         services.AddAccessControl(settings);
         services.AddHostedService<SystemdNotifier>();

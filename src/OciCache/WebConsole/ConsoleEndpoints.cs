@@ -55,7 +55,7 @@ internal static class ConsoleEndpoints
         var viewer = await ConsoleViewer.ResolveAsync(context);
         var query = context.Request.Query["q"].ToString();
         var last = context.Request.Query["last"].ToString();
-        var page = RepositoryPage.Read(context, viewer, query, last.Length > 0 ? last : null, 50);
+        var page = await RepositoryPage.ReadAsync(context, viewer, query, last.Length > 0 ? last : null, 50);
         await WriteAsync(context, RepositoriesPage.RenderList(page, query, viewer));
     }
 

@@ -1,3 +1,5 @@
+using OciCache.Storage;
+
 namespace OciCache.WebConsole;
 
 /// <summary>

@@ -9,14 +9,14 @@ internal sealed record RepositoryPage(IReadOnlyList<RepositoryRow> Repositories,
 {
     public const int MaxPageSize = 200;
 
-    public static RepositoryPage Read(HttpContext context, ConsoleViewer viewer, string? query, string? after, int limit)
+    public static async Task<RepositoryPage> ReadAsync(HttpContext context, ConsoleViewer viewer, string? query, string? after, int limit)
     {
-        var catalog = context.RequestServices.GetRequiredService<ConsoleCatalog>();
+        var catalog = context.RequestServices.GetRequiredService<IConsoleQueries>();
         var rows = new List<RepositoryRow>();
         var last = after;
         while (rows.Count <= limit)
         {
-            var batch = catalog.ListRepositories(query, last, MaxPageSize);
+            var batch = await catalog.ListRepositoriesAsync(query, last, MaxPageSize, context.RequestAborted);
             rows.AddRange(batch.Where(r => viewer.MayPull(context, r.Name, r.Upstream)));
             if (batch.Count < MaxPageSize)
             {
@@ -40,18 +40,20 @@ internal sealed record RepositoryTags(RepositoryRow Repository, IReadOnlyList<Ta
     public static async Task<RepositoryTags?> ReadAsync(HttpContext context, ConsoleViewer viewer, string name)
     {
         var services = context.RequestServices;
-        var catalog = services.GetRequiredService<ConsoleCatalog>();
-        if (catalog.FindRepository(name) is not { } repository || !viewer.MayPull(context, repository.Name, repository.Upstream))
+        var catalog = services.GetRequiredService<IConsoleQueries>();
+        if (await catalog.FindRepositoryAsync(name, context.RequestAborted) is not { } repository || !viewer.MayPull(context, repository.Name, repository.Upstream))
         {
             return null;
         }
 
         await services.GetRequiredService<Lifecycle.PullCounter>().FlushAsync(); // counts up to this request
         var store = services.GetRequiredService<IBlobStore>();
-        var tags = catalog.ListTags(name, MaxTags)
-            .Where(t => !IsReferrerTag(t.Tag))
-            .Select(t => new TagDetail(t, Platforms(store, t), catalog.ListReferrers(name, t.Digest)))
-            .ToList();
+        var tags = new List<TagDetail>();
+        foreach (var t in (await catalog.ListTagsAsync(name, MaxTags, context.RequestAborted)).Where(t => !IsReferrerTag(t.Tag)))
+        {
+            tags.Add(new TagDetail(t, Platforms(store, t), await catalog.ListReferrersAsync(name, t.Digest, context.RequestAborted)));
+        }
+
         return new RepositoryTags(repository, tags);
     }
 

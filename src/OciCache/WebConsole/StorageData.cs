@@ -26,23 +26,33 @@ internal sealed record StorageData(
     public static async Task<StorageData> ReadAsync(HttpContext context, ConsoleViewer viewer)
     {
         var services = context.RequestServices;
+        var cancellationToken = context.RequestAborted;
         var options = services.GetRequiredService<StorageOptions>();
         var index = services.GetRequiredService<IEvictionIndex>();
         var evictor = services.GetRequiredService<CacheEvictor>();
-        var catalog = services.GetRequiredService<ConsoleCatalog>();
+        var catalog = services.GetRequiredService<IConsoleQueries>();
         var free = new DriveInfo(services.GetRequiredService<DataLayout>().Root).AvailableFreeSpace;
-        var next = (await index.ListEvictionCandidatesAsync(options.EvictLocal, context.RequestAborted))
-            .Where(c => !evictor.IsPinned(c) && (c.Repository is null || viewer.MayPull(context, c.Repository.Name, c.Repository.Upstream)))
-            .Select(c => new NextEviction(c, c.Repository is { } repository ? catalog.FreedBytes(repository.Name, c.Digest) : c.Size))
-            .Where(n => n.Bytes > 0)
-            .Take(ListLength)
-            .ToList();
-        var origins = catalog.Breakdown();
-        return new StorageData(origins.StoredBytes, await index.GetCachedBytesAsync(context.RequestAborted), options.MaxCacheBytes, free, options.MinFreeBytes, options.LowWaterPercent,
+        var next = new List<NextEviction>();
+        foreach (var c in await index.ListEvictionCandidatesAsync(options.EvictLocal, cancellationToken))
+        {
+            if (next.Count == ListLength)
+            {
+                break;
+            }
+
+            if (!await evictor.IsPinnedAsync(c, cancellationToken) && (c.Repository is null || viewer.MayPull(context, c.Repository.Name, c.Repository.Upstream)) &&
+                new NextEviction(c, c.Repository is { } repository ? await catalog.FreedBytesAsync(repository.Name, c.Digest, cancellationToken) : c.Size) is { Bytes: > 0 } n)
+            {
+                next.Add(n);
+            }
+        }
+
+        var origins = await catalog.BreakdownAsync(cancellationToken);
+        return new StorageData(origins.StoredBytes, await index.GetCachedBytesAsync(cancellationToken), options.MaxCacheBytes, free, options.MinFreeBytes, options.LowWaterPercent,
             origins,
-            [.. catalog.LargestImages(ListLength * 5).Where(i => viewer.MayPull(context, i.Repository, i.Upstream)).Take(ListLength)],
+            [.. (await catalog.LargestImagesAsync(ListLength * 5, cancellationToken)).Where(i => viewer.MayPull(context, i.Repository, i.Upstream)).Take(ListLength)],
             [.. services.GetRequiredService<EvictionLog>().Recent().Where(e => e.Repository is null || viewer.MayPull(context, e.Repository, UpstreamOf(context, e.Repository))).Take(ListLength)],
-            next, options.Pins, services.GetRequiredService<RuntimePins>().List());
+            next, options.Pins, await services.GetRequiredService<RuntimePins>().ListAsync(cancellationToken));
     }
 
     private static string? UpstreamOf(HttpContext context, string repository) =>

@@ -286,6 +286,20 @@ public sealed class JsonLinesAuditLogTests : IDisposable
     }
 
     [Fact]
+    public void Dispose_Synchronous_WritesEveryQueuedEventFirst()
+    {
+        var audit = Create();
+        for (var i = 0; i < 600; i++) // more than one batch
+        {
+            audit.Write(new AuditEvent("manifest.push", "ok") { Reference = $"v{i}" });
+        }
+
+        audit.Dispose();
+
+        Assert.Equal(600, File.ReadAllLines(LogPath).Length);
+    }
+
+    [Fact]
     public async Task Write_AfterDispose_IsLoggedAsLostAndDoesNotThrow()
     {
         var audit = Create();

@@ -13,12 +13,12 @@ public sealed class SqliteApiKeysTests : IDisposable
     private readonly TempDirectory _temp = new("apikeys");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
     private readonly SqliteDatabase _database;
-    private readonly SqliteApiKeys _keys;
+    private readonly ApiKeys _keys;
 
     public SqliteApiKeysTests()
     {
         _database = new SqliteDatabase(_temp.Combine("ocicache.db"));
-        _keys = new SqliteApiKeys(_database, _time);
+        _keys = new ApiKeys(new SqliteApiKeyStore(_database), _time);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class SqliteRobotAccountsTests : RobotAccountsContract
     {
         var database = new SqliteDatabase(Path.Combine(folder, "ocicache.db"));
         _databases.Add(database);
-        return new SqliteRobotAccounts(database, time);
+        return new RobotAccounts(new SqliteRobotStore(database), time);
     }
 
     public override void Dispose()

@@ -54,7 +54,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         using (var database = new SqliteDatabase(path))
         {
             var scopes = OciCache.Auth.RobotScope.TryParse("repository:site/*:pull", out var scope, out _) ? new[] { scope } : [];
-            await new OciCache.Auth.SqliteRobotAccounts(database, TimeProvider.System).AddAsync("ci", scopes, null, default);
+            await new OciCache.Auth.RobotAccounts(new SqliteRobotStore(database), TimeProvider.System).AddAsync("ci", scopes, null, default);
             Execute(database, $"DROP TABLE api_keys; PRAGMA user_version = {SqliteDatabase.ApiKeysVersion - 1};");
         }
 
@@ -63,8 +63,8 @@ public sealed class SqliteDatabaseTests : IDisposable
         using var reopened = new SqliteDatabase(path);
 
         Assert.Equal((long)SqliteDatabase.SchemaVersion, Scalar(path, "PRAGMA user_version;"));
-        Assert.Single(await new OciCache.Auth.SqliteRobotAccounts(reopened, TimeProvider.System).ListAsync(default));
-        var keys = new OciCache.Auth.SqliteApiKeys(reopened, TimeProvider.System);
+        Assert.Single(await new OciCache.Auth.RobotAccounts(new SqliteRobotStore(reopened), TimeProvider.System).ListAsync(default));
+        var keys = new OciCache.Auth.ApiKeys(new SqliteApiKeyStore(reopened), TimeProvider.System);
         var pull = OciCache.Auth.RobotScope.TryParse("repository:site/*:pull", out var p, out _) ? p : null!;
         var (_, key) = await keys.CreateAsync("alice", "laptop", [pull], [], DateTimeOffset.UtcNow.AddDays(1), default);
         Assert.NotNull(await keys.VerifyAsync("alice", key, default));
@@ -87,7 +87,7 @@ public sealed class SqliteDatabaseTests : IDisposable
 
         Assert.Equal((long)SqliteDatabase.SchemaVersion, Scalar(path, "PRAGMA user_version;"));
         Assert.NotNull(await new SqliteMetadataIndex(reopened, TimeProvider.System).GetManifestAsync(App, digest));
-        var robots = new OciCache.Auth.SqliteRobotAccounts(reopened, TimeProvider.System);
+        var robots = new OciCache.Auth.RobotAccounts(new SqliteRobotStore(reopened), TimeProvider.System);
         var scopes = OciCache.Auth.RobotScope.TryParse("repository:site/*:pull", out var scope, out _) ? new[] { scope } : [];
         var (_, secret) = await robots.AddAsync("ci", scopes, null, default);
         Assert.NotNull(await robots.VerifyAsync("ci", secret, default));

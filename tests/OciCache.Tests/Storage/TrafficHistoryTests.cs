@@ -96,7 +96,7 @@ public sealed class TrafficHistoryTests : IDisposable
     public async Task PullCounter_Flush_AddsTheCountsToTheRowsOfEarlierFlushes()
     {
         using var database = new SqliteDatabase(_temp.Combine("meta.db"));
-        var pulls = new OciCache.Lifecycle.PullCounter(database, _time);
+        var pulls = new OciCache.Lifecycle.PullCounter(new SqlitePullCounts(database), _time);
         var digest = OciCache.Oci.Digest.ComputeSha256([1]);
         pulls.Count("site/app", digest);
         pulls.Count("site/app", digest);

@@ -61,7 +61,7 @@ internal static class ConsoleApiEndpoints
                 ? parsed
                 : throw new RegistryException(OciErrorCode.PaginationNumberInvalid, "invalid n", $"n={n}: 1 to {RepositoryPage.MaxPageSize}")
             : 50;
-        var page = RepositoryPage.Read(context, viewer, query["q"].ToString(), query["last"].ToString() is { Length: > 0 } last ? last : null, limit);
+        var page = await RepositoryPage.ReadAsync(context, viewer, query["q"].ToString(), query["last"].ToString() is { Length: > 0 } last ? last : null, limit);
         await JsonBody.WriteAsync(context, w => RepositoryJson.WritePage(w, page, viewer));
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OciCache.Storage;
 
 namespace OciCache.WebConsole.Api;
 
