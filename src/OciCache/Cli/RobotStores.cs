@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using OciCache.Auth;
 using OciCache.Hosting;
-using OciCache.Observability;
+using OciCache.Telemetry;
 using Serilog.Extensions.Logging;
 
 namespace OciCache.Cli;

@@ -1,12 +1,12 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OciCache.Auth;
+using OciCache.Access;
 using OciCache.Endpoints;
 using OciCache.Http;
-using OciCache.Observability;
 using OciCache.SignIn;
 using OciCache.Storage;
+using OciCache.Telemetry;
 using OciCache.Tls;
 using OciCache.WebConsole;
 using OciCache.WebConsole.Api;

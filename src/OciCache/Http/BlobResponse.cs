@@ -1,10 +1,10 @@
 using System.IO.Pipelines;
 using Microsoft.Win32.SafeHandles;
 using OciCache.Oci;
-using OciCache.Observability;
 using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Storage;
+using OciCache.Telemetry;
 
 namespace OciCache.Http;
 

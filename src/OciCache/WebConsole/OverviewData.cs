@@ -41,7 +41,7 @@ internal sealed record OverviewData(bool Offline, bool AccessControl, IReadOnlyL
             .OrderBy(f => f.Digest, StringComparer.Ordinal).ToList();
         var info = services.GetRequiredService<ServerInfo>();
         return new OverviewData(services.GetRequiredService<OfflineSwitch>().IsOn,
-            services.GetRequiredService<Auth.AccessControl>().Enabled, upstreams, fills)
+            services.GetRequiredService<Access.AccessControl>().Enabled, upstreams, fills)
         {
             StartedAt = info.StartedAt,
             Uptime = info.Uptime,

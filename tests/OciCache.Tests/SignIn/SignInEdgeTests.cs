@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using OciCache.Auth;
-using OciCache.Observability;
 using OciCache.SignIn;
+using OciCache.Telemetry;
 
 namespace OciCache.Tests.SignIn;
 

@@ -1,6 +1,7 @@
+using OciCache.Auth;
 using OciCache.Oci;
 
-namespace OciCache.Auth;
+namespace OciCache.Access;
 
 /// <summary>
 /// Turns a user name and password into an <see cref="Identity"/>: <c>robot$NAME</c> and the robot's secret

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace OciCache.Observability;
+namespace OciCache.Telemetry;
 
 /// <summary>
 /// One line per request at Information: method, path with query, status, body bytes sent and duration;

@@ -1,4 +1,6 @@
-namespace OciCache.Auth;
+using OciCache.Auth;
+
+namespace OciCache.Access;
 
 /// <summary>
 /// Who a request comes from: an identity proven by Basic credentials, a token, or (on <c>/ui</c> and
