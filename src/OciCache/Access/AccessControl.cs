@@ -2,7 +2,6 @@ using System.Text;
 using OciCache.Auth;
 using OciCache.Oci;
 using OciCache.Registry;
-using OciCache.SignIn;
 
 namespace OciCache.Access;
 

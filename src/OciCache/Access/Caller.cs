@@ -9,8 +9,8 @@ namespace OciCache.Access;
 /// <param name="Token">The claims of the Bearer token the request carried; its grants bound what it may do.</param>
 internal sealed record Caller(Identity? Identity, TokenClaims? Token)
 {
-    /// <summary>The console session the request came with (its <see cref="SignIn.ConsoleSession.CsrfToken"/> goes into forms); null otherwise.</summary>
-    public SignIn.ConsoleSession? Session { get; init; }
+    /// <summary>The console session the request came with (its <see cref="ConsoleSession.CsrfToken"/> goes into forms); null otherwise.</summary>
+    public ConsoleSession? Session { get; init; }
 
     public static readonly Caller Anonymous = new(null, null);
 }

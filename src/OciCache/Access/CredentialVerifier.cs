@@ -71,7 +71,7 @@ internal sealed class CredentialVerifier(
     /// <summary>
     /// Whether an identity proven earlier (a token's subject, a console session's person) holds now: it still
     /// exists, with the same secret it signed in with (a changed password or a robot added again ends it). A
-    /// person of the OIDC issuer holds until an admin removes them (<see cref="SignIn.ConsoleSessions.EndAllOf"/>).
+    /// person of the OIDC issuer holds until an admin removes them (<see cref="ConsoleSessions.EndAllOf"/>).
     /// </summary>
     public async ValueTask<bool> StillHoldsAsync(Identity identity, CancellationToken cancellationToken)
     {

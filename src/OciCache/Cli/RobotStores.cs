@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OciCache.Access;
 using OciCache.Auth;
 using OciCache.Hosting;
 using OciCache.Telemetry;

@@ -4,7 +4,6 @@ using OciCache.Oci;
 using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Storage;
-using OciCache.Telemetry;
 
 namespace OciCache.Http;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OciCache.Http;
 
 namespace OciCache.Telemetry;
 

@@ -1,6 +1,6 @@
-using OciCache.Hosting;
 using OciCache.Observability;
 using OciCache.PullThrough;
+using OciCache.Telemetry;
 using OciCache.Upstream;
 
 namespace OciCache.WebConsole;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using OciCache.Access;
 using OciCache.Auth;
 using OciCache.SignIn;
 using OciCache.Telemetry;

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OciCache.Access;
 using OciCache.Auth;
-using OciCache.Hosting;
 using OciCache.SignIn;
 using OciCache.Storage;
 
-namespace OciCache.Access;
+namespace OciCache.Hosting;
 
 /// <summary>
 /// Registers access control. Without an <c>Auth</c> section only a disabled <see cref="AccessControl"/> (and
