@@ -14,7 +14,7 @@ namespace OciCache.Auth;
 /// Matching is by segments, not a regular expression: linear in the name for each <c>**</c>, no timeout to
 /// tune, and nothing a pattern can contain makes it slow.
 /// </remarks>
-internal sealed class RepositoryGlob
+public sealed class RepositoryGlob
 {
     private const string AnyDepth = "**";
 

@@ -36,8 +36,8 @@ internal sealed record OverviewData(bool Offline, bool AccessControl, IReadOnlyL
                 hits.GetValueOrDefault(e.Name), misses.GetValueOrDefault(e.Name), requests.GetValueOrDefault(e.Name),
                 served.GetValueOrDefault(e.Name), fetched.GetValueOrDefault(e.Name));
         }).ToList();
-        var fills = services.GetRequiredService<FillCoordinator>().Running
-            .Select(f => new FillStatus(f.Digest.ToString(), f.Requesters.FirstOrDefault()?.Name, f.Phase.ToString(), f.Received, f.Length))
+        var fills = services.GetRequiredService<IRunningFills>().Snapshot()
+            .Select(f => new FillStatus(f.Digest.ToString(), f.Repository, f.Phase, f.Received, f.Length))
             .OrderBy(f => f.Digest, StringComparer.Ordinal).ToList();
         var info = services.GetRequiredService<ServerInfo>();
         return new OverviewData(services.GetRequiredService<OfflineSwitch>().IsOn,
