@@ -10,6 +10,7 @@ using OciCache.Telemetry;
 using OciCache.Tls;
 using OciCache.WebConsole;
 using OciCache.WebConsole.Api;
+using OciCache.WebConsole.Pages;
 using OciCache.Sync;
 using Serilog.Extensions.Logging;
 
