@@ -1,3 +1,4 @@
+using OciCache.Registry;
 using System.Buffers;
 using System.Security.Cryptography;
 using OciCache.Oci;

@@ -1,3 +1,4 @@
+using OciCache.Hosting;
 using System.Text.Json;
 using OciCache.Oci;
 
