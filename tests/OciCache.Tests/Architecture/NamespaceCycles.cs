@@ -60,13 +60,37 @@ internal static class NamespaceCycles
             }
         }
 
-        return components.Select(c =>
+        return components.Select(c => Describe(c.ToHashSet(), imports)).ToList();
+    }
+
+    /// <summary>One shortest loop through the component's first namespace, each step with the import that makes it.</summary>
+    private static string Describe(HashSet<string> members, IReadOnlyList<Import> imports)
+    {
+        var inside = imports.Where(i => members.Contains(i.From) && members.Contains(i.To)).ToList();
+        var start = members.Order(StringComparer.Ordinal).First();
+        var via = new Dictionary<string, Import>();
+        var queue = new Queue<string>([start]);
+        while (queue.Count > 0 && !via.ContainsKey(start))
         {
-            var members = c.ToHashSet();
-            var edges = imports.Where(i => members.Contains(i.From) && members.Contains(i.To))
-                .GroupBy(i => (i.From, i.To)).Select(g => g.First())
-                .Select(i => $"    {i.From} → {i.To} ({i.File}:{i.Line})");
-            return $"  {string.Join(" ⇄ ", c.Order(StringComparer.Ordinal))}:\n{string.Join('\n', edges)}";
-        }).ToList();
+            var node = queue.Dequeue();
+            foreach (var step in inside.Where(i => i.From == node).OrderBy(i => i.To, StringComparer.Ordinal))
+            {
+                if (via.TryAdd(step.To, step))
+                {
+                    queue.Enqueue(step.To);
+                }
+            }
+        }
+
+        var path = new List<Import>();
+        for (var node = start; path.Count == 0 || node != start; node = path[^1].From)
+        {
+            path.Add(via[node]);
+        }
+
+        path.Reverse();
+        var loop = string.Join("\n", path.Select(i => $"    {i.From} → {i.To} ({i.File}:{i.Line})"));
+        var others = members.Count > path.Count ? $" (the loop joins {members.Count} namespaces in all: {string.Join(", ", members.Order(StringComparer.Ordinal))})" : "";
+        return $"  {start} reaches itself{others}:\n{loop}";
     }
 }
