@@ -1,4 +1,3 @@
-using OciCache.Registry;
 using System.Buffers;
 using System.Security.Cryptography;
 using OciCache.Oci;

@@ -1,4 +1,3 @@
-using OciCache.Hosting;
 using System.Text.Json;
 using OciCache.Oci;
 
