@@ -85,6 +85,7 @@ public static class OciCacheCoreServices
 
         // Pull-through
         services.TryAddSingleton<FillCoordinator>();
+        services.TryAddSingleton<IRunningFills>(static p => p.GetRequiredService<FillCoordinator>());
         services.TryAddSingleton<MirrorManifests>();
         services.TryAddSingleton<IContentReader, PullThroughContentReader>();
 

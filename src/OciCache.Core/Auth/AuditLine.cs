@@ -7,7 +7,7 @@ namespace OciCache.Auth;
 /// One line of <c>audit.log</c> as written: an <see cref="AuditEvent"/> with its time first. Null fields
 /// are left out; JSON escaping keeps a control character in a name or reason from breaking the line.
 /// </summary>
-internal sealed record AuditLine(
+public sealed record AuditLine(
     DateTime Time, string Action, string Result, string? Who, string? Source,
     string? Repository, string? Reference, string? Digest, string? Detail, int? Count = null)
 {
@@ -23,6 +23,19 @@ internal sealed record AuditLine(
         json.CopyTo(line, 0);
         line[^1] = (byte)'\n';
         return line;
+    }
+
+    /// <summary>One line read back from <c>audit.log</c>; null when it is not a well-formed entry (a line cut short by a crash).</summary>
+    public static AuditLine? Parse(string line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, AuditLineContext.Default.AuditLine);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }
 

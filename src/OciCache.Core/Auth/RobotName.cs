@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace OciCache.Auth;
 
 /// <summary>Robot account names: <c>[a-z0-9][a-z0-9._-]{0,63}</c>, without the <c>robot$</c> prefix.</summary>
-internal static partial class RobotName
+public static partial class RobotName
 {
     /// <summary>The rule, for error messages.</summary>
     public const string Rule = "a lowercase letter or digit, then up to 63 of a-z, 0-9, '.', '_', '-'";

@@ -63,7 +63,7 @@ public static class TokenKey
     }
 }
 
-internal static class JwtBase64
+public static class JwtBase64
 {
     public static string Encode(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 

@@ -8,7 +8,7 @@ namespace OciCache.PullThrough;
 /// Single flight for blob fetches: every request for a digest that is not stored joins the one fill
 /// that is running for it, whichever repository or upstream asked first (the digest names the bytes).
 /// </summary>
-internal sealed class FillCoordinator
+internal sealed class FillCoordinator : IRunningFills
 {
     private readonly ConcurrentDictionary<Digest, BlobFill> _fills = new();
     private readonly IBlobStore store;
@@ -22,7 +22,8 @@ internal sealed class FillCoordinator
     public int Active => _fills.Count;
 
     /// <summary>The fills running now (for the console's progress).</summary>
-    public IReadOnlyList<BlobFill> Running => [.. _fills.Values];
+    public IReadOnlyList<RunningFill> Snapshot() =>
+        [.. _fills.Values.Select(f => new RunningFill(f.Digest, f.Requesters.FirstOrDefault()?.Name, f.Phase.ToString(), f.Received, f.Length))];
 
     /// <summary>The fill running for <paramref name="digest"/>, if any (for progress and for tests that await it).</summary>
     public BlobFill? Find(Digest digest) => _fills.GetValueOrDefault(digest);

@@ -1,6 +1,6 @@
 namespace OciCache.Storage;
 
-internal static class StorageErrors
+public static class StorageErrors
 {
     private const int ENOSPC = 28;
     private const int EDQUOT = 122;

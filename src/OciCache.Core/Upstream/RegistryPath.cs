@@ -16,7 +16,7 @@ namespace OciCache.Upstream;
 /// throws <see cref="ArgumentException"/>.
 /// Endpoints: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#endpoints
 /// </remarks>
-internal readonly record struct RegistryPath
+public readonly record struct RegistryPath
 {
     private RegistryPath(string value, bool named = true)
     {

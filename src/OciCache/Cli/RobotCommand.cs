@@ -1,6 +1,6 @@
 using System.CommandLine;
+using OciCache.Access;
 using OciCache.Auth;
-using OciCache.Hosting;
 
 namespace OciCache.Cli;
 

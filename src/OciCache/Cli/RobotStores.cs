@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using OciCache.Access;
 using OciCache.Auth;
 using OciCache.Hosting;
-using OciCache.Observability;
+using OciCache.Telemetry;
 using Serilog.Extensions.Logging;
 
 namespace OciCache.Cli;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OciCache.Access;
 using OciCache.Auth;
 using OciCache.Http;
 using OciCache.Oci;

@@ -1,3 +1,4 @@
+using OciCache.Access;
 using OciCache.Auth;
 using OciCache.Http;
 using OciCache.Oci;
@@ -30,7 +31,7 @@ internal static class RegistryEndpoints
             return;
         }
 
-        OciCache.Observability.RequestDurations.SetOperation(context, route.Kind);
+        OciCache.Telemetry.RequestDurations.SetOperation(context, route.Kind);
         var method = context.Request.Method;
         BodyLimits.ForRegistry(context, route.Kind, method);
         var access = context.RequestServices.GetRequiredService<AccessControl>();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using OciCache.Access;
 using OciCache.Auth;
 using OciCache.Http;
 using OciCache.Oci;

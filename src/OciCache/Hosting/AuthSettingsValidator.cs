@@ -1,4 +1,5 @@
 using OciCache.Auth;
+using OciCache.Telemetry;
 
 namespace OciCache.Hosting;
 

@@ -1,15 +1,16 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OciCache.Auth;
+using OciCache.Access;
 using OciCache.Endpoints;
 using OciCache.Http;
-using OciCache.Observability;
 using OciCache.SignIn;
 using OciCache.Storage;
+using OciCache.Telemetry;
 using OciCache.Tls;
 using OciCache.WebConsole;
 using OciCache.WebConsole.Api;
+using OciCache.WebConsole.Pages;
 using OciCache.Sync;
 using Serilog.Extensions.Logging;
 

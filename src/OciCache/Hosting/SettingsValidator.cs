@@ -1,4 +1,5 @@
 using OciCache.Lifecycle;
+using OciCache.Telemetry;
 using OciCache.Tls;
 using Serilog.Events;
 

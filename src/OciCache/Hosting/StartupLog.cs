@@ -1,3 +1,5 @@
+using OciCache.Telemetry;
+
 namespace OciCache.Hosting;
 
 /// <summary>

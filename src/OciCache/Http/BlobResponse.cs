@@ -1,7 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.Win32.SafeHandles;
 using OciCache.Oci;
-using OciCache.Observability;
 using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Storage;

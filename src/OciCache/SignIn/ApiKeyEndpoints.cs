@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using OciCache.Access;
 using OciCache.Auth;
 using OciCache.Http;
 using OciCache.Oci;

@@ -1,5 +1,5 @@
 using System.Text.Encodings.Web;
-using OciCache.Auth;
+using OciCache.Access;
 
 namespace OciCache.SignIn;
 

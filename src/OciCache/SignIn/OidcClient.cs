@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
+using OciCache.Access;
 using OciCache.Auth;
 
 namespace OciCache.SignIn;

@@ -1,4 +1,4 @@
-using OciCache.Auth;
+using OciCache.Access;
 using OciCache.Oci;
 
 namespace OciCache.SignIn;

@@ -1,3 +1,4 @@
+using OciCache.Access;
 using OciCache.Auth;
 using OciCache.Oci;
 

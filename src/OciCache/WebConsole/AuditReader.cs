@@ -84,17 +84,7 @@ internal static class AuditReader
         }
     }
 
-    private static AuditLine? Parse(string line)
-    {
-        try
-        {
-            return System.Text.Json.JsonSerializer.Deserialize(line, AuditLineContext.Default.AuditLine);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
+    private static AuditLine? Parse(string line) => AuditLine.Parse(line);
 }
 
 /// <summary>Which audit lines to show: each given field must match exactly (<c>who</c>, <c>action</c>) or by prefix (<c>repository</c>).</summary>

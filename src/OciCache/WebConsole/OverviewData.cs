@@ -1,6 +1,6 @@
-using OciCache.Hosting;
 using OciCache.Observability;
 using OciCache.PullThrough;
+using OciCache.Telemetry;
 using OciCache.Upstream;
 
 namespace OciCache.WebConsole;
@@ -36,12 +36,12 @@ internal sealed record OverviewData(bool Offline, bool AccessControl, IReadOnlyL
                 hits.GetValueOrDefault(e.Name), misses.GetValueOrDefault(e.Name), requests.GetValueOrDefault(e.Name),
                 served.GetValueOrDefault(e.Name), fetched.GetValueOrDefault(e.Name));
         }).ToList();
-        var fills = services.GetRequiredService<FillCoordinator>().Running
-            .Select(f => new FillStatus(f.Digest.ToString(), f.Requesters.FirstOrDefault()?.Name, f.Phase.ToString(), f.Received, f.Length))
+        var fills = services.GetRequiredService<IRunningFills>().Snapshot()
+            .Select(f => new FillStatus(f.Digest.ToString(), f.Repository, f.Phase, f.Received, f.Length))
             .OrderBy(f => f.Digest, StringComparer.Ordinal).ToList();
         var info = services.GetRequiredService<ServerInfo>();
         return new OverviewData(services.GetRequiredService<OfflineSwitch>().IsOn,
-            services.GetRequiredService<Auth.AccessControl>().Enabled, upstreams, fills)
+            services.GetRequiredService<Access.AccessControl>().Enabled, upstreams, fills)
         {
             StartedAt = info.StartedAt,
             Uptime = info.Uptime,

@@ -11,7 +11,7 @@ internal sealed class PullCommands(string host, bool https)
 {
     public static PullCommands From(HttpContext context)
     {
-        var external = context.RequestServices.GetRequiredService<Auth.AccessControl>() is { Enabled: true } access &&
+        var external = context.RequestServices.GetRequiredService<Access.AccessControl>() is { Enabled: true } access &&
                        access.Settings.ExternalUrl is { Length: > 0 } url && Uri.TryCreate(url, UriKind.Absolute, out var parsed)
             ? parsed
             : null;

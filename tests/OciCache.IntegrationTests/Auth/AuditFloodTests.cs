@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using OciCache.Access;
 using OciCache.Auth;
 using OciCache.IntegrationTests.WebConsole;
 

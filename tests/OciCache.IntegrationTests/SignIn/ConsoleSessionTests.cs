@@ -1,6 +1,6 @@
 using System.Net;
+using OciCache.Access;
 using OciCache.IntegrationTests.Auth;
-using OciCache.SignIn;
 
 namespace OciCache.IntegrationTests.SignIn;
 

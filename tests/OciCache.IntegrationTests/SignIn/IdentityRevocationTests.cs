@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using OciCache.Access;
 using OciCache.Auth;
 using OciCache.IntegrationTests.Auth;
-using OciCache.SignIn;
 
 namespace OciCache.IntegrationTests.SignIn;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using OciCache.Access;
 using OciCache.IntegrationTests.Auth;
 using OciCache.SignIn;
 

@@ -53,7 +53,7 @@ public sealed class SignInClockTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/api/session")).StatusCode);
 
         _site.Users.WriteUsers(("dave", "dave-Pw-1"));
-        _time.Advance(OciCache.SignIn.ConsoleSessions.CheckInterval + TimeSpan.FromSeconds(2)); // past the htpasswd file's look too
+        _time.Advance(OciCache.Access.ConsoleSessions.CheckInterval + TimeSpan.FromSeconds(2)); // past the htpasswd file's look too
 
         await Eventually.ValueAsync(async () =>
         {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using OciCache.Auth;
 using OciCache.IntegrationTests.PullThrough;
 
 namespace OciCache.IntegrationTests.WebConsole;

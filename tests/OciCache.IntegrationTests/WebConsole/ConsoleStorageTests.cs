@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using OciCache.Auth;
 using OciCache.IntegrationTests.PullThrough;
 using OciCache.Lifecycle;
 using OciCache.PullThrough;

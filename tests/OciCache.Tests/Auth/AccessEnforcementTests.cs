@@ -207,7 +207,7 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
             context.Request.Headers.Authorization = AuthSetup.Basic(user, user == "alice" ? AlicePassword : "bob-pw").ToString();
         }
 
-        var access = _server.Services.GetRequiredService<OciCache.Auth.AccessControl>();
+        var access = _server.Services.GetRequiredService<OciCache.Access.AccessControl>();
         var refusal = await Record.ExceptionAsync(async () => await access.DemandAdminAsync(context));
 
         Assert.Equal(allowed, refusal is null);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using OciCache.Access;
 using OciCache.Auth;
 
 namespace OciCache.Tests.Auth;

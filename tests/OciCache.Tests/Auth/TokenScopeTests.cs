@@ -39,7 +39,7 @@ public sealed class TokenScopeTests
         });
         var asked = TokenScope.ParseAll(["repository:site/app:pull,push,delete", "repository:other/app:push", "repository:docker.io/library/nginx:pull,push", "repository:Bad Name:pull"]);
 
-        var granted = OciCache.Auth.TokenEndpoint.Grant(router, policy, Identity.User("alice"), asked);
+        var granted = OciCache.Access.TokenEndpoint.Grant(router, policy, Identity.User("alice"), asked);
 
         Assert.Equal(
             ["site/app=Pull, Push", "other/app=None", "docker.io/library/nginx=Pull"],

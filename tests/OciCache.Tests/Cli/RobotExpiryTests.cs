@@ -1,4 +1,4 @@
-using OciCache.Cli;
+using OciCache.Access;
 
 namespace OciCache.Tests.Cli;
 

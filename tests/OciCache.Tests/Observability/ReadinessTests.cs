@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using OciCache.Observability;
 using OciCache.Storage;
+using OciCache.Telemetry;
 using OciCache.Upstream;
 
 namespace OciCache.Tests.Observability;

@@ -128,16 +128,25 @@ public sealed class RepositoryPatternTests
             matches += pattern.IsMatch("site/a/b/team-red/app") ? 1 : 0;
         }
 
+        // Measured in rounds, the least kept: a tier-up of the JIT or a runtime event on this thread may
+        // allocate in one round, while an allocating call would show in every round.
         const int Calls = 10_000;
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Calls; i++)
+        const int Rounds = 5;
+        var least = long.MaxValue;
+        for (var round = 0; round < Rounds; round++)
         {
-            matches += pattern.IsMatch("site/a/b/team-red/app") ? 1 : 0;
-            matches += pattern.IsMatch("site/a/b/team-red/other") ? 1 : 0;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Calls; i++)
+            {
+                matches += pattern.IsMatch("site/a/b/team-red/app") ? 1 : 0;
+                matches += pattern.IsMatch("site/a/b/team-red/other") ? 1 : 0;
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
         // The smallest object is 24 bytes: fewer bytes than calls means no call allocated.
-        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, Calls);
-        Assert.Equal(1000 + Calls, matches);
+        Assert.InRange(least, 0, Calls);
+        Assert.Equal(1000 + (Calls * Rounds), matches);
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
+using OciCache.Access;
 using OciCache.Auth;
-using OciCache.SignIn;
 
 namespace OciCache.Tests.SignIn;
 

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using OciCache.SignIn;
+using OciCache.Access;
 
 namespace OciCache.Tests.SignIn;
 

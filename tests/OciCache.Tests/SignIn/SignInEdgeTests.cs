@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http;
+using OciCache.Access;
 using OciCache.Auth;
-using OciCache.Observability;
 using OciCache.SignIn;
+using OciCache.Telemetry;
 
 namespace OciCache.Tests.SignIn;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using OciCache.Auth;
+using OciCache.Access;
 using OciCache.Storage;
 using OciCache.Upstream;
 using OciCache.WebConsole;

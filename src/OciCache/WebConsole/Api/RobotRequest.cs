@@ -1,6 +1,6 @@
 using System.Text.Json;
+using OciCache.Access;
 using OciCache.Auth;
-using OciCache.Cli;
 
 namespace OciCache.WebConsole.Api;
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace OciCache.Hosting;
+namespace OciCache.Telemetry;
 
 /// <summary>
 /// What an operator checks first about the running server: its version and when it started. Created when

@@ -1,7 +1,7 @@
 using OciCache.Http;
 using Prometheus;
 
-namespace OciCache.Observability;
+namespace OciCache.Telemetry;
 
 /// <summary>
 /// <c>ocicache_request_duration_seconds</c>: a histogram of request durations (until the response ended) by

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OciCache.Hosting;
+using OciCache.Access;
+using OciCache.Auth;
 using OciCache.SignIn;
 using OciCache.Storage;
 
-namespace OciCache.Auth;
+namespace OciCache.Hosting;
 
 /// <summary>
 /// Registers access control. Without an <c>Auth</c> section only a disabled <see cref="AccessControl"/> (and

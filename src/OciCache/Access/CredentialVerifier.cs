@@ -1,6 +1,7 @@
+using OciCache.Auth;
 using OciCache.Oci;
 
-namespace OciCache.Auth;
+namespace OciCache.Access;
 
 /// <summary>
 /// Turns a user name and password into an <see cref="Identity"/>: <c>robot$NAME</c> and the robot's secret
@@ -70,7 +71,7 @@ internal sealed class CredentialVerifier(
     /// <summary>
     /// Whether an identity proven earlier (a token's subject, a console session's person) holds now: it still
     /// exists, with the same secret it signed in with (a changed password or a robot added again ends it). A
-    /// person of the OIDC issuer holds until an admin removes them (<see cref="SignIn.ConsoleSessions.EndAllOf"/>).
+    /// person of the OIDC issuer holds until an admin removes them (<see cref="ConsoleSessions.EndAllOf"/>).
     /// </summary>
     public async ValueTask<bool> StillHoldsAsync(Identity identity, CancellationToken cancellationToken)
     {

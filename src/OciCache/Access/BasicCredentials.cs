@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace OciCache.Auth;
+namespace OciCache.Access;
 
 /// <summary><c>Authorization: Basic base64(user:password)</c>; the password may hold colons, the user may not.</summary>
 internal static class BasicCredentials

@@ -1,4 +1,4 @@
-namespace OciCache.SignIn;
+namespace OciCache.Access;
 
 /// <summary>
 /// The console session's cookie: <c>__Host-ocicache-session</c> over HTTPS (Secure, Path=/, no Domain: the

@@ -3,7 +3,7 @@ using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 
-namespace OciCache.Observability;
+namespace OciCache.Telemetry;
 
 /// <summary>
 /// Serilog is only the sink: code logs through <c>ILogger</c>. Readable lines by default, compact JSON

@@ -1,9 +1,9 @@
 using System.Text;
+using OciCache.Auth;
 using OciCache.Oci;
 using OciCache.Registry;
-using OciCache.SignIn;
 
-namespace OciCache.Auth;
+namespace OciCache.Access;
 
 /// <summary>
 /// Access control on <c>/v2/…</c>: authenticates a request once (Basic credentials, or a Bearer token this

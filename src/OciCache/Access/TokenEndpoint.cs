@@ -1,8 +1,9 @@
+using OciCache.Auth;
 using OciCache.Http;
 using OciCache.Oci;
 using OciCache.Registry;
 
-namespace OciCache.Auth;
+namespace OciCache.Access;
 
 /// <summary>
 /// The token issuer clients are sent to by the Bearer challenge, after distribution's token spec:

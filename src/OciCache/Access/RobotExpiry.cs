@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace OciCache.Cli;
+namespace OciCache.Access;
 
 /// <summary>
 /// The <c>--expires</c> of <c>ocicache robot add</c>: a duration from now (<c>90d</c>, <c>12h</c>), a day

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using OciCache.Auth;
 
-namespace OciCache.SignIn;
+namespace OciCache.Access;
 
 /// <summary>A signed-in person's console session.</summary>
 /// <param name="CsrfToken">Put in every form (hidden field <c>_csrf</c>) and sent by scripts as <c>X-CSRF-Token</c>.</param>

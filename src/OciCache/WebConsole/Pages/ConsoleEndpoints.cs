@@ -1,10 +1,10 @@
+using OciCache.Access;
 using OciCache.Auth;
 using OciCache.Lifecycle;
 using OciCache.Storage;
 using OciCache.Oci;
-using OciCache.WebConsole.Pages;
 
-namespace OciCache.WebConsole;
+namespace OciCache.WebConsole.Pages;
 
 /// <summary>
 /// The console's pages at <c>/</c> and <c>/ui/…</c>: server-rendered HTML from the same data as <c>/api/</c>.

@@ -1,4 +1,4 @@
-namespace OciCache.Hosting;
+namespace OciCache.Telemetry;
 
 /// <summary>
 /// URLs as they may be printed: a password in the user info (<c>http://user:pass@host</c>) becomes

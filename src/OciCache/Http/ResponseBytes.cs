@@ -1,4 +1,4 @@
-namespace OciCache.Observability;
+namespace OciCache.Http;
 
 /// <summary>
 /// Per-request count of body bytes actually sent, for responses streamed without a fixed-size body

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using OciCache.Http;
 
-namespace OciCache.Observability;
+namespace OciCache.Telemetry;
 
 /// <summary>
 /// One line per request at Information: method, path with query, status, body bytes sent and duration;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using OciCache.Auth;
 
-namespace OciCache.SignIn;
+namespace OciCache.Access;
 
 /// <summary>
 /// Cross-site request forgery checks for requests that carry the session cookie. A state-changing request

@@ -1,6 +1,7 @@
+using OciCache.Observability;
 using Prometheus;
 
-namespace OciCache.Observability;
+namespace OciCache.Telemetry;
 
 /// <summary>
 /// <c>/metrics</c> in the Prometheus text format: the cache's series (<see cref="CacheMetrics"/>) from a

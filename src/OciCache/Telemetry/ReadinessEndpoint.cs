@@ -1,6 +1,6 @@
 using OciCache.Storage;
 
-namespace OciCache.Observability;
+namespace OciCache.Telemetry;
 
 /// <summary>
 /// <c>/readyz</c>: 200 <c>ok</c> while the store takes writes, 503 with the reason while the server shuts

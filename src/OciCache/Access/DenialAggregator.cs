@@ -1,4 +1,6 @@
-namespace OciCache.Auth;
+using OciCache.Auth;
+
+namespace OciCache.Access;
 
 /// <summary>
 /// Keeps refusals from flooding the audit log (<see cref="IAuditLog"/> in front of it). Events whose result

@@ -1,4 +1,6 @@
-namespace OciCache.Auth;
+using OciCache.Auth;
+
+namespace OciCache.Access;
 
 /// <summary>
 /// Writes audit events when access control is on (there is no audit log without it), filling in who and
