@@ -1,3 +1,5 @@
+using OciCache.Settings;
+
 namespace OciCache.Hosting;
 
 /// <summary>

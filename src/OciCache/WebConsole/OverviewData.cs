@@ -1,6 +1,7 @@
 using OciCache.Hosting;
 using OciCache.Observability;
 using OciCache.PullThrough;
+using OciCache.Settings;
 using OciCache.Upstream;
 
 namespace OciCache.WebConsole;

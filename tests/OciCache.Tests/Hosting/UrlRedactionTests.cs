@@ -1,4 +1,5 @@
 using OciCache.Hosting;
+using OciCache.Settings;
 
 namespace OciCache.Tests.Hosting;
 

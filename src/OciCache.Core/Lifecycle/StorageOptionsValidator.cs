@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+
+namespace OciCache.Lifecycle;
+
+/// <summary>Checks <c>Storage</c> at start, source-generated from the attributes on <see cref="StorageOptions"/>.</summary>
+[OptionsValidator]
+internal sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>;
+
+/// <summary>The pins of <c>Storage:Pins</c>, which an attribute cannot check one by one.</summary>
+internal sealed class StorageOptionsRules : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        var errors = new List<string>();
+        foreach (var pin in options.Pins.Where(p => string.IsNullOrWhiteSpace(p) || p.Contains(' ')))
+        {
+            errors.Add($"Storage:Pins: '{pin}' is not a repository[:tag] pattern.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
