@@ -28,7 +28,9 @@ public static class OciCacheApp
         // folder, under the appliance's unit) with inotify, one watch per blob folder, plus a thread.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new SerilogLoggerProvider(logger ?? Logging.CreateLogger(settings.Log.Format, settings.Log.Level), dispose: logger is null));
+        // A Log:Level that is no level is named by the checks below; until then the default level logs.
+        var level = Enum.TryParse<Serilog.Events.LogEventLevel>(settings.Log.Level, ignoreCase: true, out _) ? settings.Log.Level : "Information";
+        builder.Logging.AddProvider(new SerilogLoggerProvider(logger ?? Logging.CreateLogger(settings.Log.Format, level), dispose: logger is null));
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

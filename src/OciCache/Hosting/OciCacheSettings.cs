@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OciCache.Auth;
 using OciCache.Settings;
 using OciCache.Tls;
@@ -13,14 +14,18 @@ namespace OciCache.Hosting;
 public sealed record OciCacheSettings : OciCacheCoreOptions
 {
     /// <summary><c>HOST:PORT</c> to listen on; <c>0.0.0.0</c> or <c>*</c> for every interface, port 0 for any free port.</summary>
+    [JsonPropertyOrder(-1)] // config check prints Listen first, the host's other sections after the core's
     public string Listen { get; set; } = "0.0.0.0:5000";
 
+    [JsonPropertyOrder(1)]
     public LogSettings Log { get; set; } = new();
 
     /// <summary>HTTPS on <see cref="Listen"/>: PEM certificate and key files, both or neither.</summary>
+    [JsonPropertyOrder(1)]
     public TlsSettings Tls { get; set; } = new();
 
     /// <summary>Access control: users, groups, policies, tokens, audit log. Null (no <c>Auth</c> section): off, anyone may push and delete.</summary>
+    [JsonPropertyOrder(1)]
     public AuthSettings? Auth { get; set; }
 }
 
