@@ -1,31 +1,49 @@
 using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
+using OciCache.Settings;
 using OciCache.Sync;
 using OciCache.Upstream;
 
 namespace OciCache;
 
 /// <summary>
-/// What the core needs to run: its data folder, the upstreams it mirrors, and the option records of its
-/// features (defaults in code, as each record states). The host binds and validates them; the core only
-/// reads them.
+/// The core's part of the settings tree: its data folder, the upstreams it mirrors, and one section per
+/// feature, each described once by its own options record (defaults in code, checks beside it). The host's
+/// <c>OciCacheSettings</c> extends this record with its own sections (Listen, Log, Tls, Auth), and the
+/// configuration binder fills both in one pass; <see cref="OciCacheCoreServices.AddOciCacheCore(Microsoft.Extensions.DependencyInjection.IServiceCollection, OciCacheCoreOptions)"/>
+/// registers every section for validation at start.
 /// </summary>
-public sealed record OciCacheCoreOptions(string DataPath, IReadOnlyDictionary<string, UpstreamOptions> Upstreams)
+public record OciCacheCoreOptions : ISettingsSection
 {
-    public PullThroughOptions Cache { get; init; } = new();
+    /// <summary>The data folder (blobs, uploads, metadata database); created when missing.</summary>
+    public string Data { get; set; } = "./data";
 
-    public UpstreamPolicyOptions UpstreamPolicy { get; init; } = new();
+    /// <summary>Mirrored registries by name. Empty means the defaults of <see cref="UpstreamOptions.Defaults"/>.</summary>
+    public Dictionary<string, UpstreamOptions> Upstreams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public StorageOptions Storage { get; init; } = new();
+    /// <summary>Freshness and staleness of mirror content, and what happens to fetches nobody waits for.</summary>
+    public PullThroughOptions Cache { get; set; } = new();
 
-    public GarbageCollectionOptions GarbageCollection { get; init; } = new();
+    /// <summary>Timeouts, retries and the circuit breaker used for every upstream.</summary>
+    public UpstreamPolicyOptions UpstreamPolicy { get; set; } = new();
 
-    public ScrubOptions Scrub { get; init; } = new();
+    /// <summary>The disk budget of cached content, eviction and pins.</summary>
+    public StorageOptions Storage { get; set; } = new();
 
-    public PrefetchOptions Prefetch { get; init; } = new();
+    public GarbageCollectionOptions GarbageCollection { get; set; } = new();
 
-    public UploadOptions Uploads { get; init; } = new();
+    public ScrubOptions Scrub { get; set; } = new();
 
-    public SyncOptions Sync { get; init; } = new();
+    public PrefetchOptions Prefetch { get; set; } = new();
+
+    /// <summary>Whole namespaces copied from upstreams on a schedule.</summary>
+    public SyncOptions Sync { get; set; } = new();
+
+    /// <summary>Caps on open chunked upload sessions.</summary>
+    public UploadOptions Uploads { get; set; } = new();
+
+    /// <summary>The upstreams in effect: the configured ones, or the well-known four when none are.</summary>
+    public IReadOnlyDictionary<string, UpstreamOptions> EffectiveUpstreams =>
+        Upstreams.Count > 0 ? Upstreams : UpstreamOptions.Defaults();
 }

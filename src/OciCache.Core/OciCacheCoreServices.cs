@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -17,29 +18,36 @@ namespace OciCache;
 public static class OciCacheCoreServices
 {
     /// <summary>
-    /// Registers the registry core: the store and metadata index under <see cref="OciCacheCoreOptions.DataPath"/>,
+    /// Registers the registry core with its settings bound from <paramref name="configuration"/> (the keys of
+    /// <see cref="OciCacheCoreOptions"/>, section by section, by the configuration binder's source generator);
+    /// see <see cref="AddOciCacheCore(IServiceCollection, OciCacheCoreOptions)"/>.
+    /// </summary>
+    public static IServiceCollection AddOciCacheCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = new OciCacheCoreOptions();
+        configuration.Bind(options);
+        return services.AddOciCacheCore(options);
+    }
+
+    /// <summary>
+    /// Registers the registry core: the store and metadata index under <see cref="OciCacheCoreOptions.Data"/>,
     /// the local registry, the upstream client, the pull-through reader (as <see cref="IContentReader"/>) and
     /// the lifecycle service. Everything is added with <c>TryAdd</c>: a registration made before this call wins,
     /// so a test can supply its own <see cref="TimeProvider"/> or store. The data folder is created when the
-    /// first service that needs it is resolved, not here.
+    /// first service that needs it is resolved, not here. Each section of <paramref name="options"/> is
+    /// registered with the checks beside its record and validated at start (<c>ValidateOnStart</c>).
     /// </summary>
     public static IServiceCollection AddOciCacheCore(this IServiceCollection services, OciCacheCoreOptions options)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddMemoryCache(o => o.SizeLimit = 20_000);
-        services.TryAddSingleton(options.Cache);
-        services.TryAddSingleton(options.UpstreamPolicy);
-        services.TryAddSingleton(options.Storage);
-        services.TryAddSingleton(options.GarbageCollection);
-        services.TryAddSingleton(options.Scrub);
-        services.TryAddSingleton(options.Prefetch);
-        services.TryAddSingleton(options.Uploads);
-        services.TryAddSingleton(options.Sync);
+        services.AddCoreSettings(options);
+        var upstreams = options.EffectiveUpstreams;
 
         // Storage
         services.TryAddSingleton(_ =>
         {
-            var layout = new DataLayout(options.DataPath);
+            var layout = new DataLayout(options.Data);
             layout.EnsureCreated();
             return layout;
         });
@@ -68,7 +76,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<IConsoleQueries, SqliteConsoleQueries>();
 
         // Registry
-        services.TryAddSingleton(new RepositoryRouter(options.Upstreams.Select(u => (u.Key, (IEnumerable<string>)u.Value.Aliases))));
+        services.TryAddSingleton(_ => new RepositoryRouter(upstreams.Select(u => (u.Key, (IEnumerable<string>)u.Value.Aliases))));
         services.TryAddSingleton<LocalContentReader>();
         services.TryAddSingleton<ManifestWriter>();
         services.TryAddSingleton<UploadService>();
@@ -78,8 +86,8 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<TrafficHistory>();
         services.TryAddSingleton<TokenCache>();
         services.TryAddSingleton(new OfflineSwitch(options.Cache.Offline));
-        services.TryAddSingleton(new UpstreamRules(options.Upstreams));
-        services.TryAddSingleton(sp => new UpstreamClient(options.Upstreams, sp.GetRequiredService<UpstreamPolicyOptions>(),
+        services.TryAddSingleton(_ => new UpstreamRules(upstreams));
+        services.TryAddSingleton(sp => new UpstreamClient(upstreams, sp.GetRequiredService<UpstreamPolicyOptions>(),
             sp.GetRequiredService<TokenCache>(), sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<OfflineSwitch>(),
             sp.GetRequiredService<ILogger<UpstreamClient>>(), sp.GetRequiredService<TimeProvider>()));
 

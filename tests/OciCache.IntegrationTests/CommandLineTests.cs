@@ -23,6 +23,22 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains(named, result.Stderr + result.Stdout);
     }
 
+    [Theory]
+    [InlineData("OCICACHE_UPLOADS__MAXSESSIONS", "0", "Uploads:MaxSessions: 0 must be more than zero.")]
+    [InlineData("OCICACHE_STORAGE__LOWWATERPERCENT", "5", "Storage:LowWaterPercent: 5 is not between 10 and 100.")]
+    [InlineData("OCICACHE_UPSTREAMPOLICY__TOTALTIMEOUT", "1s", "UpstreamPolicy:TotalTimeout must be at least UpstreamPolicy:ResponseTimeout.")]
+    public async Task Serve_BadValue_FailsAtStartNamingTheKey(string variable, string value, string message)
+    {
+        var env = new Dictionary<string, string> { [variable] = value };
+
+        var result = await ProcessRunner.RunAsync(OciCacheProcess.Executable,
+            ["serve", "--listen", "127.0.0.1:0", "--data", _temp.Path], TimeSpan.FromSeconds(30), env);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal($"ocicache: {message}", Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)).TrimEnd('\r'));
+        Assert.False(Directory.Exists(Path.Combine(_temp.Path, "blobs")), "a server that does not start opens no data folder");
+    }
+
     [Fact]
     public async Task Serve_UnknownEnvironmentKey_FailsAtStartNamingItAndTheNearestKnownKey()
     {

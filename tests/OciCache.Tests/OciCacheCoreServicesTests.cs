@@ -18,7 +18,7 @@ public sealed class OciCacheCoreServicesTests
         var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
-            .AddOciCacheCore(new OciCacheCoreOptions(data.Path, UpstreamOptions.Defaults()));
+            .AddOciCacheCore(new OciCacheCoreOptions { Data = data.Path });
 
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
@@ -41,7 +41,7 @@ public sealed class OciCacheCoreServicesTests
         using var data = new TempDirectory("core-services");
         var folder = Path.Combine(data.Path, "not-yet");
 
-        new ServiceCollection().AddOciCacheCore(new OciCacheCoreOptions(folder, UpstreamOptions.Defaults()));
+        new ServiceCollection().AddOciCacheCore(new OciCacheCoreOptions { Data = folder });
 
         Assert.False(Directory.Exists(folder));
     }

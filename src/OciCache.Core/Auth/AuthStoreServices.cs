@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using OciCache.Settings;
 using OciCache.Storage;
 
 namespace OciCache.Auth;
@@ -27,6 +28,16 @@ public static class AuthStoreServices
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<JsonLinesAuditLog>>()));
         return services;
     }
+
+    /// <summary>
+    /// Registers the <c>Auth</c> section with its checks (<see cref="AuthSettingsValidator"/>, generated from the
+    /// attributes, and <see cref="AuthSettingsRules"/>), validated when the host starts. The host owns the
+    /// section (it is optional); its records and checks are the core's.
+    /// </summary>
+    public static IServiceCollection AddOciCacheAuthSettings(this IServiceCollection services, AuthSettings auth) =>
+        services.AddSettingsSection(auth)
+            .AddSettingsValidator<AuthSettings, AuthSettingsValidator>()
+            .AddSettingsValidator<AuthSettings, AuthSettingsRules>();
 
     /// <summary>The configured file, or <c>audit.log</c> in the data folder.</summary>
     public static string AuditLogPath(AuditLogOptions options, DataLayout layout) =>

@@ -1,10 +1,12 @@
+using OciCache.Settings;
+
 namespace OciCache.Auth;
 
 /// <summary>
 /// Sign-in for people through an OpenID Connect issuer (<c>Auth:Oidc</c>): the authorization code flow with
 /// PKCE. The console's redirect URI, to register at the issuer, is <c>&lt;ExternalUrl&gt;/ui/signin/callback</c>.
 /// </summary>
-public sealed record OidcSettings
+public sealed record OidcSettings : ISettingsSection
 {
     /// <summary>The issuer URL (<c>https://id.example.com</c>); its discovery document is read at the first sign-in.</summary>
     public string Issuer { get; set; } = "";

@@ -1,7 +1,9 @@
+using OciCache.Settings;
+
 namespace OciCache.Sync;
 
 /// <summary>Whole namespaces copied from an upstream on a schedule (<c>Sync</c> in configuration).</summary>
-public sealed record SyncOptions
+public sealed record SyncOptions : ISettingsSection
 {
     public List<SyncJob> Jobs { get; set; } = [];
 }
@@ -10,7 +12,7 @@ public sealed record SyncOptions
 /// One sync job: which repositories of which upstream, which of their tags and platforms, how often, and
 /// whether referrers come along and what it stores is pinned against eviction.
 /// </summary>
-public sealed record SyncJob
+public sealed record SyncJob : ISettingsSection
 {
     /// <summary>Shown in logs, metrics (<c>job</c>) and <c>ocicache sync JOB</c>; default <c>&lt;upstream&gt;-&lt;index&gt;</c>.</summary>
     public string? Name { get; set; }
@@ -51,7 +53,7 @@ public sealed record SyncJob
 }
 
 /// <summary>A tag filter: a regular expression over the whole tag, or a semver range; at most one of them.</summary>
-public sealed record SyncTagFilter
+public sealed record SyncTagFilter : ISettingsSection
 {
     /// <summary>.NET regular expression, matched against the whole tag (<c>1\.4\..*</c>).</summary>
     public string? Regex { get; set; }

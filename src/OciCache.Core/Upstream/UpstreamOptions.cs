@@ -1,7 +1,9 @@
+using OciCache.Settings;
+
 namespace OciCache.Upstream;
 
 /// <summary>One registry the cache mirrors, configured under <c>Upstreams:&lt;name&gt;</c>.</summary>
-public sealed record UpstreamOptions
+public sealed record UpstreamOptions : ISettingsSection
 {
     /// <summary>Base URL of the registry API (<c>https://registry-1.docker.io</c>).</summary>
     public string Url { get; set; } = "";

@@ -49,7 +49,7 @@ internal static class ExportCommand
                 return 2;
             }
 
-            await using var services = OciCacheApp.BuildServices(settings);
+            await using var services = OciCacheServices.Build(settings);
             var progress = new TransferProgress();
             var request = new ExportRequest(parse.GetValue(images) ?? [], parse.GetValue(to)!)
             {

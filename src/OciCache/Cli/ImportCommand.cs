@@ -33,7 +33,7 @@ internal static class ImportCommand
                 return 2;
             }
 
-            await using var services = OciCacheApp.BuildServices(settings);
+            await using var services = OciCacheServices.Build(settings);
             var progress = new TransferProgress();
             var path = parse.GetValue(bundle)!;
             var (result, seconds) = await TransferDisplay.RunAsync(progress, "verified",

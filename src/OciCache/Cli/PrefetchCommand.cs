@@ -74,7 +74,7 @@ internal static class PrefetchCommand
             }
 
             var targets = (parse.GetValue(images) ?? []).Select(image => ToTarget(image, parse.GetValue(platforms) ?? [])).ToList();
-            await using var services = OciCacheApp.BuildServices(settings);
+            await using var services = OciCacheServices.Build(settings);
             var prefetcher = services.GetRequiredService<Prefetcher>();
             var started = Stopwatch.GetTimestamp();
             using var progress = Console.IsOutputRedirected ? null : ProgressLine.Start(() => prefetcher, p => p.BytesInFlight,

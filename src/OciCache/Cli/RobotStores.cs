@@ -2,14 +2,12 @@ using Microsoft.Extensions.DependencyInjection;
 using OciCache.Access;
 using OciCache.Auth;
 using OciCache.Hosting;
-using OciCache.Telemetry;
-using Serilog.Extensions.Logging;
 
 namespace OciCache.Cli;
 
 /// <summary>
-/// What the <c>robot</c> commands work on: the data folder's robot accounts and the audit log, built from
-/// the same settings as <c>serve</c> (the data folder) plus <c>Auth:AuditLog</c>, and what they print.
+/// What the <c>robot</c> commands work on: the data folder's robot accounts and the audit log (<c>Auth:AuditLog</c>),
+/// taken from the services <see cref="OciCacheServices"/> builds for <c>serve</c>, and what they print.
 /// </summary>
 /// <param name="address">Where clients reach this server (<c>HOST:PORT</c>), for the sign-in hint.</param>
 internal sealed class RobotStores(ServiceProvider services, string address) : IAsyncDisposable
@@ -38,12 +36,7 @@ internal sealed class RobotStores(ServiceProvider services, string address) : IA
             return null;
         }
 
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddProvider(new SerilogLoggerProvider(
-            Logging.CreateLogger(settings.Log.Format, "Warning"), dispose: true)));
-        services.AddOciCacheCore(new OciCacheCoreOptions(settings.Data, settings.EffectiveUpstreams));
-        services.AddOciCacheAuthStores(AuditLogSettings.Read(configFile));
-        var provider = services.BuildServiceProvider();
+        var provider = OciCacheServices.Build(settings); // the one composition root, as serve's
         try
         {
             return new RobotStores(provider, SignInAddress(settings)); // opens (and migrates) the database

@@ -53,7 +53,12 @@ internal static class ServeCommand
                 return 2;
             }
 
-            await using var app = OciCacheApp.Build(settings);
+            await using var app = Build(settings);
+            if (app is null)
+            {
+                return 2;
+            }
+
             using var guard = new ShutdownGuard(app.Lifetime, TimeProvider.System, app.Services.GetRequiredService<ILogger<ShutdownGuard>>(),
                 ShutdownGuard.ExitNow, ShutdownGuard.ShutdownTimeout + ShutdownGuard.Grace);
             StartupLog.Write(app, settings);
@@ -72,6 +77,24 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The server, or null after printing the checks it failed at start (as <see cref="CommandLine.LoadSettings"/> prints them).</summary>
+    private static WebApplication? Build(OciCacheSettings settings)
+    {
+        try
+        {
+            return OciCacheApp.Build(settings);
+        }
+        catch (SettingsException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                Console.Error.WriteLine($"ocicache: {error}");
+            }
+
+            return null;
+        }
     }
 
     private static void Set(Dictionary<string, string?> overrides, string key, string? value)

@@ -44,7 +44,7 @@ internal static class SyncCommand
                 }
             }
 
-            await using var services = OciCacheApp.BuildServices(settings);
+            await using var services = OciCacheServices.Build(settings);
             var runner = services.GetRequiredService<SyncRunner>();
             var failed = 0;
             foreach (var (syncJob, name) in jobs)

@@ -36,7 +36,7 @@ internal static class VerifyCommand
                 return 2;
             }
 
-            await using var services = OciCacheApp.BuildServices(settings);
+            await using var services = OciCacheServices.Build(settings);
             var problem = parse.GetValue(repair) ? "repaired" : "problem";
             // Each finding is printed as it is found: a store of any size is reported in bounded memory.
             var report = await services.GetRequiredService<StoreVerifier>().VerifyAsync(parse.GetValue(repair),

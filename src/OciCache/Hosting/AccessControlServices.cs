@@ -21,7 +21,7 @@ internal static class AccessControlServices
             return services;
         }
 
-        services.TryAddSingleton(auth);
+        services.AddOciCacheAuthSettings(auth); // AuthSettings itself, checked at start
         services.AddOciCacheAuthStores(auth.AuditLog); // robot accounts in the database, audit.log
         services.TryAddSingleton(static p => AccessPolicy.Create(p.GetRequiredService<AuthSettings>()));
         services.TryAddSingleton(static p =>

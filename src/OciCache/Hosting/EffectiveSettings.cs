@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OciCache.Settings;
 using OciCache.Telemetry;
 
 namespace OciCache.Hosting;
@@ -22,7 +23,7 @@ internal static class EffectiveSettings
         var effective = settings with { Upstreams = new(settings.EffectiveUpstreams, StringComparer.OrdinalIgnoreCase) };
         using var json = JsonSerializer.SerializeToDocument(effective, EffectiveSettingsContext.Default.OciCacheSettings);
         var lines = new List<string>();
-        Walk(json.RootElement, SettingsKeys.Schema, null, lines);
+        Walk(json.RootElement, SettingsShape.Root, null, lines);
         return lines;
     }
 

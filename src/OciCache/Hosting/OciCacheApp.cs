@@ -10,8 +10,8 @@ using OciCache.Telemetry;
 using OciCache.Tls;
 using OciCache.WebConsole;
 using OciCache.WebConsole.Api;
-using OciCache.WebConsole.Pages;
 using OciCache.Sync;
+using OciCache.WebConsole.Pages;
 using Serilog.Extensions.Logging;
 
 namespace OciCache.Hosting;
@@ -26,16 +26,13 @@ public static class OciCacheApp
     /// <exception cref="SettingsException">The settings cannot start a server; the messages name the keys.</exception>
     public static WebApplication Build(OciCacheSettings settings, Serilog.ILogger? logger = null, Action<IServiceCollection>? overrides = null)
     {
-        if (SettingsValidator.Check(settings) is { Count: > 0 } errors)
-        {
-            throw new SettingsException(errors);
-        }
-
         // The host's own configuration is read once. Reloading it would watch the working directory (the data
         // folder, under the appliance's unit) with inotify, one watch per blob folder, plus a thread.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new SerilogLoggerProvider(logger ?? Logging.CreateLogger(settings.Log.Format, settings.Log.Level), dispose: logger is null));
+        // A Log:Level that is no level is named by the checks below; until then the default level logs.
+        var level = Enum.TryParse<Serilog.Events.LogEventLevel>(settings.Log.Level, ignoreCase: true, out _) ? settings.Log.Level : "Information";
+        builder.Logging.AddProvider(new SerilogLoggerProvider(logger ?? Logging.CreateLogger(settings.Log.Format, level), dispose: logger is null));
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -57,10 +54,21 @@ public static class OciCacheApp
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownGuard.ShutdownTimeout);
         overrides?.Invoke(builder.Services);
-        AddServices(builder.Services, settings);
+        OciCacheServices.Add(builder.Services, settings);
         builder.Services.AddSingleton<MetricsEndpoint>();
         builder.Services.AddSingleton<RequestDurations>();
         var app = builder.Build();
+        try
+        {
+            // What ValidateOnStart checks when the host starts, checked now: nothing below may be built from a bad setting.
+            OciCacheServices.Validate(app.Services);
+        }
+        catch (SettingsException)
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+
         app.Services.GetRequiredService<ServerInfo>(); // its uptime counts from here
         app.Services.GetRequiredService<DatabaseFile>(); // the database's identity as opened now, before any request
         app.UseMiddleware<RequestLogMiddleware>();
@@ -84,47 +92,6 @@ public static class OciCacheApp
         app.MapMethods("/metrics", [HttpMethods.Get, HttpMethods.Head],
             static context => context.RequestServices.GetRequiredService<MetricsEndpoint>().WriteAsync(context));
         return app;
-    }
-
-    public static void AddServices(IServiceCollection services, OciCacheSettings settings)
-    {
-        services.AddSingleton(settings);
-        services.AddOciCacheCore(new OciCacheCoreOptions(settings.Data, settings.EffectiveUpstreams)
-        {
-            Cache = settings.Cache,
-            UpstreamPolicy = settings.UpstreamPolicy,
-            Storage = settings.Storage with { Pins = [.. settings.Storage.Pins, .. SyncJob.PinPatterns(settings.Sync.Jobs)] },
-            GarbageCollection = settings.GarbageCollection,
-            Scrub = settings.Scrub,
-            Prefetch = settings.Prefetch,
-            Uploads = settings.Uploads,
-            Sync = settings.Sync,
-        });
-        services.AddHttpForwarder();
-        services.AddSingleton<MirrorForwarder>();
-        services.AddSingleton<RepositoryResolver>();
-        services.AddSingleton<ServerInfo>();
-        services.AddAccessControl(settings);
-        services.AddHostedService<SystemdNotifier>();
-        if (settings.Tls.Enabled)
-        {
-            services.AddSingleton(settings.Tls);
-            services.AddSingleton<ServerCertificate>();
-            services.AddSingleton<HandshakeFailures>();
-        }
-    }
-
-    /// <summary>
-    /// The server's services without the web server or background loops, for one-shot commands
-    /// (<c>ocicache prefetch</c>, <c>ocicache verify</c>) that work on the same data folder.
-    /// </summary>
-    public static ServiceProvider BuildServices(OciCacheSettings settings)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddProvider(new SerilogLoggerProvider(
-            Logging.CreateLogger(settings.Log.Format, "Warning"), dispose: true)));
-        AddServices(services, settings);
-        return services.BuildServiceProvider();
     }
 
     /// <summary>The address the server actually listens on (useful with port 0).</summary>

@@ -1,63 +1,35 @@
+using System.Text.Json.Serialization;
 using OciCache.Auth;
-using OciCache.Lifecycle;
-using OciCache.PullThrough;
-using OciCache.Registry;
+using OciCache.Settings;
 using OciCache.Tls;
-using OciCache.Sync;
-using OciCache.Upstream;
 
 namespace OciCache.Hosting;
 
 /// <summary>
 /// Every setting of <c>ocicache serve</c>, bound (by the configuration binder's source generator) from,
 /// lowest to highest precedence: defaults in code, the JSON file given with <c>--config</c>, environment
-/// variables prefixed <c>OCICACHE_</c> (<c>__</c> separates sections), and command-line flags.
+/// variables prefixed <c>OCICACHE_</c> (<c>__</c> separates sections), and command-line flags. The core's
+/// sections come from <see cref="OciCacheCoreOptions"/>; these are the host's own.
 /// </summary>
-public sealed record OciCacheSettings
+public sealed record OciCacheSettings : OciCacheCoreOptions
 {
     /// <summary><c>HOST:PORT</c> to listen on; <c>0.0.0.0</c> or <c>*</c> for every interface, port 0 for any free port.</summary>
+    [JsonPropertyOrder(-1)] // config check prints Listen first, the host's other sections after the core's
     public string Listen { get; set; } = "0.0.0.0:5000";
 
-    /// <summary>The data folder (blobs, uploads, metadata database); created when missing.</summary>
-    public string Data { get; set; } = "./data";
-
+    [JsonPropertyOrder(1)]
     public LogSettings Log { get; set; } = new();
 
-    /// <summary>Mirrored registries by name. Empty means the defaults of <see cref="UpstreamOptions.Defaults"/>.</summary>
-    public Dictionary<string, UpstreamOptions> Upstreams { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Freshness and staleness of mirror content, and what happens to fetches nobody waits for.</summary>
-    public PullThroughOptions Cache { get; set; } = new();
-
-    /// <summary>Timeouts, retries and the circuit breaker used for every upstream.</summary>
-    public UpstreamPolicyOptions UpstreamPolicy { get; set; } = new();
-
-    /// <summary>The disk budget of cached content, eviction and pins.</summary>
-    public StorageOptions Storage { get; set; } = new();
-
-    public GarbageCollectionOptions GarbageCollection { get; set; } = new();
-
-    public ScrubOptions Scrub { get; set; } = new();
-
-    public PrefetchOptions Prefetch { get; set; } = new();
-
-    /// <summary>Whole namespaces copied from upstreams on a schedule.</summary>
-    public SyncOptions Sync { get; set; } = new();
-
-    /// <summary>Caps on open chunked upload sessions.</summary>
-    public UploadOptions Uploads { get; set; } = new();
-
     /// <summary>HTTPS on <see cref="Listen"/>: PEM certificate and key files, both or neither.</summary>
+    [JsonPropertyOrder(1)]
     public TlsSettings Tls { get; set; } = new();
-    /// <summary>Access control: users, groups, policies, tokens, audit log. Null (no <c>Auth</c> section): off, anyone may push and delete.</summary>
-    public AuthSettings? Auth { get; set; }
 
-    /// <summary>The upstreams in effect: the configured ones, or the well-known four when none are.</summary>
-    public IReadOnlyDictionary<string, UpstreamOptions> EffectiveUpstreams =>
-        Upstreams.Count > 0 ? Upstreams : UpstreamOptions.Defaults();
+    /// <summary>Access control: users, groups, policies, tokens, audit log. Null (no <c>Auth</c> section): off, anyone may push and delete.</summary>
+    [JsonPropertyOrder(1)]
+    public AuthSettings? Auth { get; set; }
 }
 
-public sealed record LogSettings
+public sealed record LogSettings : ISettingsSection
 {
     /// <summary><c>text</c> (readable console lines) or <c>json</c> (compact JSON, one event a line).</summary>
     public string Format { get; set; } = "text";

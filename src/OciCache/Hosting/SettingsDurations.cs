@@ -20,7 +20,7 @@ internal static partial class SettingsDurations
     {
         var rewritten = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var errors = new List<string>();
-        Walk(configuration, SettingsKeys.Schema, rewritten, errors);
+        Walk(configuration, SettingsShape.Root, rewritten, errors);
         return errors.Count == 0 ? rewritten : throw new SettingsException(errors);
     }
 
@@ -62,7 +62,7 @@ internal static partial class SettingsDurations
             var childShape = shape.Entry ?? (shape.Keys?.TryGetValue(child.Key, out var known) == true ? known : null);
             if (childShape is null)
             {
-                continue; // unknown keys are SettingsKeys' to report
+                continue; // unknown keys are UnknownKeys' to report
             }
 
             if (!ReferenceEquals(childShape, SettingsShape.Duration))

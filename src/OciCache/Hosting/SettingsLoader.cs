@@ -2,7 +2,12 @@ using Microsoft.Extensions.Configuration;
 
 namespace OciCache.Hosting;
 
-/// <summary>Builds <see cref="OciCacheSettings"/> from file, environment and flags, in rising precedence.</summary>
+/// <summary>
+/// Builds <see cref="OciCacheSettings"/> from file, environment and flags, in rising precedence: keys that
+/// bind to nothing are named first (<see cref="UnknownKeys"/>), durations in unit form rewritten
+/// (<see cref="SettingsDurations"/>), then the source-generated binder fills the records and
+/// <see cref="OciCacheServices.Check"/> runs the checks beside them.
+/// </summary>
 internal static class SettingsLoader
 {
     public const string EnvironmentPrefix = "OCICACHE_";
@@ -34,11 +39,11 @@ internal static class SettingsLoader
         var unknown = new List<string>();
         if (file is not null)
         {
-            unknown.AddRange(SettingsKeys.FindUnknown(file).Select(u =>
+            unknown.AddRange(UnknownKeys.FindUnknown(file).Select(u =>
                 $"{u.Key} (in --config '{configFile}'): not a setting; the nearest known key is {u.Nearest}."));
         }
 
-        unknown.AddRange(SettingsKeys.FindUnknown(environment).Select(u =>
+        unknown.AddRange(UnknownKeys.FindUnknown(environment).Select(u =>
             $"{EnvironmentName(u.Key, upper: false)} (environment): not a setting; the nearest known key is {EnvironmentName(u.Nearest, upper: true)}."));
         if (unknown.Count > 0)
         {
@@ -61,7 +66,7 @@ internal static class SettingsLoader
         var settings = new OciCacheSettings();
         try
         {
-            // SettingsKeys has already named any unknown key; this stays as the binder's own guard.
+            // UnknownKeys has already named any unknown key; this stays as the binder's own guard.
             configuration.Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException e)
@@ -69,8 +74,8 @@ internal static class SettingsLoader
             throw new SettingsException([e.Message]);
         }
 
-        var errors = SettingsValidator.Check(settings);
-        return errors.Count == 0 ? settings : throw new SettingsException(errors);
+        OciCacheServices.Check(settings); // the checks ValidateOnStart runs when the server starts
+        return settings;
     }
 
     /// <summary>A key as a variable: <c>Storage:MaxCacheBytes</c> is <c>OCICACHE_STORAGE__MAXCACHEBYTES</c>.</summary>

@@ -1,3 +1,4 @@
+using OciCache.Settings;
 using OciCache.Telemetry;
 
 namespace OciCache.Hosting;

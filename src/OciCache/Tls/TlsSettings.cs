@@ -1,3 +1,5 @@
+using OciCache.Settings;
+
 namespace OciCache.Tls;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace OciCache.Tls;
 /// private key. Both or neither; with neither the endpoint serves plain HTTP. The files are read again
 /// when they change (<see cref="ServerCertificate"/>), so a renewal needs no restart.
 /// </summary>
-public sealed record TlsSettings
+public sealed record TlsSettings : ISettingsSection
 {
     /// <summary>PEM certificate file, e.g. <c>&lt;data&gt;/tls/server.crt</c> from <c>ocicache tls init</c>.</summary>
     public string? Certificate { get; set; }

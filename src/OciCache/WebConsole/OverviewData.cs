@@ -1,5 +1,6 @@
 using OciCache.Observability;
 using OciCache.PullThrough;
+using OciCache.Settings;
 using OciCache.Telemetry;
 using OciCache.Upstream;
 

@@ -15,7 +15,7 @@ public sealed class AuthStoreServicesTests
         var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
-            .AddOciCacheCore(new OciCacheCoreOptions(data.Path, UpstreamOptions.Defaults()))
+            .AddOciCacheCore(new OciCacheCoreOptions { Data = data.Path })
             .AddOciCacheAuthStores(new AuditLogOptions());
 
         await using (var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }))
@@ -38,7 +38,7 @@ public sealed class AuthStoreServicesTests
         var mine = new NoAudit();
         var services = new ServiceCollection()
             .AddLogging()
-            .AddOciCacheCore(new OciCacheCoreOptions(data.Path, UpstreamOptions.Defaults()))
+            .AddOciCacheCore(new OciCacheCoreOptions { Data = data.Path })
             .AddOciCacheAuthStores(new AuditLogOptions { Path = path });
 
         await using (var provider = services.BuildServiceProvider())
@@ -50,7 +50,7 @@ public sealed class AuthStoreServicesTests
         Assert.False(File.Exists(Path.Combine(data.Path, "audit.log")));
 
         var first = new ServiceCollection().AddSingleton<IAuditLog>(mine).AddLogging()
-            .AddOciCacheCore(new OciCacheCoreOptions(data.Path, UpstreamOptions.Defaults()))
+            .AddOciCacheCore(new OciCacheCoreOptions { Data = data.Path })
             .AddOciCacheAuthStores(new AuditLogOptions());
         await using var second = first.BuildServiceProvider();
         Assert.Same(mine, second.GetRequiredService<IAuditLog>());

@@ -134,7 +134,7 @@ public sealed class SettingsTests : IDisposable
 
     [Fact]
     public void SettingsShapeOf_RecordPropertyWithoutItsShape_Throws() =>
-        Assert.Contains("PrefetchOptions.Images", Assert.Throws<InvalidOperationException>(() => SettingsShape.Of<OciCache.Lifecycle.PrefetchOptions>()).Message);
+        Assert.Contains("WithUnmarkedRecord.Images", Assert.Throws<InvalidOperationException>(() => SettingsShape.Of<WithUnmarkedRecord>()).Message);
 
     [Fact]
     public void Load_PrefetchTagThatIsNoTag_FailsNamingTheKey()
@@ -196,4 +196,15 @@ public sealed class SettingsTests : IDisposable
     }
 
     public void Dispose() => _temp.Dispose();
+
+    /// <summary>A section with a list of records that are no <see cref="OciCache.Settings.ISettingsSection"/>: its keys are unknown.</summary>
+    private sealed record WithUnmarkedRecord : OciCache.Settings.ISettingsSection
+    {
+        public List<Unmarked> Images { get; set; } = [];
+    }
+
+    private sealed record Unmarked
+    {
+        public string Image { get; set; } = "";
+    }
 }

@@ -1,4 +1,5 @@
-
+using OciCache.Hosting;
+using OciCache.Settings;
 using OciCache.Telemetry;
 
 namespace OciCache.Tests.Hosting;

@@ -1,49 +1,20 @@
 using Microsoft.Extensions.Configuration;
-using OciCache.Auth;
-using OciCache.Lifecycle;
-using OciCache.PullThrough;
-using OciCache.Registry;
-using OciCache.Tls;
-using OciCache.Sync;
-using OciCache.Upstream;
 
 namespace OciCache.Hosting;
 
 /// <summary>
 /// Finds configuration keys that name no setting. The binder skips them, so a typo such as
 /// <c>Storage:MaxCacheByte</c> would start the server silently with the default; each one is reported with
-/// the known key of its section nearest to it (fewest single-character edits, ignoring case).
+/// the known key of its section nearest to it (fewest single-character edits, ignoring case). The known keys
+/// are those of the options records (<see cref="SettingsShape.Root"/>): no list of them is kept by hand.
 /// </summary>
-internal static class SettingsKeys
+internal static class UnknownKeys
 {
-    /// <summary>The shape of <see cref="OciCacheSettings"/>; names of upstreams and list indexes are free.</summary>
-    public static readonly SettingsShape Schema = SettingsShape.Of<OciCacheSettings>(
-        (nameof(OciCacheSettings.Log), SettingsShape.Of<LogSettings>()),
-        (nameof(OciCacheSettings.Upstreams), SettingsShape.EntriesOf(SettingsShape.Of<UpstreamOptions>())),
-        (nameof(OciCacheSettings.Cache), SettingsShape.Of<PullThroughOptions>()),
-        (nameof(OciCacheSettings.UpstreamPolicy), SettingsShape.Of<UpstreamPolicyOptions>()),
-        (nameof(OciCacheSettings.Storage), SettingsShape.Of<StorageOptions>()),
-        (nameof(OciCacheSettings.GarbageCollection), SettingsShape.Of<GarbageCollectionOptions>()),
-        (nameof(OciCacheSettings.Scrub), SettingsShape.Of<ScrubOptions>()),
-        (nameof(OciCacheSettings.Uploads), SettingsShape.Of<UploadOptions>()),
-        (nameof(OciCacheSettings.Tls), SettingsShape.Of<TlsSettings>()),
-        (nameof(OciCacheSettings.Auth), SettingsShape.Of<AuthSettings>(
-            (nameof(AuthSettings.Groups), SettingsShape.EntriesOf(SettingsShape.EntriesOf(SettingsShape.Value))),
-            (nameof(AuthSettings.Policies), SettingsShape.EntriesOf(SettingsShape.Of<PolicyRule>())),
-            (nameof(AuthSettings.Anonymous), SettingsShape.EntriesOf(SettingsShape.EntriesOf(SettingsShape.Value))),
-            (nameof(AuthSettings.AuditLog), SettingsShape.Of<AuditLogOptions>()),
-            (nameof(AuthSettings.Oidc), SettingsShape.Of<OidcSettings>()))),
-        (nameof(OciCacheSettings.Prefetch), SettingsShape.Of<PrefetchOptions>(
-            (nameof(PrefetchOptions.Images), SettingsShape.EntriesOf(SettingsShape.Of<PrefetchImage>())))),
-        (nameof(OciCacheSettings.Sync), SettingsShape.Of<SyncOptions>(
-            (nameof(SyncOptions.Jobs), SettingsShape.EntriesOf(SettingsShape.Of<SyncJob>(
-                (nameof(SyncJob.Tags), SettingsShape.Of<SyncTagFilter>())))))));
-
     /// <summary>Every key of <paramref name="configuration"/> that binds to nothing, with the nearest that would.</summary>
     public static List<(string Key, string Nearest)> FindUnknown(IConfiguration configuration)
     {
         var unknown = new List<(string Key, string Nearest)>();
-        Walk(configuration, Schema, null, unknown);
+        Walk(configuration, SettingsShape.Root, null, unknown);
         return unknown;
     }
 

@@ -1,32 +1,31 @@
+using Microsoft.Extensions.Options;
+using OciCache.Lifecycle;
 using OciCache.Oci;
-using OciCache.Sync;
 
-namespace OciCache.Hosting;
+namespace OciCache.Sync;
 
-/// <summary>Checks <c>Sync:Jobs</c>: each failure names the job's key (<c>Sync:Jobs:0:Upstream</c>).</summary>
-internal static class SyncSettingsValidator
+/// <summary>
+/// Checks <c>Sync:Jobs</c> at start: each failure names the job's key (<c>Sync:Jobs:0:Repositories</c>). That
+/// a job's upstream is configured is checked with the upstreams, by <see cref="OciCacheCoreOptionsValidator"/>.
+/// </summary>
+internal sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
 {
-    public static void Check(OciCacheSettings settings, List<string> errors)
+    public ValidateOptionsResult Validate(string? name, SyncOptions options)
     {
-        var upstreams = settings.EffectiveUpstreams;
+        var errors = new List<string>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < settings.Sync.Jobs.Count; i++)
+        for (var i = 0; i < options.Jobs.Count; i++)
         {
-            var job = settings.Sync.Jobs[i];
+            var job = options.Jobs[i];
             var key = $"Sync:Jobs:{i}";
-            if (!upstreams.ContainsKey(job.Upstream))
+            var jobName = job.NameOrDefault(i);
+            if (jobName.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) || jobName.Length > 100)
             {
-                errors.Add($"{key}:Upstream: '{job.Upstream}' is not a configured upstream ({string.Join(", ", upstreams.Keys)}).");
+                errors.Add($"{key}:Name: '{jobName}' must be up to 100 characters without spaces.");
             }
-
-            var name = job.NameOrDefault(i);
-            if (name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) || name.Length > 100)
+            else if (!names.Add(jobName))
             {
-                errors.Add($"{key}:Name: '{name}' must be up to 100 characters without spaces.");
-            }
-            else if (!names.Add(name))
-            {
-                errors.Add($"{key}:Name: another job is named '{name}'.");
+                errors.Add($"{key}:Name: another job is named '{jobName}'.");
             }
 
             if (job.Repositories.Count == 0)
@@ -57,5 +56,7 @@ internal static class SyncSettingsValidator
                 errors.Add($"{key}:Interval: {job.Interval} must be more than zero (format d.hh:mm:ss).");
             }
         }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

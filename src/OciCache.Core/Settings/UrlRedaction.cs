@@ -1,10 +1,10 @@
-namespace OciCache.Telemetry;
+namespace OciCache.Settings;
 
 /// <summary>
 /// URLs as they may be printed: a password in the user info (<c>http://user:pass@host</c>) becomes
 /// <c>***</c>. Works on text that is not a valid URL too, since settings errors print what was given.
 /// </summary>
-internal static class UrlRedaction
+public static class UrlRedaction
 {
     public static string Redact(string? url)
     {

@@ -1,27 +1,29 @@
+using Microsoft.Extensions.Options;
+
 namespace OciCache.Tls;
 
 /// <summary>Checks <c>Tls:Certificate</c> and <c>Tls:Key</c> at start: both or neither, and a pair that loads.</summary>
-internal static class TlsSettingsCheck
+internal sealed class TlsSettingsValidator : IValidateOptions<TlsSettings>
 {
-    public static IEnumerable<string> Check(TlsSettings tls)
+    public ValidateOptionsResult Validate(string? name, TlsSettings tls)
     {
         if (!tls.Enabled)
         {
-            return [];
+            return ValidateOptionsResult.Success;
         }
 
         if (string.IsNullOrEmpty(tls.Certificate) || string.IsNullOrEmpty(tls.Key))
         {
             var missing = string.IsNullOrEmpty(tls.Certificate) ? "Tls:Certificate" : "Tls:Key";
-            return [$"{missing}: Tls:Certificate and Tls:Key go together, {missing} is not set."];
+            return ValidateOptionsResult.Fail($"{missing}: Tls:Certificate and Tls:Key go together, {missing} is not set.");
         }
 
         if (CertificateFiles.TryLoad(tls.Certificate, tls.Key, out var error) is not { } loaded)
         {
-            return [error];
+            return ValidateOptionsResult.Fail(error);
         }
 
         loaded.Leaf.Dispose();
-        return [];
+        return ValidateOptionsResult.Success;
     }
 }

@@ -1,14 +1,17 @@
-using OciCache.Auth;
-using OciCache.Telemetry;
+using Microsoft.Extensions.Options;
+using OciCache.Settings;
 
-namespace OciCache.Hosting;
+namespace OciCache.Auth;
 
-/// <summary>The checks of the <c>Auth</c> section; each message names its key.</summary>
-internal static class AuthSettingsValidator
+/// <summary>
+/// The checks of <c>Auth</c> that attributes cannot state: the policy compiles, files exist, URLs are base
+/// URLs, and the <c>Oidc</c> client is complete. Each message names its key.
+/// </summary>
+internal sealed class AuthSettingsRules : IValidateOptions<AuthSettings>
 {
-    public static void Check(AuthSettings auth, List<string> errors)
+    public ValidateOptionsResult Validate(string? name, AuthSettings auth)
     {
-        errors.AddRange(AccessPolicy.Validate(auth));
+        var errors = AccessPolicy.Validate(auth);
         if (auth.Htpasswd is { } htpasswd && !File.Exists(htpasswd))
         {
             errors.Add($"Auth:Htpasswd: '{htpasswd}' does not exist (create it with htpasswd -B -c FILE USER).");
@@ -31,38 +34,12 @@ internal static class AuthSettingsValidator
             errors.Add($"Auth:TokenLifetime: {auth.TokenLifetime} must be more than zero and at most a day (format d.hh:mm:ss).");
         }
 
-        if (auth.RefreshTokenLifetime <= TimeSpan.Zero)
-        {
-            errors.Add($"Auth:RefreshTokenLifetime: {auth.RefreshTokenLifetime} must be more than zero (format d.hh:mm:ss).");
-        }
-
-        if (auth.FailedSignIns <= 0)
-        {
-            errors.Add($"Auth:FailedSignIns: {auth.FailedSignIns} must be more than zero.");
-        }
-
-        foreach (var (key, value) in new[] { ("SessionIdleTimeout", auth.SessionIdleTimeout), ("SessionLifetime", auth.SessionLifetime), ("ApiKeyMaxLifetime", auth.ApiKeyMaxLifetime) })
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                errors.Add($"Auth:{key}: {value} must be more than zero (format d.hh:mm:ss).");
-            }
-        }
-
         if (auth.Oidc is { } oidc)
         {
             CheckOidc(oidc, errors);
         }
 
-        if (auth.AuditLog.MaxBytes <= 0)
-        {
-            errors.Add($"Auth:AuditLog:MaxBytes: {auth.AuditLog.MaxBytes} must be more than zero.");
-        }
-
-        if (auth.AuditLog.Files < 0)
-        {
-            errors.Add($"Auth:AuditLog:Files: {auth.AuditLog.Files} must not be negative.");
-        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
     private static void CheckOidc(OidcSettings oidc, List<string> errors)
