@@ -44,6 +44,7 @@ public static class OciCacheCoreServices
             return layout;
         });
         services.TryAddSingleton<IBlobStore, FileBlobStore>();
+        services.TryAddSingleton<IStorageVolume, DataVolume>();
         services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<DataLayout>().Database));
         services.TryAddSingleton<DatabaseFile>();
         services.TryAddSingleton<SqliteMetadataIndex>();
@@ -56,6 +57,7 @@ public static class OciCacheCoreServices
         // Registry
         services.TryAddSingleton(new RepositoryRouter(options.Upstreams.Select(u => (u.Key, (IEnumerable<string>)u.Value.Aliases))));
         services.TryAddSingleton<LocalContentReader>();
+        services.TryAddSingleton<ContentPublisher>();
         services.TryAddSingleton<ManifestWriter>();
         services.TryAddSingleton<UploadService>();
 

@@ -17,6 +17,7 @@ public sealed partial class CacheEvictor
 {
     private readonly IMetadataIndex index;
     private readonly IBlobStore store;
+    private readonly IStorageVolume volume;
     private readonly AccessTracker access;
     private readonly StorageOptions options;
     private readonly CacheMetrics metrics;
@@ -27,7 +28,7 @@ public sealed partial class CacheEvictor
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public CacheEvictor(IMetadataIndex index, IBlobStore store, AccessTracker access, StorageOptions options, CacheMetrics metrics, ILogger<CacheEvictor> logger,
+    public CacheEvictor(IMetadataIndex index, IBlobStore store, IStorageVolume volume, AccessTracker access, StorageOptions options, CacheMetrics metrics, ILogger<CacheEvictor> logger,
         RuntimePins? runtimePins = null, EvictionLog? log = null, TimeProvider? time = null)
     {
         _runtimePins = runtimePins;
@@ -35,6 +36,7 @@ public sealed partial class CacheEvictor
         _time = time ?? TimeProvider.System;
         this.index = index;
         this.store = store;
+        this.volume = volume;
         this.access = access;
         this.options = options;
         this.metrics = metrics;
@@ -132,7 +134,7 @@ public sealed partial class CacheEvictor
         return freed;
     }
 
-    private long FreeBytes() => new DriveInfo(store.Layout.Root).AvailableFreeSpace;
+    private long FreeBytes() => volume.FreeBytes;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Evicted {Repository}@{Digest} (tags {Tags}), last used {LastAccess}")]
     private partial void LogImage(string repository, Digest digest, string tags, DateTimeOffset lastAccess);

@@ -15,7 +15,7 @@ namespace OciCache.Registry;
 /// session is refused as unknown, never written into a file that is gone. Only <see cref="Start"/>
 /// creates a session's file, so no request can bring one back without its row.
 /// </remarks>
-public sealed partial class UploadService(IMetadataIndex index, IBlobStore store, TimeProvider time, UploadOptions options)
+public sealed partial class UploadService(IMetadataIndex index, IBlobStore store, ContentPublisher publisher, TimeProvider time, UploadOptions options)
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new();
     private readonly SessionCounts _counts = new(options);
@@ -110,7 +110,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
             BlobCommitResult result;
             try
             {
-                result = await writer.CommitAsync(digest, null, cancellationToken);
+                result = await publisher.PublishBlobAsync(writer, digest, null, [repository], cancellationToken);
             }
             finally
             {
@@ -122,7 +122,6 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
                 throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
             }
 
-            await index.AddBlobAsync(repository.Name, null, digest, size);
             return size;
         }, cancellationToken);
 
@@ -184,12 +183,11 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
         }
 
         var size = writer.Length;
-        if (await writer.CommitAsync(digest, null, cancellationToken) != BlobCommitResult.Committed)
+        if (await publisher.PublishBlobAsync(writer, digest, null, [repository], cancellationToken) != BlobCommitResult.Committed)
         {
             throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
         }
 
-        await index.AddBlobAsync(repository.Name, null, digest, size);
         return size;
     }
 
@@ -204,7 +202,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
             throw new ArgumentException("a mirror repository is no mount source", nameof(from));
         }
 
-        return index.GetLinkedBlobSize(from.Name, digest) is not null && store.TryGet(digest, out _) &&
+        return index.GetLinkedBlobSize(from.Name, digest) is not null && store.TryGetLength(digest, out _) &&
                await index.LinkBlobAsync(repository.Name, null, digest);
     }
 

@@ -19,7 +19,7 @@ namespace OciCache.Transfer;
 /// is left as it is, so importing a bundle twice changes nothing the second time.
 /// A mirror repository's content is recorded as its upstream's, so nodes pull it by its usual name offline.
 /// </summary>
-public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryRouter router, ManifestWriter writer)
+public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryRouter router, ManifestWriter writer, ContentPublisher publisher)
 {
     /// <param name="asLocal">
     /// Let an image another site cached from its upstream become a local repository here, when no upstream
@@ -160,15 +160,16 @@ public sealed class Importer(IMetadataIndex index, IBlobStore store, RepositoryR
         switch (step)
         {
             case ImportStep.Link link when index.GetLinkedBlobSize(repository.Name, link.Digest) is null:
-                await index.AddBlobAsync(repository.Name, repository.Upstream, link.Digest, link.Size);
+                await publisher.RecordCommittedAsync(repository, link.Digest, link.Size);
                 result.BlobsLinked++;
                 break;
             case ImportStep.Manifest manifest when index.GetManifest(repository.Name, manifest.Digest) is null ||
                                                    (manifest.Tag is { } tag && index.GetTag(repository.Name, tag)?.Digest != manifest.Digest):
                 var reference = manifest.Tag is { } t ? Reference.ForTag(t) : Reference.ForDigest(manifest.Digest);
-                await using (var body = File.OpenRead(store.Layout.BlobPath(manifest.Digest)))
+                await using (var content = await store.OpenReadAsync(manifest.Digest, cancellationToken)
+                                           ?? throw new TransferException($"manifest {manifest.Digest} was removed from the store while imported; import again"))
                 {
-                    await writer.WriteAsync(repository, reference, body, manifest.MediaType, OriginOf(repository, manifest.Digest), cancellationToken);
+                    await writer.WriteAsync(repository, reference, content.Stream, manifest.MediaType, OriginOf(repository, manifest.Digest), cancellationToken);
                 }
 
                 result.ManifestsStored++;

@@ -30,7 +30,7 @@ internal sealed record StorageData(
         var index = services.GetRequiredService<IMetadataIndex>();
         var evictor = services.GetRequiredService<CacheEvictor>();
         var catalog = services.GetRequiredService<ConsoleCatalog>();
-        var free = new DriveInfo(services.GetRequiredService<DataLayout>().Root).AvailableFreeSpace;
+        var free = services.GetRequiredService<IStorageVolume>().FreeBytes;
         var next = index.ListEvictionCandidates(options.EvictLocal)
             .Where(c => !evictor.IsPinned(c) && (c.Repository is null || viewer.MayPull(context, c.Repository, c.Upstream)))
             .Select(c => new NextEviction(c, c.Repository is { } repository ? catalog.FreedBytes(repository, c.Digest) : c.Size))
