@@ -40,7 +40,8 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
         }
     }
 
-    public string TempPath { get; }
+    /// <summary>The file being written; the store's own business (a fill's readers use <see cref="OpenFollower"/>).</summary>
+    internal string TempPath { get; }
 
     /// <summary>Bytes written so far (the next write's offset).</summary>
     public long Length { get; private set; }
