@@ -20,6 +20,7 @@ public sealed class BlobContent : IDisposable, IAsyncDisposable
 {
     private readonly Stream? _stream;
     private FileStream? _fileStream;
+    private long _length;
 
     /// <summary>Content read through a seekable stream, which this object then owns.</summary>
     /// <exception cref="ArgumentException">The stream cannot seek or read.</exception>
@@ -31,18 +32,22 @@ public sealed class BlobContent : IDisposable, IAsyncDisposable
         }
 
         _stream = stream;
-        Length = length;
+        _length = length;
     }
 
-    /// <summary>Content in a local file, read through its handle, which this object then owns.</summary>
-    public BlobContent(SafeFileHandle file, long length)
+    /// <summary>
+    /// Content in a local file, read through its handle, which this object then owns. The length is the
+    /// file's, asked for (one fstat) only when someone reads <see cref="Length"/>: the warm path, which
+    /// knows it from the lookup, does without.
+    /// </summary>
+    public BlobContent(SafeFileHandle file)
     {
         File = file;
-        Length = length;
+        _length = -1;
     }
 
     /// <summary>The blob's length in bytes.</summary>
-    public long Length { get; }
+    public long Length => _length >= 0 ? _length : _length = RandomAccess.GetLength(File!);
 
     /// <summary>The open file, when the store keeps the blob in a local file; null otherwise. Owned by this object.</summary>
     public SafeFileHandle? File { get; }

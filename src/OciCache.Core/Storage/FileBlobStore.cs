@@ -28,27 +28,14 @@ public sealed class FileBlobStore : IBlobStore
     }
 
     /// <remarks>
-    /// Completes synchronously: one open, with <see cref="FileShare.Delete"/> so eviction may remove the
-    /// file while it is read, and one fstat for the length. The content offers its handle
-    /// (<see cref="BlobContent.File"/>) for copying without a stream.
+    /// Completes synchronously, with one open (<see cref="FileShare.Delete"/>, so eviction may remove the
+    /// file while it is read) and nothing more. The content offers its handle (<see cref="BlobContent.File"/>)
+    /// for copying without a stream.
     /// </remarks>
     public ValueTask<BlobContent?> OpenReadAsync(Digest digest, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (ContentFile.TryOpenRead(Layout.BlobPath(digest)) is not { } handle)
-        {
-            return ValueTask.FromResult<BlobContent?>(null);
-        }
-
-        try
-        {
-            return ValueTask.FromResult<BlobContent?>(new BlobContent(handle, RandomAccess.GetLength(handle)));
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
+        return ValueTask.FromResult<BlobContent?>(ContentFile.TryOpenRead(Layout.BlobPath(digest)) is { } handle ? new BlobContent(handle) : null);
     }
 
     public BlobWriter CreateWriter(string algorithm = Digest.Sha256)
