@@ -52,6 +52,7 @@ public static class OciCacheCoreServices
             return layout;
         });
         services.TryAddSingleton<IBlobStore, FileBlobStore>();
+        services.TryAddSingleton<IStorageVolume, DataVolume>();
         services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<DataLayout>().Database));
         services.TryAddSingleton<DatabaseFile>();
         // One SQLite index behind every metadata role; the roles it caches are answered through one decorator.
@@ -78,6 +79,7 @@ public static class OciCacheCoreServices
         // Registry
         services.TryAddSingleton(_ => new RepositoryRouter(upstreams.Select(u => (u.Key, (IEnumerable<string>)u.Value.Aliases))));
         services.TryAddSingleton<LocalContentReader>();
+        services.TryAddSingleton<ContentPublisher>();
         services.TryAddSingleton<ManifestWriter>();
         services.TryAddSingleton<UploadService>();
 

@@ -18,6 +18,7 @@ public sealed partial class CacheEvictor
     private readonly IEvictionIndex index;
     private readonly IBlobIndex blobs;
     private readonly IBlobStore store;
+    private readonly IStorageVolume volume;
     private readonly AccessTracker access;
     private readonly StorageOptions options;
     private readonly CacheMetrics metrics;
@@ -29,7 +30,7 @@ public sealed partial class CacheEvictor
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _cachedBytes;
 
-    public CacheEvictor(IEvictionIndex index, IBlobIndex blobs, IBlobStore store, AccessTracker access, StorageOptions options, CacheMetrics metrics, ILogger<CacheEvictor> logger,
+    public CacheEvictor(IEvictionIndex index, IBlobIndex blobs, IBlobStore store, IStorageVolume volume, AccessTracker access, StorageOptions options, CacheMetrics metrics, ILogger<CacheEvictor> logger,
         RuntimePins? runtimePins = null, EvictionLog? log = null, TimeProvider? time = null)
     {
         _runtimePins = runtimePins;
@@ -38,6 +39,7 @@ public sealed partial class CacheEvictor
         this.index = index;
         this.blobs = blobs;
         this.store = store;
+        this.volume = volume;
         this.access = access;
         this.options = options;
         this.metrics = metrics;
@@ -145,7 +147,7 @@ public sealed partial class CacheEvictor
         return freed;
     }
 
-    private long FreeBytes() => new DriveInfo(store.Layout.Root).AvailableFreeSpace;
+    private long FreeBytes() => volume.FreeBytes;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Evicted {Repository}@{Digest} (tags {Tags}), last used {LastAccess}")]
     private partial void LogImage(string repository, Digest digest, string tags, DateTimeOffset lastAccess);

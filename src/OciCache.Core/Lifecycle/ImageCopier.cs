@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OciCache.Oci;
 using OciCache.Registry;
+using OciCache.Storage;
 
 namespace OciCache.Lifecycle;
 
@@ -10,7 +11,7 @@ namespace OciCache.Lifecycle;
 /// so fetches are shared with concurrent pulls and verified before they are published; content already
 /// stored is not fetched again. Prefetch and sync share it.
 /// </summary>
-public sealed class ImageCopier(IContentReader reader)
+public sealed class ImageCopier(IContentReader reader, IBlobStore store)
 {
     /// <summary>
     /// Copies <paramref name="reference"/>; an empty <paramref name="platforms"/> means every platform.
@@ -100,7 +101,7 @@ public sealed class ImageCopier(IContentReader reader)
             throw new ImageCopyException(((ManifestLookup.Missing)lookup).Error.Detail ?? "manifest unknown");
         }
 
-        var bytes = found.Content ?? await File.ReadAllBytesAsync(found.Path!, cancellationToken);
+        var bytes = found.Content ?? await ReadStoredAsync(found.Manifest.Digest, cancellationToken);
         return (found.Manifest.Digest, ManifestDocument.Parse(bytes, found.Manifest.MediaType));
     }
 
@@ -133,14 +134,14 @@ public sealed class ImageCopier(IContentReader reader)
     /// <summary>The platform an image config records, or null when it records none (or is no JSON image config).</summary>
     private async Task<Platform?> ConfigPlatformAsync(Repository repository, Digest config, CancellationToken cancellationToken)
     {
-        if (await reader.GetBlobAsync(repository, config, headOnly: false, cancellationToken) is not BlobLookup.Stored stored)
+        if (await reader.GetBlobAsync(repository, config, headOnly: false, cancellationToken) is not BlobLookup.Stored)
         {
             return null;
         }
 
         try
         {
-            using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(stored.Blob.Path, cancellationToken));
+            using var json = JsonDocument.Parse(await ReadStoredAsync(config, cancellationToken));
             if (json.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return null;
@@ -153,6 +154,15 @@ public sealed class ImageCopier(IContentReader reader)
         {
             return null; // an artifact's config need not be JSON
         }
+    }
+
+    /// <summary>A stored manifest or config, whole (both are small).</summary>
+    /// <exception cref="FileNotFoundException">It was removed from the store since it was looked up.</exception>
+    private async Task<byte[]> ReadStoredAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        await using var content = await store.OpenReadAsync(digest, cancellationToken)
+            ?? throw new FileNotFoundException($"blob {digest} was removed from the store since it was looked up");
+        return await content.ReadAllAsync(cancellationToken);
     }
 }
 

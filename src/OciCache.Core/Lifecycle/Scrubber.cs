@@ -19,14 +19,9 @@ public sealed partial class Scrubber(IBlobIndex index, IBlobStore store, ScrubOp
         foreach (var blob in await index.EnumerateBlobsAsync(cancellationToken).ToListAsync(cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!store.TryGet(blob.Digest, out var stored))
+            if (await MatchesAsync(blob.Digest, cancellationToken) is not false)
             {
-                continue; // removed meanwhile
-            }
-
-            if (await MatchesAsync(stored.Path, blob.Digest, cancellationToken))
-            {
-                continue;
+                continue; // sound, or removed meanwhile
             }
 
             corrupt++;
@@ -38,17 +33,11 @@ public sealed partial class Scrubber(IBlobIndex index, IBlobStore store, ScrubOp
         return corrupt;
     }
 
-    /// <summary>The shared check of <see cref="BlobHasher"/>, at the configured rate; a file that vanished counts as fine.</summary>
-    private async Task<bool> MatchesAsync(string path, Digest digest, CancellationToken cancellationToken)
+    /// <summary>The shared check of <see cref="BlobHasher"/>, at the configured rate; null when the blob is not stored (removed meanwhile).</summary>
+    private async Task<bool?> MatchesAsync(Digest digest, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await BlobHasher.MatchesAsync(path, digest, options.BytesPerSecond, cancellationToken);
-        }
-        catch (FileNotFoundException)
-        {
-            return true;
-        }
+        await using var content = await store.OpenReadAsync(digest, cancellationToken);
+        return content is null ? null : await BlobHasher.MatchesAsync(content.Stream, digest, options.BytesPerSecond, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scrub found blob {Digest} corrupt on disk; quarantined and dropped (a mirror refetches it on the next pull)")]

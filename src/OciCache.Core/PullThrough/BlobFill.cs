@@ -39,7 +39,7 @@ internal sealed partial class BlobFill
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<Repository> _requesters = [];
     private readonly long _maxBytes;
-    private string? _tempPath;
+    private volatile BlobWriter? _writer;
     private volatile bool _committed;
 
     public BlobFill(
@@ -144,7 +144,7 @@ internal sealed partial class BlobFill
     internal FillReader? OpenReader(long offset, bool reserved)
     {
         SafeFileHandle? handle = null;
-        var needsFile = _tempPath is not null && offset < _progress.FileLimit; // relayed bytes live in the window only
+        var needsFile = _writer is not null && offset < _progress.FileLimit; // relayed bytes live in the window only
         if (needsFile || _committed)
         {
             handle = OpenFile();
@@ -188,7 +188,7 @@ internal sealed partial class BlobFill
 
             using var response = opened.Response!;
             writer = TryCreateWriter();
-            _tempPath = writer?.TempPath;
+            _writer = writer;
             if (!_progress.Begin(response.Content.Headers.ContentLength, relaying: writer is null))
             {
                 Fail(Invalid($"upstream announced {response.Content.Headers.ContentLength} bytes for {Digest}, expected {_progress.Length}"));
@@ -274,9 +274,8 @@ internal sealed partial class BlobFill
                 return false;
             }
 
-            await writer.PublishAsync();
+            await _source.PublishAsync(this, writer, total);
             _committed = true;
-            await _source.PublishAsync(this, total);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
@@ -314,17 +313,7 @@ internal sealed partial class BlobFill
     }
 
     /// <summary>The file a new reader reads: the temp file while filling, the blob once committed; null when neither is there.</summary>
-    private SafeFileHandle? OpenFile()
-    {
-        var final = _store.Layout.BlobPath(Digest);
-        if (_committed)
-        {
-            return ContentFile.TryOpenRead(final);
-        }
-
-        // Renamed between our check and the open: the commit is in progress, the bytes are final.
-        return ContentFile.TryOpenRead(_tempPath!) ?? ContentFile.TryOpenRead(final);
-    }
+    private SafeFileHandle? OpenFile() => _writer!.OpenFollower(Digest);
 
     /// <summary>
     /// The most bytes the body may bring: the known length (a manifest's descriptor or the Content-Length),

@@ -55,7 +55,7 @@ internal sealed class FillCoordinator : IRunningFills
                 continue;
             }
 
-            if (!evenIfStored && store.TryGet(digest, out _))
+            if (!evenIfStored && store.TryGetLength(digest, out _))
             {
                 _fills.TryRemove(new KeyValuePair<Digest, BlobFill>(digest, fill));
                 return null;

@@ -1,6 +1,7 @@
 using Microsoft.Win32.SafeHandles;
 using OciCache.Oci;
 using OciCache.Registry;
+using OciCache.Storage;
 using OciCache.Upstream;
 
 namespace OciCache.PullThrough;
@@ -85,9 +86,13 @@ internal sealed class FillReader(FillProgress progress, SafeFileHandle? handle, 
     }
 }
 
-/// <summary>Where a fill gets its bytes, what it does once they are committed, and whom it tells about bytes and failures.</summary>
+/// <summary>
+/// Where a fill gets its bytes, who publishes them once verified (<c>PublishAsync</c> gets the verified
+/// writer and the size, and commits and records them through <see cref="Registry.ContentPublisher"/>), and
+/// whom it tells about bytes and failures.
+/// </summary>
 internal sealed record FillSource(
     Func<CancellationToken, Task<UpstreamResult>> OpenAsync,
-    Func<BlobFill, long, Task> PublishAsync,
+    Func<BlobFill, BlobWriter, long, Task> PublishAsync,
     Action<long> OnBytes,
     Action<UpstreamFailure>? OnFailed = null);

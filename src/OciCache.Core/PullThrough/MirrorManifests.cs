@@ -189,7 +189,7 @@ internal sealed partial class MirrorManifests(
                 ManifestOrigin.Upstream(claimed), timeout.Token);
             metrics.Misses.Add(1, Tags("manifest", repository));
             // Not read back from the store: under a small budget eviction may already have taken it.
-            return new ManifestLookup.Found(stored.Record, Path: null) { Content = stored.Content };
+            return new ManifestLookup.Found(stored.Record) { Content = stored.Content };
         }
         catch (RegistryException e)
         {

@@ -16,7 +16,7 @@ namespace OciCache.PullThrough;
 internal sealed partial class PullThroughContentReader(
     LocalContentReader local, MirrorManifests manifests, FillCoordinator fills, IBlobIndex index, IBlobStore store,
     UpstreamClient upstreams, UpstreamRules rules, PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time,
-    AccessTracker access, EvictionSignal eviction, CacheMetrics metrics, ILogger<PullThroughContentReader> logger) : IContentReader
+    AccessTracker access, ContentPublisher publisher, CacheMetrics metrics, ILogger<PullThroughContentReader> logger) : IContentReader
 {
     public ValueTask<ManifestLookup> GetManifestAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken)
     {
@@ -50,17 +50,17 @@ internal sealed partial class PullThroughContentReader(
             return new BlobLookup.Missing(denied);
         }
 
-        var isStored = store.TryGet(digest, out var stored);
+        var isStored = store.TryGetLength(digest, out var length);
         if (isStored && await IsRecordedForAsync(repository, digest))
         {
             access.Touch(digest);
             metrics.Hits.Add(1, new("kind", "blob"), new("upstream", repository.Upstream));
             if (!headOnly)
             {
-                metrics.ServedBytes.Add(stored.Length, new KeyValuePair<string, object?>("upstream", repository.Upstream));
+                metrics.ServedBytes.Add(length, new KeyValuePair<string, object?>("upstream", repository.Upstream));
             }
 
-            return new BlobLookup.Stored(stored);
+            return new BlobLookup.Stored(length);
         }
 
         // Not this repository's (another one holds it, perhaps a private local one): only the upstream's own
@@ -140,22 +140,16 @@ internal sealed partial class PullThroughContentReader(
     {
         var source = new FillSource(
             OpenAsync: cancellationToken => upstreams.GetBlobAsync(repository, digest, cancellationToken),
-            PublishAsync: (fill, size) => Publish(fill, size),
+            PublishAsync: (fill, writer, size) => Publish(fill, writer, size),
             OnBytes: count => metrics.UpstreamBytes.Add(count, new KeyValuePair<string, object?>("upstream", repository.Upstream)),
             OnFailed: failure => metrics.FillFailures.Add(1, new("reason", failure.Kind.ToString()), new("upstream", repository.Upstream)));
         return new BlobFill(digest, expectedSize, source, store, options, policy, time, logger);
 
-        async Task Publish(BlobFill fill, long size)
+        async Task Publish(BlobFill fill, BlobWriter writer, long size)
         {
             // Every repository that asked while the fetch ran may see the blob.
-            await index.AddBlobAsync(repository, digest, size);
-            foreach (var requester in fill.Requesters.Where(r => r != repository))
-            {
-                await index.LinkBlobAsync(requester, digest);
-            }
-
+            await publisher.PublishVerifiedAsync(writer, digest, size, [repository, .. fill.Requesters], CancellationToken.None);
             LogCached(repository.Name, digest, size);
-            eviction.Nudge();
         }
     }
 

@@ -36,8 +36,11 @@ public abstract record BlobLookup
     {
     }
 
-    /// <summary>Committed in the local store.</summary>
-    public sealed record Stored(StoredBlob Blob) : BlobLookup;
+    /// <summary>
+    /// Committed in the local store, with its length: its bytes are read through
+    /// <see cref="IBlobStore.OpenReadAsync"/>, which returns null when the blob was removed since (look again).
+    /// </summary>
+    public sealed record Stored(long Length) : BlobLookup;
 
     /// <summary>Being fetched from an upstream; readable while it grows.</summary>
     public sealed record Filling(IGrowingBlob Blob) : BlobLookup;
@@ -94,14 +97,18 @@ public interface IGrowingBlobReader : IDisposable
 /// <summary>One read: a count of bytes (0 at the end) or why the blob cannot be completed.</summary>
 public readonly record struct GrowingRead(int Count, string? Failure);
 
-/// <summary>A resolved manifest: its record, where its bytes are, and any staleness warning.</summary>
+/// <summary>
+/// A resolved manifest: its record and any staleness warning. Its bytes are <see cref="Found.Content"/> when
+/// they were just fetched, else read from the store under the record's digest
+/// (<see cref="IBlobStore.OpenReadAsync"/>; null there means removed since: look again).
+/// </summary>
 public abstract record ManifestLookup
 {
     private ManifestLookup()
     {
     }
 
-    public sealed record Found(ManifestRecord Manifest, string? Path) : ManifestLookup
+    public sealed record Found(ManifestRecord Manifest) : ManifestLookup
     {
         /// <summary>An RFC 7234 <c>Warning</c> value when a mirror served a copy it could not revalidate.</summary>
         public string? Warning { get; init; }

@@ -10,13 +10,13 @@ public sealed partial class LocalContentReader(
 {
     public async ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken)
     {
-        if (await blobs.GetLinkedBlobSizeAsync(repository, digest, cancellationToken) is null || !TryGetStored(digest, out var blob))
+        if (await blobs.GetLinkedBlobSizeAsync(repository, digest, cancellationToken) is null || !TryGetStored(digest, out var length))
         {
             return new BlobLookup.Missing(RegistryErrors.BlobUnknown(digest));
         }
 
         access.Touch(digest);
-        return new BlobLookup.Stored(blob);
+        return new BlobLookup.Stored(length);
     }
 
     public ValueTask<ManifestLookup> GetManifestAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken) =>
@@ -50,17 +50,17 @@ public sealed partial class LocalContentReader(
 
         if (!needBytes)
         {
-            return new ManifestLookup.Found(manifest, store.Layout.BlobPath(digest));
+            return new ManifestLookup.Found(manifest);
         }
 
-        return TryGetStored(digest, out var blob)
-            ? new ManifestLookup.Found(manifest, blob.Path)
+        return TryGetStored(digest, out _)
+            ? new ManifestLookup.Found(manifest)
             : new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
     }
 
-    private bool TryGetStored(Digest digest, out StoredBlob blob)
+    private bool TryGetStored(Digest digest, out long length)
     {
-        if (store.TryGet(digest, out blob))
+        if (store.TryGetLength(digest, out length))
         {
             return true;
         }

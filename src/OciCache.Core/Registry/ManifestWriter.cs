@@ -9,7 +9,7 @@ namespace OciCache.Registry;
 /// size limit, validation, digest, the bytes published like any blob, then the row with its references
 /// and tag. What differs by origin is stated by <see cref="ManifestOrigin"/>.
 /// </summary>
-public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, IBlobStore store)
+public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, ContentPublisher publisher)
 {
     /// <summary>
     /// A pushed manifest may reference at most this many distinct blobs and child manifests (config, layers,
@@ -56,10 +56,6 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, I
         }
 
         var references = origin.RequireReferencedContent ? await CheckReferencesAsync(repository, document, cancellationToken) : References(document);
-        if (await store.PutSmallAsync(digest, content, cancellationToken) is not BlobCommitResult.Committed and var result)
-        {
-            throw new IOException($"manifest {digest} could not be stored ({result})");
-        }
 
         // Annotations of any size up to the manifest's own: the row keeps only the descriptor's cut, cut here,
         // before the write transaction, so a 4 MiB annotations object costs that transaction no more than a small one.
@@ -70,7 +66,7 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, I
             AnnotationsJson = AnnotationLimits.ForDescriptor(document.AnnotationsJson),
         };
         var linked = origin.RequireReferencedContent ? document.RequiredBlobs.Select(b => b.Digest).Distinct().ToList() : null;
-        if (await manifests.PutManifestAsync(repository, record, references, reference.Tag, linked) is { } unlinked)
+        if (await publisher.PublishManifestAsync(repository, record, content, references, reference.Tag, linked, cancellationToken) is { } unlinked)
         {
             // Deleted from the repository between the check above and the write.
             throw new RegistryException(OciErrorCode.ManifestBlobUnknown, "blob unknown to registry", unlinked.ToString());

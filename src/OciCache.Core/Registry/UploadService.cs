@@ -15,7 +15,7 @@ namespace OciCache.Registry;
 /// session is refused as unknown, never written into a file that is gone. Only <see cref="Start"/>
 /// creates a session's file, so no request can bring one back without its row.
 /// </remarks>
-public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, IBlobStore store, TimeProvider time, UploadOptions options)
+public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, IBlobStore store, ContentPublisher publisher, TimeProvider time, UploadOptions options)
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new();
     private readonly SessionCounts _counts = new(options);
@@ -112,7 +112,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
             BlobCommitResult result;
             try
             {
-                result = await writer.CommitAsync(digest, null, cancellationToken);
+                result = await publisher.PublishBlobAsync(writer, digest, null, [repository], cancellationToken);
             }
             finally
             {
@@ -124,7 +124,6 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
                 throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
             }
 
-            await blobs.AddBlobAsync(repository, digest, size);
             return size;
         }, cancellationToken);
 
@@ -186,12 +185,11 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
         }
 
         var size = writer.Length;
-        if (await writer.CommitAsync(digest, null, cancellationToken) != BlobCommitResult.Committed)
+        if (await publisher.PublishBlobAsync(writer, digest, null, [repository], cancellationToken) != BlobCommitResult.Committed)
         {
             throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
         }
 
-        await blobs.AddBlobAsync(repository, digest, size);
         return size;
     }
 
@@ -206,7 +204,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
             throw new ArgumentException("a mirror repository is no mount source", nameof(from));
         }
 
-        return await blobs.GetLinkedBlobSizeAsync(from, digest) is not null && store.TryGet(digest, out _) &&
+        return await blobs.GetLinkedBlobSizeAsync(from, digest) is not null && store.TryGetLength(digest, out _) &&
                await blobs.LinkBlobAsync(repository, digest);
     }
 

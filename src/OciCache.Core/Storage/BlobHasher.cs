@@ -17,15 +17,21 @@ public static class BlobHasher
     /// <exception cref="FileNotFoundException">The file is gone.</exception>
     public static async Task<bool> MatchesAsync(string path, Digest digest, long? bytesPerSecond = null, CancellationToken cancellationToken = default)
     {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        return await MatchesAsync(file, digest, bytesPerSecond, cancellationToken);
+    }
+
+    /// <summary>As the path overload, for content opened through <see cref="IBlobStore.OpenReadAsync"/>: reads the stream from its position to its end.</summary>
+    public static async Task<bool> MatchesAsync(Stream content, Digest digest, long? bytesPerSecond = null, CancellationToken cancellationToken = default)
+    {
         using var hash = IncrementalHash.CreateHash(Digest.HashAlgorithmFor(digest.Algorithm));
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize); // not one large-object allocation per blob: verify hashes millions
         try
         {
             var started = Stopwatch.GetTimestamp();
             long total = 0;
-            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
             int read;
-            while ((read = await file.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
+            while ((read = await content.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
             {
                 hash.AppendData(buffer, 0, read);
                 total += read;

@@ -10,7 +10,7 @@ public static class BlobStoreExtensions
     /// </summary>
     public static async Task<BlobCommitResult> PutSmallAsync(this IBlobStore store, Digest digest, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        if (store.TryGet(digest, out _))
+        if (store.TryGetLength(digest, out _))
         {
             return BlobCommitResult.Committed;
         }

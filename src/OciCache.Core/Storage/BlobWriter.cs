@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 using OciCache.Oci;
 
 namespace OciCache.Storage;
@@ -20,7 +21,7 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     private IncrementalHash _hash;
     private string _algorithm;
     private bool _done;
-    private bool _committed;
+    private volatile bool _committed;
     private bool _unhashed;
     private Digest? _verified;
 
@@ -39,7 +40,8 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
         }
     }
 
-    public string TempPath { get; }
+    /// <summary>The file being written; the store's own business (a fill's readers use <see cref="OpenFollower"/>).</summary>
+    internal string TempPath { get; }
 
     /// <summary>Bytes written so far (the next write's offset).</summary>
     public long Length { get; private set; }
@@ -97,6 +99,18 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
 
     /// <summary>Flushes written bytes to the OS so that readers of <see cref="TempPath"/> see them.</summary>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => new(_file.FlushAsync(cancellationToken));
+
+    /// <summary>
+    /// A read handle for a reader that follows this write (a fill's clients read while it grows): on the file
+    /// being written, or on the blob once published as <paramref name="expected"/> (also when the rename came
+    /// between the caller's check and this open). It survives the file being renamed or deleted while read.
+    /// Null when neither is there (discarded, or evicted since). The caller disposes it.
+    /// </summary>
+    public SafeFileHandle? OpenFollower(Digest expected)
+    {
+        var final = _layout.BlobPath(expected);
+        return _committed ? ContentFile.TryOpenRead(final) : ContentFile.TryOpenRead(TempPath) ?? ContentFile.TryOpenRead(final);
+    }
 
     /// <summary>Cuts the file back to <paramref name="length"/> bytes (an upload whose last append was not recorded).</summary>
     public void Truncate(long length)

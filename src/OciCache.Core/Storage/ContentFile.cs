@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 namespace OciCache.Storage;
 
 /// <summary>Opening stored content (a committed blob, a fill's temp file) for reading.</summary>
-public static class ContentFile
+internal static class ContentFile
 {
     /// <summary>
     /// A read handle that survives the file being renamed or deleted meanwhile; null when the file is not

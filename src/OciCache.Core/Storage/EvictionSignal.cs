@@ -20,6 +20,6 @@ public sealed class EvictionSignal
         }
     }
 
-    /// <summary>Waits for a nudge or the timeout, whichever comes first.</summary>
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+    /// <summary>Waits for a nudge or the timeout, whichever comes first: true when nudged.</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
 }

@@ -11,20 +11,31 @@ public sealed class FileBlobStore : IBlobStore
         layout.EnsureCreated();
     }
 
+    /// <summary>Where the store's files are; for this store and its tests, never for callers of <see cref="IBlobStore"/>.</summary>
     public DataLayout Layout { get; }
 
-    public bool TryGet(Digest digest, out StoredBlob blob)
+    public bool TryGetLength(Digest digest, out long length)
     {
-        var path = Layout.BlobPath(digest);
-        var info = new FileInfo(path);
+        var info = new FileInfo(Layout.BlobPath(digest));
         if (!info.Exists)
         {
-            blob = default;
+            length = 0;
             return false;
         }
 
-        blob = new StoredBlob(path, info.Length);
+        length = info.Length;
         return true;
+    }
+
+    /// <remarks>
+    /// Completes synchronously, with one open (<see cref="FileShare.Delete"/>, so eviction may remove the
+    /// file while it is read) and nothing more. The content offers its handle (<see cref="BlobContent.File"/>)
+    /// for copying without a stream.
+    /// </remarks>
+    public ValueTask<BlobContent?> OpenReadAsync(Digest digest, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult<BlobContent?>(ContentFile.TryOpenRead(Layout.BlobPath(digest)) is { } handle ? new BlobContent(handle) : null);
     }
 
     public BlobWriter CreateWriter(string algorithm = Digest.Sha256)

@@ -7,17 +7,24 @@ namespace OciCache.Storage;
 /// may see a blob is metadata (<see cref="IBlobIndex"/>).
 /// </summary>
 /// <remarks>
-/// Every change to the data folder's files goes through the store: writing and publishing
-/// (<see cref="BlobWriter"/>), deleting, quarantining, listing and removing leftovers. Reading does not:
-/// a committed blob is served from its file (<see cref="StoredBlob.Path"/>, so the kernel copies it), opened
-/// with <see cref="FileShare.Delete"/> because eviction may remove it meanwhile; a reader whose file
-/// vanished looks the blob up again. One shared contract suite (<c>BlobStoreContract</c>) runs against
-/// every implementation.
+/// Every change to the store goes through it: writing and publishing (<see cref="BlobWriter"/>), deleting,
+/// quarantining, listing and removing leftovers; so does every read of committed content
+/// (<see cref="OpenReadAsync"/>). No path of a committed blob leaves the store: a local file is an
+/// optimisation <see cref="BlobContent.File"/> may offer, not part of the contract. Content opened stays
+/// readable when the blob is deleted meanwhile; a caller that finds the blob gone before it opened it looks
+/// it up again. One shared contract suite (<c>BlobStoreContract</c>) runs against every implementation.
 /// </remarks>
 public interface IBlobStore
 {
-    /// <summary>The path of a committed blob and its length, or false when it is not stored.</summary>
-    bool TryGet(Digest digest, out StoredBlob blob);
+    /// <summary>Whether a committed blob is stored, and its length; false when it is not.</summary>
+    bool TryGetLength(Digest digest, out long length);
+
+    /// <summary>
+    /// Opens a committed blob for reading; null when it is not stored (never stored, or deleted, evicted or
+    /// quarantined before the open). The caller disposes the content; its stream is seekable and its length is
+    /// the blob's. What was opened stays readable to its end even if the blob is deleted meanwhile.
+    /// </summary>
+    ValueTask<BlobContent?> OpenReadAsync(Digest digest, CancellationToken cancellationToken = default);
 
     /// <summary>Starts a new blob in a temp file; nothing is visible until <see cref="BlobWriter.CommitAsync"/> succeeds.</summary>
     BlobWriter CreateWriter(string algorithm = Digest.Sha256);
@@ -68,16 +75,7 @@ public interface IBlobStore
 
     /// <summary>Deletes leftovers of writes that never committed. Called once at start, before serving.</summary>
     int CleanTemp();
-
-    /// <summary>
-    /// Where the store's files are. Outside the store only to locate a committed blob for reading without
-    /// a stat (a HEAD answered from metadata, a fill's reader after the commit).
-    /// </summary>
-    DataLayout Layout { get; }
 }
-
-/// <summary>A committed blob: <see cref="Path"/> hashes to its digest and holds <see cref="Length"/> bytes.</summary>
-public readonly record struct StoredBlob(string Path, long Length);
 
 /// <summary>The folders of the store, as <see cref="DataLayout"/> describes them.</summary>
 public enum StoreArea

@@ -76,7 +76,7 @@ public sealed class StoreVerifier(IBlobStore store, IBlobIndex index, IUploadInd
         await foreach (var row in index.EnumerateBlobsAsync(cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!store.TryGet(row.Digest, out _))
+            if (!store.TryGetLength(row.Digest, out _))
             {
                 report.Problem($"metadata names blob {row.Digest} but its file is missing");
                 if (repair)

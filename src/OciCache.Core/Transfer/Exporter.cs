@@ -42,8 +42,8 @@ public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryR
         await target.AddAsync(OciLayout.LayoutFile, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(OciLayout.LayoutContent)), cancellationToken);
         foreach (var (digest, size) in plan.Blobs)
         {
-            await using var file = Open(digest, size);
-            await target.AddAsync(OciLayout.BlobPath(digest), new CountingStream(file, progress), cancellationToken);
+            await using var content = await OpenAsync(digest, size, cancellationToken);
+            await target.AddAsync(OciLayout.BlobPath(digest), new CountingStream(content.Stream, progress), cancellationToken);
             progress.BlobDone();
         }
 
@@ -110,28 +110,22 @@ public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryR
         }
     }
 
-    private long StoredLength(TransferReference image, Digest digest, string what) => store.TryGet(digest, out var stored)
-        ? stored.Length
+    private long StoredLength(TransferReference image, Digest digest, string what) => store.TryGetLength(digest, out var length)
+        ? length
         : throw new TransferException($"{image.FullName}: {what} {digest} is not in the store");
 
     /// <summary>Opened as a reader opens a committed blob: eviction may remove it meanwhile, which fails the export.</summary>
-    private FileStream Open(Digest digest, long size)
+    private async Task<BlobContent> OpenAsync(Digest digest, long size, CancellationToken cancellationToken)
     {
-        try
+        var content = await store.OpenReadAsync(digest, cancellationToken)
+            ?? throw new TransferException($"blob {digest} was removed from the store while exported (evicted?); export again");
+        if (content.Length != size)
         {
-            var file = new FileStream(store.Layout.BlobPath(digest), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            if (file.Length != size)
-            {
-                file.Dispose();
-                throw new TransferException($"blob {digest} changed while exported; run `ocicache verify`");
-            }
+            await content.DisposeAsync();
+            throw new TransferException($"blob {digest} changed while exported; run `ocicache verify`");
+        }
 
-            return file;
-        }
-        catch (FileNotFoundException)
-        {
-            throw new TransferException($"blob {digest} was removed from the store while exported (evicted?); export again");
-        }
+        return content;
     }
 }
 

@@ -19,7 +19,7 @@ namespace OciCache.Transfer;
 /// is left as it is, so importing a bundle twice changes nothing the second time.
 /// A mirror repository's content is recorded as its upstream's, so nodes pull it by its usual name offline.
 /// </summary>
-public sealed class Importer(IBlobIndex blobs, IManifestIndex manifests, IBlobStore store, RepositoryRouter router, ManifestWriter writer)
+public sealed class Importer(IBlobIndex blobs, IManifestIndex manifests, IBlobStore store, RepositoryRouter router, ManifestWriter writer, ContentPublisher publisher)
 {
     /// <param name="asLocal">
     /// Let an image another site cached from its upstream become a local repository here, when no upstream
@@ -162,7 +162,7 @@ public sealed class Importer(IBlobIndex blobs, IManifestIndex manifests, IBlobSt
             case ImportStep.Link link:
                 if (await blobs.GetLinkedBlobSizeAsync(repository, link.Digest, cancellationToken) is null)
                 {
-                    await blobs.AddBlobAsync(repository, link.Digest, link.Size);
+                    await publisher.RecordCommittedAsync(repository, link.Digest, link.Size);
                     result.BlobsLinked++;
                 }
 
@@ -175,9 +175,10 @@ public sealed class Importer(IBlobIndex blobs, IManifestIndex manifests, IBlobSt
                 }
 
                 var reference = manifest.Tag is { } t ? Reference.ForTag(t) : Reference.ForDigest(manifest.Digest);
-                await using (var body = File.OpenRead(store.Layout.BlobPath(manifest.Digest)))
+                await using (var content = await store.OpenReadAsync(manifest.Digest, cancellationToken)
+                                           ?? throw new TransferException($"manifest {manifest.Digest} was removed from the store while imported; import again"))
                 {
-                    await writer.WriteAsync(repository, reference, body, manifest.MediaType, OriginOf(repository, manifest.Digest), cancellationToken);
+                    await writer.WriteAsync(repository, reference, content.Stream, manifest.MediaType, OriginOf(repository, manifest.Digest), cancellationToken);
                 }
 
                 result.ManifestsStored++;

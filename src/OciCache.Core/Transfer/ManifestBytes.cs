@@ -9,16 +9,13 @@ internal static class ManifestBytes
     /// <exception cref="TransferException">The blob is not stored, or is too large to be a manifest.</exception>
     public static async Task<byte[]> ReadAsync(IBlobStore store, Digest digest, CancellationToken cancellationToken)
     {
-        if (!store.TryGet(digest, out var stored))
+        await using var content = await store.OpenReadAsync(digest, cancellationToken)
+            ?? throw new TransferException($"manifest {digest} is not in the store");
+        if (content.Length > ManifestDocument.MaxSize)
         {
-            throw new TransferException($"manifest {digest} is not in the store");
+            throw new TransferException($"manifest {digest} has {content.Length} bytes; manifests are limited to {ManifestDocument.MaxSize}");
         }
 
-        if (stored.Length > ManifestDocument.MaxSize)
-        {
-            throw new TransferException($"manifest {digest} has {stored.Length} bytes; manifests are limited to {ManifestDocument.MaxSize}");
-        }
-
-        return await File.ReadAllBytesAsync(stored.Path, cancellationToken);
+        return await content.ReadAllAsync(cancellationToken);
     }
 }

@@ -38,8 +38,10 @@ internal static class ManifestHandlers
 
         var found = (ManifestLookup.Found)lookup;
         var manifest = found.Manifest;
-        using var file = headOnly || found.Content is not null ? null : ContentFile.TryOpenRead(found.Path!);
-        if (!headOnly && found.Content is null && file is null)
+        await using var stored = headOnly || found.Content is not null
+            ? null
+            : await context.RequestServices.GetRequiredService<IBlobStore>().OpenReadAsync(manifest.Digest, context.RequestAborted);
+        if (!headOnly && found.Content is null && stored is null)
         {
             return false;
         }
@@ -63,10 +65,9 @@ internal static class ManifestHandlers
         {
             await response.Body.WriteAsync(content, context.RequestAborted);
         }
-        else if (file is not null)
+        else if (stored is not null)
         {
-            await using var stream = new FileStream(file, FileAccess.Read, bufferSize: 0);
-            await stream.CopyToAsync(response.Body, context.RequestAborted);
+            await stored.Stream.CopyToAsync(response.Body, context.RequestAborted);
         }
 
         return true;

@@ -26,7 +26,7 @@ internal static class AccessControlServices
         services.TryAddSingleton(static p => AccessPolicy.Create(p.GetRequiredService<AuthSettings>()));
         services.TryAddSingleton(static p =>
         {
-            var key = TokenKey.LoadOrCreate(p.GetRequiredService<DataLayout>().TokenKey);
+            var key = TokenKey.LoadOrCreate(p.GetRequiredService<IStorageVolume>().TokenKeyPath);
             return new TokenSigner(key, p.GetRequiredService<AuthSettings>().Service, p.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton(static p => new SignInLimiter(p.GetRequiredService<TimeProvider>(), p.GetRequiredService<AuthSettings>().FailedSignIns));

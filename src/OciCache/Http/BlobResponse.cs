@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using Microsoft.Win32.SafeHandles;
 using OciCache.Oci;
 using OciCache.PullThrough;
 using OciCache.Registry;
@@ -8,7 +7,7 @@ using OciCache.Storage;
 namespace OciCache.Http;
 
 /// <summary>
-/// Sends a blob, whole or one byte range, from a committed file or from a fill that is still growing.
+/// Sends a blob, whole or one byte range, from the store (<see cref="IBlobStore.OpenReadAsync"/>) or from a fill that is still growing.
 /// Headers go out before any byte is read, so a client (containerd has a fixed 30 s header timeout)
 /// never waits on a slow upstream to see them. Bytes are read straight into the response pipe, which
 /// waits for the client (backpressure), so memory per response stays a few hundred KiB whatever the blob's size.
@@ -28,7 +27,7 @@ internal static class BlobResponse
         var isHead = HttpMethods.IsHead(context.Request.Method);
         long? length = lookup switch
         {
-            BlobLookup.Stored s => s.Blob.Length,
+            BlobLookup.Stored s => s.Length,
             BlobLookup.Filling f => f.Blob.Length,
             BlobLookup.Remote r => r.Length,
             _ => throw new ArgumentOutOfRangeException(nameof(lookup)),
@@ -83,16 +82,16 @@ internal static class BlobResponse
         // lookup, not a response that has to be cut off.
         switch (lookup)
         {
-            case BlobLookup.Stored stored:
-                using (var handle = ContentFile.TryOpenRead(stored.Blob.Path))
+            case BlobLookup.Stored:
+                await using (var content = await context.RequestServices.GetRequiredService<IBlobStore>().OpenReadAsync(digest, context.RequestAborted))
                 {
-                    if (handle is null)
+                    if (content is null)
                     {
                         return false;
                     }
 
                     await response.StartAsync(context.RequestAborted);
-                    await CopyFileAsync(context, handle, stored.Blob.Path, start, count!.Value);
+                    await CopyStoredAsync(context, content, digest, start, count!.Value);
                 }
 
                 return true;
@@ -134,16 +133,24 @@ internal static class BlobResponse
         }
     }
 
-    private static async Task CopyFileAsync(HttpContext context, SafeFileHandle handle, string path, long offset, long count)
+    /// <summary>
+    /// Copies a byte range of committed content. A store that keeps the blob in a local file hands over its
+    /// handle, read straight into the pipe's memory (the warm path); any other store is read at offsets.
+    /// </summary>
+    private static async Task CopyStoredAsync(HttpContext context, BlobContent content, Digest digest, long offset, long count)
     {
         var writer = context.Response.BodyWriter;
+        var file = content.File;
         while (count > 0)
         {
             var memory = writer.GetMemory(ChunkSize);
-            var read = await RandomAccess.ReadAsync(handle, memory[..(int)Math.Min(memory.Length, count)], offset, context.RequestAborted);
+            var slice = memory[..(int)Math.Min(memory.Length, count)];
+            var read = file is not null
+                ? await RandomAccess.ReadAsync(file, slice, offset, context.RequestAborted)
+                : await content.ReadAtAsync(offset, slice, context.RequestAborted);
             if (read == 0)
             {
-                throw new IOException($"Blob file {path} ended {count} bytes early.");
+                throw new IOException($"Blob {digest} ended {count} bytes early.");
             }
 
             writer.Advance(read);

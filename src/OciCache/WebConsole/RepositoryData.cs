@@ -51,7 +51,7 @@ internal sealed record RepositoryTags(RepositoryRow Repository, IReadOnlyList<Ta
         var tags = new List<TagDetail>();
         foreach (var t in (await catalog.ListTagsAsync(name, MaxTags, context.RequestAborted)).Where(t => !IsReferrerTag(t.Tag)))
         {
-            tags.Add(new TagDetail(t, Platforms(store, t), await catalog.ListReferrersAsync(name, t.Digest, context.RequestAborted)));
+            tags.Add(new TagDetail(t, await PlatformsAsync(store, t, context.RequestAborted), await catalog.ListReferrersAsync(name, t.Digest, context.RequestAborted)));
         }
 
         return new RepositoryTags(repository, tags);
@@ -61,9 +61,9 @@ internal sealed record RepositoryTags(RepositoryRow Repository, IReadOnlyList<Ta
     public static bool IsReferrerTag(string tag) => tag.StartsWith("sha256-", StringComparison.Ordinal);
 
     /// <summary>An index's platforms, or a single image's from its config; empty when they cannot be read.</summary>
-    private static IReadOnlyList<string> Platforms(IBlobStore store, TagRow tag)
+    private static async Task<IReadOnlyList<string>> PlatformsAsync(IBlobStore store, TagRow tag, CancellationToken cancellationToken)
     {
-        if (ReadJson(store, tag.Digest, ManifestDocument.MaxSize) is not { } manifest)
+        if (await ReadJsonAsync(store, tag.Digest, ManifestDocument.MaxSize, cancellationToken) is not { } manifest)
         {
             return [];
         }
@@ -79,7 +79,7 @@ internal sealed record RepositoryTags(RepositoryRow Repository, IReadOnlyList<Ta
             }
 
             if (root.TryGetProperty("config", out var config) && config.TryGetProperty("digest", out var digest) &&
-                Digest.TryParse(digest.GetString(), out var configDigest) && ReadJson(store, configDigest, 1024 * 1024) is { } configJson)
+                Digest.TryParse(digest.GetString(), out var configDigest) && await ReadJsonAsync(store, configDigest, 1024 * 1024, cancellationToken) is { } configJson)
             {
                 using (configJson)
                 {
@@ -97,20 +97,16 @@ internal sealed record RepositoryTags(RepositoryRow Repository, IReadOnlyList<Ta
             ? element.TryGetProperty("variant", out var v) && v.ValueKind == JsonValueKind.String ? $"{os.GetString()}/{arch.GetString()}/{v.GetString()}" : $"{os.GetString()}/{arch.GetString()}"
             : null;
 
-    private static JsonDocument? ReadJson(IBlobStore store, Digest digest, int maxBytes)
+    private static async Task<JsonDocument?> ReadJsonAsync(IBlobStore store, Digest digest, int maxBytes, CancellationToken cancellationToken)
     {
-        if (!store.TryGet(digest, out var blob) || blob.Length > maxBytes)
-        {
-            return null;
-        }
-
         try
         {
-            return JsonDocument.Parse(File.ReadAllBytes(blob.Path));
+            await using var content = await store.OpenReadAsync(digest, cancellationToken);
+            return content is null || content.Length > maxBytes ? null : JsonDocument.Parse(await content.ReadAllAsync(cancellationToken));
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
-            return null; // evicted in between, or not JSON (an artifact's config): no platform to show
+            return null; // not JSON (an artifact's config): no platform to show
         }
     }
 }

@@ -31,7 +31,7 @@ internal sealed record StorageData(
         var index = services.GetRequiredService<IEvictionIndex>();
         var evictor = services.GetRequiredService<CacheEvictor>();
         var catalog = services.GetRequiredService<IConsoleQueries>();
-        var free = new DriveInfo(services.GetRequiredService<DataLayout>().Root).AvailableFreeSpace;
+        var free = services.GetRequiredService<IStorageVolume>().FreeBytes;
         var next = new List<NextEviction>();
         foreach (var c in await index.ListEvictionCandidatesAsync(options.EvictLocal, cancellationToken))
         {

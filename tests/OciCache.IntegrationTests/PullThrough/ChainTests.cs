@@ -81,7 +81,7 @@ public sealed class ChainTests : IAsyncLifetime
         PointContainerdAt(fresh);
         await _containerd.ForgetAllAsync();
         await PullAsync();
-        Assert.All(_host.Blobs, b => Assert.True(fresh.Services.GetRequiredService<OciCache.Storage.IBlobStore>().TryGet(b.Digest, out _)));
+        Assert.All(_host.Blobs, b => Assert.True(fresh.Services.GetRequiredService<OciCache.Storage.IBlobStore>().TryGetLength(b.Digest, out _)));
     }
 
     private void PointContainerdAt(RegistryServer cache) =>

@@ -41,10 +41,10 @@ internal sealed class FillHarness : IAsyncDisposable
 
         var source = new FillSource(
             OpenAsync: _ => Task.FromResult(UpstreamResult.Ok(response)),
-            PublishAsync: (_, size) =>
+            PublishAsync: async (_, writer, size) =>
             {
+                await writer.PublishAsync();
                 _published.TrySetResult(size);
-                return Task.CompletedTask;
             },
             OnBytes: _ => { },
             OnFailed: failure =>

@@ -19,7 +19,7 @@ public sealed class ManifestWriterTests : IDisposable
         layout.EnsureCreated();
         _database = new SqliteDatabase(_temp.Combine("meta.db"));
         _index = new SqliteMetadataIndex(_database, TimeProvider.System);
-        _writer = new ManifestWriter(_index, _index, new FileBlobStore(layout));
+        _writer = new ManifestWriter(_index, _index, new ContentPublisher(_index, _index, new FileBlobStore(layout), new EvictionSignal()));
     }
 
     public void Dispose()

@@ -4,7 +4,7 @@ using OciCache.Storage;
 namespace OciCache.Tests.Storage;
 
 /// <summary>The contract every <see cref="IBlobStore"/> must keep; one subclass per implementation.</summary>
-public abstract class BlobStoreContract : IDisposable
+public abstract partial class BlobStoreContract : IDisposable
 {
     protected BlobStoreContract()
     {
@@ -23,13 +23,15 @@ public abstract class BlobStoreContract : IDisposable
         var blob = TestBlob.Random(200_000, seed: 1);
         await using var writer = Store.CreateWriter();
         await writer.WriteAsync(blob.Bytes);
-        Assert.False(Store.TryGet(blob.Digest, out _)); // nothing under the final name before commit
+        Assert.False(Store.TryGetLength(blob.Digest, out _)); // nothing under the final name before commit
 
         Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(blob.Digest, blob.Size));
 
-        Assert.True(Store.TryGet(blob.Digest, out var stored));
-        Assert.Equal(blob.Size, stored.Length);
-        Assert.Equal(blob.Bytes, await File.ReadAllBytesAsync(stored.Path));
+        Assert.True(Store.TryGetLength(blob.Digest, out var length));
+        Assert.Equal(blob.Size, length);
+        await using var stored = await Store.OpenReadAsync(blob.Digest);
+        Assert.NotNull(stored);
+        Assert.Equal(blob.Bytes, await stored.ReadAllAsync(CancellationToken.None));
         Assert.Empty(Store.EnumerateFiles(StoreArea.Temp));
     }
 
@@ -43,8 +45,8 @@ public abstract class BlobStoreContract : IDisposable
 
         Assert.Equal(BlobCommitResult.DigestMismatch, await writer.CommitAsync(other.Digest));
 
-        Assert.False(Store.TryGet(other.Digest, out _));
-        Assert.False(Store.TryGet(blob.Digest, out _));
+        Assert.False(Store.TryGetLength(other.Digest, out _));
+        Assert.False(Store.TryGetLength(blob.Digest, out _));
         Assert.Empty(Store.EnumerateFiles(StoreArea.Temp));
     }
 
@@ -57,7 +59,7 @@ public abstract class BlobStoreContract : IDisposable
 
         Assert.Equal(BlobCommitResult.SizeMismatch, await writer.CommitAsync(blob.Digest, 999));
 
-        Assert.False(Store.TryGet(blob.Digest, out _));
+        Assert.False(Store.TryGetLength(blob.Digest, out _));
     }
 
     [Fact]
@@ -69,7 +71,7 @@ public abstract class BlobStoreContract : IDisposable
         await writer.WriteAsync(bytes);
 
         Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(digest));
-        Assert.True(Store.TryGet(digest, out _));
+        Assert.True(Store.TryGetLength(digest, out _));
     }
 
     [Fact]
@@ -153,7 +155,7 @@ public abstract class BlobStoreContract : IDisposable
         Assert.Equal(new[] { a.Digest.ToString(), b.Digest.ToString() }.Order(), listed.Select(f => f.Digest!.Value.ToString()).Order());
         Assert.All(listed, f => Assert.Equal(10, f.Length));
         Assert.True(Store.Quarantine(a.Digest));
-        Assert.False(Store.TryGet(a.Digest, out _));
+        Assert.False(Store.TryGetLength(a.Digest, out _));
         Assert.Single(Store.EnumerateFiles(StoreArea.Quarantine));
         Assert.True(Store.Delete(b.Digest));
         Assert.False(Store.Delete(b.Digest));
@@ -190,14 +192,36 @@ public abstract class BlobStoreContract : IDisposable
         Assert.Empty(Store.EnumerateFiles(StoreArea.Uploads));
 
         Assert.True(Store.Remove(Assert.Single(Store.EnumerateFiles(StoreArea.Blobs))));
-        Assert.False(Store.TryGet(blob.Digest, out _));
+        Assert.False(Store.TryGetLength(blob.Digest, out _));
     }
+
+    public void Dispose()
+    {
+        Temp.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    protected async Task<TestBlob> CommitAsync(TestBlob blob)
+    {
+        await using var writer = Store.CreateWriter();
+        await writer.WriteAsync(blob.Bytes);
+        Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(blob.Digest));
+        return blob;
+    }
+}
+
+/// <summary>The contract for the store on a local file system, and what only a file store can be asked (files planted behind its back).</summary>
+public sealed class FileBlobStoreTests : BlobStoreContract
+{
+    private FileBlobStore FileStore => (FileBlobStore)Store;
+
+    protected override IBlobStore CreateStore(string root) => new FileBlobStore(new DataLayout(root));
 
     [Fact]
     public void Remove_AFileOutsideItsArea_Throws()
     {
         var outside = new StoreFile(StoreArea.Uploads, Path.Combine(Temp.Path, "..", "elsewhere"), null, 0, DateTimeOffset.UnixEpoch);
-        var nested = new StoreFile(StoreArea.Uploads, Path.Combine(Store.Layout.Uploads, "a", "b"), null, 0, DateTimeOffset.UnixEpoch);
+        var nested = new StoreFile(StoreArea.Uploads, Path.Combine(FileStore.Layout.Uploads, "a", "b"), null, 0, DateTimeOffset.UnixEpoch);
 
         Assert.Throws<ArgumentException>(() => Store.Remove(outside));
         Assert.Throws<ArgumentException>(() => Store.Remove(nested));
@@ -208,7 +232,7 @@ public abstract class BlobStoreContract : IDisposable
     public void Quarantine_AMalformedBlobFile_MovesItOutOfBlobs()
     {
         // Planted behind the store's back, as a person or a bad restore might.
-        var folder = Directory.CreateDirectory(Path.Combine(Store.Layout.Blobs, Digest.Sha256, "zz"));
+        var folder = Directory.CreateDirectory(Path.Combine(FileStore.Layout.Blobs, Digest.Sha256, "zz"));
         File.WriteAllText(Path.Combine(folder.FullName, "not-a-digest"), "x");
 
         var malformed = Assert.Single(Store.EnumerateFiles(StoreArea.Blobs));
@@ -218,22 +242,20 @@ public abstract class BlobStoreContract : IDisposable
         Assert.Single(Store.EnumerateFiles(StoreArea.Quarantine));
     }
 
-    public void Dispose()
+    [Fact]
+    public async Task OpenRead_OffersTheFileForTheZeroCopyPath()
     {
-        Temp.Dispose();
-        GC.SuppressFinalize(this);
-    }
+        var blob = TestBlob.Random(4096, seed: 30);
+        await using (var writer = Store.CreateWriter())
+        {
+            await writer.WriteAsync(blob.Bytes);
+            Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(blob.Digest));
+        }
 
-    private async Task<TestBlob> CommitAsync(TestBlob blob)
-    {
-        await using var writer = Store.CreateWriter();
-        await writer.WriteAsync(blob.Bytes);
-        Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(blob.Digest));
-        return blob;
+        await using var content = await Store.OpenReadAsync(blob.Digest);
+        var file = Assert.IsType<Microsoft.Win32.SafeHandles.SafeFileHandle>(content!.File);
+        var head = new byte[16];
+        Assert.Equal(16, await RandomAccess.ReadAsync(file, head, 100));
+        Assert.Equal(blob.Bytes.AsSpan(100, 16).ToArray(), head);
     }
-}
-
-public sealed class FileBlobStoreTests : BlobStoreContract
-{
-    protected override IBlobStore CreateStore(string root) => new FileBlobStore(new DataLayout(root));
 }
