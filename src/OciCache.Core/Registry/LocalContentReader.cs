@@ -12,7 +12,7 @@ public sealed partial class LocalContentReader(
     {
         if (index.GetLinkedBlobSize(repository.Name, digest) is null || !TryGetStored(digest, out var blob))
         {
-            return ValueTask.FromResult<BlobLookup>(new BlobLookup.Missing(RegistryErrors.BlobUnknown(digest)));
+            return ValueTask.FromResult<BlobLookup>(new BlobLookup.Missing(new BlobUnknown(digest)));
         }
 
         access.Touch(digest);
@@ -34,7 +34,7 @@ public sealed partial class LocalContentReader(
         {
             if (index.GetTag(repository.Name, reference.Tag) is not { } tag)
             {
-                return new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
+                return new ManifestLookup.Missing(new ManifestUnknown(reference));
             }
 
             digest = tag.Digest;
@@ -42,7 +42,7 @@ public sealed partial class LocalContentReader(
 
         if (index.GetManifest(repository.Name, digest) is not { } manifest)
         {
-            return new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
+            return new ManifestLookup.Missing(new ManifestUnknown(reference));
         }
 
         access.Touch(digest);
@@ -54,7 +54,7 @@ public sealed partial class LocalContentReader(
 
         return TryGetStored(digest, out var blob)
             ? new ManifestLookup.Found(manifest, blob.Path)
-            : new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
+            : new ManifestLookup.Missing(new ManifestUnknown(reference));
     }
 
     private bool TryGetStored(Digest digest, out StoredBlob blob)

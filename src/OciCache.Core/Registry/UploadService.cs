@@ -29,8 +29,8 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
         var id = Guid.NewGuid().ToString("N");
         if (!_counts.TryOpen(id, client, index) && (ExpireOlderThan(time.GetUtcNow() - options.IdleExpiry) == 0 || !_counts.TryOpen(id, client, index)))
         {
-            throw new RegistryException(OciErrorCode.TooManyRequests, "too many open upload sessions",
-                $"at most {options.MaxSessionsPerClient} per client and {options.MaxSessions} in all; finish or cancel one first");
+            throw new FailureException(new TooManyRequests("too many open upload sessions",
+                $"at most {options.MaxSessionsPerClient} per client and {options.MaxSessions} in all; finish or cancel one first"));
         }
 
         try
@@ -53,7 +53,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
         }
         catch (IOException e) when (StorageErrors.IsDiskFull(e))
         {
-            throw RegistryErrors.DiskFull($"no space left for upload {id}");
+            throw new FailureException(new StorageFull($"no space left for upload {id}"));
         }
 
         try
@@ -87,8 +87,8 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
         {
             if (range is { } claimed && claimed.Start != writer.Length)
             {
-                throw RegistryErrors.RangeInvalid("chunk out of order",
-                    $"expected a chunk starting at {writer.Length}, got {claimed.Start}", writer.Length);
+                throw new FailureException(new RangeInvalid("chunk out of order",
+                    $"expected a chunk starting at {writer.Length}, got {claimed.Start}", writer.Length));
             }
 
             return await AppendLockedAsync(session, writer, id, chunk, range?.Length, cancellationToken);
@@ -119,7 +119,7 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
 
             if (result != BlobCommitResult.Committed)
             {
-                throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
+                throw new FailureException(new DigestInvalid($"uploaded content does not hash to {digest}"));
             }
 
             await index.AddBlobAsync(repository.Name, null, digest, size);
@@ -180,13 +180,13 @@ public sealed partial class UploadService(IMetadataIndex index, IBlobStore store
         }
         catch (IOException e) when (StorageErrors.IsDiskFull(e))
         {
-            throw RegistryErrors.DiskFull($"no space left for blob {digest}");
+            throw new FailureException(new StorageFull($"no space left for blob {digest}"));
         }
 
         var size = writer.Length;
         if (await writer.CommitAsync(digest, null, cancellationToken) != BlobCommitResult.Committed)
         {
-            throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
+            throw new FailureException(new DigestInvalid($"uploaded content does not hash to {digest}"));
         }
 
         await index.AddBlobAsync(repository.Name, null, digest, size);

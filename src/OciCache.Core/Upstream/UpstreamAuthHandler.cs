@@ -29,7 +29,7 @@ internal sealed partial class UpstreamAuthHandler(
         }
 
         var response = await base.SendAsync(request, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        if (!UpstreamHttpStatus.IsChallenge(response))
         {
             return response;
         }

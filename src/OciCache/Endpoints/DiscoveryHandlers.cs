@@ -29,7 +29,7 @@ internal static class DiscoveryHandlers
     {
         var (limit, last) = Paging(context);
         var index = context.RequestServices.GetRequiredService<IMetadataIndex>();
-        var tags = index.ListTags(repository.Name, limit + 1, last) ?? throw RegistryErrors.NameUnknown(repository.Name);
+        var tags = index.ListTags(repository.Name, limit + 1, last) ?? throw new FailureException(new NameUnknown(repository.Name));
         var page = tags.Take(limit).ToList();
         if (tags.Count > limit && page.Count > 0)
         {
@@ -105,7 +105,7 @@ internal static class DiscoveryHandlers
         {
             last = Digest.TryParse(rawLast, out var parsed)
                 ? parsed
-                : throw new RegistryException(OciErrorCode.QueryParameterInvalid, "invalid last", $"last={rawLast} is not a digest");
+                : throw new FailureException(new QueryInvalid("invalid last", $"last={rawLast} is not a digest"));
         }
 
         var artifactType = context.Request.Query["artifactType"].ToString();
@@ -204,7 +204,7 @@ internal static class DiscoveryHandlers
         {
             if (!int.TryParse(rawN, out limit) || limit < 0)
             {
-                throw new RegistryException(OciErrorCode.PaginationNumberInvalid, "invalid page size", $"n={rawN}");
+                throw new FailureException(new PageSizeInvalid("invalid page size", $"n={rawN}"));
             }
 
             limit = Math.Min(limit, maxPageSize);
