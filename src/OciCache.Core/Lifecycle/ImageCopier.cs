@@ -102,7 +102,6 @@ public sealed class ImageCopier(IContentReader reader)
         }
 
         var found = (ManifestLookup.Found)lookup;
-
         var bytes = found.Content ?? await File.ReadAllBytesAsync(found.Path!, cancellationToken);
         return (found.Manifest.Digest, ManifestDocument.Parse(bytes, found.Manifest.MediaType));
     }

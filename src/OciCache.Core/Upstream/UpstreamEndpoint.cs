@@ -1,4 +1,3 @@
-using System.Net;
 using OciCache.Oci;
 using Polly;
 using Polly.CircuitBreaker;
@@ -103,7 +102,7 @@ public sealed class UpstreamEndpoint : IDisposable
     private static string Describe(Outcome<HttpResponseMessage> outcome) => outcome switch
     {
         { Exception: TimeoutRejectedException } => "no response in time",
-        { Exception: FailureException } => "token service refused",
+        { Exception: FailureException { Failure: UpstreamFailure } } => "token service refused",
         { Exception: { } e } => FailureText.Describe(e),
         { Result: { } response } => $"upstream answered {UpstreamHttpStatus.Of(response)}",
         _ => "failed",
@@ -119,7 +118,7 @@ public sealed class UpstreamEndpoint : IDisposable
     /// </remarks>
     internal static bool CountsAsFailure(Exception? exception, HttpResponseMessage? response) => exception switch
     {
-        HttpRequestException or TimeoutRejectedException or FailureException => true,
+        HttpRequestException or TimeoutRejectedException or FailureException { Failure: UpstreamFailure } => true,
         OperationCanceledException { InnerException: TimeoutException } => true,
         null => response is { } r && UpstreamHttpStatus.CountsAsFailure(r),
         _ => false,
