@@ -15,8 +15,9 @@ public sealed class ImageCopier(IContentReader reader, IBlobStore store)
 {
     /// <summary>
     /// Copies <paramref name="reference"/>; an empty <paramref name="platforms"/> means every platform.
-    /// Throws <see cref="ImageCopyException"/> (or <see cref="RegistryException"/>) naming what failed; a
-    /// requested platform the image lacks fails it, after the platforms it has were copied.
+    /// Throws a <see cref="FailureException"/> naming what failed (a <see cref="CopyFailed"/> with the lookup's
+    /// or the fill's failure inside, or a <see cref="ManifestInvalid"/>); a requested platform the image lacks
+    /// fails it, after the platforms it has were copied.
     /// </summary>
     public async Task<CopiedImage> CopyAsync(Repository repository, Reference reference, IReadOnlyList<string> platforms, CopyTally tally, CancellationToken cancellationToken)
     {
@@ -89,18 +90,19 @@ public sealed class ImageCopier(IContentReader reader, IBlobStore store)
     {
         if (unmatched.Count > 0)
         {
-            throw new ImageCopyException($"no manifest for platform {string.Join(", ", unmatched)}: {why}");
+            throw new FailureException(new CopyFailed($"no manifest for platform {string.Join(", ", unmatched)}: {why}"));
         }
     }
 
     private async Task<(Digest Digest, ManifestDocument Document)> ManifestAsync(Repository repository, Reference reference, CancellationToken cancellationToken)
     {
         var lookup = await reader.GetManifestAsync(repository, reference, headOnly: false, cancellationToken);
-        if (lookup is not ManifestLookup.Found found)
+        if (lookup is ManifestLookup.Missing missing)
         {
-            throw new ImageCopyException(((ManifestLookup.Missing)lookup).Error.Detail ?? "manifest unknown");
+            throw new FailureException(new CopyFailed(missing.Failure.Detail ?? "manifest unknown", missing.Failure));
         }
 
+        var found = (ManifestLookup.Found)lookup;
         var bytes = found.Content ?? await ReadStoredAsync(found.Manifest.Digest, cancellationToken);
         return (found.Manifest.Digest, ManifestDocument.Parse(bytes, found.Manifest.MediaType));
     }
@@ -116,14 +118,14 @@ public sealed class ImageCopier(IContentReader reader, IBlobStore store)
                 tally.AddPresent();
                 return;
             case BlobLookup.Missing missing:
-                throw new ImageCopyException(missing.Error.Detail ?? $"blob {digest} unknown");
+                throw new FailureException(new CopyFailed(missing.Failure.Detail ?? $"blob {digest} unknown", missing.Failure));
             case BlobLookup.Filling filling:
                 using (filling.Blob as IDisposable)
                 {
                     var outcome = await tally.FollowAsync(filling.Blob, cancellationToken);
                     if (!outcome.Stored)
                     {
-                        throw new ImageCopyException($"blob {digest} was not stored: {outcome.Failure}");
+                        throw new FailureException(new CopyFailed($"blob {digest} was not stored: {outcome.Failure}", outcome.Failure));
                     }
                 }
 
@@ -168,6 +170,3 @@ public sealed class ImageCopier(IContentReader reader, IBlobStore store)
 
 /// <summary>What a copy stored: the root manifest's digest and the digests of the child manifests it fetched.</summary>
 public sealed record CopiedImage(Digest Digest, IReadOnlyList<Digest> Children);
-
-/// <summary>Why an image could not be copied; the message is the reason shown to people.</summary>
-public sealed class ImageCopyException(string message) : Exception(message);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OciCache.Oci;
 using OciCache.Storage;
 
 namespace OciCache.Lifecycle;
@@ -37,7 +38,7 @@ public sealed partial class LifecycleService(
         {
             LogLastFlushFailed("the shutdown timeout passed first");
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or FailureException or IOException)
         {
             // A full or read-only volume: the order of this run's last accesses is lost, the shutdown is not.
             LogLastFlushFailed(e.Message);

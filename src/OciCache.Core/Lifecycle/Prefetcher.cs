@@ -36,7 +36,7 @@ public sealed partial class Prefetcher(
         {
             if (!ImageReference.TryParse(entry.Image, out var image))
             {
-                Fail(result, entry.Image, "not an image name");
+                Fail(result, entry.Image, new CopyFailed("not an image name"));
                 continue;
             }
 
@@ -45,22 +45,22 @@ public sealed partial class Prefetcher(
             {
                 repository = router.Route(image.RoutedName, null);
             }
-            catch (RegistryException e)
+            catch (FailureException e)
             {
-                Fail(result, entry.Image, e.Detail ?? e.Message);
+                Fail(result, entry.Image, new CopyFailed(e.Failure.Detail ?? e.Failure.Message, e.Failure));
                 continue;
             }
 
             if (!repository.IsMirror)
             {
-                Fail(result, entry.Image, $"{image.Registry} is not a configured upstream");
+                Fail(result, entry.Image, new CopyFailed($"{image.Registry} is not a configured upstream"));
                 continue;
             }
 
             var patterns = entry.Tags.Count > 0 ? entry.Tags : [image.Tag ?? "latest"];
             if (image.Digest is null && patterns.FirstOrDefault(p => !p.Contains('*') && !RepositoryName.IsValidTag(p)) is { } notATag)
             {
-                result.Failed.Add($"{entry.Image}: '{notATag}' is not a tag");
+                result.Failed.Add(new ImageFailure(entry.Image, new CopyFailed($"'{notATag}' is not a tag")));
                 continue;
             }
 
@@ -74,13 +74,9 @@ public sealed partial class Prefetcher(
                     await copier.CopyAsync(repository, reference, entry.Platforms, result, cancellationToken);
                     result.Images.Add($"{repository.Name}:{reference}");
                 }
-                catch (ImageCopyException e)
+                catch (FailureException e)
                 {
-                    Fail(result, $"{repository.Name}:{reference}", e.Message);
-                }
-                catch (RegistryException e)
-                {
-                    Fail(result, $"{repository.Name}:{reference}", e.Detail is null ? e.Message : $"{e.Message}: {e.Detail}");
+                    Fail(result, $"{repository.Name}:{reference}", e.Failure);
                 }
             }
         }
@@ -89,10 +85,10 @@ public sealed partial class Prefetcher(
     }
 
     /// <summary>One place for failures, so the command line prints and the scheduled prefetch logs the same reason.</summary>
-    private void Fail(PrefetchResult result, string image, string reason)
+    private void Fail(PrefetchResult result, string image, Failure failure)
     {
-        result.Failed.Add($"{image}: {reason}");
-        LogFailed(image, reason);
+        result.Failed.Add(new ImageFailure(image, failure));
+        LogFailed(image, failure.ToString());
     }
 
     /// <summary>Tags as given, with <c>*</c> patterns expanded from the upstream's tag list.</summary>
@@ -131,5 +127,6 @@ public sealed class PrefetchResult : CopyTally
 {
     public List<string> Images { get; } = [];
 
-    public List<string> Failed { get; } = [];
+    /// <summary>Each failure whole; its text is <c>IMAGE: REASON</c>.</summary>
+    public List<ImageFailure> Failed { get; } = [];
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OciCache.Oci;
 
 using OciCache.Storage;
 
@@ -35,7 +36,7 @@ internal sealed partial class TrafficHistoryService(
             await history.RecordAsync();
             await pulls.FlushAsync();
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or FailureException or InvalidOperationException or IOException)
         {
             LogRecordFailed(e.Message); // the counts stay for the next minute
         }

@@ -44,7 +44,7 @@ public sealed class ManifestDocument
     /// result must be a manifest media type (<see cref="MediaTypes.IsManifest"/>): a manifest is served with
     /// it, so <c>text/html</c> or any other type a browser would render is refused.
     /// </summary>
-    /// <exception cref="RegistryException">MANIFEST_INVALID with a detail naming the offending field.</exception>
+    /// <exception cref="FailureException"><see cref="ManifestInvalid"/>, its detail naming the offending field.</exception>
     public static ManifestDocument Parse(ReadOnlyMemory<byte> content, string? contentType)
     {
         JsonDocument json;
@@ -260,6 +260,5 @@ public sealed class ManifestDocument
         return Str("os") is { } os && Str("architecture") is { } arch ? new Platform(os, arch, Str("variant")) : null;
     }
 
-    private static RegistryException Invalid(string detail) =>
-        new(OciErrorCode.ManifestInvalid, "manifest invalid", detail);
+    private static FailureException Invalid(string detail) => new(new ManifestInvalid(detail));
 }

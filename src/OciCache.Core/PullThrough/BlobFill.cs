@@ -278,7 +278,7 @@ internal sealed partial class BlobFill
             _committed = true;
             return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or FailureException)
         {
             LogNotKept(Digest, e.Message);
             return false;
@@ -291,7 +291,7 @@ internal sealed partial class BlobFill
         _source.OnFailed?.Invoke(failure);
         if (failure.Kind == UpstreamFailureKind.Invalid)
         {
-            LogInvalid(Digest, failure.Detail);
+            LogInvalid(Digest, failure.Reason);
         }
         else if (failure.Kind != UpstreamFailureKind.NotFound)
         {

@@ -34,8 +34,8 @@ internal sealed class FillLease(BlobFill fill) : IGrowingBlob, IDisposable
         return fill.Phase switch
         {
             FillPhase.Published => new GrowingBlobOutcome(true, fill.Length ?? 0, null),
-            FillPhase.Unkept => new GrowingBlobOutcome(false, fill.Length ?? 0, "delivered but not stored (disk full or not writable)"),
-            _ => new GrowingBlobOutcome(false, 0, fill.Failure?.ToString() ?? "failed"),
+            FillPhase.Unkept => new GrowingBlobOutcome(false, fill.Length ?? 0, new StorageUnavailable("delivered but not stored (disk full or not writable)", null)),
+            _ => new GrowingBlobOutcome(false, 0, (Failure?)fill.Failure ?? new Unavailable("failed", null)),
         };
     }
 

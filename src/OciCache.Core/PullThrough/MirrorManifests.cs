@@ -133,7 +133,7 @@ internal sealed partial class MirrorManifests(
             }
 
             await index.DeleteTagAsync(repository, tag.Name);
-            return Remember(repository, reference, RegistryErrors.ManifestUnknown(reference));
+            return Remember(repository, reference, new ManifestUnknown(reference));
         }
 
         return cached is null
@@ -147,9 +147,10 @@ internal sealed partial class MirrorManifests(
         if (age > options.MaxStaleness)
         {
             LogTooStale(repository.Name, tag.Name, age, reason);
-            return new ManifestLookup.Missing(new RegistryException(OciErrorCode.ManifestUnknown,
+            return new ManifestLookup.Missing(new ManifestUnknown(
                 $"manifest unknown: cached copy too stale to serve, and upstream {repository.Upstream} failed ({reason})",
-                $"{repository.Name}:{tag.Name} was last confirmed {age} ago, longer than Cache:MaxStaleness, and {repository.Upstream} cannot be reached ({reason})"));
+                $"{repository.Name}:{tag.Name} was last confirmed {age} ago, longer than Cache:MaxStaleness, and {repository.Upstream} cannot be reached ({reason})",
+                cause: null));
         }
 
         LogServingStale(repository.Name, tag.Name, age, reason);
@@ -163,7 +164,7 @@ internal sealed partial class MirrorManifests(
         {
             return failure.IsOutage
                 ? new ManifestLookup.Missing(Unavailable(repository, reference, failure))
-                : Remember(repository, reference, RegistryErrors.ManifestUnknown(reference));
+                : Remember(repository, reference, new ManifestUnknown(reference));
         }
 
         using var response = result.Response!;
@@ -172,11 +173,9 @@ internal sealed partial class MirrorManifests(
         if (reservation is null)
         {
             LogBudgetFull(repository.Name, reference.ToString(), _budget.Capacity);
-            return new ManifestLookup.Missing(new RegistryException(OciErrorCode.Unavailable, "too many manifests being fetched",
-                $"{repository.Name}:{reference} is not cached, and the manifests being fetched from upstreams fill Cache:ManifestBytesInFlight ({_budget.Capacity} bytes); retry shortly")
-            {
-                Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
-            });
+            return new ManifestLookup.Missing(new Unavailable("too many manifests being fetched",
+                $"{repository.Name}:{reference} is not cached, and the manifests being fetched from upstreams fill Cache:ManifestBytesInFlight ({_budget.Capacity} bytes); retry shortly",
+                RetryAfter: TimeSpan.FromSeconds(1)));
         }
 
         try
@@ -191,18 +190,18 @@ internal sealed partial class MirrorManifests(
             // Not read back from the store: under a small budget eviction may already have taken it.
             return new ManifestLookup.Found(stored.Record) { Content = stored.Content };
         }
-        catch (RegistryException e)
+        catch (FailureException e)
         {
             // The upstream's bytes themselves are unusable (not JSON, not UTF-8, wrong digest, too large):
             // asking again at once would get the same bytes, so the refusal is remembered like a 404.
-            var reason = e.Detail ?? e.Message;
+            var reason = e.Failure.Detail ?? e.Failure.Message;
             LogBadManifest(repository.Name, reference.ToString(), reason);
             return Remember(repository, reference, Unavailable(repository, reference,
                 new UpstreamFailure(UpstreamFailureKind.Invalid, reason)));
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
-            var reason = e is RegistryException ? e.Message : FailureText.Describe(e);
+            var reason = FailureText.Describe(e);
             LogBadManifest(repository.Name, reference.ToString(), reason);
             return new ManifestLookup.Missing(Unavailable(repository, reference,
                 new UpstreamFailure(UpstreamFailureKind.Invalid, reason)));
@@ -210,7 +209,7 @@ internal sealed partial class MirrorManifests(
     }
 
     /// <summary>An upstream 404 is remembered briefly so repeated misses stay local.</summary>
-    private ManifestLookup Remember(Repository repository, Reference reference, RegistryException error)
+    private ManifestLookup Remember(Repository repository, Reference reference, Failure error)
     {
         var missing = new ManifestLookup.Missing(error);
         cache.Set(new NegativeKey(repository.Name, reference.ToString()), (ManifestLookup)missing,
@@ -224,9 +223,9 @@ internal sealed partial class MirrorManifests(
     /// message, which clients print, not only in the detail; it is the classified failure, which never
     /// holds a URL or a credential.
     /// </summary>
-    private static RegistryException Unavailable(Repository repository, Reference reference, UpstreamFailure failure) =>
-        new(OciErrorCode.ManifestUnknown, $"manifest unknown: not cached, and upstream {repository.Upstream} failed ({failure})",
-            $"{repository.Name}:{reference} is not cached and upstream {repository.Upstream} failed: {failure}");
+    private static ManifestUnknown Unavailable(Repository repository, Reference reference, UpstreamFailure failure) =>
+        new($"manifest unknown: not cached, and upstream {repository.Upstream} failed ({failure})",
+            $"{repository.Name}:{reference} is not cached and upstream {repository.Upstream} failed: {failure}", failure);
 
     private void Hit(Repository repository) => metrics.Hits.Add(1, Tags("manifest", repository));
 

@@ -153,11 +153,11 @@ internal sealed partial class PullThroughContentReader(
         }
     }
 
-    private static RegistryException Unavailable(Repository repository, Digest digest, UpstreamFailure failure) =>
+    private static BlobUnknown Unavailable(Repository repository, Digest digest, UpstreamFailure failure) =>
         failure.IsOutage
-            ? new RegistryException(OciErrorCode.BlobUnknown, $"blob unknown to registry: not cached, and upstream {repository.Upstream} failed ({failure})",
-                $"{digest} is not cached and upstream {repository.Upstream} failed: {failure}")
-            : RegistryErrors.BlobUnknown(digest);
+            ? new BlobUnknown(digest, $"blob unknown to registry: not cached, and upstream {repository.Upstream} failed ({failure})",
+                $"{digest} is not cached and upstream {repository.Upstream} failed: {failure}", failure)
+            : new BlobUnknown(digest);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cached blob {Digest} ({Size} bytes) for {Repository}")]
     private partial void LogCached(string repository, Digest digest, long size);

@@ -48,7 +48,7 @@ public abstract record BlobLookup
     /// <summary>Known to exist (an upstream answered a HEAD) but not stored: enough for a HEAD response.</summary>
     public sealed record Remote(long Length) : BlobLookup;
 
-    public sealed record Missing(RegistryException Error) : BlobLookup;
+    public sealed record Missing(Failure Failure) : BlobLookup;
 }
 
 /// <summary>
@@ -81,7 +81,7 @@ public interface IGrowingBlob : IDisposable
 }
 
 /// <summary>How a fetch ended: stored (or at least delivered intact), or failed with a reason.</summary>
-public readonly record struct GrowingBlobOutcome(bool Stored, long Length, string? Failure);
+public readonly record struct GrowingBlobOutcome(bool Stored, long Length, Failure? Failure);
 
 /// <summary>One reader's position in a growing blob.</summary>
 public interface IGrowingBlobReader : IDisposable
@@ -120,5 +120,5 @@ public abstract record ManifestLookup
         public ReadOnlyMemory<byte>? Content { get; init; }
     }
 
-    public sealed record Missing(RegistryException Error) : ManifestLookup;
+    public sealed record Missing(Failure Failure) : ManifestLookup;
 }

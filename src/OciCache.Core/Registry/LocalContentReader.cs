@@ -12,7 +12,7 @@ public sealed partial class LocalContentReader(
     {
         if (await blobs.GetLinkedBlobSizeAsync(repository, digest, cancellationToken) is null || !TryGetStored(digest, out var length))
         {
-            return new BlobLookup.Missing(RegistryErrors.BlobUnknown(digest));
+            return new BlobLookup.Missing(new BlobUnknown(digest));
         }
 
         access.Touch(digest);
@@ -35,7 +35,7 @@ public sealed partial class LocalContentReader(
         {
             if (await manifests.GetTagAsync(repository, reference.Tag, cancellationToken) is not { } tag)
             {
-                return new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
+                return new ManifestLookup.Missing(new ManifestUnknown(reference));
             }
 
             digest = tag.Digest;
@@ -43,7 +43,7 @@ public sealed partial class LocalContentReader(
 
         if (await manifests.GetManifestAsync(repository, digest, cancellationToken) is not { } manifest)
         {
-            return new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
+            return new ManifestLookup.Missing(new ManifestUnknown(reference));
         }
 
         access.Touch(digest);
@@ -55,7 +55,7 @@ public sealed partial class LocalContentReader(
 
         return TryGetStored(digest, out _)
             ? new ManifestLookup.Found(manifest)
-            : new ManifestLookup.Missing(RegistryErrors.ManifestUnknown(reference));
+            : new ManifestLookup.Missing(new ManifestUnknown(reference));
     }
 
     private bool TryGetStored(Digest digest, out long length)

@@ -20,7 +20,7 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, C
     public const int MaxReferences = 1000;
 
     /// <summary>Stores a pushed manifest byte-for-byte and tags it when <paramref name="reference"/> is a tag.</summary>
-    /// <exception cref="RegistryException">As <see cref="WriteAsync"/>.</exception>
+    /// <exception cref="FailureException">As <see cref="WriteAsync"/>.</exception>
     public Task<PutManifestResult> PutAsync(
         Repository repository, Reference reference, Stream body, string? contentType, CancellationToken cancellationToken) =>
         WriteAsync(repository, reference, body, contentType, ManifestOrigin.Push, cancellationToken);
@@ -30,10 +30,10 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, C
     /// reference's algorithm) and tags it when <paramref name="reference"/> is a tag. A mirror repository's
     /// row records its upstream.
     /// </summary>
-    /// <exception cref="RegistryException">
-    /// SIZE_INVALID (413) over 4 MiB, MANIFEST_INVALID (also for a pushed schema1 manifest, or a push that references more
-    /// than <see cref="MaxReferences"/>), DIGEST_INVALID when addressed by a digest its bytes do
-    /// not have (or claimed by an upstream to have one they do not), MANIFEST_BLOB_UNKNOWN when a push
+    /// <exception cref="FailureException">
+    /// <see cref="TooLarge"/> over 4 MiB, <see cref="ManifestInvalid"/> (also for a pushed schema1 manifest, or a push that references more
+    /// than <see cref="MaxReferences"/>), <see cref="DigestInvalid"/> when addressed by a digest its bytes do
+    /// not have (or claimed by an upstream to have one they do not), <see cref="ManifestBlobUnknown"/> when a push
     /// references a blob or child manifest the repository lacks.
     /// </exception>
     /// <exception cref="IOException">The bytes could not be stored.</exception>
@@ -47,12 +47,12 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, C
         var digest = Digest.FromHash(algorithm, Hash(algorithm, content.Span));
         if (!reference.IsTag && digest != reference.Digest)
         {
-            throw RegistryErrors.DigestInvalid($"manifest bytes hash to {digest}, not {reference.Digest}");
+            throw new FailureException(new DigestInvalid($"manifest bytes hash to {digest}, not {reference.Digest}"));
         }
 
         if (origin.ClaimedDigest is { } claimed && claimed.Algorithm == digest.Algorithm && claimed != digest)
         {
-            throw RegistryErrors.DigestInvalid($"Docker-Content-Digest says {claimed} for a manifest whose bytes hash to {digest}");
+            throw new FailureException(new DigestInvalid($"Docker-Content-Digest says {claimed} for a manifest whose bytes hash to {digest}"));
         }
 
         var references = origin.RequireReferencedContent ? await CheckReferencesAsync(repository, document, cancellationToken) : References(document);
@@ -69,7 +69,7 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, C
         if (await publisher.PublishManifestAsync(repository, record, content, references, reference.Tag, linked, cancellationToken) is { } unlinked)
         {
             // Deleted from the repository between the check above and the write.
-            throw new RegistryException(OciErrorCode.ManifestBlobUnknown, "blob unknown to registry", unlinked.ToString());
+            throw new FailureException(new ManifestBlobUnknown(unlinked, "blob unknown to registry"));
         }
 
         return new PutManifestResult(digest, document.Subject?.Digest) { Record = record, Content = content };
@@ -80,19 +80,19 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, C
     /// a push's references over their limit. Import plans with it, so a bundle the writer would
     /// refuse is refused before anything of it is recorded.
     /// </summary>
-    /// <exception cref="RegistryException">MANIFEST_INVALID, its detail naming the limit.</exception>
+    /// <exception cref="FailureException"><see cref="ManifestInvalid"/>, its detail naming the limit.</exception>
     public static void CheckLimits(ManifestDocument document, ManifestOrigin origin)
     {
         if (!origin.AcceptsSchema1 && MediaTypes.IsSchema1(document.MediaType))
         {
-            throw new RegistryException(OciErrorCode.ManifestInvalid, "manifest invalid",
-                "Docker schema1 manifests are not accepted; push a Docker schema2 or OCI manifest");
+            throw new FailureException(new ManifestInvalid(
+                "Docker schema1 manifests are not accepted; push a Docker schema2 or OCI manifest"));
         }
 
         if (origin.LimitsReferences && References(document) is { Count: > MaxReferences } many)
         {
-            throw new RegistryException(OciErrorCode.ManifestInvalid, "manifest invalid",
-                $"the manifest references {many.Count} blobs and manifests; at most {MaxReferences} are accepted");
+            throw new FailureException(new ManifestInvalid(
+                $"the manifest references {many.Count} blobs and manifests; at most {MaxReferences} are accepted"));
         }
     }
 
@@ -105,7 +105,7 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, C
         {
             if (await blobs.GetLinkedBlobSizeAsync(repository, blob.Digest, cancellationToken) is null)
             {
-                throw new RegistryException(OciErrorCode.ManifestBlobUnknown, "blob unknown to registry", blob.Digest.ToString());
+                throw new FailureException(new ManifestBlobUnknown(blob.Digest, "blob unknown to registry"));
             }
         }
 
@@ -113,7 +113,7 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, C
         {
             if (await manifests.GetManifestAsync(repository, child.Digest, cancellationToken) is null)
             {
-                throw new RegistryException(OciErrorCode.ManifestBlobUnknown, "manifest unknown to registry", child.Digest.ToString());
+                throw new FailureException(new ManifestBlobUnknown(child.Digest, "manifest unknown to registry"));
             }
         }
 
@@ -139,8 +139,8 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, C
             buffer.Advance(read);
             if (buffer.WrittenCount > ManifestDocument.MaxSize)
             {
-                throw new RegistryException(OciErrorCode.PayloadTooLarge, "manifest too large",
-                    $"manifests are limited to {ManifestDocument.MaxSize} bytes");
+                throw new FailureException(new TooLarge("manifest too large",
+                    $"manifests are limited to {ManifestDocument.MaxSize} bytes"));
             }
         }
     }

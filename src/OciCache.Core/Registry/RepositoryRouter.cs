@@ -38,13 +38,13 @@ public sealed class RepositoryRouter
     /// <summary>The upstream's name, then its aliases, as configured; empty for a name that is no upstream.</summary>
     public IReadOnlyList<string> NamesOf(string upstream) => _names.GetValueOrDefault(upstream) ?? [];
 
-    /// <exception cref="RegistryException">NAME_INVALID for a malformed name, NAME_UNKNOWN for an unknown ns.</exception>
+    /// <exception cref="FailureException"><see cref="NameInvalid"/> for a malformed name, <see cref="NameUnknown"/> for an unknown ns.</exception>
     public Repository Route(string name, string? ns)
     {
         string? upstream = null;
         if (!string.IsNullOrEmpty(ns))
         {
-            upstream = FindUpstream(ns) ?? throw RegistryErrors.NameUnknown($"{ns}/{name} (no upstream named '{ns}' is configured)");
+            upstream = FindUpstream(ns) ?? throw new FailureException(new NameUnknown($"{ns}/{name} (no upstream named '{ns}' is configured)"));
         }
 
         var slash = name.IndexOf('/');
@@ -56,7 +56,7 @@ public sealed class RepositoryRouter
 
         if (!RepositoryName.IsValid(name))
         {
-            throw new RegistryException(OciErrorCode.NameInvalid, "invalid repository name", name);
+            throw new FailureException(new NameInvalid(name));
         }
 
         if (upstream is null)

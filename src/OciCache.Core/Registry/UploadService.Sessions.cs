@@ -23,7 +23,7 @@ public sealed partial class UploadService
         {
             if (session.Ended)
             {
-                throw RegistryErrors.UploadUnknown(id);
+                throw new FailureException(new UploadUnknown(id));
             }
 
             UploadRecord record;
@@ -31,7 +31,7 @@ public sealed partial class UploadService
             {
                 record = await FindAsync(repository, id, cancellationToken);
             }
-            catch (RegistryException)
+            catch (FailureException e) when (e.Failure is UploadUnknown)
             {
                 // Ended between the first look and the lock, by a request that held it before this one
                 // was added: this entry was made for a session that is gone.
@@ -56,9 +56,9 @@ public sealed partial class UploadService
             var written = await writer.WriteFromAsync(chunk, length ?? long.MaxValue, cancellationToken);
             if (length is { } expected && (written < expected || await HasMoreAsync(chunk, cancellationToken)))
             {
-                throw RegistryErrors.RangeInvalid("chunk length does not match its Content-Range",
+                throw new FailureException(new RangeInvalid("chunk length does not match its Content-Range",
                     $"Content-Range {before}-{before + expected - 1} announces {expected} bytes, the body has {(written < expected ? written.ToString() : "more")}",
-                    before);
+                    before));
             }
         }
         catch (Exception e)
@@ -69,7 +69,7 @@ public sealed partial class UploadService
             store.OpenUpload(id, before).Dispose();
             if (StorageErrors.IsDiskFull(e))
             {
-                throw RegistryErrors.DiskFull($"no space left for upload {id}");
+                throw new FailureException(new StorageFull($"no space left for upload {id}"));
             }
 
             throw;
@@ -89,7 +89,7 @@ public sealed partial class UploadService
     {
         if (!DataLayout.IsUploadId(id) || await index.GetUploadAsync(id, cancellationToken) is not { } record || record.Repository != repository.Name)
         {
-            throw RegistryErrors.UploadUnknown(id);
+            throw new FailureException(new UploadUnknown(id));
         }
 
         return record;
@@ -112,7 +112,7 @@ public sealed partial class UploadService
         {
             // A row whose file is gone (removed behind the server's back): the session cannot go on.
             await ForgetAsync(id, session);
-            throw RegistryErrors.UploadUnknown(id);
+            throw new FailureException(new UploadUnknown(id));
         }
 
         if (writer.Length != record.Size)

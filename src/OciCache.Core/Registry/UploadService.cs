@@ -30,8 +30,8 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
         if (!await _counts.TryOpenAsync(id, client, index) &&
             (await ExpireOlderThanAsync(time.GetUtcNow() - options.IdleExpiry) == 0 || !await _counts.TryOpenAsync(id, client, index)))
         {
-            throw new RegistryException(OciErrorCode.TooManyRequests, "too many open upload sessions",
-                $"at most {options.MaxSessionsPerClient} per client and {options.MaxSessions} in all; finish or cancel one first");
+            throw new FailureException(new TooManyRequests("too many open upload sessions",
+                $"at most {options.MaxSessionsPerClient} per client and {options.MaxSessions} in all; finish or cancel one first"));
         }
 
         try
@@ -54,7 +54,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
         }
         catch (IOException e) when (StorageErrors.IsDiskFull(e))
         {
-            throw RegistryErrors.DiskFull($"no space left for upload {id}");
+            throw new FailureException(new StorageFull($"no space left for upload {id}"));
         }
 
         try
@@ -89,8 +89,8 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
         {
             if (range is { } claimed && claimed.Start != writer.Length)
             {
-                throw RegistryErrors.RangeInvalid("chunk out of order",
-                    $"expected a chunk starting at {writer.Length}, got {claimed.Start}", writer.Length);
+                throw new FailureException(new RangeInvalid("chunk out of order",
+                    $"expected a chunk starting at {writer.Length}, got {claimed.Start}", writer.Length));
             }
 
             return await AppendLockedAsync(session, writer, id, chunk, range?.Length, cancellationToken);
@@ -121,7 +121,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
 
             if (result != BlobCommitResult.Committed)
             {
-                throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
+                throw new FailureException(new DigestInvalid($"uploaded content does not hash to {digest}"));
             }
 
             return size;
@@ -181,13 +181,13 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
         }
         catch (IOException e) when (StorageErrors.IsDiskFull(e))
         {
-            throw RegistryErrors.DiskFull($"no space left for blob {digest}");
+            throw new FailureException(new StorageFull($"no space left for blob {digest}"));
         }
 
         var size = writer.Length;
         if (await publisher.PublishBlobAsync(writer, digest, null, [repository], cancellationToken) != BlobCommitResult.Committed)
         {
-            throw RegistryErrors.DigestInvalid($"uploaded content does not hash to {digest}");
+            throw new FailureException(new DigestInvalid($"uploaded content does not hash to {digest}"));
         }
 
         return size;

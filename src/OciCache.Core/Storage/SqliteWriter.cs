@@ -7,6 +7,9 @@ namespace OciCache.Storage;
 /// a writer never spins on SQLITE_BUSY against another writer of this process; while a write waits for the
 /// database (a long transaction, or another process holding it: <c>ocicache verify</c>), only this thread
 /// blocks. Request paths await <see cref="RunAsync{T}"/> and hold no thread-pool thread meanwhile.
+/// A write that fails for want of storage (a full disk, a lock held past the busy timeout, a read-only
+/// database) fails with a <see cref="Oci.FailureException"/> carrying the storage failure
+/// (<see cref="StorageErrors"/>), never with the SQLite exception itself.
 /// </summary>
 /// <remarks>
 /// There is no synchronous form: every caller awaits. A write started from a write (on this thread) runs
@@ -31,7 +34,7 @@ public sealed class SqliteWriter : IDisposable
     {
         if (Thread.CurrentThread == _thread)
         {
-            return Task.FromResult(work());
+            return Task.FromResult(work()); // the outer write translates what this throws
         }
 
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -44,7 +47,7 @@ public sealed class SqliteWriter : IDisposable
             }
             catch (Exception e)
             {
-                completion.SetException(e);
+                completion.SetException(StorageErrors.Translate(e));
             }
             finally
             {

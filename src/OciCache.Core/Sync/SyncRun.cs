@@ -8,7 +8,7 @@ public sealed class SyncRun : CopyTally
 {
     private readonly TimeProvider _time;
     private readonly long _started;
-    private readonly List<string> _failed = [];
+    private readonly List<ImageFailure> _failed = [];
     private readonly HashSet<Digest> _seen = [];
     private int _images;
     private long _lastProgress;
@@ -31,8 +31,8 @@ public sealed class SyncRun : CopyTally
 
     public TimeSpan Elapsed => _time.GetElapsedTime(_started);
 
-    /// <summary>Each failure as <c>IMAGE: REASON</c>.</summary>
-    public IReadOnlyList<string> Failed
+    /// <summary>Each failure whole; its text is <c>IMAGE: REASON</c>.</summary>
+    public IReadOnlyList<ImageFailure> Failed
     {
         get
         {
@@ -60,7 +60,7 @@ public sealed class SyncRun : CopyTally
         return true;
     }
 
-    internal void Fail(string failure)
+    internal void Fail(ImageFailure failure)
     {
         lock (_failed)
         {

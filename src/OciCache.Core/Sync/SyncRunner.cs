@@ -39,7 +39,7 @@ public sealed partial class SyncRunner(
 
         if (!TagFilter.TryCreate(job.Tags, out var filter, out var error))
         {
-            Fail(run, name, error!); // settings are validated at start; this is a defence only
+            Fail(run, name, new CopyFailed(error!)); // settings are validated at start; this is a defence only
             metrics.Finished(run);
             return run;
         }
@@ -57,7 +57,7 @@ public sealed partial class SyncRunner(
             var listing = await upstreams.ListTagsAsync(repository, PageSize, MaxPages, cancellationToken);
             if (listing.Failure is { } failure)
             {
-                Fail(run, $"{repository.Name}:tags/list", failure.ToString());
+                Fail(run, $"{repository.Name}:tags/list", failure);
             }
 
             foreach (var tag in listing.Tags.Where(Takes))
@@ -111,7 +111,7 @@ public sealed partial class SyncRunner(
             }
             else if (catalog.Failure is { } failure)
             {
-                Fail(run, $"{job.Upstream}/_catalog", failure.ToString());
+                Fail(run, $"{job.Upstream}/_catalog", failure);
             }
 
             names.AddRange(catalog.Names.Where(n => globs.Any(g => g.IsMatch(n))));
@@ -136,10 +136,10 @@ public sealed partial class SyncRunner(
 
             return copied;
         }
-        catch (Exception e) when (e is ImageCopyException or RegistryException)
+        catch (FailureException e)
         {
             metrics.Copied(run, run.BytesFetched - before, whole: false);
-            Fail(run, $"{repository.Name}:{reference}", e is RegistryException { Detail: { } detail } r ? $"{r.Message}: {detail}" : e.Message);
+            Fail(run, $"{repository.Name}:{reference}", e.Failure);
             return null;
         }
     }
@@ -172,10 +172,10 @@ public sealed partial class SyncRunner(
         }
     }
 
-    private void Fail(SyncRun run, string what, string reason)
+    private void Fail(SyncRun run, string what, Failure failure)
     {
-        run.Fail($"{what}: {reason}");
-        LogFailed(run.Job, what, reason);
+        run.Fail(new ImageFailure(what, failure));
+        LogFailed(run.Job, what, failure.ToString());
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Job}: the tag regex {Pattern} ran out of time on tag {Tag}; this and every other tag it times out on counts as not matching (logged once a run)")]

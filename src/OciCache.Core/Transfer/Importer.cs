@@ -106,9 +106,9 @@ public sealed class Importer(IBlobIndex blobs, IManifestIndex manifests, IBlobSt
             document = ManifestDocument.Parse(content, mediaType);
             ManifestWriter.CheckLimits(document, OriginOf(image.Repository, digest));
         }
-        catch (RegistryException e)
+        catch (FailureException e)
         {
-            throw new TransferException($"manifest {digest} of {image.FullName} is invalid: {e.Detail ?? e.Message}");
+            throw new TransferException($"manifest {digest} of {image.FullName} is invalid: {e.Failure.Detail ?? e.Failure.Message}");
         }
 
         var steps = new List<ImportStep>();

@@ -97,9 +97,9 @@ public static class OciLayout
         {
             document = ManifestDocument.Parse(content, MediaTypes.OciIndex);
         }
-        catch (RegistryException e)
+        catch (FailureException e)
         {
-            throw new TransferException($"{IndexFile} is not an OCI index: {e.Detail}");
+            throw new TransferException($"{IndexFile} is not an OCI index: {e.Failure.Detail}");
         }
 
         var entries = new List<LayoutEntry>(document.Manifests.Count);

@@ -100,9 +100,9 @@ public sealed record TransferReference(Repository Repository, Reference Referenc
             error = null;
             return true;
         }
-        catch (RegistryException e)
+        catch (FailureException e)
         {
-            error = $"'{value}': {e.Message}{(e.Detail is null ? "" : $" ({e.Detail})")}";
+            error = $"'{value}': {e.Failure.Message}{(e.Failure.Detail is null ? "" : $" ({e.Failure.Detail})")}";
             return false;
         }
     }

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace OciCache.Upstream;
 
 /// <summary>
@@ -18,16 +16,16 @@ internal sealed class RedirectHandler(int maxRedirects = 5) : DelegatingHandler
     {
         var response = await base.SendAsync(request, cancellationToken);
         var current = request;
-        for (var hop = 0; hop < maxRedirects && IsRedirect(response.StatusCode) && response.Headers.Location is { } location; hop++)
+        for (var hop = 0; hop < maxRedirects && UpstreamHttpStatus.IsRedirect(response) && response.Headers.Location is { } location; hop++)
         {
             var target = location.IsAbsoluteUri ? location : new Uri(current.RequestUri!, location);
             if (!DestinationPolicy.IsFollowableScheme(target))
             {
                 response.Dispose();
-                return Refused(current, $"redirect to a {target.Scheme} URL refused");
+                return UpstreamHttpStatus.RefusedRedirect(current, $"redirect to a {target.Scheme} URL refused");
             }
 
-            var method = response.StatusCode == HttpStatusCode.SeeOther && current.Method != HttpMethod.Head ? HttpMethod.Get : current.Method;
+            var method = UpstreamHttpStatus.IsSeeOther(response) && current.Method != HttpMethod.Head ? HttpMethod.Get : current.Method;
             var next = new HttpRequestMessage(method, target) { Version = current.Version };
             foreach (var (name, value) in request.Headers.NonValidated)
             {
@@ -50,23 +48,16 @@ internal sealed class RedirectHandler(int maxRedirects = 5) : DelegatingHandler
             }
             catch (HttpRequestException e) when (e.InnerException is DestinationRefusedException refused)
             {
-                return Refused(current, refused.Message);
+                return UpstreamHttpStatus.RefusedRedirect(current, refused.Message);
             }
         }
 
-        if (IsRedirect(response.StatusCode))
+        if (UpstreamHttpStatus.IsRedirect(response))
         {
             response.Dispose();
-            return Refused(current, $"more than {maxRedirects} redirects");
+            return UpstreamHttpStatus.RefusedRedirect(current, $"more than {maxRedirects} redirects");
         }
 
         return response;
     }
-
-    private static HttpResponseMessage Refused(HttpRequestMessage request, string reason) =>
-        new(HttpStatusCode.BadGateway) { RequestMessage = request, ReasonPhrase = reason, Content = new ByteArrayContent([]) };
-
-    private static bool IsRedirect(HttpStatusCode status) =>
-        status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
-            or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 }

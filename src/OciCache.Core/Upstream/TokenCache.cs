@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
+using OciCache.Oci;
 
 namespace OciCache.Upstream;
 
@@ -25,14 +26,14 @@ public sealed class TokenCache(IMemoryCache cache, TimeProvider time)
     /// Fetches a token from the challenge's realm with <paramref name="send"/> (a handler that adds no
     /// credentials of its own), caches it and returns it.
     /// </summary>
-    /// <exception cref="UpstreamAuthException">The realm refused or answered something that is not a token.</exception>
+    /// <exception cref="FailureException">An <see cref="UpstreamFailure"/> of kind Unauthorized: the realm refused or answered something that is not a token.</exception>
     public async Task<string> FetchAsync(
         AuthChallenge challenge, string scope, NetworkCredential? credentials,
         Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(challenge.Realm, UriKind.Absolute, out var realm) || realm.Scheme is not ("http" or "https"))
         {
-            throw new UpstreamAuthException($"challenge realm '{challenge.Realm}' is not an http(s) URL");
+            throw Refused($"challenge realm '{challenge.Realm}' is not an http(s) URL");
         }
 
         var query = new List<string>();
@@ -58,7 +59,7 @@ public sealed class TokenCache(IMemoryCache cache, TimeProvider time)
         using var response = await send(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw new UpstreamAuthException($"token endpoint {realm.Host} answered {(int)response.StatusCode}");
+            throw Refused($"token endpoint {realm.Host} answered {UpstreamHttpStatus.Of(response)}");
         }
 
         var (token, lifetime) = await ReadTokenAsync(response, cancellationToken);
@@ -79,7 +80,7 @@ public sealed class TokenCache(IMemoryCache cache, TimeProvider time)
                 : null;
             if (string.IsNullOrEmpty(token))
             {
-                throw new UpstreamAuthException("token endpoint answered without a token");
+                throw Refused("token endpoint answered without a token");
             }
 
             var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0
@@ -89,19 +90,20 @@ public sealed class TokenCache(IMemoryCache cache, TimeProvider time)
         }
         catch (JsonException)
         {
-            throw new UpstreamAuthException("token endpoint answered something that is not JSON");
+            throw Refused("token endpoint answered something that is not JSON");
         }
         catch (UpstreamBodyTooLargeException e)
         {
-            throw new UpstreamAuthException(e.Message);
+            throw Refused(e.Message);
         }
     }
+
+    /// <summary>Thrown through the handler chain (it unwinds HttpClient and Polly); UpstreamClient returns the failure it carries.</summary>
+    private static FailureException Refused(string reason) => new(new UpstreamFailure(UpstreamFailureKind.Unauthorized, reason));
 
     private static Key KeyOf(AuthChallenge challenge, string scope, string? username) =>
         new(challenge.Realm ?? "", challenge.Service ?? "", scope, username ?? "");
 }
-
-public sealed class UpstreamAuthException(string message) : Exception(message);
 
 /// <summary>A username and password for one upstream.</summary>
 public sealed record NetworkCredential(string UserName, string Password);

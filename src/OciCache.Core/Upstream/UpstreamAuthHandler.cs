@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 
@@ -29,7 +28,7 @@ internal sealed partial class UpstreamAuthHandler(
         }
 
         var response = await base.SendAsync(request, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        if (!UpstreamHttpStatus.IsChallenge(response))
         {
             return response;
         }

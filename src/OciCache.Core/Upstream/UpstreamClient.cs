@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -133,13 +132,13 @@ public sealed partial class UpstreamClient : IDisposable
         if (result.Failure is { Kind: UpstreamFailureKind.Unauthorized } refused && endpoint.Username is { } username)
         {
             // Not an outage to wait out: the configuration is wrong (or the account lost access) until someone fixes it.
-            LogCredentialsRefused(endpoint.Name, username, method.Method, path.Value, refused.Detail);
+            LogCredentialsRefused(endpoint.Name, username, method.Method, path.Value, refused.Reason);
         }
         else if (change == UpstreamHealthChange.Failing && !endpoint.IsBroken)
         {
             // One line when the upstream starts failing, not one per request; when this failure opened the
             // breaker, the breaker's line has said it with the reason.
-            LogFailing(endpoint.Name, method.Method, path.Value, result.Failure!.Kind, result.Failure.Detail);
+            LogFailing(endpoint.Name, method.Method, path.Value, result.Failure!.Kind, result.Failure.Reason);
         }
         else if (change == UpstreamHealthChange.Recovered)
         {
@@ -188,9 +187,9 @@ public sealed partial class UpstreamClient : IDisposable
         {
             return UpstreamResult.Fail(UpstreamFailureKind.Unreachable, FailureText.Describe(e));
         }
-        catch (UpstreamAuthException e)
+        catch (FailureException e) when (e.Failure is UpstreamFailure refused)
         {
-            return UpstreamResult.Fail(UpstreamFailureKind.Unauthorized, e.Message);
+            return new UpstreamResult(null, refused); // the token service refused (TokenCache)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -207,18 +206,9 @@ public sealed partial class UpstreamClient : IDisposable
             return UpstreamResult.Ok(response);
         }
 
-        var status = response.StatusCode;
-        var retryAfter = response.Headers.RetryAfter?.Delta;
+        var failure = UpstreamHttpStatus.Classify(UpstreamHttpStatus.Of(response), response.Headers.RetryAfter?.Delta);
         response.Dispose();
-        return status switch
-        {
-            HttpStatusCode.NotFound => UpstreamResult.Fail(UpstreamFailureKind.NotFound, "not found upstream"),
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => UpstreamResult.Fail(UpstreamFailureKind.Unauthorized, $"upstream answered {(int)status}"),
-            HttpStatusCode.TooManyRequests => UpstreamResult.Fail(UpstreamFailureKind.RateLimited,
-                retryAfter is { } wait ? $"rate limited; retry after {wait.TotalSeconds:0}s" : "rate limited"),
-            >= HttpStatusCode.InternalServerError => UpstreamResult.Fail(UpstreamFailureKind.ServerError, $"upstream answered {(int)status}"),
-            _ => UpstreamResult.Fail(UpstreamFailureKind.Rejected, $"upstream answered {(int)status}"),
-        };
+        return new UpstreamResult(null, failure);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} is failing: {Kind} ({Detail}) on {Method} {Path}; further failures are not logged until it answers again or its circuit opens")]

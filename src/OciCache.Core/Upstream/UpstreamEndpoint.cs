@@ -1,4 +1,4 @@
-using System.Net;
+using OciCache.Oci;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -102,9 +102,9 @@ public sealed class UpstreamEndpoint : IDisposable
     private static string Describe(Outcome<HttpResponseMessage> outcome) => outcome switch
     {
         { Exception: TimeoutRejectedException } => "no response in time",
-        { Exception: UpstreamAuthException } => "token service refused",
+        { Exception: FailureException { Failure: UpstreamFailure } } => "token service refused",
         { Exception: { } e } => FailureText.Describe(e),
-        { Result: { } response } => $"upstream answered {(int)response.StatusCode}",
+        { Result: { } response } => $"upstream answered {UpstreamHttpStatus.Of(response)}",
         _ => "failed",
     };
 
@@ -118,9 +118,9 @@ public sealed class UpstreamEndpoint : IDisposable
     /// </remarks>
     internal static bool CountsAsFailure(Exception? exception, HttpResponseMessage? response) => exception switch
     {
-        HttpRequestException or TimeoutRejectedException or UpstreamAuthException => true,
+        HttpRequestException or TimeoutRejectedException or FailureException { Failure: UpstreamFailure } => true,
         OperationCanceledException { InnerException: TimeoutException } => true,
-        null => response is { } r && ((int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.TooManyRequests),
+        null => response is { } r && UpstreamHttpStatus.CountsAsFailure(r),
         _ => false,
     };
 
@@ -131,7 +131,7 @@ public sealed class UpstreamEndpoint : IDisposable
     internal static bool IsWorthRetrying(Exception? exception, HttpResponseMessage? response) => exception switch
     {
         HttpRequestException => true,
-        null => response is { } r && (int)r.StatusCode is 500 or 502 or 503 or 504,
+        null => response is { } r && UpstreamHttpStatus.IsWorthRetrying(r),
         _ => false,
     };
 }

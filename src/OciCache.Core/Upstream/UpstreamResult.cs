@@ -1,3 +1,5 @@
+using OciCache.Oci;
+
 namespace OciCache.Upstream;
 
 public enum UpstreamFailureKind
@@ -22,13 +24,15 @@ public enum UpstreamFailureKind
     Offline,
 }
 
-/// <summary>Why an upstream request did not produce usable content.</summary>
-public sealed record UpstreamFailure(UpstreamFailureKind Kind, string Detail)
+/// <summary>
+/// Why an upstream request did not produce usable content, classified (<see cref="UpstreamFailureKind"/>).
+/// It travels whole from <see cref="UpstreamClient"/> to the response (as the cause of a <c>BlobUnknown</c>
+/// or <c>ManifestUnknown</c>) and to the prefetch and sync reports; its text is <c>Kind: Detail</c>.
+/// </summary>
+public sealed record UpstreamFailure(UpstreamFailureKind Kind, string Reason) : Failure(Kind.ToString(), Reason)
 {
     /// <summary>Anything but a 404 means the upstream is down, limiting or broken: cached copies may be served.</summary>
     public bool IsOutage => Kind != UpstreamFailureKind.NotFound;
-
-    public override string ToString() => $"{Kind}: {Detail}";
 }
 
 /// <summary>The response of a successful upstream request (owned by the caller), or why it failed.</summary>

@@ -30,7 +30,7 @@ public sealed class UpstreamRules
     /// Null when <paramref name="repository"/> (a mirror repository) may be served for <paramref name="reference"/>
     /// (null for blobs and listings); otherwise the refusal, naming the rule.
     /// </summary>
-    public RegistryException? Check(Repository repository, Reference? reference)
+    public Denied? Check(Repository repository, Reference? reference)
     {
         if (repository.Upstream is not { } upstream || !_byUpstream.TryGetValue(upstream, out var rules))
         {
@@ -58,9 +58,8 @@ public sealed class UpstreamRules
         return allowed ? null : Denied(repository, reference, $"no rule of Upstreams:{upstream}:Allow covers it");
     }
 
-    private static RegistryException Denied(Repository repository, Reference? reference, string why) =>
-        new(OciErrorCode.Denied, "requested access to the resource is denied",
-            $"{repository.Name}{(reference is null ? "" : reference.Value.IsTag ? ":" + reference.Value.Tag : "@" + reference.Value.Digest)} is refused by the upstream policy: {why}");
+    private static Denied Denied(Repository repository, Reference? reference, string why) =>
+        new($"{repository.Name}{(reference is null ? "" : reference.Value.IsTag ? ":" + reference.Value.Tag : "@" + reference.Value.Digest)} is refused by the upstream policy: {why}");
 
     private static UpstreamRule Parse(string text) =>
         UpstreamRule.TryParse(text, out var rule, out var error) ? rule! : throw new FormatException(error);

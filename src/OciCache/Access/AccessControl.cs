@@ -36,7 +36,7 @@ internal sealed class AccessControl(
     public static Caller? CallerOf(HttpContext context) => context.Items.TryGetValue(CallerKey, out var caller) ? caller as Caller : null;
 
     /// <summary>The request's caller, authenticated on first use and kept for the request.</summary>
-    /// <exception cref="RegistryException">401 for credentials or a token that do not check, 429 past the sign-in limit.</exception>
+    /// <exception cref="FailureException"><see cref="Unauthorized"/> for credentials or a token that do not check, <see cref="TooManyRequests"/> past the sign-in limit.</exception>
     public async ValueTask<Caller> AuthenticateAsync(HttpContext context)
     {
         if (!Enabled)
@@ -57,7 +57,7 @@ internal sealed class AccessControl(
     /// <summary>
     /// The identity of Basic credentials (the token endpoint's way to sign in), or null for none: anonymous.
     /// </summary>
-    /// <exception cref="RegistryException">401 for credentials that do not check, 429 past the sign-in limit.</exception>
+    /// <exception cref="FailureException"><see cref="Unauthorized"/> for credentials that do not check, <see cref="TooManyRequests"/> past the sign-in limit.</exception>
     public async ValueTask<Identity?> AuthenticateBasicOnlyAsync(HttpContext context)
     {
         if (!BasicCredentials.TryParse(context.Request.Headers.Authorization.ToString(), out var user, out var password))
@@ -66,7 +66,7 @@ internal sealed class AccessControl(
         }
 
         return await verifier!.VerifyAsync(user, password, AuditTrail.SourceOf(context), context.RequestAborted)
-               ?? throw new RegistryException(OciErrorCode.Unauthorized, "authentication required", "wrong user name or password");
+               ?? throw new FailureException(new Unauthorized("wrong user name or password"));
     }
 
     /// <summary>What the caller may do to <paramref name="repository"/> (everything with access control off).</summary>
@@ -123,8 +123,7 @@ internal sealed class AccessControl(
         audit.Write(context, denied);
         throw caller.Identity is null
             ? Challenge(context, scope, null)
-            : new RegistryException(OciErrorCode.Denied, "requested access to the resource is denied",
-                $"{caller.Identity.Name} may not {string.Join(',', needed.Names())} {repository.Name}");
+            : new FailureException(new Denied($"{caller.Identity.Name} may not {string.Join(',', needed.Names())} {repository.Name}"));
     }
 
     /// <summary>
@@ -163,11 +162,11 @@ internal sealed class AccessControl(
         audit.Write(context, new AuditEvent("policy.deny", caller.Identity is null ? "unauthorized" : "denied") { Detail = "admin group only" });
         throw caller.Identity is null
             ? Challenge(context, null, null)
-            : new RegistryException(OciErrorCode.Denied, "requested access to the resource is denied", "admin group only");
+            : new FailureException(new Denied("admin group only"));
     }
 
     /// <summary>A 401 with the Bearer challenge that sends clients to <c>/token</c> for <paramref name="scope"/>.</summary>
-    public RegistryException Challenge(HttpContext context, string? scope, string? error)
+    public FailureException Challenge(HttpContext context, string? scope, string? error)
     {
         var header = new StringBuilder($"Bearer realm=\"{Realm(context)}\",service=\"{Settings.Service}\"");
         if (scope is not null)
@@ -180,10 +179,7 @@ internal sealed class AccessControl(
             header.Append($",error=\"{error}\"");
         }
 
-        return new RegistryException(OciErrorCode.Unauthorized, "authentication required", scope is null ? null : $"access to {scope}")
-        {
-            Headers = new Dictionary<string, string> { ["WWW-Authenticate"] = header.ToString() },
-        };
+        return new FailureException(new Unauthorized(scope is null ? null : $"access to {scope}", header.ToString()));
     }
 
     /// <summary>The challenge header alone, for a <c>/v2/</c> answered 200 to a caller without credentials.</summary>
@@ -249,7 +245,7 @@ internal sealed class AccessControl(
             {
                 Who = session.Identity.Name, Source = AuditTrail.SourceOf(context), Detail = $"{context.Request.Method} {path}: {failure}",
             });
-            throw new RegistryException(OciErrorCode.Denied, "cross-site request refused", failure);
+            throw new FailureException(new Denied("cross-site request refused", failure));
         }
 
         if (sessions.NeedsCheck(session, changing))

@@ -23,15 +23,12 @@ internal sealed class CredentialVerifier(
 {
     private readonly TimeSpan _apiKeyMaxLifetime = apiKeyMaxLifetime ?? new AuthSettings().ApiKeyMaxLifetime;
 
-    /// <exception cref="RegistryException">429 TOOMANYREQUESTS: too many failures from this address in the last minute.</exception>
+    /// <exception cref="FailureException"><see cref="TooManyRequests"/>: too many failures from this address in the last minute.</exception>
     public async ValueTask<Identity?> VerifyAsync(string user, string password, string source, CancellationToken cancellationToken)
     {
         if (limiter.IsBlocked(source, out var retryAfter))
         {
-            throw new RegistryException(OciErrorCode.TooManyRequests, "too many failed sign-ins from this address", "try again later")
-            {
-                Headers = new Dictionary<string, string> { ["Retry-After"] = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString() },
-            };
+            throw new FailureException(new TooManyRequests("too many failed sign-ins from this address", "try again later", retryAfter));
         }
 
         var identity = await CheckAsync(user, password, cancellationToken);

@@ -44,7 +44,7 @@ internal static class TokenEndpoint
     {
         if (!context.Request.HasFormContentType)
         {
-            throw new RegistryException(OciErrorCode.Unsupported, "a token request by POST is a form", "application/x-www-form-urlencoded");
+            throw new FailureException(new Unsupported("a token request by POST is a form", "application/x-www-form-urlencoded"));
         }
 
         var form = await BodyLimits.ReadFormAsync(context);
@@ -75,7 +75,7 @@ internal static class TokenEndpoint
                 await IssueAsync(context, subject, scopes, refresh: offline, oauth: true);
                 return;
             default:
-                throw new RegistryException(OciErrorCode.Unsupported, "unsupported grant_type", "password or refresh_token");
+                throw new FailureException(new Unsupported("unsupported grant_type", "password or refresh_token"));
         }
     }
 
@@ -127,7 +127,7 @@ internal static class TokenEndpoint
             {
                 repository = router.Route(scope.Name, null);
             }
-            catch (RegistryException)
+            catch (FailureException)
             {
                 continue;
             }
@@ -142,6 +142,6 @@ internal static class TokenEndpoint
         return granted.Select(g => new TokenAccess("repository", g.Key, g.Value)).ToList();
     }
 
-    private static RegistryException Refused() =>
-        new(OciErrorCode.Unauthorized, "authentication required", "wrong user name or password");
+    private static FailureException Refused() =>
+        new(new Unauthorized("wrong user name or password"));
 }

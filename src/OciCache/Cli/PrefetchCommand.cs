@@ -93,7 +93,7 @@ internal static class PrefetchCommand
 
             foreach (var failure in result.Failed)
             {
-                Console.Error.WriteLine($"failed: {TerminalText.Escape(failure)}");
+                Console.Error.WriteLine($"failed: {TerminalText.Escape(failure.ToString())}");
             }
 
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

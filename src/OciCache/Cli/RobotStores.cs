@@ -41,7 +41,7 @@ internal sealed class RobotStores(ServiceProvider services, string address) : IA
         {
             return new RobotStores(provider, SignInAddress(settings)); // opens (and migrates) the database
         }
-        catch (Exception e) when (e is InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException or Oci.FailureException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"ocicache: {e.Message}");
             provider.Dispose();

@@ -69,7 +69,7 @@ internal static class SyncCommand
 
                 foreach (var failure in run.Failed)
                 {
-                    Console.Error.WriteLine($"failed: {name}: {TerminalText.Escape(failure)}");
+                    Console.Error.WriteLine($"failed: {name}: {TerminalText.Escape(failure.ToString())}");
                     failed++;
                 }
 

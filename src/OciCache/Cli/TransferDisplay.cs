@@ -49,9 +49,9 @@ internal sealed class TransferDisplay : IAsyncDisposable
         {
             error = $"{refused}: {e.Message}";
         }
-        catch (OciCache.Oci.RegistryException e)
+        catch (OciCache.Oci.FailureException e)
         {
-            error = $"{failed}: {e.Message}{(e.Detail is null ? "" : $": {e.Detail}")}";
+            error = $"{failed}: {e.Failure}";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -23,7 +23,7 @@ internal static class BlobHandlers
         var lookup = await reader.GetBlobAsync(repository, digest, HttpMethods.IsHead(context.Request.Method), context.RequestAborted);
         if (lookup is BlobLookup.Missing missing)
         {
-            await OciErrorWriter.WriteAsync(context, missing.Error);
+            await FailureResponses.WriteAsync(context, missing.Failure);
             return true;
         }
 
@@ -42,9 +42,9 @@ internal static class BlobHandlers
         switch (await index.UnlinkBlobAsync(repository, digest))
         {
             case BlobUnlink.NotLinked:
-                throw RegistryErrors.BlobUnknown(digest);
+                throw new FailureException(new BlobUnknown(digest));
             case BlobUnlink.Referenced:
-                throw RegistryErrors.BlobInUse(repository, digest);
+                throw new FailureException(new BlobInUse(repository.Name, digest));
         }
 
         context.RequestServices.GetRequiredService<AuditTrail>().Write(context,
@@ -58,5 +58,5 @@ internal static class BlobHandlers
     public static Digest ParseDigest(string? raw) =>
         Digest.TryParse(raw, out var digest)
             ? digest
-            : throw new RegistryException(OciErrorCode.DigestInvalid, "invalid digest", raw ?? "(missing)");
+            : throw new FailureException(new DigestInvalid("invalid digest", raw ?? "(missing)"));
 }

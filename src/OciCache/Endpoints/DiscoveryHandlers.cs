@@ -29,7 +29,7 @@ internal static class DiscoveryHandlers
     {
         var (limit, last) = Paging(context);
         var index = context.RequestServices.GetRequiredService<IManifestIndex>();
-        var tags = await index.ListTagsAsync(repository, limit + 1, last, context.RequestAborted) ?? throw RegistryErrors.NameUnknown(repository.Name);
+        var tags = await index.ListTagsAsync(repository, limit + 1, last, context.RequestAborted) ?? throw new FailureException(new NameUnknown(repository.Name));
         var page = tags.Take(limit).ToList();
         if (tags.Count > limit && page.Count > 0)
         {
@@ -106,7 +106,7 @@ internal static class DiscoveryHandlers
         {
             last = Digest.TryParse(rawLast, out var parsed)
                 ? parsed
-                : throw new RegistryException(OciErrorCode.QueryParameterInvalid, "invalid last", $"last={rawLast} is not a digest");
+                : throw new FailureException(new QueryInvalid("invalid last", $"last={rawLast} is not a digest"));
         }
 
         var artifactType = context.Request.Query["artifactType"].ToString();
@@ -216,7 +216,7 @@ internal static class DiscoveryHandlers
         {
             if (!int.TryParse(rawN, out limit) || limit < 0)
             {
-                throw new RegistryException(OciErrorCode.PaginationNumberInvalid, "invalid page size", $"n={rawN}");
+                throw new FailureException(new PageSizeInvalid("invalid page size", $"n={rawN}"));
             }
 
             limit = Math.Min(limit, maxPageSize);

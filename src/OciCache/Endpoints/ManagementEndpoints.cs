@@ -66,6 +66,6 @@ internal static class ManagementEndpoints
         });
     }
 
-    private static RegistryException Invalid(string detail) =>
-        new(OciErrorCode.RequestInvalid, "invalid request", detail);
+    private static FailureException Invalid(string detail) =>
+        new(new RequestInvalid(detail));
 }

@@ -18,7 +18,7 @@ internal static class ManifestHandlers
         // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
         if (!Reference.TryParse(rawReference, out var reference))
         {
-            throw RegistryErrors.ManifestUnknown(rawReference);
+            throw new FailureException(new ManifestUnknown(rawReference));
         }
 
         return BlobResponse.ServeAgainIfVanishedAsync(() => ServeAsync(context, repository, reference));
@@ -32,7 +32,7 @@ internal static class ManifestHandlers
         var lookup = await reader.GetManifestAsync(repository, reference, headOnly, context.RequestAborted);
         if (lookup is ManifestLookup.Missing missing)
         {
-            await OciErrorWriter.WriteAsync(context, missing.Error);
+            await FailureResponses.WriteAsync(context, missing.Failure);
             return true;
         }
 
@@ -112,7 +112,7 @@ internal static class ManifestHandlers
             : await index.DeleteManifestAsync(repository, reference.Digest);
         if (!deleted)
         {
-            throw RegistryErrors.ManifestUnknown(reference);
+            throw new FailureException(new ManifestUnknown(reference));
         }
 
         context.RequestServices.GetRequiredService<AuditTrail>().Write(context, new AuditEvent("manifest.delete", "ok")
@@ -132,7 +132,7 @@ internal static class ManifestHandlers
         }
 
         throw raw.Contains(':')
-            ? new RegistryException(OciErrorCode.DigestInvalid, "invalid digest", raw)
-            : new RegistryException(OciErrorCode.ManifestInvalid, "invalid tag", raw);
+            ? new FailureException(new DigestInvalid("invalid digest", raw))
+            : new FailureException(new TagInvalid(raw));
     }
 }

@@ -25,13 +25,13 @@ internal sealed partial class MirrorForwarder(
 {
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(15) };
 
-    /// <exception cref="RegistryException">DIGEST_INVALID, PAGINATION_NUMBER_INVALID or QUERY_PARAMETER_INVALID: nothing was forwarded.</exception>
+    /// <exception cref="FailureException"><see cref="DigestInvalid"/>, <see cref="PageSizeInvalid"/> or <see cref="QueryInvalid"/>: nothing was forwarded.</exception>
     public async Task ForwardAsync(HttpContext context, Repository repository, RegistryRoute route, Func<HttpContext, Repository, Task> local)
     {
         var listing = Listing.Parse(context.Request.Query, route);
         if (rules.Check(repository, null) is { } denied)
         {
-            throw denied;
+            throw new FailureException(denied);
         }
 
         var endpoint = upstreams.Endpoint(repository.Upstream!);
@@ -75,12 +75,12 @@ internal sealed partial class MirrorForwarder(
             var last = query["last"].ToString();
             if (!PageQuery.IsValidN(n, out _))
             {
-                throw new RegistryException(OciErrorCode.PaginationNumberInvalid, "invalid page size", $"n={n}");
+                throw new FailureException(new PageSizeInvalid("invalid page size", $"n={n}"));
             }
 
             if (!PageQuery.TryParse(n, last, out var page))
             {
-                throw new RegistryException(OciErrorCode.QueryParameterInvalid, "invalid last", $"last={last} is neither a tag nor a digest");
+                throw new FailureException(new QueryInvalid("invalid last", $"last={last} is neither a tag nor a digest"));
             }
 
             var artifactType = query["artifactType"].ToString();
@@ -91,7 +91,7 @@ internal sealed partial class MirrorForwarder(
 
             return MediaTypes.IsValid(artifactType)
                 ? new Listing(subject, page, artifactType)
-                : throw new RegistryException(OciErrorCode.QueryParameterInvalid, "invalid artifactType", $"artifactType={artifactType} is not a media type");
+                : throw new FailureException(new QueryInvalid("invalid artifactType", $"artifactType={artifactType} is not a media type"));
         }
 
         public RegistryPath UpstreamPath(Repository repository) => Subject is { } subject

@@ -27,7 +27,7 @@ internal static class RegistryEndpoints
         var rest = path.Length > 4 ? path[4..] : "";
         if (!RegistryRoute.TryParse(rest, out var route))
         {
-            await OciErrorWriter.WriteAsync(context, OciErrorCode.NameUnknown, "unknown registry path", path);
+            await FailureResponses.WriteAsync(context, new NameUnknown("unknown registry path", path));
             return;
         }
 
@@ -126,7 +126,7 @@ internal static class RegistryEndpoints
             {
                 return access.Allowed(caller, router.Route(name, null)).HasFlag(AccessActions.Pull);
             }
-            catch (RegistryException)
+            catch (FailureException)
             {
                 return false;
             }
@@ -149,13 +149,12 @@ internal static class RegistryEndpoints
     {
         if (repository.IsMirror)
         {
-            throw RegistryErrors.MirrorReadOnly(repository);
+            throw new FailureException(new MirrorReadOnly(repository.Name, repository.Upstream));
         }
 
         if (context.RequestServices.GetRequiredService<DatabaseFile>().Probe() is not null)
         {
-            throw new RegistryException(OciErrorCode.Unavailable, "the registry's metadata database is unavailable",
-                "deleted or replaced while in use (see /readyz)");
+            throw new FailureException(new StorageUnavailable("the registry's metadata database is unavailable", "deleted or replaced while in use (see /readyz)"));
         }
 
         return repository;
@@ -164,6 +163,6 @@ internal static class RegistryEndpoints
     private static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
 
     private static Task Unsupported(HttpContext context) =>
-        OciErrorWriter.WriteAsync(context, OciErrorCode.Unsupported, "the operation is unsupported",
-            $"{context.Request.Method} {context.Request.Path}");
+        FailureResponses.WriteAsync(context, new Unsupported("the operation is unsupported",
+            $"{context.Request.Method} {context.Request.Path}"));
 }

@@ -87,14 +87,14 @@ internal static class UploadHandlers
 
         if (!ContentRange.TryParseStart(header, out var start, out var end))
         {
-            throw RegistryErrors.RangeInvalid("invalid Content-Range", header, await uploads.GetSizeAsync(repository, id, context.RequestAborted));
+            throw new FailureException(new RangeInvalid("invalid Content-Range", header, await uploads.GetSizeAsync(repository, id, context.RequestAborted)));
         }
 
         var range = new ChunkRange(start, end);
         if (context.Request.ContentLength is { } declared && declared != range.Length)
         {
-            throw RegistryErrors.RangeInvalid("chunk length does not match its Content-Range",
-                $"Content-Range {range} announces {range.Length} bytes, Content-Length is {declared}", await uploads.GetSizeAsync(repository, id, context.RequestAborted));
+            throw new FailureException(new RangeInvalid("chunk length does not match its Content-Range",
+                $"Content-Range {range} announces {range.Length} bytes, Content-Length is {declared}", await uploads.GetSizeAsync(repository, id, context.RequestAborted)));
         }
 
         return range;
@@ -122,7 +122,7 @@ internal static class UploadHandlers
             var mayPull = AccessControl.CallerOf(context) is not { } caller || access.Allowed(caller, source).HasFlag(AccessActions.Pull);
             return source.IsMirror || !mayPull ? null : source;
         }
-        catch (RegistryException)
+        catch (FailureException)
         {
             return null;
         }

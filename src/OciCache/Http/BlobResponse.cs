@@ -46,7 +46,7 @@ internal static class BlobResponse
             length = await growing.Blob.GetLengthAsync(context.RequestAborted);
             if (length is null)
             {
-                await OciErrorWriter.WriteAsync(context, OciErrorCode.BlobUnknown, "blob unknown to registry", $"fetching {digest} from upstream failed");
+                await FailureResponses.WriteAsync(context, new BlobUnknown(digest, "blob unknown to registry", $"fetching {digest} from upstream failed", cause: null));
                 return true;
             }
         }

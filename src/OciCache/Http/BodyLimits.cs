@@ -50,7 +50,7 @@ internal static class BodyLimits
         }
         catch (InvalidDataException)
         {
-            throw new RegistryException(OciErrorCode.RequestInvalid, "invalid request", "the form cannot be read (too many or too long fields)");
+            throw new FailureException(new RequestInvalid("the form cannot be read (too many or too long fields)"));
         }
     }
 

@@ -19,44 +19,26 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
         {
             await next(context);
         }
-        catch (RegistryException e) when (!context.Response.HasStarted)
+        catch (FailureException e) when (!context.Response.HasStarted)
         {
-            await OciErrorWriter.WriteAsync(context, e);
+            LogIfStorage(context, e.Failure);
+            await FailureResponses.WriteAsync(context, e.Failure);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
         {
-            await OciErrorWriter.WriteAsync(context, OciErrorCode.PayloadTooLarge, "request body too large", BodyLimits.Describe(context));
+            await FailureResponses.WriteAsync(context, new TooLarge("request body too large", BodyLimits.Describe(context)));
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
             // The status, not Kestrel's message: the shipped build prints resource keys for those.
-            await OciErrorWriter.WriteAsync(context, OciErrorCode.BlobUploadInvalid, "bad request", BadRequestDetail(e.StatusCode));
+            await FailureResponses.WriteAsync(context, new BadRequest(BadRequestDetail(e.StatusCode)));
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == SqliteFull && !context.Response.HasStarted)
+        catch (Exception e) when (StorageErrors.AsFailure(e) is { } failure && !context.Response.HasStarted)
         {
-            LogDatabaseFull(context.Request.Method, context.Request.Path);
-            await OciErrorWriter.WriteAsync(context, OciErrorCode.InsufficientStorage, "the registry's storage is full", "metadata database");
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked && !context.Response.HasStarted)
-        {
-            // Another process (ocicache verify, a backup, sqlite3) held the write lock past the busy timeout:
-            // nothing was written, and the client may try again.
-            LogDatabaseBusy(context.Request.Method, context.Request.Path);
-            context.Response.Headers.RetryAfter = "10";
-            await OciErrorWriter.WriteAsync(context, OciErrorCode.Unavailable, "the metadata database is busy",
-                "another process holds its write lock; nothing was written, try again");
-        }
-        catch (IOException e) when (StorageErrors.IsDiskFull(e) && !context.Response.HasStarted)
-        {
-            // Any write of the data volume that found no space (ENOSPC, EDQUOT), wherever it was not
-            // already turned into a refusal: the same 507 as a full database.
-            LogVolumeFull(context.Request.Method, context.Request.Path);
-            await OciErrorWriter.WriteAsync(context, OciErrorCode.InsufficientStorage, "the registry's storage is full", "data volume");
-        }
-        catch (Exception e) when (IsReadOnly(e) && !context.Response.HasStarted)
-        {
-            LogReadOnly(context.Request.Method, context.Request.Path);
-            await OciErrorWriter.WriteAsync(context, OciErrorCode.Unavailable, "the registry's storage is read-only", "data volume");
+            // A write of the data volume or the database that found no space, no lock in time or a read-only
+            // volume, wherever it was not already turned into a failure: answered as Storage classifies it.
+            LogIfStorage(context, failure);
+            await FailureResponses.WriteAsync(context, failure);
         }
         catch (Exception e) when (IsClientGone(context, e))
         {
@@ -76,8 +58,7 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
             Stamp(context.Response);
             // The exception is in the log, under the request's id; the client learns only that id, never
             // the exception's type or message (internals, paths, at worst secrets).
-            await OciErrorWriter.WriteAsync(context, OciErrorCode.Internal, "internal server error",
-                $"request {context.TraceIdentifier}; the server log has the details");
+            await FailureResponses.WriteAsync(context, new InternalError($"request {context.TraceIdentifier}; the server log has the details"));
         }
     }
 
@@ -98,13 +79,26 @@ internal sealed partial class RegistryMiddleware(RequestDelegate next, ILogger<R
         response.Headers[IdentityHeader] = "1";
     }
 
-    private const int SqliteBusy = 5;
-    private const int SqliteLocked = 6;
-    private const int SqliteFull = 13;
-    private const int SqliteReadOnly = 8;
-
-    private static bool IsReadOnly(Exception e) =>
-        StorageErrors.IsReadOnly(e) || e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: SqliteReadOnly };
+    /// <summary>One warning for a storage failure, so an operator sees a full or locked store in the log.</summary>
+    private void LogIfStorage(HttpContext context, Failure failure)
+    {
+        var (method, path) = (context.Request.Method, context.Request.Path);
+        switch (failure)
+        {
+            case StorageFull { What: "metadata database" }:
+                LogDatabaseFull(method, path);
+                break;
+            case StorageFull { What: "data volume" }:
+                LogVolumeFull(method, path);
+                break;
+            case StorageUnavailable { RetryAfter: not null }:
+                LogDatabaseBusy(method, path);
+                break;
+            case StorageUnavailable { Detail: "data volume" }:
+                LogReadOnly(method, path);
+                break;
+        }
+    }
 
     private static bool IsClientGone(HttpContext context, Exception e) =>
         context.RequestAborted.IsCancellationRequested &&

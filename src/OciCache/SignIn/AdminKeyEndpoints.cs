@@ -52,7 +52,7 @@ internal static class AdminKeyEndpoints
     {
         await context.RequestServices.GetRequiredService<AccessControl>().DemandAdminAsync(context); // CSRF-checked for a session
         var key = await context.RequestServices.GetRequiredService<IApiKeys>().RevokeAnyAsync(id, context.RequestAborted)
-                  ?? throw new RegistryException(OciErrorCode.NameUnknown, "no such API key", "no key of that id");
+                  ?? throw new FailureException(new NameUnknown("no such API key", "no key of that id"));
         context.RequestServices.GetRequiredService<AuditTrail>().Write(context, new AuditEvent("apikey.revoke", "ok") { Detail = $"{key.Id} of {key.User}" });
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
@@ -62,7 +62,7 @@ internal static class AdminKeyEndpoints
         await context.RequestServices.GetRequiredService<AccessControl>().DemandAdminAsync(context); // CSRF-checked for a session
         if (name.Length is 0 or > 256 || name.StartsWith(RobotAccount.UserNamePrefix, StringComparison.Ordinal))
         {
-            throw new RegistryException(OciErrorCode.RequestInvalid, "invalid request", "a person's name (robots are removed under /api/robots)");
+            throw new FailureException(new RequestInvalid("a person's name (robots are removed under /api/robots)"));
         }
 
         var keys = await context.RequestServices.GetRequiredService<IApiKeys>().RevokeAllAsync(name, context.RequestAborted);

@@ -72,7 +72,7 @@ internal static class ApiKeyEndpoints
         var person = await PersonAsync(context);
         if (!await context.RequestServices.GetRequiredService<IApiKeys>().RevokeAsync(person.Name, id, context.RequestAborted))
         {
-            throw new RegistryException(OciErrorCode.NameUnknown, "no such API key", "the signed-in person has no key of that id");
+            throw new FailureException(new NameUnknown("no such API key", "the signed-in person has no key of that id"));
         }
 
         context.RequestServices.GetRequiredService<AuditTrail>().Write(context, new AuditEvent("apikey.revoke", "ok") { Detail = id });
@@ -88,7 +88,7 @@ internal static class ApiKeyEndpoints
         {
             { Identity: null } => throw access.Challenge(context, null, null),
             { Token: not null } or { Identity.Kind: not IdentityKind.User } or { Identity.ApiKeyId: not null } =>
-                throw new RegistryException(OciErrorCode.Denied, "requested access to the resource is denied", "API keys are managed by their person, signed in"),
+                throw new FailureException(new Denied("API keys are managed by their person, signed in")),
             _ => caller.Identity,
         };
     }
@@ -163,5 +163,5 @@ internal static class ApiKeyEndpoints
         w.WriteBoolean("expired", now >= key.ExpiresAt);
     }
 
-    private static RegistryException Invalid(string detail) => new(OciErrorCode.RequestInvalid, "invalid request", detail);
+    private static FailureException Invalid(string detail) => new(new RequestInvalid(detail));
 }

@@ -30,7 +30,7 @@ internal static class ConsoleSignIn
     public const string SignOutPath = "/ui/signout";
 
     /// <summary>The request's console session, or null (not signed in, access control off, or not a /ui or /api path).</summary>
-    /// <exception cref="Oci.RegistryException">403 for a state-changing request that fails the CSRF check.</exception>
+    /// <exception cref="Oci.FailureException"><see cref="Oci.Denied"/> for a state-changing request that fails the CSRF check.</exception>
     public static async ValueTask<ConsoleSession?> SessionAsync(HttpContext context) =>
         (await context.RequestServices.GetRequiredService<AccessControl>().AuthenticateAsync(context)).Session;
 

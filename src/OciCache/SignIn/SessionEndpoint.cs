@@ -13,7 +13,7 @@ internal static class SessionEndpoint
         var caller = await access.AuthenticateAsync(context);
         if (caller.Session is not { } session)
         {
-            throw new RegistryException(OciErrorCode.Unauthorized, "authentication required", "no console session: sign in at /ui/signin");
+            throw new FailureException(new Unauthorized("no console session: sign in at /ui/signin"));
         }
 
         var groups = access.Policy.GroupsOf(session.Identity);

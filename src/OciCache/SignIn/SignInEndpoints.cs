@@ -43,7 +43,7 @@ internal static partial class SignInEndpoints
         var auth = services.GetRequiredService<AuthSettings>();
         if (!context.Request.HasFormContentType)
         {
-            throw new RegistryException(OciErrorCode.RequestInvalid, "invalid request", "expected a form");
+            throw new FailureException(new RequestInvalid("expected a form"));
         }
 
         var form = await Http.BodyLimits.ReadFormAsync(context);
@@ -78,7 +78,7 @@ internal static partial class SignInEndpoints
     private static async Task StartOidcAsync(HttpContext context)
     {
         var client = context.RequestServices.GetService<OidcClient>()
-                     ?? throw new RegistryException(OciErrorCode.Unsupported, "unsupported", "no OIDC issuer is configured (Auth:Oidc)");
+                     ?? throw new FailureException(new Unsupported("unsupported", "no OIDC issuer is configured (Auth:Oidc)"));
         var pending = context.RequestServices.GetRequiredService<PendingSignIns>().Start(
             SignInPage.LocalReturnUrl(context.Request.Query["returnUrl"]), AuditTrail.SourceOf(context));
         var auth = context.RequestServices.GetRequiredService<AuthSettings>();
@@ -105,7 +105,7 @@ internal static partial class SignInEndpoints
     {
         var services = context.RequestServices;
         var client = services.GetService<OidcClient>()
-                     ?? throw new RegistryException(OciErrorCode.Unsupported, "unsupported", "no OIDC issuer is configured (Auth:Oidc)");
+                     ?? throw new FailureException(new Unsupported("unsupported", "no OIDC issuer is configured (Auth:Oidc)"));
         var query = context.Request.Query;
         var state = query["state"].ToString();
         context.Response.Cookies.Delete(StateCookie, SessionCookie.Options(context.Request, "/ui/signin"));

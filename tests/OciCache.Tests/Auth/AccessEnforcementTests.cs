@@ -211,7 +211,7 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
         var refusal = await Record.ExceptionAsync(async () => await access.DemandAdminAsync(context));
 
         Assert.Equal(allowed, refusal is null);
-        Assert.Equal(code, refusal is OciCache.Oci.RegistryException e ? OciCache.Oci.OciErrorCodes.Wire(e.Code) : null);
+        Assert.Equal(code, refusal is OciCache.Oci.FailureException e ? OciCache.Http.OciErrorCodes.Wire(OciCache.Http.FailureResponses.Answer(e.Failure).Code) : null);
     }
 
     [Fact]

@@ -78,10 +78,10 @@ public sealed class ManifestDocumentTests
     [InlineData("""{"schemaVersion":2,"config":{"mediaType":"c","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":1},"layers":{}}""", "layers")]
     public void Parse_BadDescriptor_NamesTheField(string json, string field)
     {
-        var error = Assert.Throws<RegistryException>(() => ManifestDocument.Parse(System.Text.Encoding.UTF8.GetBytes(json), MediaTypes.OciManifest));
+        var error = Assert.Throws<FailureException>(() => ManifestDocument.Parse(System.Text.Encoding.UTF8.GetBytes(json), MediaTypes.OciManifest));
 
-        Assert.Equal(OciErrorCode.ManifestInvalid, error.Code);
-        Assert.Contains(field, error.Detail);
+        Assert.IsType<ManifestInvalid>(error.Failure);
+        Assert.Contains(field, error.Failure.Detail);
     }
 
     /// <summary>A manifest whose <paramref name="where"/> string holds bytes that are not UTF-8 (0xFF) or a lone surrogate escape.</summary>
@@ -107,9 +107,9 @@ public sealed class ManifestDocumentTests
     [InlineData("config", new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'c', (byte)'0', (byte)'0' })]
     public void Parse_InvalidText_IsManifestInvalid(string where, byte[] bad)
     {
-        var e = Assert.Throws<RegistryException>(() => ManifestDocument.Parse(WithBadText(where, bad), MediaTypes.OciManifest));
+        var e = Assert.Throws<FailureException>(() => ManifestDocument.Parse(WithBadText(where, bad), MediaTypes.OciManifest));
 
-        Assert.Equal(OciErrorCode.ManifestInvalid, e.Code);
+        Assert.IsType<ManifestInvalid>(e.Failure);
     }
 
     [Theory]
@@ -133,8 +133,8 @@ public sealed class ManifestDocumentTests
     {
         var image = TestImage.Create(layers: 1, layerBytes: 100, seed: 3);
 
-        var e = Assert.Throws<RegistryException>(() => ManifestDocument.Parse(image.Manifest.Bytes, contentType));
+        var e = Assert.Throws<FailureException>(() => ManifestDocument.Parse(image.Manifest.Bytes, contentType));
 
-        Assert.Equal(OciErrorCode.ManifestInvalid, e.Code);
+        Assert.IsType<ManifestInvalid>(e.Failure);
     }
 }

@@ -64,8 +64,8 @@ public sealed class TrailingNewlineTests
     public void Router_NameWithTrailingNewline_IsNameInvalid(string end)
     {
         var router = new RepositoryRouter([("docker.io", Array.Empty<string>())]);
-        Assert.Equal(OciErrorCode.NameInvalid, Assert.Throws<RegistryException>(() => router.Route("site/evil" + end, null)).Code);
-        Assert.Equal(OciErrorCode.NameInvalid, Assert.Throws<RegistryException>(() => router.Route("docker.io/library/app" + end, null)).Code);
+        Assert.IsType<NameInvalid>(Assert.Throws<FailureException>(() => router.Route("site/evil" + end, null)).Failure);
+        Assert.IsType<NameInvalid>(Assert.Throws<FailureException>(() => router.Route("docker.io/library/app" + end, null)).Failure);
     }
 
     [Theory]

@@ -47,10 +47,10 @@ public sealed class ManifestWriterTests : IDisposable
     [Fact]
     public async Task PutAsync_WithMoreReferencesThanTheLimit_IsManifestInvalid()
     {
-        var error = await Assert.ThrowsAsync<RegistryException>(() => _writer.PutAsync(Repository.Local("app"), Reference.ForTag("v1"),
+        var error = await Assert.ThrowsAsync<FailureException>(() => _writer.PutAsync(Repository.Local("app"), Reference.ForTag("v1"),
             new MemoryStream(ManifestWithLayers(ManifestWriter.MaxReferences)), MediaTypes.OciManifest, CancellationToken.None));
 
-        Assert.Equal(OciErrorCode.ManifestInvalid, error.Code); // not MANIFEST_BLOB_UNKNOWN: no reference was looked up
+        Assert.IsType<ManifestInvalid>(error.Failure); // not MANIFEST_BLOB_UNKNOWN: no reference was looked up
     }
 
     [Fact]

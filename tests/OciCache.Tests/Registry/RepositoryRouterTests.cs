@@ -43,12 +43,12 @@ public sealed class RepositoryRouterTests
     [Fact]
     public void Route_UnknownNs_IsNameUnknownAndNeverAnUpstream()
     {
-        var error = Assert.Throws<RegistryException>(() => _router.Route("library/nginx", "evil.example.com"));
+        var error = Assert.Throws<FailureException>(() => _router.Route("library/nginx", "evil.example.com"));
 
-        Assert.Equal(OciErrorCode.NameUnknown, error.Code);
+        Assert.IsType<NameUnknown>(error.Failure);
     }
 
     [Fact]
     public void Route_InvalidName_IsNameInvalid() =>
-        Assert.Equal(OciErrorCode.NameInvalid, Assert.Throws<RegistryException>(() => _router.Route("docker.io/UPPER", null)).Code);
+        Assert.IsType<NameInvalid>(Assert.Throws<FailureException>(() => _router.Route("docker.io/UPPER", null)).Failure);
 }

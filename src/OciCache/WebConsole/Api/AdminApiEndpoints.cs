@@ -34,8 +34,7 @@ internal static class AdminApiEndpoints
         var access = context.RequestServices.GetRequiredService<AccessControl>();
         if (!access.Enabled)
         {
-            throw new RegistryException(OciErrorCode.Denied, "requested access to the resource is denied",
-                "access control is off: the console and its API are read-only (configure Auth and Auth:AdminGroup to change)");
+            throw new FailureException(new Denied("access control is off: the console and its API are read-only (configure Auth and Auth:AdminGroup to change)"));
         }
 
         await access.DemandAdminAsync(context);
@@ -58,7 +57,7 @@ internal static class AdminApiEndpoints
         var pattern = context.Request.Query["pattern"].ToString() is { Length: > 0 } given ? given : ReadPattern(await ReadBodyAsync(context));
         if (!await context.RequestServices.GetRequiredService<RuntimePins>().RemoveAsync(pattern))
         {
-            throw new RegistryException(OciErrorCode.NameUnknown, "no such pin", $"{pattern} is not a runtime pin (Storage:Pins are changed in the settings)");
+            throw new FailureException(new NameUnknown("no such pin", $"{pattern} is not a runtime pin (Storage:Pins are changed in the settings)"));
         }
 
         Audit(context, "pin.remove", pattern);
@@ -71,7 +70,7 @@ internal static class AdminApiEndpoints
         var runs = context.RequestServices.GetRequiredService<PrefetchRuns>();
         if (runs.Options.Images.Count == 0)
         {
-            throw new RegistryException(OciErrorCode.RequestInvalid, "invalid request", "Prefetch:Images is empty: nothing to run");
+            throw new FailureException(new RequestInvalid("Prefetch:Images is empty: nothing to run"));
         }
 
         var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
@@ -112,7 +111,7 @@ internal static class AdminApiEndpoints
             var limit = query["limit"].ToString() is { Length: > 0 } l
                 ? int.TryParse(l, out var parsed) && parsed is > 0 and <= AuditReader.MaxLimit
                     ? parsed
-                    : throw new RegistryException(OciErrorCode.QueryParameterInvalid, "invalid limit", $"limit={l}: 1 to {AuditReader.MaxLimit}")
+                    : throw new FailureException(new QueryInvalid("invalid limit", $"limit={l}: 1 to {AuditReader.MaxLimit}"))
                 : 100;
             var options = access.Settings.AuditLog;
             var path = AuthStoreServices.AuditLogPath(options, context.RequestServices.GetRequiredService<Storage.DataLayout>());
@@ -171,5 +170,5 @@ internal static class AdminApiEndpoints
         }
     }
 
-    public static RegistryException Invalid(string detail) => new(OciErrorCode.RequestInvalid, "invalid request", detail);
+    public static FailureException Invalid(string detail) => new(new RequestInvalid(detail));
 }

@@ -119,7 +119,7 @@ internal static class AdminJson
             w.WriteNumber("blobsPresent", tally.BlobsPresent);
             w.WriteNumber("bytesFetched", tally.BytesInFlight);
             ApiJson.Strings(w, "images", [.. tally.Images.ToArray()]);
-            ApiJson.Strings(w, "failed", [.. tally.Failed.ToArray()]);
+            ApiJson.Strings(w, "failed", [.. tally.Failed.ToArray().Select(f => f.ToString())]);
         }
 
         w.WriteEndObject();

@@ -38,7 +38,7 @@ internal static class ConsoleApiEndpoints
         {
             "24h" => TrafficResolution.Minute,
             "7d" => TrafficResolution.Hour,
-            _ => throw new RegistryException(OciErrorCode.QueryParameterInvalid, "invalid range", $"range={range}: 24h or 7d"),
+            _ => throw new FailureException(new QueryInvalid("invalid range", $"range={range}: 24h or 7d")),
         };
         var history = context.RequestServices.GetRequiredService<TrafficHistory>();
         var buckets = await history.ReadLiveAsync(resolution); // up to this request, not the last minute's tick
@@ -59,7 +59,7 @@ internal static class ConsoleApiEndpoints
         var limit = query["n"].ToString() is { Length: > 0 } n
             ? int.TryParse(n, out var parsed) && parsed is > 0 and <= RepositoryPage.MaxPageSize
                 ? parsed
-                : throw new RegistryException(OciErrorCode.PaginationNumberInvalid, "invalid n", $"n={n}: 1 to {RepositoryPage.MaxPageSize}")
+                : throw new FailureException(new PageSizeInvalid("invalid n", $"n={n}: 1 to {RepositoryPage.MaxPageSize}"))
             : 50;
         var page = await RepositoryPage.ReadAsync(context, viewer, query["q"].ToString(), query["last"].ToString() is { Length: > 0 } last ? last : null, limit);
         await JsonBody.WriteAsync(context, w => RepositoryJson.WritePage(w, page, viewer));
@@ -71,13 +71,13 @@ internal static class ConsoleApiEndpoints
         var path = context.Request.RouteValues["path"] as string ?? "";
         if (!path.EndsWith("/tags", StringComparison.Ordinal) || path.Length <= "/tags".Length)
         {
-            throw new RegistryException(OciErrorCode.NameUnknown, "repository name not known to registry", "expected /api/repositories/<name>/tags");
+            throw new FailureException(new NameUnknown("expected /api/repositories/<name>/tags"));
         }
 
         var name = path[..^"/tags".Length];
         var viewer = await ConsoleViewer.ResolveAsync(context);
         var tags = await RepositoryTags.ReadAsync(context, viewer, name)
-                   ?? throw new RegistryException(OciErrorCode.NameUnknown, "repository name not known to registry", name);
+                   ?? throw new FailureException(new NameUnknown(name));
         var commands = PullCommands.From(context);
         await JsonBody.WriteAsync(context, w => RepositoryJson.WriteTags(w, tags, commands, viewer));
     }

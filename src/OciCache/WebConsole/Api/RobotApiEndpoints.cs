@@ -48,7 +48,7 @@ internal static class RobotApiEndpoints
         catch (RobotAccountExistsException)
         {
             AdminApiEndpoints.Audit(context, "robot.add", "exists", request.Name, "failed");
-            throw new RegistryException(OciErrorCode.RequestInvalid, "invalid request", $"robot {request.Name} exists: remove it first");
+            throw new FailureException(new RequestInvalid($"robot {request.Name} exists: remove it first"));
         }
 
         AdminApiEndpoints.Audit(context, "robot.add", $"scopes {string.Join(' ', request.Scopes)}", request.Name);
@@ -66,7 +66,7 @@ internal static class RobotApiEndpoints
         if (!await context.RequestServices.GetRequiredService<IRobotAccounts>().RemoveAsync(bare, context.RequestAborted))
         {
             AdminApiEndpoints.Audit(context, "robot.remove", "no such account", bare, "failed");
-            throw new RegistryException(OciErrorCode.NameUnknown, "no such robot account", bare);
+            throw new FailureException(new NameUnknown("no such robot account", bare));
         }
 
         AdminApiEndpoints.Audit(context, "robot.remove", null, bare);

@@ -64,7 +64,7 @@ internal static class ConsoleEndpoints
         var name = context.Request.RouteValues["name"] as string ?? "";
         var viewer = await ConsoleViewer.ResolveAsync(context);
         var tags = await RepositoryTags.ReadAsync(context, viewer, name)
-                   ?? throw new RegistryException(OciErrorCode.NameUnknown, "repository name not known to registry", name);
+                   ?? throw new FailureException(new NameUnknown(name));
         await WriteAsync(context, RepositoriesPage.RenderTags(tags, PullCommands.From(context), viewer));
     }
 

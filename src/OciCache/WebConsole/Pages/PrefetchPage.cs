@@ -67,7 +67,7 @@ internal static class PrefetchPage
             html.Raw("<ul class=\"errors\">");
             foreach (var failure in tally.Failed.ToArray())
             {
-                html.Element("li", failure);
+                html.Element("li", failure.ToString());
             }
 
             html.Raw("</ul>");
