@@ -93,7 +93,7 @@ public sealed class CephRgw : IAsyncLifetime, IAsyncDisposable
         await File.WriteAllTextAsync(ConfigFile, CephConf.Render(_root.Path, _fsid, MonPort, RgwPort, MemstoreBytes));
         var monmap = _root.Combine("monmap");
         var keyring = _root.Combine("mon.keyring");
-        await RunAsync("monmaptool", "ceph-common", "--create", "--fsid", _fsid.ToString(), "--addv", "a", $"[v2:127.0.0.1:{MonPort}]", monmap);
+        await RunAsync("monmaptool", "ceph-base", "--create", "--fsid", _fsid.ToString(), "--addv", "a", $"[v2:127.0.0.1:{MonPort}]", monmap);
         await RunAsync("ceph-authtool", "ceph-common", "--create-keyring", keyring, "--gen-key", "-n", "mon.", "--cap", "mon", "allow *");
         await RunAsync("ceph-mon", "ceph-mon", "--mkfs", "-i", "a", "--monmap", monmap, "--keyring", keyring);
         _mon = StartDaemon("ceph-mon", "ceph-mon", "-i", "a", "-f");
@@ -107,7 +107,7 @@ public sealed class CephRgw : IAsyncLifetime, IAsyncDisposable
         _osd = StartDaemon("ceph-osd", "ceph-osd", "-i", osdId, "-f");
 
         await StartRgwAsync();
-        await RunAsync("radosgw-admin", "radosgw", "user", "create", "--uid", "ocicache-tests", "--display-name", "OciCache tests",
+        await RunAsync("radosgw-admin", "ceph-common", "user", "create", "--uid", "ocicache-tests", "--display-name", "OciCache tests",
             "--access-key", AccessKey, "--secret-key", SecretKey);
         StartupTime = watch.Elapsed;
     }
