@@ -84,6 +84,7 @@ public sealed class BackendHarnessTests(ScaleOutBackends backends, ITestOutputHe
         });
         using var plain = new HttpClient();
         Assert.Equal(small, await plain.GetByteArrayAsync(url));
+        Report();
     }
 
     [Fact]
@@ -118,7 +119,9 @@ public sealed class BackendHarnessTests(ScaleOutBackends backends, ITestOutputHe
         await backends.Ceph.StopRgwAsync();
         try
         {
-            Assert.NotNull(await Record.ExceptionAsync(() => s3.GetObjectMetadataAsync(bucket, "kept")));
+            var failure = await Record.ExceptionAsync(() => s3.GetObjectMetadataAsync(bucket, "kept"));
+            Assert.NotNull(failure);
+            Assert.True(Causes(failure).Any(e => e is HttpRequestException), $"not a failed connection: {failure}");
         }
         finally
         {
@@ -151,6 +154,14 @@ public sealed class BackendHarnessTests(ScaleOutBackends backends, ITestOutputHe
         MaxErrorRetry = retries,
         Timeout = TimeSpan.FromMinutes(2),
     });
+
+    private static IEnumerable<Exception> Causes(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            yield return exception;
+        }
+    }
 
     private static async Task<string> CreateBucketAsync(AmazonS3Client s3)
     {
