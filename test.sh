@@ -36,6 +36,14 @@ if ! $fast; then
   need npm npm
   # The console's browser test: Debian's chromium, headless, driven by Playwright (no browser download).
   need chromium chromium
+  # The scale-out backends, started by the tests on 127.0.0.1: PostgreSQL (its server binaries are not on
+  # PATH), a single-node Ceph with RGW as the S3 store, and HAProxy in front of the replicas.
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || packages+=(postgresql)
+  need ceph-mon ceph-mon
+  need ceph-osd ceph-osd
+  need radosgw radosgw
+  need radosgw-admin ceph-common
+  need haproxy haproxy
 fi
 # The arm64 binary under qemu loads Debian's arm64 C library and OpenSSL (multiarch).
 if ! $fast && [ "$(dpkg --print-architecture)" != arm64 ] && [ ! -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ]; then
