@@ -14,9 +14,9 @@ internal static class FailureText
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is DestinationRefusedException refused)
+            if (e is DestinationRefusedException or RedirectRefusedException)
             {
-                return refused.Message; // our own text
+                return e.Message; // our own text
             }
 
             if (e is SocketException socket)

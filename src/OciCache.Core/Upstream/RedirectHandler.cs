@@ -7,8 +7,11 @@ namespace OciCache.Upstream;
 /// a hop may carry. Redirect targets are not remembered: signed URLs expire.
 /// Only http(s) targets are followed, and only to hosts <see cref="DestinationPolicy"/> allows (checked
 /// where the connection is made). A redirect that is refused, or that is still a redirect after the
-/// last hop, comes back as a bodiless 502: neither the redirect nor its body reaches the caller (the
-/// forwarder streams what it gets to the client).
+/// last hop, fails the request with an <see cref="HttpRequestException"/> carrying a
+/// <see cref="RedirectRefusedException"/>: neither the redirect nor its body reaches the caller. The
+/// forwarder answers such a failure itself (a listing falls back to what the cache holds), the upstream
+/// client reports it as an unreachable upstream with the reason, and the retry and the breaker treat it as
+/// any failed request.
 /// </summary>
 internal sealed class RedirectHandler(int maxRedirects = 5) : DelegatingHandler
 {
@@ -22,7 +25,7 @@ internal sealed class RedirectHandler(int maxRedirects = 5) : DelegatingHandler
             if (!DestinationPolicy.IsFollowableScheme(target))
             {
                 response.Dispose();
-                return UpstreamHttpStatus.RefusedRedirect(current, $"redirect to a {target.Scheme} URL refused");
+                throw RedirectRefusedException.Failing($"redirect to a {target.Scheme} URL refused");
             }
 
             var method = UpstreamHttpStatus.IsSeeOther(response) && current.Method != HttpMethod.Head ? HttpMethod.Get : current.Method;
@@ -42,20 +45,13 @@ internal sealed class RedirectHandler(int maxRedirects = 5) : DelegatingHandler
             }
 
             current = next;
-            try
-            {
-                response = await base.SendAsync(current, cancellationToken);
-            }
-            catch (HttpRequestException e) when (e.InnerException is DestinationRefusedException refused)
-            {
-                return UpstreamHttpStatus.RefusedRedirect(current, refused.Message);
-            }
+            response = await base.SendAsync(current, cancellationToken); // a refused destination fails here, inside an HttpRequestException
         }
 
         if (UpstreamHttpStatus.IsRedirect(response))
         {
             response.Dispose();
-            return UpstreamHttpStatus.RefusedRedirect(current, $"more than {maxRedirects} redirects");
+            throw RedirectRefusedException.Failing($"more than {maxRedirects} redirects");
         }
 
         return response;

@@ -12,7 +12,6 @@ internal static class UpstreamHttpStatus
     private const int Forbidden = 403;
     private const int NotFound = 404;
     private const int TooManyRequests = 429;
-    private const int BadGateway = 502;
 
     /// <summary>A failed answer (not 2xx) as a classified failure; <paramref name="retryAfter"/> from a 429's header.</summary>
     public static UpstreamFailure Classify(int status, TimeSpan? retryAfter) => status switch
@@ -39,13 +38,6 @@ internal static class UpstreamHttpStatus
 
     /// <summary>A 303, after which the next hop is a GET (a HEAD stays a HEAD).</summary>
     public static bool IsSeeOther(HttpResponseMessage response) => Of(response) == SeeOther;
-
-    /// <summary>
-    /// The bodiless 502 a refused or endless redirect comes back as: neither the redirect nor its body
-    /// reaches the caller (the forwarder streams what it gets to the client).
-    /// </summary>
-    public static HttpResponseMessage RefusedRedirect(HttpRequestMessage request, string reason) =>
-        new((System.Net.HttpStatusCode)BadGateway) { RequestMessage = request, ReasonPhrase = reason, Content = new ByteArrayContent([]) };
 
     /// <summary>The status as a number, for logs and failure texts.</summary>
     public static int Of(HttpResponseMessage response) => (int)response.StatusCode;

@@ -13,6 +13,7 @@ public sealed class FailureTextTests
         { new HttpRequestException(HttpRequestError.InvalidResponse, "net_http_invalid_response"), "invalid HTTP response" },
         { new HttpIOException(HttpRequestError.ResponseEnded, "net_http_response_ended"), "response ended early" },
         { new HttpRequestException(HttpRequestError.ConnectionError, "x", new DestinationRefusedException("127.0.0.1", 80)), new DestinationRefusedException("127.0.0.1", 80).Message },
+        { RedirectRefusedException.Failing("more than 5 redirects"), "more than 5 redirects" },
         { new IOException("net_io_readfailure"), "transfer failed" },
     };
 
