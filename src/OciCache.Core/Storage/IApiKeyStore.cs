@@ -6,7 +6,7 @@ namespace OciCache.Storage;
 /// scopes. A store keeps each row as it was given and hands it back unchanged, times to the millisecond; it
 /// never sees a key's text.
 /// </summary>
-/// <remarks>Every backend passes <c>tests/OciCache.Tests/Storage/ApiKeyStoreContract.cs</c>.</remarks>
+/// <remarks>Every backend passes <c>tests/OciCache.TestSupport/Storage/ApiKeyStoreContract.cs</c>.</remarks>
 public interface IApiKeyStore
 {
     /// <summary>Adds the row (a new random id: a taken id is an error of the caller, and fails).</summary>

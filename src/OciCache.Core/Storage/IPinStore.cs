@@ -5,7 +5,7 @@ namespace OciCache.Storage;
 /// database's <c>pins</c> table in SQLite). The store keeps patterns as given; what a pattern matches, and
 /// the snapshot eviction reads, are <c>Lifecycle/RuntimePins</c>'.
 /// </summary>
-/// <remarks>Every backend passes <c>tests/OciCache.Tests/Storage/PinStoreContract.cs</c>.</remarks>
+/// <remarks>Every backend passes <c>tests/OciCache.TestSupport/Storage/PinStoreContract.cs</c>.</remarks>
 public interface IPinStore
 {
     /// <summary>Every pin, by pattern (ordinal).</summary>

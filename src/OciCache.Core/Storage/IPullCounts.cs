@@ -8,7 +8,7 @@ namespace OciCache.Storage;
 /// Counting in memory between writes is <c>Lifecycle/PullCounter</c>'s; the console reads the counts with
 /// the tags (<see cref="IConsoleQueries.ListTagsAsync"/>).
 /// </summary>
-/// <remarks>Every backend passes <c>tests/OciCache.Tests/Storage/PullCountsContract.cs</c>.</remarks>
+/// <remarks>Every backend passes <c>tests/OciCache.TestSupport/Storage/PullCountsContract.cs</c>.</remarks>
 public interface IPullCounts
 {
     /// <summary>

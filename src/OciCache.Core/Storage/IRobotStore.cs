@@ -6,7 +6,7 @@ namespace OciCache.Storage;
 /// the scopes' grammar. A store keeps each row as it was given and hands it back unchanged, times to the
 /// millisecond; it never sees a secret.
 /// </summary>
-/// <remarks>Every backend passes <c>tests/OciCache.Tests/Storage/RobotStoreContract.cs</c>.</remarks>
+/// <remarks>Every backend passes <c>tests/OciCache.TestSupport/Storage/RobotStoreContract.cs</c>.</remarks>
 public interface IRobotStore
 {
     /// <summary>Adds the row; false, with nothing written, when a row of that name exists (one atomic step).</summary>

@@ -1,7 +1,7 @@
-using Microsoft.Data.Sqlite;
 using OciCache.Storage;
+using Xunit;
 
-namespace OciCache.Tests.Storage;
+namespace OciCache.Testing.Storage;
 
 /// <summary>The contract every <see cref="IRobotStore"/> keeps; one subclass per implementation.</summary>
 public abstract class RobotStoreContract : IDisposable
@@ -76,25 +76,5 @@ public abstract class RobotStoreContract : IDisposable
         Assert.Null(await Store.FindAsync("ci", default));
         Assert.Empty(await Store.ListAsync(default));
         Assert.True(await Store.TryAddAsync(new RobotRecord("ci", [2], ["repository:a:pull"], Created, null), default));
-    }
-}
-
-/// <summary>The robot store contract on a real SQLite file.</summary>
-public sealed class SqliteRobotStoreTests : RobotStoreContract
-{
-    private readonly List<SqliteDatabase> _databases = [];
-
-    protected override IRobotStore Create(string folder)
-    {
-        var database = new SqliteDatabase(Path.Combine(folder, "ocicache.db"));
-        _databases.Add(database);
-        return new SqliteRobotStore(database);
-    }
-
-    public override void Dispose()
-    {
-        _databases.ForEach(d => d.Dispose());
-        SqliteConnection.ClearAllPools();
-        base.Dispose();
     }
 }

@@ -1,7 +1,7 @@
-using Microsoft.Data.Sqlite;
 using OciCache.Storage;
+using Xunit;
 
-namespace OciCache.Tests.Storage;
+namespace OciCache.Testing.Storage;
 
 /// <summary>The contract every <see cref="IApiKeyStore"/> keeps; one subclass per implementation.</summary>
 public abstract class ApiKeyStoreContract : IDisposable
@@ -92,25 +92,5 @@ public abstract class ApiKeyStoreContract : IDisposable
         Assert.Equal(2, await Store.RemoveAllAsync("bob", default));
         Assert.Equal(0, await Store.RemoveAllAsync("bob", default));
         Assert.Equal(["000000000000000a"], (await Store.ListAllAsync(default)).Select(k => k.Id));
-    }
-}
-
-/// <summary>The API key store contract on a real SQLite file.</summary>
-public sealed class SqliteApiKeyStoreTests : ApiKeyStoreContract
-{
-    private readonly List<SqliteDatabase> _databases = [];
-
-    protected override IApiKeyStore Create(string folder)
-    {
-        var database = new SqliteDatabase(Path.Combine(folder, "ocicache.db"));
-        _databases.Add(database);
-        return new SqliteApiKeyStore(database);
-    }
-
-    public override void Dispose()
-    {
-        _databases.ForEach(d => d.Dispose());
-        SqliteConnection.ClearAllPools();
-        base.Dispose();
     }
 }

@@ -1,7 +1,7 @@
-using Microsoft.Data.Sqlite;
 using OciCache.Storage;
+using Xunit;
 
-namespace OciCache.Tests.Storage;
+namespace OciCache.Testing.Storage;
 
 /// <summary>The contract every <see cref="IPinStore"/> keeps; one subclass per implementation.</summary>
 public abstract class PinStoreContract : IDisposable
@@ -57,25 +57,5 @@ public abstract class PinStoreContract : IDisposable
         Assert.False(await Store.RemoveAsync("site/app", default));
         Assert.False(await Store.RemoveAsync("site/other", default));
         Assert.Equal(["site/web"], (await Store.ListAsync(default)).Select(p => p.Pattern));
-    }
-}
-
-/// <summary>The pin store contract on a real SQLite file.</summary>
-public sealed class SqlitePinStoreTests : PinStoreContract
-{
-    private readonly List<SqliteDatabase> _databases = [];
-
-    protected override IPinStore Create(string folder)
-    {
-        var database = new SqliteDatabase(Path.Combine(folder, "ocicache.db"));
-        _databases.Add(database);
-        return new SqlitePinStore(database);
-    }
-
-    public override void Dispose()
-    {
-        _databases.ForEach(d => d.Dispose());
-        SqliteConnection.ClearAllPools();
-        base.Dispose();
     }
 }

@@ -1,8 +1,8 @@
-using Microsoft.Data.Sqlite;
 using OciCache.Oci;
 using OciCache.Storage;
+using Xunit;
 
-namespace OciCache.Tests.Storage;
+namespace OciCache.Testing.Storage;
 
 /// <summary>The contract every <see cref="IPullCounts"/> keeps; one subclass per implementation.</summary>
 public abstract class PullCountsContract : IDisposable
@@ -56,25 +56,5 @@ public abstract class PullCountsContract : IDisposable
         await Counts.AddAsync([], default);
 
         Assert.Null(await Counts.FindAsync("site/app", A, default));
-    }
-}
-
-/// <summary>The pull counts contract on a real SQLite file.</summary>
-public sealed class SqlitePullCountsTests : PullCountsContract
-{
-    private readonly List<SqliteDatabase> _databases = [];
-
-    protected override IPullCounts Create(string folder)
-    {
-        var database = new SqliteDatabase(Path.Combine(folder, "ocicache.db"));
-        _databases.Add(database);
-        return new SqlitePullCounts(database);
-    }
-
-    public override void Dispose()
-    {
-        _databases.ForEach(d => d.Dispose());
-        SqliteConnection.ClearAllPools();
-        base.Dispose();
     }
 }
