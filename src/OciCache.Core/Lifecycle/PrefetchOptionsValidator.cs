@@ -26,7 +26,7 @@ internal sealed class PrefetchOptionsRules : IValidateOptions<PrefetchOptions>
                 errors.Add($"Prefetch:Images:{i}:Tags: '{tag}' is not a tag (nor a pattern with *).");
             }
 
-            foreach (var platform in image.Platforms.Where(p => !Prefetcher.IsPlatformFilter(p)))
+            foreach (var platform in image.Platforms.Where(p => !PlatformFilter.IsValid(p)))
             {
                 errors.Add($"Prefetch:Images:{i}:Platforms: '{platform}' is not os/arch[/variant].");
             }

@@ -113,12 +113,6 @@ public sealed partial class Prefetcher(
         return references.DistinctBy(r => r.ToString()).ToList();
     }
 
-    /// <summary>Whether <paramref name="filter"/> is <c>os/arch</c> or <c>os/arch/variant</c>, each part non-empty.</summary>
-    public static bool IsPlatformFilter(string? filter) => PlatformFilter.IsValid(filter);
-
-    /// <summary><c>os/arch[/variant]</c>; a filter without a variant matches every variant.</summary>
-    internal static bool Matches(Platform? platform, IReadOnlyList<string> filters) => PlatformFilter.Matches(platform, filters);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Prefetch of {Image} failed: {Reason}")]
     private partial void LogFailed(string image, string reason);
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using OciCache.Hosting;
-using OciCache.Lifecycle;
+using OciCache.Oci;
 using OciCache.Transfer;
 
 namespace OciCache.Cli;
@@ -29,7 +29,7 @@ internal static class ExportCommand
         {
             foreach (var platform in result.GetValueOrDefault<string[]>() ?? [])
             {
-                if (!Prefetcher.IsPlatformFilter(platform))
+                if (!PlatformFilter.IsValid(platform))
                 {
                     result.AddError($"--platform: '{platform}' is not os/arch[/variant], e.g. linux/arm64 or linux/arm/v7.");
                 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using OciCache.Hosting;
+using OciCache.Oci;
 using OciCache.Lifecycle;
 
 namespace OciCache.Cli;
@@ -36,7 +37,7 @@ internal static class PrefetchCommand
         {
             foreach (var platform in result.GetValueOrDefault<string[]>() ?? [])
             {
-                if (!Prefetcher.IsPlatformFilter(platform))
+                if (!PlatformFilter.IsValid(platform))
                 {
                     result.AddError($"--platform: '{platform}' is not os/arch[/variant], e.g. linux/arm64 or linux/arm/v7.");
                 }

@@ -65,7 +65,7 @@ public sealed class LifecyclePatternTests
     [InlineData("linux/arm/v7", "linux", "arm", "v6", false)]
     [InlineData("linux/amd64", "linux", "arm64", null, false)]
     public void Prefetcher_PlatformFilter(string filter, string os, string architecture, string? variant, bool match) =>
-        Assert.Equal(match, Prefetcher.Matches(new Platform(os, architecture, variant), [filter]));
+        Assert.Equal(match, PlatformFilter.Matches(new Platform(os, architecture, variant), [filter]));
 
     [Theory]
     [InlineData("linux/arm64", true)]
@@ -76,5 +76,5 @@ public sealed class LifecyclePatternTests
     [InlineData("linux/arm64/v8/x", false)]
     [InlineData("linux/ arm64", false)]
     public void IsPlatformFilter_AcceptsOnlyOsArchAndOptionalVariant(string filter, bool valid) =>
-        Assert.Equal(valid, Prefetcher.IsPlatformFilter(filter));
+        Assert.Equal(valid, PlatformFilter.IsValid(filter));
 }

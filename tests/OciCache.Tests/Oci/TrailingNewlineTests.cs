@@ -91,7 +91,7 @@ public sealed class TrailingNewlineTests
     [Theory]
     [MemberData(nameof(Endings))]
     public void PlatformFilter_WithTrailingNewline_IsInvalid(string end) =>
-        Assert.False(Prefetcher.IsPlatformFilter("linux/arm64" + end));
+        Assert.False(PlatformFilter.IsValid("linux/arm64" + end));
 
     private static TagPattern Tag(string text) => TagPattern.TryParse(text, out var pattern, out var error) ? pattern : throw new FormatException(error);
 }
