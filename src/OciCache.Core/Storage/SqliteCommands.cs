@@ -3,8 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace OciCache.Storage;
 
 /// <summary>
-/// Building a parameterised command, for the SQLite stores of the role interfaces (accounts, pins, pull
-/// counts, console queries). Values are always parameters, never text in the statement; null is stored
+/// Building a parameterised command, for every SQLite class of Storage (the metadata index and the stores of
+/// accounts, pins, pull counts and console queries). Values are always parameters, never text in the statement; null is stored
 /// as SQL NULL.
 /// </summary>
 internal static class SqliteCommands
@@ -18,6 +18,14 @@ internal static class SqliteCommands
             command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         }
 
+        return command;
+    }
+
+    /// <summary>As the overload above, with the command inside <paramref name="transaction"/>.</summary>
+    public static SqliteCommand Command(this SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.Command(sql, parameters);
+        command.Transaction = transaction;
         return command;
     }
 

@@ -8,14 +8,14 @@ public sealed partial class SqliteMetadataIndex
     public ValueTask<bool> ExistsAsync(Repository repository, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(cancellationToken, c =>
         {
-            using var command = Command(c, "SELECT 1 FROM repositories WHERE name = $name", ("$name", repository.Name));
+            using var command = c.Command("SELECT 1 FROM repositories WHERE name = $name", ("$name", repository.Name));
             return command.ExecuteScalar() is not null;
         }));
 
     public Task<IReadOnlyList<string>> ListAsync(int limit, string? after, CancellationToken cancellationToken = default) =>
         Task.FromResult(Read<IReadOnlyList<string>>(cancellationToken, c =>
         {
-            using var command = Command(c,
+            using var command = c.Command(
                 "SELECT name FROM repositories WHERE name > $after ORDER BY name LIMIT $limit",
                 ("$after", after ?? ""), ("$limit", limit));
             using var reader = command.ExecuteReader();
@@ -31,7 +31,7 @@ public sealed partial class SqliteMetadataIndex
     public ValueTask<BlobRecord?> GetBlobAsync(Digest digest, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(cancellationToken, c =>
         {
-            using var command = Command(c,
+            using var command = c.Command(
                 "SELECT size, created_at, last_access FROM blobs WHERE digest = $digest", ("$digest", digest.ToString()));
             using var reader = command.ExecuteReader();
             return reader.Read()
@@ -42,7 +42,7 @@ public sealed partial class SqliteMetadataIndex
     public ValueTask<long?> GetLinkedBlobSizeAsync(Repository repository, Digest digest, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(cancellationToken, c =>
         {
-            using var command = Command(c, """
+            using var command = c.Command("""
                 SELECT b.size FROM blobs b
                 JOIN repository_blobs rb ON rb.digest = b.digest
                 JOIN repositories r ON r.id = rb.repository_id
@@ -54,7 +54,7 @@ public sealed partial class SqliteMetadataIndex
     public Task AddBlobAsync(Repository repository, Digest digest, long size) => WriteAsync((c, t) =>
     {
         var id = EnsureRepository(c, t, repository);
-        using var command = Command(c, t, """
+        using var command = c.Command(t, """
             INSERT INTO blobs(digest, size, created_at, last_access) VALUES ($digest, $size, $now, $now)
                 ON CONFLICT(digest) DO UPDATE SET last_access = $now;
             INSERT INTO repository_blobs(repository_id, digest, linked_at) VALUES ($id, $digest, $now)
@@ -65,7 +65,7 @@ public sealed partial class SqliteMetadataIndex
 
     public Task<bool> LinkBlobAsync(Repository repository, Digest digest) => WriteAsync((c, t) =>
     {
-        using (var exists = Command(c, t, "SELECT 1 FROM blobs WHERE digest = $digest", ("$digest", digest.ToString())))
+        using (var exists = c.Command(t, "SELECT 1 FROM blobs WHERE digest = $digest", ("$digest", digest.ToString())))
         {
             if (exists.ExecuteScalar() is null)
             {
@@ -74,7 +74,7 @@ public sealed partial class SqliteMetadataIndex
         }
 
         var id = EnsureRepository(c, t, repository);
-        using var link = Command(c, t,
+        using var link = c.Command(t,
             "INSERT INTO repository_blobs(repository_id, digest, linked_at) VALUES ($id, $digest, $now) ON CONFLICT DO NOTHING",
             ("$id", id), ("$digest", digest.ToString()), ("$now", Now));
         link.ExecuteNonQuery();
@@ -83,7 +83,7 @@ public sealed partial class SqliteMetadataIndex
 
     public Task<BlobUnlink> UnlinkBlobAsync(Repository repository, Digest digest) => WriteAsync((c, t) =>
     {
-        using var delete = Command(c, t, """
+        using var delete = c.Command(t, """
             DELETE FROM repository_blobs
             WHERE digest = $digest AND repository_id = (SELECT id FROM repositories WHERE name = $name)
               AND NOT EXISTS (SELECT 1 FROM manifest_references mr
@@ -94,7 +94,7 @@ public sealed partial class SqliteMetadataIndex
             return BlobUnlink.Unlinked;
         }
 
-        using var linked = Command(c, t, """
+        using var linked = c.Command(t, """
             SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
             WHERE r.name = $name AND rb.digest = $digest
             """, ("$digest", digest.ToString()), ("$name", repository.Name));
@@ -104,7 +104,7 @@ public sealed partial class SqliteMetadataIndex
     public ValueTask<bool> IsReferencedByAsync(Repository repository, Digest digest, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(cancellationToken, c =>
         {
-            using var command = Command(c, """
+            using var command = c.Command("""
                 SELECT 1 FROM manifest_references mr JOIN repositories r ON r.id = mr.repository_id
                 WHERE r.name = $name AND mr.target = $digest LIMIT 1
                 """, ("$name", repository.Name), ("$digest", digest.ToString()));
@@ -114,7 +114,7 @@ public sealed partial class SqliteMetadataIndex
     public ValueTask<bool> IsLinkedFromUpstreamAsync(string upstream, Digest digest, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(cancellationToken, c =>
         {
-            using var command = Command(c, """
+            using var command = c.Command("""
                 SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
                 WHERE rb.digest = $digest AND r.upstream = $upstream LIMIT 1
                 """, ("$upstream", upstream), ("$digest", digest.ToString()));
@@ -125,14 +125,14 @@ public sealed partial class SqliteMetadataIndex
     {
         // Cascades remove links and manifests stored under this digest; references to it from other
         // manifests stay, so those manifests report the blob missing rather than vanishing silently.
-        using var command = Command(c, t, "DELETE FROM blobs WHERE digest = $digest", ("$digest", digest.ToString()));
+        using var command = c.Command(t, "DELETE FROM blobs WHERE digest = $digest", ("$digest", digest.ToString()));
         command.ExecuteNonQuery();
     });
 
     public async IAsyncEnumerable<BlobRecord> EnumerateBlobsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var connection = database.Open();
-        using var command = Command(connection, "SELECT digest, size, created_at, last_access FROM blobs ORDER BY digest");
+        using var command = connection.Command("SELECT digest, size, created_at, last_access FROM blobs ORDER BY digest");
         using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

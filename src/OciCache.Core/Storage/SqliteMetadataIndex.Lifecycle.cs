@@ -22,7 +22,7 @@ public sealed partial class SqliteMetadataIndex
     public Task<long> GetCachedBytesAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(Read(cancellationToken, c =>
         {
-            using var command = Command(c, $"SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE NOT {LocallyNeeded}");
+            using var command = c.Command($"SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE NOT {LocallyNeeded}");
             return (long)command.ExecuteScalar()!;
         }));
 
@@ -35,7 +35,7 @@ public sealed partial class SqliteMetadataIndex
 
         return WriteAsync((c, t) =>
         {
-            using var command = Command(c, t, "UPDATE blobs SET last_access = MAX(last_access, $at) WHERE digest = $digest",
+            using var command = c.Command(t, "UPDATE blobs SET last_access = MAX(last_access, $at) WHERE digest = $digest",
                 ("$at", 0L), ("$digest", ""));
             foreach (var (digest, at) in accesses)
             {
@@ -52,7 +52,7 @@ public sealed partial class SqliteMetadataIndex
     private static IReadOnlyList<EvictionCandidate> ListEvictionCandidates(SqliteConnection c, bool includeLocal)
     {
         var candidates = new List<EvictionCandidate>();
-        using (var roots = Command(c, """
+        using (var roots = c.Command("""
             SELECT r.name, r.upstream, m.digest, b.last_access, b.size,
                    (SELECT group_concat(t.name, char(10)) FROM tags t WHERE t.repository_id = m.repository_id AND t.digest = m.digest)
             FROM manifests m
@@ -74,7 +74,7 @@ public sealed partial class SqliteMetadataIndex
         }
 
         var keepLocal = includeLocal ? "" : $"AND NOT {LocallyNeeded}";
-        using (var blobs = Command(c, $"SELECT b.digest, b.last_access, b.size FROM blobs b WHERE NOT {ManifestNeeded} {keepLocal}"))
+        using (var blobs = c.Command($"SELECT b.digest, b.last_access, b.size FROM blobs b WHERE NOT {ManifestNeeded} {keepLocal}"))
         using (var reader = blobs.ExecuteReader())
         {
             while (reader.Read())
@@ -91,7 +91,7 @@ public sealed partial class SqliteMetadataIndex
     {
         var touched = new HashSet<Digest>();
         var pending = new Stack<Digest>([root]);
-        using var id = Command(c, t, "SELECT id FROM repositories WHERE name = $name", ("$name", repository.Name));
+        using var id = c.Command(t, "SELECT id FROM repositories WHERE name = $name", ("$name", repository.Name));
         if (id.ExecuteScalar() is not long repositoryId)
         {
             return (IReadOnlyList<Digest>)[];
@@ -100,7 +100,7 @@ public sealed partial class SqliteMetadataIndex
         while (pending.TryPop(out var digest))
         {
             var targets = new List<Digest>();
-            using (var select = Command(c, t, "SELECT target FROM manifest_references WHERE repository_id = $id AND manifest = $digest",
+            using (var select = c.Command(t, "SELECT target FROM manifest_references WHERE repository_id = $id AND manifest = $digest",
                        ("$id", repositoryId), ("$digest", digest.ToString())))
             using (var reader = select.ExecuteReader())
             {
@@ -110,7 +110,7 @@ public sealed partial class SqliteMetadataIndex
                 }
             }
 
-            using (var delete = Command(c, t, "DELETE FROM manifests WHERE repository_id = $id AND digest = $digest",
+            using (var delete = c.Command(t, "DELETE FROM manifests WHERE repository_id = $id AND digest = $digest",
                        ("$id", repositoryId), ("$digest", digest.ToString())))
             {
                 delete.ExecuteNonQuery(); // its tags and references go with it
@@ -143,7 +143,7 @@ public sealed partial class SqliteMetadataIndex
             _ => "",
         };
         var filter = among is null ? "" : "AND b.digest IN (SELECT value FROM json_each($among))";
-        using var command = Command(c, $"SELECT b.digest, b.size, b.created_at, b.last_access FROM blobs b WHERE NOT {ManifestNeeded} {keep} {filter}",
+        using var command = c.Command($"SELECT b.digest, b.size, b.created_at, b.last_access FROM blobs b WHERE NOT {ManifestNeeded} {keep} {filter}",
             ("$among", among is null ? null : System.Text.Json.JsonSerializer.Serialize(among.Select(d => d.ToString()).ToArray(), StringArrayContext.Default.StringArray)));
         using var reader = command.ExecuteReader();
         var list = new List<BlobRecord>();
@@ -157,7 +157,7 @@ public sealed partial class SqliteMetadataIndex
 
     public Task MarkOrphanedLinksAsync(DateTimeOffset now) => WriteAsync((c, t) =>
     {
-        using var command = Command(c, t, """
+        using var command = c.Command(t, """
             UPDATE repository_blobs SET orphaned_at = NULL
             WHERE orphaned_at IS NOT NULL AND (
                 EXISTS (SELECT 1 FROM manifest_references mr WHERE mr.repository_id = repository_blobs.repository_id AND mr.target = repository_blobs.digest)
@@ -173,14 +173,14 @@ public sealed partial class SqliteMetadataIndex
 
     public Task<int> DeleteOrphanedLinksAsync(DateTimeOffset before) => WriteAsync((c, t) =>
     {
-        using var command = Command(c, t, "DELETE FROM repository_blobs WHERE orphaned_at IS NOT NULL AND orphaned_at < $before",
+        using var command = c.Command(t, "DELETE FROM repository_blobs WHERE orphaned_at IS NOT NULL AND orphaned_at < $before",
             ("$before", before.ToUnixTimeMilliseconds()));
         return command.ExecuteNonQuery();
     });
 
     private static bool IsUnreferencedUntaggedManifest(SqliteConnection c, SqliteTransaction t, long repositoryId, Digest digest)
     {
-        using var command = Command(c, t, """
+        using var command = c.Command(t, """
             SELECT 1 FROM manifests m WHERE m.repository_id = $id AND m.digest = $digest
               AND NOT EXISTS (SELECT 1 FROM manifest_references mr WHERE mr.repository_id = $id AND mr.target = $digest)
               AND NOT EXISTS (SELECT 1 FROM tags WHERE repository_id = $id AND digest = $digest)

@@ -11,7 +11,7 @@ public sealed partial class SqliteMetadataIndex
     public ValueTask<ManifestRecord?> GetManifestAsync(Repository repository, Digest digest, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(cancellationToken, c =>
         {
-            using var command = Command(c, $"""
+            using var command = c.Command($"""
                 SELECT {ManifestColumns} FROM manifests m JOIN repositories r ON r.id = m.repository_id
                 WHERE r.name = $name AND m.digest = $digest
                 """, ("$name", repository.Name), ("$digest", digest.ToString()));
@@ -22,7 +22,7 @@ public sealed partial class SqliteMetadataIndex
     public ValueTask<TagRecord?> GetTagAsync(Repository repository, string tag, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(cancellationToken, c =>
         {
-            using var command = Command(c, """
+            using var command = c.Command("""
                 SELECT t.digest, t.updated_at, t.checked_at FROM tags t JOIN repositories r ON r.id = t.repository_id
                 WHERE r.name = $name AND t.name = $tag
                 """, ("$name", repository.Name), ("$tag", tag));
@@ -57,7 +57,7 @@ public sealed partial class SqliteMetadataIndex
             return null;
         }
 
-        using var linked = Command(c, t, """
+        using var linked = c.Command(t, """
             SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repository_id
             WHERE r.name = $name AND rb.digest = $digest
             """, ("$name", repository), ("$digest", ""));
@@ -78,7 +78,7 @@ public sealed partial class SqliteMetadataIndex
     {
         var id = EnsureRepository(c, t, repository);
         var digest = manifest.Digest.ToString();
-        using (var insert = Command(c, t, """
+        using (var insert = c.Command(t, """
             INSERT INTO blobs(digest, size, created_at, last_access) VALUES ($digest, $size, $now, $now)
                 ON CONFLICT(digest) DO UPDATE SET last_access = $now;
             INSERT INTO manifests(repository_id, digest, media_type, size, artifact_type, subject, annotations, created_at)
@@ -92,7 +92,7 @@ public sealed partial class SqliteMetadataIndex
             insert.ExecuteNonQuery();
         }
 
-        using (var reference = Command(c, t,
+        using (var reference = c.Command(t,
             "INSERT INTO manifest_references(repository_id, manifest, target) VALUES ($id, $digest, $target) ON CONFLICT DO NOTHING",
             ("$id", id), ("$digest", digest), ("$target", "")))
         {
@@ -105,7 +105,7 @@ public sealed partial class SqliteMetadataIndex
 
         if (tag is not null)
         {
-            using var upsert = Command(c, t, """
+            using var upsert = c.Command(t, """
                 INSERT INTO tags(repository_id, name, digest, updated_at, checked_at) VALUES ($id, $tag, $digest, $now, $now)
                 ON CONFLICT(repository_id, name) DO UPDATE SET
                     updated_at = CASE WHEN digest = excluded.digest THEN updated_at ELSE excluded.updated_at END,
@@ -118,7 +118,7 @@ public sealed partial class SqliteMetadataIndex
 
     public Task MarkTagCheckedAsync(Repository repository, string tag, DateTimeOffset checkedAt) => WriteAsync((c, t) =>
     {
-        using var command = Command(c, t, """
+        using var command = c.Command(t, """
             UPDATE tags SET checked_at = $at
             WHERE name = $tag AND repository_id = (SELECT id FROM repositories WHERE name = $name)
             """, ("$at", checkedAt.ToUnixTimeMilliseconds()), ("$tag", tag), ("$name", repository.Name));
@@ -127,7 +127,7 @@ public sealed partial class SqliteMetadataIndex
 
     public Task<bool> DeleteManifestAsync(Repository repository, Digest digest) => WriteAsync((c, t) =>
     {
-        using var command = Command(c, t, """
+        using var command = c.Command(t, """
             DELETE FROM manifests
             WHERE digest = $digest AND repository_id = (SELECT id FROM repositories WHERE name = $name)
             """, ("$digest", digest.ToString()), ("$name", repository.Name));
@@ -136,7 +136,7 @@ public sealed partial class SqliteMetadataIndex
 
     public Task<bool> DeleteTagAsync(Repository repository, string tag) => WriteAsync((c, t) =>
     {
-        using var command = Command(c, t, """
+        using var command = c.Command(t, """
             DELETE FROM tags WHERE name = $tag AND repository_id = (SELECT id FROM repositories WHERE name = $name)
             """, ("$tag", tag), ("$name", repository.Name));
         return command.ExecuteNonQuery() > 0;
@@ -145,7 +145,7 @@ public sealed partial class SqliteMetadataIndex
     public Task<IReadOnlyList<string>?> ListTagsAsync(Repository repository, int limit, string? after, CancellationToken cancellationToken = default) =>
         Task.FromResult(Read(cancellationToken, c =>
         {
-            using (var exists = Command(c, "SELECT 1 FROM repositories WHERE name = $name", ("$name", repository.Name)))
+            using (var exists = c.Command("SELECT 1 FROM repositories WHERE name = $name", ("$name", repository.Name)))
             {
                 if (exists.ExecuteScalar() is null)
                 {
@@ -153,7 +153,7 @@ public sealed partial class SqliteMetadataIndex
                 }
             }
 
-            using var command = Command(c, """
+            using var command = c.Command("""
                 SELECT t.name FROM tags t JOIN repositories r ON r.id = t.repository_id
                 WHERE r.name = $name AND t.name > $after ORDER BY t.name LIMIT $limit
                 """, ("$name", repository.Name), ("$after", after ?? ""), ("$limit", limit));
@@ -176,7 +176,7 @@ public sealed partial class SqliteMetadataIndex
         Repository repository, Digest subject, string? artifactType, Digest? after, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var connection = database.Open();
-        using var command = Command(connection, """
+        using var command = connection.Command("""
             SELECT m.digest, m.media_type, m.size, m.artifact_type, m.subject,
                 CASE WHEN length(m.annotations) <= $maxAnnotations THEN m.annotations END, m.created_at
             FROM manifests m JOIN repositories r ON r.id = m.repository_id

@@ -46,25 +46,6 @@ public sealed partial class SqliteMetadataIndex(SqliteDatabase database, TimePro
             return true;
         });
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = Command(connection, sql, parameters);
-        command.Transaction = transaction;
-        return command;
-    }
-
     private static DateTimeOffset Time(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
 
     private static Digest? OptionalDigest(SqliteDataReader reader, int ordinal) =>
@@ -76,7 +57,7 @@ public sealed partial class SqliteMetadataIndex(SqliteDatabase database, TimePro
     /// <summary>Returns the id of the repository, creating it (with its upstream) when new.</summary>
     private long EnsureRepository(SqliteConnection connection, SqliteTransaction transaction, Repository repository)
     {
-        using var insert = Command(connection, transaction,
+        using var insert = connection.Command(transaction,
             "INSERT INTO repositories(name, upstream, created_at) VALUES ($name, $upstream, $now) ON CONFLICT(name) DO NOTHING;" +
             "SELECT id FROM repositories WHERE name = $name;",
             ("$name", repository.Name), ("$upstream", repository.Upstream), ("$now", Now));
