@@ -61,6 +61,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<IStorageVolume, DataVolume>();
         services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<DataLayout>().Database));
         services.TryAddSingleton<DatabaseFile>();
+        services.TryAddSingleton<IMetadataHealth>(sp => sp.GetRequiredService<DatabaseFile>());
         // One SQLite index behind every metadata role; the roles it caches are answered through one decorator.
         services.TryAddSingleton<SqliteMetadataIndex>();
         services.TryAddSingleton(sp =>

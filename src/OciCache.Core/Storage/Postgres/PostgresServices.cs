@@ -21,6 +21,8 @@ internal static class PostgresServices
         // First of all hosted services: nothing may read or write before the schema is current.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgresMigrator>());
 
+        services.TryAddSingleton<IMetadataHealth, PostgresHealth>();
+
         // Role stores on PostgreSQL
         services.TryAddSingleton<IRobotStore, PostgresRobotStore>();
         services.TryAddSingleton<IApiKeyStore, PostgresApiKeyStore>();
