@@ -7,8 +7,8 @@ namespace OciCache.IntegrationTests.Appliance;
 
 /// <summary>
 /// ansible/hq.yml, the headquarters variant, applied to this machine (connection local) with every path in a
-/// temp folder and no systemd: two replicas (role ocicache with ocicache_replica) and a balancer (role
-/// ocicache_balancer). What it wrote is then used for real: HAProxy runs the rendered snippet in front of two
+/// temp folder and no systemd: two replicas (role ocicache with ocicache_replica), a balancer (role
+/// ocicache_balancer) and a containerd node pointed at the balancer (role containerd_mirror). What it wrote is then used for real: HAProxy runs the rendered snippet in front of two
 /// OciCache processes on the replicas' ports. They run with default settings, since what the replicas'
 /// configuration names (PostgreSQL, S3, the cluster) is checked here as written, not served.
 /// </summary>
@@ -47,7 +47,7 @@ public sealed partial class AnsibleHqPlaybookTests : IDisposable
         var first = await RunPlaybookAsync(inventory);
         var second = await RunPlaybookAsync(inventory);
 
-        Assert.Equal(["balancer", .. Replicas], Recap(first).Select(h => h.Name).Order());
+        Assert.Equal(["balancer", "node-containerd", .. Replicas], Recap(first).Select(h => h.Name).Order());
         Assert.All(Recap(first), host => Assert.True(host.Changed > 0 && host.Failed == 0, $"{host.Name} on the first run:\n{first}"));
         Assert.All(Recap(second), host => Assert.True(host.Changed == 0 && host.Failed == 0, $"{host.Name} on the second run:\n{second}"));
         foreach (var secret in new[] { PostgresSecret, S3Secret, ClusterSecret, "pg-Secret", "s3-Secret", "cluster-Secret" })
@@ -93,11 +93,17 @@ public sealed partial class AnsibleHqPlaybookTests : IDisposable
         Assert.Contains($"    bind 127.0.0.1:{_balancerPort}\n", snippet);
         Assert.Equal(2, Regex.Matches(snippet, $"    server replica-a 127.0.0.1:{_replicaPorts[0]} check\n").Count);
         Assert.Equal(2, Regex.Matches(snippet, $"    server replica-b 127.0.0.1:{_replicaPorts[1]} check\n").Count);
+
+        // The node pulls through the balancer, with the registry itself as fallback.
+        var toml = File.ReadAllText(_temp.Combine("certs.d", "docker.io", "hosts.toml"));
+        Assert.Contains($"[host.\"http://127.0.0.1:{_balancerPort}\"]", toml);
+        Assert.Contains("server = \"https://registry-1.docker.io\"", toml);
     }
 
     /// <summary>
     /// The rendered snippet in a running HAProxy: requests go round robin over the ready replicas; a replica
-    /// whose /readyz fails gets none; with none ready, the live ones take them all (/healthz).
+    /// whose /readyz fails gets none; with none ready, the live ones take them all (/healthz), and the node's
+    /// check of the play (HEAD /v2/ through the balancer) still finds OciCache.
     /// </summary>
     [Fact]
     public async Task HqYml_Snippet_BalancesOverReadyReplicas_FallsBackToLiveOnesWhenNoneIsReady()
@@ -151,6 +157,11 @@ public sealed partial class AnsibleHqPlaybookTests : IDisposable
         Assert.Equal("UP", served[("ocicache_live", "replica-a")].Status);
         Assert.Equal(1, served[("ocicache_live", "replica-a")].Sessions);
         Assert.Equal(1, served[("ocicache_live", "replica-b")].Sessions);
+
+        var checkedRun = await RunPlaybookAsync(WriteInventory(check: true));
+        Assert.All(Recap(checkedRun), host => Assert.True(host.Changed == 0 && host.Failed == 0, $"{host.Name} on the checked run:\n{checkedRun}"));
+        Assert.Matches(@"TASK \[containerd_mirror : Check that OciCache answered\][^\n]*\nok: \[node-containerd\]", checkedRun);
+        Assert.Equal(3, (await StatsAsync(http)).Where(s => s.Key.Backend == "ocicache_live").Sum(s => s.Value.Sessions));
     }
 
     private async Task GetThroughBalancerAsync(HttpClient http, int count)
@@ -197,11 +208,13 @@ public sealed partial class AnsibleHqPlaybookTests : IDisposable
     private string ReplicaRoot(int index) => _temp.Combine(Replicas[index]);
 
     /// <summary>
-    /// Two replicas and a balancer, all this machine. The installed executable is the one built beside the
-    /// tests: site.yml's tests cover installing the published one.
+    /// Two replicas, a balancer and a containerd node, all this machine; the node checks that it reaches
+    /// OciCache through the balancer when <paramref name="check"/>. The installed executable is the one built
+    /// beside the tests: site.yml's tests cover installing the published one.
     /// </summary>
-    private string WriteInventory()
+    private string WriteInventory(bool check = false)
     {
+        File.WriteAllText(_temp.Combine("containerd-config.toml"), "version = 2\n");
         var artifacts = _temp.Combine("artifacts");
         Directory.CreateDirectory(Path.Combine(artifacts, "linux-x64"));
         File.Copy(OciCacheProcess.Executable, Path.Combine(artifacts, "linux-x64", "ocicache"), overwrite: true);
@@ -243,6 +256,7 @@ public sealed partial class AnsibleHqPlaybookTests : IDisposable
                         {
                             ["balancer"] = new Dictionary<string, object>
                             {
+                                ["ansible_host"] = "127.0.0.1",
                                 ["ocicache_balancer_root"] = _temp.Combine("balancer"),
                                 ["ocicache_balancer_bind"] = $"127.0.0.1:{_balancerPort}",
                                 // Quick checks: the test waits for their result, never for a time.
@@ -250,6 +264,25 @@ public sealed partial class AnsibleHqPlaybookTests : IDisposable
                                 ["ocicache_balancer_check_fall"] = 1,
                                 ["ocicache_balancer_check_rise"] = 1,
                             },
+                        },
+                    },
+                    ["nodes"] = new
+                    {
+                        hosts = new Dictionary<string, object>
+                        {
+                            ["node-containerd"] = new Dictionary<string, object>
+                            {
+                                ["containerd_mirror_k3s"] = false,
+                                ["containerd_certs_dir"] = _temp.Combine("certs.d"),
+                                ["containerd_config_file"] = _temp.Combine("containerd-config.toml"),
+                            },
+                        },
+                        vars = new Dictionary<string, object>
+                        {
+                            ["containerd_restart"] = false,
+                            ["containerd_mirror_check"] = check,
+                            // As inventory/hq.example/group_vars/nodes.yml has it.
+                            ["ocicache_url"] = "{{ hostvars[groups['balancers'][0]]['ocicache_balancer_url'] }}",
                         },
                     },
                 },
