@@ -98,7 +98,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
     /// <summary>
     /// Runs <paramref name="query"/> on a pooled connection of its own (autocommit: each statement sees what was
     /// committed before it started). A PostgreSQL that cannot be reached fails with the storage failure
-    /// (<see cref="PostgresErrors"/>), never with Npgsql's exception.
+    /// (<see cref="StorageErrors"/>), never with Npgsql's exception.
     /// </summary>
     public async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> query, CancellationToken cancellationToken)
     {
@@ -107,7 +107,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             return await query(connection);
         }
-        catch (Exception e) when (PostgresErrors.AsFailure(e) is { } failure)
+        catch (Exception e) when (StorageErrors.AsFailure(e) is { } failure)
         {
             throw new Oci.FailureException(failure, e);
         }
@@ -131,11 +131,11 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
                 await transaction.CommitAsync(cancellationToken);
                 return result;
             }
-            catch (PostgresException e) when (attempt < Attempts && PostgresErrors.IsConflict(e))
+            catch (PostgresException e) when (attempt < Attempts && StorageErrors.IsConflict(e))
             {
                 LogConflictRetried(e.SqlState, attempt);
             }
-            catch (Exception e) when (PostgresErrors.AsFailure(e) is { } failure)
+            catch (Exception e) when (StorageErrors.AsFailure(e) is { } failure)
             {
                 throw new Oci.FailureException(failure, e);
             }
@@ -190,7 +190,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
                 command = Command(connection, null, sql, parameters);
                 reader = await command.ExecuteReaderAsync(cancellationToken);
             }
-            catch (Exception e) when (PostgresErrors.AsFailure(e) is { } failure)
+            catch (Exception e) when (StorageErrors.AsFailure(e) is { } failure)
             {
                 throw new Oci.FailureException(failure, e);
             }
@@ -204,7 +204,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
                         yield break;
                     }
                 }
-                catch (Exception e) when (PostgresErrors.AsFailure(e) is { } failure)
+                catch (Exception e) when (StorageErrors.AsFailure(e) is { } failure)
                 {
                     throw new Oci.FailureException(failure, e);
                 }
