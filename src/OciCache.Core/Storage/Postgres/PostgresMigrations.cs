@@ -45,6 +45,7 @@ internal static class PostgresMigrations
                 PRIMARY KEY (repository, digest)
             );
             """),
+        (2, PostgresMetadataSchema.Version2),
     ];
 
     /// <summary>The newest version.</summary>

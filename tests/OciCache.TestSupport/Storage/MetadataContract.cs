@@ -1,13 +1,15 @@
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Caching.Memory;
 using OciCache.Oci;
 using OciCache.Storage;
 
-namespace OciCache.Tests.Storage;
+namespace OciCache.Testing.Storage;
 
-/// <summary>The metadata roles of one backend. A contract suite exercises one role and sets up through the others.</summary>
+/// <summary>
+/// The metadata roles of one backend. A contract suite exercises one role and sets up through the others.
+/// <paramref name="Release"/>, when given, runs when the test ends (closing pools, dropping connections).
+/// </summary>
 public sealed record MetadataBackend(
-    IBlobIndex Blobs, IManifestIndex Manifests, IUploadIndex Uploads, IEvictionIndex Eviction, IRepositoryCatalog Catalog);
+    IBlobIndex Blobs, IManifestIndex Manifests, IUploadIndex Uploads, IEvictionIndex Eviction, IRepositoryCatalog Catalog,
+    Action? Release = null);
 
 /// <summary>
 /// The base of the metadata contract suites (<see cref="BlobIndexContract"/>, <see cref="ManifestIndexContract"/>,
@@ -42,25 +44,8 @@ public abstract class MetadataContract : IDisposable
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        Backend.Release?.Invoke();
         Temp.Dispose();
         GC.SuppressFinalize(this);
-    }
-}
-
-/// <summary>The backends this repository has: SQLite alone, and SQLite behind the in-memory <see cref="CachedMetadataIndex"/>.</summary>
-public static class MetadataBackends
-{
-    public static MetadataBackend Sqlite(TempDirectory temp)
-    {
-        var sqlite = new SqliteMetadataIndex(new SqliteDatabase(temp.Combine("meta.db")), TimeProvider.System);
-        return new MetadataBackend(sqlite, sqlite, sqlite, sqlite, sqlite);
-    }
-
-    public static MetadataBackend Cached(TempDirectory temp)
-    {
-        var sqlite = new SqliteMetadataIndex(new SqliteDatabase(temp.Combine("meta.db")), TimeProvider.System);
-        var cached = new CachedMetadataIndex(sqlite, sqlite, sqlite, sqlite, new MemoryCache(new MemoryCacheOptions { SizeLimit = 1000 }));
-        return new MetadataBackend(cached, cached, sqlite, cached, cached);
     }
 }

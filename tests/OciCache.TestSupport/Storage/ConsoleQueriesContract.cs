@@ -1,9 +1,9 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using OciCache.Oci;
 using OciCache.Storage;
+using Xunit;
 
-namespace OciCache.Tests.Storage;
+namespace OciCache.Testing.Storage;
 
 /// <summary>
 /// The contract every <see cref="IConsoleQueries"/> keeps; one subclass per implementation. The rows are written
@@ -152,25 +152,5 @@ public abstract class ConsoleQueriesContract : IDisposable
         Assert.Equal(11_142, breakdown.StoredBytes); // the orphan too
         Assert.Equal(100, breakdown.SharedBytes);
         Assert.Equal([("", 1_015L), ("docker.io", 10_020L)], breakdown.OnlyBy.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => (o.Key, o.Value)));
-    }
-}
-
-/// <summary>The console queries contract on a real SQLite file.</summary>
-public sealed class SqliteConsoleQueriesTests : ConsoleQueriesContract
-{
-    private SqliteDatabase? _database;
-
-    protected override (IConsoleQueries Queries, IBlobIndex Blobs, IManifestIndex Manifests, IPullCounts Pulls) Create(string folder, TimeProvider time)
-    {
-        _database = new SqliteDatabase(Path.Combine(folder, "ocicache.db"));
-        var index = new SqliteMetadataIndex(_database, time);
-        return (new SqliteConsoleQueries(_database), index, index, new SqlitePullCounts(_database));
-    }
-
-    public override void Dispose()
-    {
-        _database?.Dispose();
-        SqliteConnection.ClearAllPools();
-        base.Dispose();
     }
 }

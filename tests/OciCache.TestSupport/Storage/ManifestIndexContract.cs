@@ -1,7 +1,8 @@
 using OciCache.Oci;
 using OciCache.Storage;
+using Xunit;
 
-namespace OciCache.Tests.Storage;
+namespace OciCache.Testing.Storage;
 
 /// <summary>The contract every <see cref="IManifestIndex"/> must keep; one subclass per backend.</summary>
 public abstract class ManifestIndexContract : MetadataContract
@@ -129,14 +130,4 @@ public abstract class ManifestIndexContract : MetadataContract
 
     private Task<List<ManifestRecord>> Referrers(Repository repository, Digest subject, string? artifactType, Digest? after = null) =>
         Manifests.ListReferrersAsync(repository, subject, artifactType, after).ToListAsync().AsTask();
-}
-
-public sealed class SqliteManifestIndexTests : ManifestIndexContract
-{
-    protected override MetadataBackend CreateBackend(TempDirectory temp) => MetadataBackends.Sqlite(temp);
-}
-
-public sealed class CachedManifestIndexTests : ManifestIndexContract
-{
-    protected override MetadataBackend CreateBackend(TempDirectory temp) => MetadataBackends.Cached(temp);
 }

@@ -1,7 +1,8 @@
 using OciCache.Oci;
 using OciCache.Storage;
+using Xunit;
 
-namespace OciCache.Tests.Storage;
+namespace OciCache.Testing.Storage;
 
 /// <summary>The contract every <see cref="IRepositoryCatalog"/> must keep; one subclass per backend.</summary>
 public abstract class RepositoryCatalogContract : MetadataContract
@@ -33,14 +34,4 @@ public abstract class RepositoryCatalogContract : MetadataContract
         Assert.Equal(["hub/library/a"], await Backend.Catalog.ListAsync(2, "b"));
         Assert.Empty(await Backend.Catalog.ListAsync(2, "hub/library/a"));
     }
-}
-
-public sealed class SqliteRepositoryCatalogTests : RepositoryCatalogContract
-{
-    protected override MetadataBackend CreateBackend(TempDirectory temp) => MetadataBackends.Sqlite(temp);
-}
-
-public sealed class CachedRepositoryCatalogTests : RepositoryCatalogContract
-{
-    protected override MetadataBackend CreateBackend(TempDirectory temp) => MetadataBackends.Cached(temp);
 }

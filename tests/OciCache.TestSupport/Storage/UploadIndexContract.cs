@@ -1,6 +1,7 @@
 using OciCache.Storage;
+using Xunit;
 
-namespace OciCache.Tests.Storage;
+namespace OciCache.Testing.Storage;
 
 /// <summary>The contract every <see cref="IUploadIndex"/> must keep; one subclass per backend.</summary>
 public abstract class UploadIndexContract : MetadataContract
@@ -36,14 +37,4 @@ public abstract class UploadIndexContract : MetadataContract
         Assert.Equal([Id, Id.Replace('0', 'f')], listed.Select(u => u.Id));
         Assert.Equal(new UploadRecord(Id, "app", 3, older, newer), listed[0]);
     }
-}
-
-public sealed class SqliteUploadIndexTests : UploadIndexContract
-{
-    protected override MetadataBackend CreateBackend(TempDirectory temp) => MetadataBackends.Sqlite(temp);
-}
-
-public sealed class CachedUploadIndexTests : UploadIndexContract
-{
-    protected override MetadataBackend CreateBackend(TempDirectory temp) => MetadataBackends.Cached(temp);
 }

@@ -1,7 +1,8 @@
 using OciCache.Oci;
 using OciCache.Storage;
+using Xunit;
 
-namespace OciCache.Tests.Storage;
+namespace OciCache.Testing.Storage;
 
 /// <summary>The contract every <see cref="IEvictionIndex"/> must keep; one subclass per backend.</summary>
 public abstract class EvictionIndexContract : MetadataContract
@@ -98,14 +99,4 @@ public abstract class EvictionIndexContract : MetadataContract
         Assert.Equal(2, await Blobs.GetLinkedBlobSizeAsync(App, B)); // its manifest references it
         Assert.Equal(3, await Blobs.GetLinkedBlobSizeAsync(Mirror, D)); // mirror links are eviction's
     }
-}
-
-public sealed class SqliteEvictionIndexTests : EvictionIndexContract
-{
-    protected override MetadataBackend CreateBackend(TempDirectory temp) => MetadataBackends.Sqlite(temp);
-}
-
-public sealed class CachedEvictionIndexTests : EvictionIndexContract
-{
-    protected override MetadataBackend CreateBackend(TempDirectory temp) => MetadataBackends.Cached(temp);
 }

@@ -1,7 +1,8 @@
 using OciCache.Oci;
 using OciCache.Storage;
+using Xunit;
 
-namespace OciCache.Tests.Storage;
+namespace OciCache.Testing.Storage;
 
 /// <summary>The contract every <see cref="IBlobIndex"/> must keep; one subclass per backend.</summary>
 public abstract class BlobIndexContract : MetadataContract
@@ -95,14 +96,4 @@ public abstract class BlobIndexContract : MetadataContract
         Assert.Equal(ordered, (await Blobs.EnumerateBlobsAsync().ToListAsync()).Select(b => b.Digest));
         Assert.Equal([ordered[0]], (await Blobs.EnumerateBlobsAsync().Take(1).ToListAsync()).Select(b => b.Digest));
     }
-}
-
-public sealed class SqliteBlobIndexTests : BlobIndexContract
-{
-    protected override MetadataBackend CreateBackend(TempDirectory temp) => MetadataBackends.Sqlite(temp);
-}
-
-public sealed class CachedBlobIndexTests : BlobIndexContract
-{
-    protected override MetadataBackend CreateBackend(TempDirectory temp) => MetadataBackends.Cached(temp);
 }
