@@ -12,8 +12,8 @@ public static class AuthStoreServices
     /// Registers the stores of access control: <see cref="IRobotAccounts"/> and <see cref="IApiKeys"/> on the
     /// role interfaces <see cref="IRobotStore"/> and <see cref="IApiKeyStore"/> of the metadata database, and
     /// <see cref="IAuditLog"/> as JSON lines in <see cref="AuditLogOptions.Path"/>, or <c>audit.log</c> in the
-    /// data folder. Needs <see cref="OciCacheCoreServices.AddOciCacheCore"/> (the data folder and database);
-    /// every registration is a <c>TryAdd</c>, so one made before this call wins.
+    /// data folder, and the token key in <c>token-key.pem</c> there (<see cref="ITokenKeySource"/>). Needs
+    /// <see cref="OciCacheCoreServices.AddOciCacheCore"/> (the data folder and database); every registration is a <c>TryAdd</c>, so one made before this call wins.
     /// </summary>
     public static IServiceCollection AddOciCacheAuthStores(this IServiceCollection services, AuditLogOptions options)
     {
@@ -23,9 +23,11 @@ public static class AuthStoreServices
             new RobotAccounts(sp.GetRequiredService<IRobotStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IApiKeys>(sp =>
             new ApiKeys(sp.GetRequiredService<IApiKeyStore>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IAuditLog>(sp => new JsonLinesAuditLog(
+        services.TryAddSingleton(sp => new JsonLinesAuditLog(
             options, AuditLogPath(options, sp.GetRequiredService<DataLayout>()),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<JsonLinesAuditLog>>()));
+        services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<JsonLinesAuditLog>());
+        services.TryAddSingleton<ITokenKeySource>(sp => new FileTokenKeySource(sp.GetRequiredService<IStorageVolume>().TokenKeyPath));
         return services;
     }
 
