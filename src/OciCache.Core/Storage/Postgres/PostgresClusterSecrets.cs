@@ -6,10 +6,16 @@ namespace OciCache.Storage.Postgres;
 /// so replicas starting at once all read the row that was inserted first. Anyone who can read the database
 /// can read the secrets: protect it (and its backups) as the key files of a single node.
 /// </summary>
+/// <remarks>
+/// The token key is read while the host is built (access control exists before the first request), which is
+/// before <see cref="PostgresMigrator"/> runs as the first hosted service; so this store brings the schema up
+/// to date itself first (the same migration, under the same lock: it applies nothing when it is current).
+/// </remarks>
 internal sealed class PostgresClusterSecrets(PostgresDatabase database) : IClusterSecrets
 {
     public async Task<byte[]> GetOrCreateAsync(string name, Func<byte[]> created, CancellationToken cancellationToken)
     {
+        await database.MigrateAsync(cancellationToken);
         if (await FindAsync(name, cancellationToken) is { } stored)
         {
             return stored;
