@@ -33,6 +33,7 @@ internal sealed partial class StoredAuditLog : IAuditLog, IAuditHistory, IAsyncD
     private readonly Task _writer;
     private int _dropping; // 1 while events are dropped at the queue; logged on the change only
     private bool _failing; // the writer's own: the store failed, and that was logged
+    private int _disposed;
 
     public StoredAuditLog(IAuditStore store, TimeProvider time, ILogger<StoredAuditLog> logger)
     {
@@ -79,13 +80,19 @@ internal sealed partial class StoredAuditLog : IAuditLog, IAuditHistory, IAsyncD
     public async Task<IReadOnlyList<AuditLine>> ReadAsync(AuditQuery query, int limit, CancellationToken cancellationToken) =>
         [.. (await _store.ReadAsync(query, limit, cancellationToken)).Select(AuditLine.Parse).OfType<AuditLine>()];
 
-    /// <summary>Takes no more events, stores the queued ones (one try each), and ends the writer.</summary>
+    /// <summary>
+    /// Takes no more events, stores the queued ones (one try each), and ends the writer. Safe to call again
+    /// (the container disposes it once for each role it is registered under).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _closing.CancelAsync();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _queue.Writer.TryComplete();
+            await _closing.CancelAsync();
+        }
+
         await _writer;
-        _closing.Dispose();
     }
 
     private async Task WriteLoopAsync()
