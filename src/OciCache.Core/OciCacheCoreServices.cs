@@ -82,6 +82,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<IPinStore, SqlitePinStore>();
         services.TryAddSingleton<IPullCounts, SqlitePullCounts>();
         services.TryAddSingleton<IConsoleQueries, SqliteConsoleQueries>();
+        services.TryAddSingleton<ILeadership, SingleNodeLeadership>(); // one process: always the leader
 
         // Registry
         services.TryAddSingleton(_ => new RepositoryRouter(upstreams.Select(u => (u.Key, (IEnumerable<string>)u.Value.Aliases))));

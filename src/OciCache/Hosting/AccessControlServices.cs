@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OciCache.Access;
 using OciCache.Auth;
 using OciCache.SignIn;
-using OciCache.Storage;
 
 namespace OciCache.Hosting;
 
@@ -26,7 +25,9 @@ internal static class AccessControlServices
         services.TryAddSingleton(static p => AccessPolicy.Create(p.GetRequiredService<AuthSettings>()));
         services.TryAddSingleton(static p =>
         {
-            var key = TokenKey.LoadOrCreate(p.GetRequiredService<IStorageVolume>().TokenKeyPath);
+            // Once, when access control is built (OciCacheApp.Build, before any request); no synchronization
+            // context here, so waiting on the source (a file, or the shared database) cannot deadlock.
+            var key = p.GetRequiredService<ITokenKeySource>().LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
             return new TokenSigner(key, p.GetRequiredService<AuthSettings>().Service, p.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton(static p => new SignInLimiter(p.GetRequiredService<TimeProvider>(), p.GetRequiredService<AuthSettings>().FailedSignIns));

@@ -46,6 +46,28 @@ internal static class PostgresMigrations
             );
             """),
         (2, PostgresMetadataSchema.Version2),
+        (4, """
+            CREATE TABLE cluster_leader (
+                name text COLLATE "C" PRIMARY KEY,
+                holder text NOT NULL,
+                expires_at timestamptz NOT NULL
+            );
+            CREATE TABLE cluster_secrets (
+                name text COLLATE "C" PRIMARY KEY,
+                value bytea NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE audit_events (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at timestamptz NOT NULL,
+                action text COLLATE "C" NOT NULL,
+                who text COLLATE "C",
+                repository text COLLATE "C",
+                line text NOT NULL
+            );
+            CREATE INDEX audit_events_by_action ON audit_events (action, id);
+            CREATE INDEX audit_events_by_who ON audit_events (who, id);
+            """),
     ];
 
     /// <summary>The newest version.</summary>

@@ -44,6 +44,7 @@ internal static class PostgresServices
         // Fill leases on PostgreSQL
 
         // Cluster state on PostgreSQL
+        services.AddPostgresClusterState();
 
         // Sessions on PostgreSQL
         return services;
