@@ -36,6 +36,7 @@ internal static class PostgresServices
         // Cluster state on PostgreSQL
 
         // Sessions on PostgreSQL
+        services.AddPostgresSessions();
         return services;
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace OciCache.Storage.Postgres;
 
-public static class PostgresSessionServices
+internal static class PostgresSessionServices
 {
     /// <summary>
     /// Console sessions, pending OIDC sign-ins and the sign-in limiter's failures in PostgreSQL (migration 5),
