@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace OciCache.Storage;
 
 /// <summary>
@@ -37,4 +39,12 @@ public interface IConsoleSessionStore
 /// <param name="IdHash">The SHA-256 of the session's id (the cookie's value), 32 bytes.</param>
 public sealed record ConsoleSessionRecord(
     byte[] IdHash, string User, IReadOnlyList<string> Groups, string? Credential, bool FromIssuer, string CsrfToken,
-    DateTimeOffset SignedInAt, DateTimeOffset LastSeen, DateTimeOffset CheckedAt);
+    DateTimeOffset SignedInAt, DateTimeOffset LastSeen, DateTimeOffset CheckedAt)
+{
+    /// <summary>Leaves the CSRF token out of <c>ToString</c>, should a row ever reach a log.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"User = {User}, SignedInAt = {SignedInAt:O}, LastSeen = {LastSeen:O}");
+        return true;
+    }
+}

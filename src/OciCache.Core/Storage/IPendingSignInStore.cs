@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace OciCache.Storage;
 
 /// <summary>
@@ -21,7 +23,15 @@ public interface IPendingSignInStore
 }
 
 /// <summary>A pending sign-in's row; <paramref name="Nonce"/> and <paramref name="CodeVerifier"/> (PKCE) are secrets, never logged.</summary>
-public sealed record PendingSignInRecord(string State, string Nonce, string CodeVerifier, string ReturnUrl, DateTimeOffset StartedAt, string Source);
+public sealed record PendingSignInRecord(string State, string Nonce, string CodeVerifier, string ReturnUrl, DateTimeOffset StartedAt, string Source)
+{
+    /// <summary>Leaves the state, nonce and verifier out of <c>ToString</c>, should a row ever reach a log.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"Source = {Source}, StartedAt = {StartedAt:O}");
+        return true;
+    }
+}
 
 /// <summary>The bounds of <see cref="IPendingSignInStore.AddAsync"/>.</summary>
 public readonly record struct PendingSignInBounds(int PerSource, int Overall, DateTimeOffset ExpiredBy);

@@ -15,6 +15,13 @@ internal sealed record ConsoleSession(string Id, Identity Identity, string CsrfT
 
     /// <summary>When the person was last found to exist with the same secret (<see cref="ConsoleSessions.NeedsCheck"/>).</summary>
     public DateTimeOffset CheckedAt { get; set; }
+
+    /// <summary>Leaves the id (the cookie's value) and the CSRF token out of <c>ToString</c>, should a session ever reach a log.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append($"Identity = {Identity.Name}, SignedInAt = {SignedInAt:O}");
+        return true;
+    }
 }
 
 /// <summary>
