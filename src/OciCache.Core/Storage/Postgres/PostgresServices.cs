@@ -47,6 +47,7 @@ internal static class PostgresServices
         services.AddPostgresClusterState();
 
         // Sessions on PostgreSQL
+        services.AddPostgresSessions();
         return services;
     }
 }
