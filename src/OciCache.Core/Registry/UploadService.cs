@@ -50,7 +50,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
         var now = time.GetUtcNow();
         try
         {
-            store.CreateUpload(id);
+            await store.CreateUploadAsync(id);
         }
         catch (IOException e) when (StorageErrors.IsDiskFull(e))
         {
@@ -65,7 +65,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
         {
             // The row only ever follows its file; a row that could not be written (a full database)
             // takes the file with it, or the file would be an upload without a session.
-            store.DeleteUpload(id);
+            await store.DeleteUploadAsync(id);
             throw;
         }
 
@@ -121,6 +121,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
 
             if (result != BlobCommitResult.Committed)
             {
+                await store.DeleteUploadAsync(id); // an object store keeps the session's chunks until told
                 throw new FailureException(new DigestInvalid($"uploaded content does not hash to {digest}"));
             }
 
@@ -204,7 +205,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
             throw new ArgumentException("a mirror repository is no mount source", nameof(from));
         }
 
-        return await blobs.GetLinkedBlobSizeAsync(from, digest) is not null && store.TryGetLength(digest, out _) &&
+        return await blobs.GetLinkedBlobSizeAsync(from, digest) is not null && await store.GetLengthAsync(digest) is not null &&
                await blobs.LinkBlobAsync(repository, digest);
     }
 

@@ -78,7 +78,7 @@ public abstract partial class BlobStoreContract
         var never = TestBlob.Random(10, seed: 24);
 
         Assert.Null(await Store.OpenReadAsync(never.Digest));
-        Assert.False(Store.TryGetLength(never.Digest, out _));
+        Assert.Null(await Store.GetLengthAsync(never.Digest));
     }
 
     [Fact]

@@ -23,11 +23,11 @@ public abstract partial class BlobStoreContract : IDisposable
         var blob = TestBlob.Random(200_000, seed: 1);
         await using var writer = Store.CreateWriter();
         await writer.WriteAsync(blob.Bytes);
-        Assert.False(Store.TryGetLength(blob.Digest, out _)); // nothing under the final name before commit
+        Assert.Null(await Store.GetLengthAsync(blob.Digest)); // nothing under the final name before commit
 
         Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(blob.Digest, blob.Size));
 
-        Assert.True(Store.TryGetLength(blob.Digest, out var length));
+        var length = Assert.NotNull(await Store.GetLengthAsync(blob.Digest));
         Assert.Equal(blob.Size, length);
         await using var stored = await Store.OpenReadAsync(blob.Digest);
         Assert.NotNull(stored);
@@ -45,8 +45,8 @@ public abstract partial class BlobStoreContract : IDisposable
 
         Assert.Equal(BlobCommitResult.DigestMismatch, await writer.CommitAsync(other.Digest));
 
-        Assert.False(Store.TryGetLength(other.Digest, out _));
-        Assert.False(Store.TryGetLength(blob.Digest, out _));
+        Assert.Null(await Store.GetLengthAsync(other.Digest));
+        Assert.Null(await Store.GetLengthAsync(blob.Digest));
         Assert.Empty(Store.EnumerateFiles(StoreArea.Temp));
     }
 
@@ -59,7 +59,7 @@ public abstract partial class BlobStoreContract : IDisposable
 
         Assert.Equal(BlobCommitResult.SizeMismatch, await writer.CommitAsync(blob.Digest, 999));
 
-        Assert.False(Store.TryGetLength(blob.Digest, out _));
+        Assert.Null(await Store.GetLengthAsync(blob.Digest));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public abstract partial class BlobStoreContract : IDisposable
         await writer.WriteAsync(bytes);
 
         Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(digest));
-        Assert.True(Store.TryGetLength(digest, out _));
+        Assert.True(await Store.GetLengthAsync(digest) is not null);
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public abstract partial class BlobStoreContract : IDisposable
         Assert.Equal(new[] { a.Digest.ToString(), b.Digest.ToString() }.Order(), listed.Select(f => f.Digest!.Value.ToString()).Order());
         Assert.All(listed, f => Assert.Equal(10, f.Length));
         Assert.True(Store.Quarantine(a.Digest));
-        Assert.False(Store.TryGetLength(a.Digest, out _));
+        Assert.Null(await Store.GetLengthAsync(a.Digest));
         Assert.Single(Store.EnumerateFiles(StoreArea.Quarantine));
         Assert.True(Store.Delete(b.Digest));
         Assert.False(Store.Delete(b.Digest));
@@ -192,7 +192,7 @@ public abstract partial class BlobStoreContract : IDisposable
         Assert.Empty(Store.EnumerateFiles(StoreArea.Uploads));
 
         Assert.True(Store.Remove(Assert.Single(Store.EnumerateFiles(StoreArea.Blobs))));
-        Assert.False(Store.TryGetLength(blob.Digest, out _));
+        Assert.Null(await Store.GetLengthAsync(blob.Digest));
     }
 
     public void Dispose()
