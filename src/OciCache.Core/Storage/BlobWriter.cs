@@ -110,9 +110,8 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     /// between the caller's check and this open). It survives the file being renamed or deleted while read.
     /// Null when neither is there (discarded, or evicted since). The caller disposes it.
     /// </summary>
-    public SafeFileHandle? OpenFollower(Digest expected) => _committed
-        ? _sink.OpenPublished(expected) ?? (_sink.ConsumesSpool ? null : ContentFile.TryOpenRead(TempPath))
-        : ContentFile.TryOpenRead(TempPath) ?? _sink.OpenPublished(expected);
+    public SafeFileHandle? OpenFollower(Digest expected) =>
+        _committed ? _sink.OpenPublished(expected) : ContentFile.TryOpenRead(TempPath) ?? _sink.OpenPublished(expected);
 
     /// <summary>
     /// Keeps what was appended since the last save for good: an upload session calls it after every
@@ -251,7 +250,7 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
         _done = true;
         _file.Dispose();
         _hash.Dispose();
-        if (!_keepOnDispose && !(_committed && _sink.ConsumesSpool))
+        if (!_committed && !_keepOnDispose)
         {
             TryDelete(TempPath);
         }

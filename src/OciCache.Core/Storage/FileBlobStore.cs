@@ -89,8 +89,6 @@ public sealed class FileBlobStore : IBlobStore, IBlobSink
         return Task.CompletedTask;
     }
 
-    bool IBlobSink.ConsumesSpool => true;
-
     /// <summary>fsyncs the bytes, renames the file under its digest and fsyncs the folder, so the blob is whole on disk.</summary>
     async Task IBlobSink.PublishAsync(FileStream spool, string spoolPath, Digest digest, long length, CancellationToken cancellationToken)
     {

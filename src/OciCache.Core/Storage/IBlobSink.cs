@@ -11,17 +11,15 @@ namespace OciCache.Storage;
 ///               │ verified (digest and size)
 ///               ▼ sink.PublishAsync
 ///  file store:  fsync, rename into blobs/, fsync the folder       (the spool becomes the blob)
-///  S3 store:    PUT or multipart upload to blobs/sha256/&lt;hex&gt;  (the spool is deleted when the writer is)
+///  S3 store:    PUT or multipart upload to blobs/sha256/&lt;hex&gt;, then the spool is deleted
 /// </code>
 /// </summary>
 internal interface IBlobSink
 {
-    /// <summary>True when publishing moves the spool file into place, so nothing is left to delete.</summary>
-    bool ConsumesSpool { get; }
-
     /// <summary>
     /// Publishes the verified bytes of <paramref name="spool"/> (open for writing, at its end; the sink
-    /// disposes it) as <paramref name="digest"/>. On return the blob is stored and visible under its digest.
+    /// disposes it) as <paramref name="digest"/>. On return the blob is stored and visible under its digest,
+    /// and the spool file is gone (moved or deleted; a reader that opened it keeps its handle).
     /// </summary>
     Task PublishAsync(FileStream spool, string spoolPath, Digest digest, long length, CancellationToken cancellationToken);
 

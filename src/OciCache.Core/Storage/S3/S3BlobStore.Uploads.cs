@@ -137,8 +137,6 @@ public sealed partial class S3BlobStore
     /// <summary>An upload session's writer: every save puts the bytes appended since the last one as a chunk.</summary>
     private sealed class UploadSink(S3BlobStore store, string uploadId) : IBlobSink
     {
-        public bool ConsumesSpool => false;
-
         public async Task PublishAsync(FileStream spool, string spoolPath, Digest digest, long length, CancellationToken cancellationToken)
         {
             await store.PublishAsync(spool, spoolPath, store._keys.Blob(digest), length, cancellationToken);

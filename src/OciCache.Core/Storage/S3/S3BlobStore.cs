@@ -104,12 +104,11 @@ public sealed partial class S3BlobStore : IBlobStore, IBlobSink, IBlobRedirects,
         }))
         : null;
 
-    bool IBlobSink.ConsumesSpool => false;
-
     /// <summary>
     /// Uploads the verified spool under the blob's key: one PUT up to <see cref="PartSize"/>, else a multipart
     /// upload of parts read from the file one at a time, completed only when every part is in (aborted
-    /// otherwise). The spool stays until the writer is disposed, for followers that open it meanwhile.
+    /// otherwise). Then the spool is deleted: a follower that opened it keeps reading; a later one finds no
+    /// local file (<see cref="IBlobSink.OpenPublished"/> is null) and looks the blob up in the store.
     /// </summary>
     Task IBlobSink.PublishAsync(FileStream spool, string spoolPath, Digest digest, long length, CancellationToken cancellationToken) =>
         PublishAsync(spool, spoolPath, _keys.Blob(digest), length, cancellationToken);
@@ -127,15 +126,18 @@ public sealed partial class S3BlobStore : IBlobStore, IBlobSink, IBlobRedirects,
             if (length <= PartSize)
             {
                 await PutFileAsync(spoolPath, 0, length, key, cancellationToken);
-                return;
             }
-
-            await MultipartAsync(spoolPath, key, length, cancellationToken);
+            else
+            {
+                await MultipartAsync(spoolPath, key, length, cancellationToken);
+            }
         }
         catch (Exception e) when (S3Errors.IsUnavailable(e) && e is not FailureException)
         {
             throw S3Errors.Unavailable(e, "publishing a blob");
         }
+
+        File.Delete(spoolPath);
     }
 
     internal async Task PutFileAsync(string path, long start, long length, string key, CancellationToken cancellationToken)
