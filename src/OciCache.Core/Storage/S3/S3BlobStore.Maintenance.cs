@@ -20,11 +20,9 @@ public sealed partial class S3BlobStore
 
     public IEnumerable<StoreFile> EnumerateFiles(StoreArea area) => area switch
     {
-        StoreArea.Blobs => Run(() => ListAsync(_keys.Blobs, CancellationToken.None), "listing blobs")
-            .Select(o => new StoreFile(area, o.Key, _keys.DigestOf(o.Key), o.Size ?? 0, LastWrite(o))).ToList(),
-        StoreArea.Quarantine => Run(() => ListAsync(_keys.Quarantine, CancellationToken.None), "listing quarantine")
-            .Select(o => new StoreFile(area, o.Key, null, o.Size ?? 0, LastWrite(o))).ToList(),
-        StoreArea.Uploads => Run(() => ListAsync(_keys.Uploads, CancellationToken.None), "listing uploads")
+        StoreArea.Blobs => Listed(_keys.Blobs).Select(o => new StoreFile(area, o.Key, _keys.DigestOf(o.Key), o.Size ?? 0, LastWrite(o))),
+        StoreArea.Quarantine => Listed(_keys.Quarantine).Select(o => new StoreFile(area, o.Key, null, o.Size ?? 0, LastWrite(o))),
+        StoreArea.Uploads => Listed(_keys.Uploads)
             .GroupBy(o => o.Key[_keys.Uploads.Length..].Split('/')[0], StringComparer.Ordinal)
             .Select(g => new StoreFile(area, _keys.Uploads + g.Key, null, g.Sum(o => o.Size ?? 0), g.Max(LastWrite))).ToList(),
         StoreArea.Temp => [.. LocalTemp(), .. Run(ListMultipartAsync, "listing multipart uploads")],
@@ -123,6 +121,27 @@ public sealed partial class S3BlobStore
         }
 
         return removed;
+    }
+
+    /// <summary>The objects under <paramref name="prefix"/>, a page (1000 keys) at a time as the caller walks them.</summary>
+    private IEnumerable<S3Object> Listed(string prefix)
+    {
+        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix };
+        while (true)
+        {
+            var page = Run(() => _client.ListObjectsV2Async(request), "listing the bucket");
+            foreach (var listed in page.S3Objects ?? [])
+            {
+                yield return listed;
+            }
+
+            if (page.IsTruncated != true)
+            {
+                yield break;
+            }
+
+            request.ContinuationToken = page.NextContinuationToken;
+        }
     }
 
     private IEnumerable<StoreFile> LocalTemp() =>
