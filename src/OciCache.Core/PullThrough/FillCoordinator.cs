@@ -34,7 +34,7 @@ internal sealed class FillCoordinator : IRunningFills
     /// <paramref name="evenIfStored"/>: the asking repository has no record of the stored copy, so it is
     /// fetched again (the upstream's bytes replace the twin file, and make it that repository's).
     /// </summary>
-    public FillLease? Join(Digest digest, Func<BlobFill> create, bool evenIfStored = false)
+    public async ValueTask<FillLease?> JoinAsync(Digest digest, Func<BlobFill> create, bool evenIfStored = false, CancellationToken cancellationToken = default)
     {
         while (true)
         {
@@ -55,7 +55,7 @@ internal sealed class FillCoordinator : IRunningFills
                 continue;
             }
 
-            if (!evenIfStored && store.TryGetLength(digest, out _))
+            if (!evenIfStored && await store.GetLengthAsync(digest, cancellationToken) is not null)
             {
                 _fills.TryRemove(new KeyValuePair<Digest, BlobFill>(digest, fill));
                 return null;

@@ -50,7 +50,9 @@ internal sealed partial class PullThroughContentReader(
             return new BlobLookup.Missing(denied);
         }
 
-        var isStored = store.TryGetLength(digest, out var length);
+        var stored = await store.GetLengthAsync(digest, cancellationToken);
+        var isStored = stored is not null;
+        var length = stored ?? 0;
         if (isStored && await IsRecordedForAsync(repository, digest))
         {
             access.Touch(digest);
@@ -70,7 +72,7 @@ internal sealed partial class PullThroughContentReader(
             return await HeadUpstreamAsync(repository, digest, cancellationToken);
         }
 
-        var lease = fills.Join(digest, () => NewFill(repository, digest, expectedSize), evenIfStored: isStored);
+        var lease = await fills.JoinAsync(digest, () => NewFill(repository, digest, expectedSize), evenIfStored: isStored, cancellationToken);
         if (lease is null)
         {
             return await GetBlobAsync(repository, digest, headOnly, expectedSize, cancellationToken); // it was stored meanwhile
