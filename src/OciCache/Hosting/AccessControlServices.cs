@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OciCache.Access;
 using OciCache.Auth;
 using OciCache.SignIn;
+using OciCache.Storage;
 
 namespace OciCache.Hosting;
 

@@ -67,6 +67,7 @@ internal static class PostgresMigrations
             );
             CREATE INDEX audit_events_by_action ON audit_events (action, id);
             CREATE INDEX audit_events_by_who ON audit_events (who, id);
+            """),
         (5, """
             CREATE TABLE console_sessions (
                 id_hash bytea PRIMARY KEY,
