@@ -94,6 +94,10 @@ public static class OciCacheCoreServices
             sp.GetRequiredService<ILogger<UpstreamClient>>(), sp.GetRequiredService<TimeProvider>()));
 
         // Pull-through
+        services.TryAddSingleton<IFillLeases, LocalFillLeases>(); // one node; AddPostgresFillLeases for replicas
+        services.TryAddSingleton(sp => new ClusterSecret(sp.GetRequiredService<ClusterOptions>()));
+        services.TryAddSingleton(sp => new PeerClient(sp.GetRequiredService<ClusterSecret>(), sp.GetRequiredService<UpstreamPolicyOptions>()));
+        services.TryAddSingleton<ClusterFills>();
         services.TryAddSingleton<FillCoordinator>();
         services.TryAddSingleton<IRunningFills>(static p => p.GetRequiredService<FillCoordinator>());
         services.TryAddSingleton<MirrorManifests>();

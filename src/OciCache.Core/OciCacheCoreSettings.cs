@@ -34,6 +34,9 @@ internal static class OciCacheCoreSettings
             .AddSettingsValidator<PrefetchOptions, PrefetchOptionsRules>();
         services.AddSettingsSection(options.Uploads).AddSettingsValidator<UploadOptions, UploadOptionsValidator>();
         services.AddSettingsSection(options.Sync).AddSettingsValidator<SyncOptions, SyncOptionsValidator>();
+        services.AddSettingsSection(options.Cluster)
+            .AddSettingsValidator<ClusterOptions, ClusterOptionsValidator>()
+            .AddSettingsValidator<ClusterOptions, ClusterOptionsRules>();
         return services;
     }
 }

@@ -45,6 +45,14 @@ internal static class PostgresMigrations
                 PRIMARY KEY (repository, digest)
             );
             """),
+        (3, """
+            CREATE TABLE fill_leases (
+                digest text COLLATE "C" PRIMARY KEY,
+                holder text NOT NULL,
+                holder_url text NOT NULL,
+                expires_at timestamptz NOT NULL
+            );
+            """),
     ];
 
     /// <summary>The newest version.</summary>
