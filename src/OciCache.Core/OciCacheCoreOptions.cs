@@ -2,6 +2,7 @@ using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Settings;
+using OciCache.Storage;
 using OciCache.Sync;
 using OciCache.Upstream;
 
@@ -39,6 +40,9 @@ public record OciCacheCoreOptions : ISettingsSection
 
     /// <summary>Whole namespaces copied from upstreams on a schedule.</summary>
     public SyncOptions Sync { get; set; } = new();
+
+    /// <summary>Where metadata lives: SQLite in the data folder (default) or a shared PostgreSQL database.</summary>
+    public MetadataOptions Metadata { get; set; } = new();
 
     /// <summary>Caps on open chunked upload sessions.</summary>
     public UploadOptions Uploads { get; set; } = new();

@@ -9,6 +9,7 @@ using OciCache.Observability;
 using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Storage;
+using OciCache.Storage.Postgres;
 using OciCache.Transfer;
 using OciCache.Sync;
 using OciCache.Upstream;
@@ -44,7 +45,12 @@ public static class OciCacheCoreServices
         services.AddCoreSettings(options);
         var upstreams = options.EffectiveUpstreams;
 
-        // Storage
+        // Storage; with Metadata:Backend=postgres the PostgreSQL stores take their roles first.
+        if (options.Metadata.IsPostgres)
+        {
+            services.AddPostgresMetadata(options.Metadata.Postgres);
+        }
+
         services.TryAddSingleton(_ =>
         {
             var layout = new DataLayout(options.Data);
@@ -55,6 +61,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<IStorageVolume, DataVolume>();
         services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<DataLayout>().Database));
         services.TryAddSingleton<DatabaseFile>();
+        services.TryAddSingleton<IMetadataHealth>(sp => sp.GetRequiredService<DatabaseFile>());
         // One SQLite index behind every metadata role; the roles it caches are answered through one decorator.
         services.TryAddSingleton<SqliteMetadataIndex>();
         services.TryAddSingleton(sp =>

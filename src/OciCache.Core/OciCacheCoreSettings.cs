@@ -3,6 +3,7 @@ using OciCache.Lifecycle;
 using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Settings;
+using OciCache.Storage;
 using OciCache.Sync;
 using OciCache.Upstream;
 
@@ -32,6 +33,7 @@ internal static class OciCacheCoreSettings
         services.AddSettingsSection(options.Prefetch)
             .AddSettingsValidator<PrefetchOptions, PrefetchOptionsValidator>()
             .AddSettingsValidator<PrefetchOptions, PrefetchOptionsRules>();
+        services.AddSettingsSection(options.Metadata).AddSettingsValidator<MetadataOptions, MetadataOptionsRules>();
         services.AddSettingsSection(options.Uploads).AddSettingsValidator<UploadOptions, UploadOptionsValidator>();
         services.AddSettingsSection(options.Sync).AddSettingsValidator<SyncOptions, SyncOptionsValidator>();
         services.AddSettingsSection(options.Cluster)

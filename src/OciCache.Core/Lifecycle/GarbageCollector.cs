@@ -10,7 +10,7 @@ namespace OciCache.Lifecycle;
 /// grace period, so a write in progress is never mistaken for a leftover).
 /// </summary>
 public sealed partial class GarbageCollector(
-    IEvictionIndex index, IBlobIndex blobIndex, IUploadIndex uploadIndex, IBlobStore store, UploadService uploads, DatabaseFile database, GarbageCollectionOptions options, UploadOptions uploadOptions, TimeProvider time,
+    IEvictionIndex index, IBlobIndex blobIndex, IUploadIndex uploadIndex, IBlobStore store, UploadService uploads, IMetadataHealth metadata, GarbageCollectionOptions options, UploadOptions uploadOptions, TimeProvider time,
     ILogger<GarbageCollector> logger)
 {
     public async Task<GcReport> CollectAsync(CancellationToken cancellationToken = default)
@@ -48,7 +48,7 @@ public sealed partial class GarbageCollector(
         // Blob files the metadata does not know are leftovers of interrupted writes, unless the metadata itself
         // was lost (DatabaseFile): then nothing is removed until an operator restores it (`ocicache verify`
         // reports the same).
-        var metadataLost = !database.MayCollectUnknownBlobs;
+        var metadataLost = !metadata.MayCollectUnknownBlobs;
         var unknown = 0;
         foreach (var file in store.EnumerateFiles(StoreArea.Blobs))
         {

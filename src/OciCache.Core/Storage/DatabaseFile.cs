@@ -8,7 +8,7 @@ namespace OciCache.Storage;
 /// the path with the file opened (device and inode); readiness fails and writes are refused while they
 /// differ.
 /// </summary>
-public sealed class DatabaseFile
+public sealed class DatabaseFile : IMetadataHealth
 {
     private readonly FileIdentity? _opened;
 
@@ -33,6 +33,10 @@ public sealed class DatabaseFile
     /// one that knew them: not after a start without it, nor while the file in use was deleted or replaced.
     /// </summary>
     public bool MayCollectUnknownBlobs => !StartedWithoutMetadata && Probe() is null;
+
+    public string? WriteRefusal => Probe();
+
+    public ValueTask<string?> ProbeAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Probe());
 
     /// <summary>Null while the path is still the file that was opened, otherwise why it is not.</summary>
     public string? Probe()

@@ -142,7 +142,7 @@ internal static class RegistryEndpoints
 
     /// <summary>
     /// Mirror repositories are caches of their upstream: clients cannot change them. No write is taken while
-    /// the metadata database is not the file that was opened (<see cref="DatabaseFile"/>): it would be
+    /// the metadata database is not the file that was opened (<see cref="IMetadataHealth.WriteRefusal"/>): it would be
     /// acknowledged and then lost at the next start.
     /// </summary>
     private static Repository Writable(HttpContext context, Repository repository)
@@ -152,7 +152,7 @@ internal static class RegistryEndpoints
             throw new FailureException(new MirrorReadOnly(repository.Name, repository.Upstream));
         }
 
-        if (context.RequestServices.GetRequiredService<DatabaseFile>().Probe() is not null)
+        if (context.RequestServices.GetRequiredService<IMetadataHealth>().WriteRefusal is not null)
         {
             throw new FailureException(new StorageUnavailable("the registry's metadata database is unavailable", "deleted or replaced while in use (see /readyz)"));
         }

@@ -70,7 +70,7 @@ public static class OciCacheApp
         }
 
         app.Services.GetRequiredService<ServerInfo>(); // its uptime counts from here
-        app.Services.GetRequiredService<DatabaseFile>(); // the database's identity as opened now, before any request
+        app.Services.GetRequiredService<IMetadataHealth>(); // SQLite: the database's identity as opened now, before any request
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<RegistryMiddleware>();
         app.UseMiddleware<ConsoleHeaders>();

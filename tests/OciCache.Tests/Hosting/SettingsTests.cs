@@ -40,6 +40,9 @@ public sealed class SettingsTests : IDisposable
     [InlineData("Upstreams:x.io:Url", "ftp://x.io", "Upstreams:x.io:Url")]
     [InlineData("Uploads:MaxSessions", "0", "Uploads:MaxSessions")]
     [InlineData("Uploads:MaxSessionsPerClient", "-1", "Uploads:MaxSessionsPerClient")]
+    [InlineData("Metadata:Backend", "mysql", "Metadata:Backend")]
+    [InlineData("Metadata:Backend", "postgres", "Metadata:Postgres:ConnectionString")]
+    [InlineData("Metadata:Postgres:ConnectionStringFile", "/nonexistent/pg.conn", "Metadata:Postgres:ConnectionStringFile")]
     public void Load_BadValue_FailsNamingTheKey(string key, string value, string named)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, new Dictionary<string, string?> { [key] = value }));
@@ -180,6 +183,37 @@ public sealed class SettingsTests : IDisposable
         }));
 
         Assert.Contains(error.Errors, e => e.Contains("'mirror' already routes"));
+    }
+
+    [Fact]
+    public void Load_PostgresConnectionStringTwice_FailsWithoutQuotingIt()
+    {
+        var file = _temp.Combine("pg.conn");
+        File.WriteAllText(file, "Host=127.0.0.1;Password=file-secret\n");
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, new Dictionary<string, string?>
+        {
+            ["Metadata:Backend"] = "postgres",
+            ["Metadata:Postgres:ConnectionString"] = "Host=127.0.0.1;Password=inline-secret",
+            ["Metadata:Postgres:ConnectionStringFile"] = file,
+        }));
+
+        Assert.Contains(error.Errors, e => e.StartsWith("Metadata:Postgres:ConnectionString:", StringComparison.Ordinal));
+        Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_PostgresConnectionStringFile_IsReadWithoutItsLineEnd()
+    {
+        var file = _temp.Combine("pg.conn");
+        File.WriteAllText(file, "Host=127.0.0.1;Database=oci\n");
+        var settings = SettingsLoader.Load(null, new Dictionary<string, string?>
+        {
+            ["Metadata:Backend"] = "Postgres",
+            ["Metadata:Postgres:ConnectionStringFile"] = file,
+        });
+
+        Assert.True(settings.Metadata.IsPostgres);
+        Assert.Equal("Host=127.0.0.1;Database=oci", settings.Metadata.Postgres.Resolve());
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class ReadinessTests
     {
         using var lifetime = new TestLifetime(stopping);
         await using var services = new ServiceCollection()
-            .AddSingleton(server.Services.GetRequiredService<DatabaseFile>())
+            .AddSingleton(server.Services.GetRequiredService<IMetadataHealth>())
             .AddSingleton(server.Services.GetRequiredService<IBlobStore>())
             .AddSingleton(server.Services.GetRequiredService<OfflineSwitch>())
             .AddSingleton<IHostApplicationLifetime>(lifetime)

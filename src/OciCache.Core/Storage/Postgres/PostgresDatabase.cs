@@ -74,6 +74,31 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Null when the database answers a trivial query within <paramref name="timeout"/>, else why not (the
+    /// driver's message names the host and the cause; Npgsql never puts the password in one).
+    /// </summary>
+    public async Task<string?> ProbeAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(limit.Token);
+            await using var command = Command(connection, null, "SELECT 1", []);
+            await command.ExecuteScalarAsync(limit.Token);
+            return null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"no answer within {timeout.TotalSeconds:0.#} s";
+        }
+        catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>Runs one statement; the rows it affected.</summary>
     public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {

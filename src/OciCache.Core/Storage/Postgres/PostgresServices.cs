@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace OciCache.Storage.Postgres;
+
+/// <summary>
+/// Registers the PostgreSQL metadata backend (<c>Metadata:Backend=postgres</c>): the database with its pool,
+/// the migration at start, and the PostgreSQL implementation of every role store. Called before the SQLite
+/// defaults are added, which then find their roles taken (<c>TryAdd</c>).
+/// </summary>
+internal static class PostgresServices
+{
+    public static IServiceCollection AddPostgresMetadata(this IServiceCollection services, PostgresMetadataOptions options)
+    {
+        services.TryAddSingleton(sp => new PostgresDatabase(
+            options.Resolve() ?? throw new InvalidOperationException("Metadata:Postgres:ConnectionString is not set."),
+            sp.GetRequiredService<ILogger<PostgresDatabase>>()));
+
+        // First of all hosted services: nothing may read or write before the schema is current.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgresMigrator>());
+
+        services.TryAddSingleton<IMetadataHealth, PostgresHealth>();
+
+        // Role stores on PostgreSQL
+        services.TryAddSingleton<IRobotStore, PostgresRobotStore>();
+        services.TryAddSingleton<IApiKeyStore, PostgresApiKeyStore>();
+        services.TryAddSingleton<IPinStore, PostgresPinStore>();
+        services.TryAddSingleton<IPullCounts, PostgresPullCounts>();
+
+        // Metadata roles on PostgreSQL
+
+        // Fill leases on PostgreSQL
+
+        // Cluster state on PostgreSQL
+
+        // Sessions on PostgreSQL
+        return services;
+    }
+}
