@@ -24,7 +24,11 @@ internal sealed class ClusterOptionsRules : IValidateOptions<ClusterOptions>
             errors.Add($"Cluster:AdvertiseUrl: '{url}' is not an absolute http or https URL.");
         }
 
-        if (options.Secret is { Length: > 0 } && options.SecretFile is { Length: > 0 })
+        if (options.AdvertiseUrl is { Length: > 0 } && options.Secret is not { Length: > 0 } && options.SecretFile is not { Length: > 0 })
+        {
+            errors.Add("Cluster:Secret: required with Cluster:AdvertiseUrl (or Cluster:SecretFile): the other replicas present it to follow this one's fills.");
+        }
+        else if (options.Secret is { Length: > 0 } && options.SecretFile is { Length: > 0 })
         {
             errors.Add("Cluster:SecretFile: set Cluster:Secret or Cluster:SecretFile, not both.");
         }

@@ -27,11 +27,15 @@ public interface IFillLeases
 /// </summary>
 public sealed record FillLeaseClaim(bool Granted, string? HolderUrl, DateTimeOffset ExpiresAt);
 
-/// <summary>One process as a lease holder: a random id per start, and the URL the other replicas reach it at.</summary>
-public sealed record FillLeaseHolder(string Id, string Url)
+/// <summary>
+/// One process as a lease holder: a random id per start, the URL the other replicas reach it at
+/// (<c>Cluster:AdvertiseUrl</c>), and how long its leases last unless renewed (<c>Cluster:LeaseTimeout</c>).
+/// </summary>
+public sealed record FillLeaseHolder(string Id, string Url, TimeSpan LeaseTimeout)
 {
     /// <summary>A holder with a fresh random id: a restarted replica waits out the leases its former self left.</summary>
-    public static FillLeaseHolder Create(string url) => new(Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()), url);
+    public static FillLeaseHolder Create(string url, TimeSpan leaseTimeout) =>
+        new(Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()), url, leaseTimeout);
 }
 
 /// <summary>A single node: every lease is granted at once and never expires; no table, no round trip.</summary>

@@ -2,18 +2,15 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using OciCache.Oci;
-using OciCache.Storage.Postgres;
 using OciCache.Testing.Backends;
 using OciCache.Upstream;
 
 namespace OciCache.IntegrationTests.Backends;
 
 /// <summary>
-/// Three replicas (real servers in this process, each its own data folder) sharing fill leases on the real
-/// PostgreSQL, behind HAProxy's round robin, in front of an upstream that holds the blob's body after its
+/// Three replicas (real servers in this process, each its own data folder) with Metadata:Backend=postgres on
+/// one database of the real PostgreSQL, so sharing fill leases, behind HAProxy's round robin, in front of an upstream that holds the blob's body after its
 /// first MiB until the test lets it go: every client's headers arrive while the one upstream fetch is held,
 /// so every replica is following by then, and the upstream is asked once.
 /// </summary>
@@ -102,9 +99,6 @@ public sealed class ClusterFillTests(ScaleOutBackends backends) : IAsyncDisposab
 
     private async Task<RegistryServer> StartReplicaAsync(string upstreamUrl, string connectionString)
     {
-        var database = new PostgresDatabase(connectionString, NullLogger<PostgresDatabase>.Instance);
-        _owned.Add(database);
-        await database.MigrateAsync(CancellationToken.None);
         var port = FreePort();
         var replica = await RegistryServer.StartAsync(settings =>
         {
@@ -115,9 +109,11 @@ public sealed class ClusterFillTests(ScaleOutBackends backends) : IAsyncDisposab
                 ConnectTimeout = TimeSpan.FromSeconds(15), ResponseTimeout = TimeSpan.FromSeconds(30),
                 TotalTimeout = TimeSpan.FromSeconds(60), StallTimeout = TimeSpan.FromMinutes(2), Retries = 0,
             };
+            settings.Metadata.Backend = "postgres";
+            settings.Metadata.Postgres.ConnectionString = connectionString;
             settings.Cluster.AdvertiseUrl = $"http://127.0.0.1:{port}";
             settings.Cluster.Secret = Secret;
-        }, services: services => services.AddSingleton(database).AddPostgresFillLeases());
+        });
         _owned.Add(replica);
         return replica;
     }

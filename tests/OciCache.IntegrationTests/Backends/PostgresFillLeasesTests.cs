@@ -19,8 +19,8 @@ public sealed class PostgresFillLeasesTests(ScaleOutBackends backends) : IDispos
 
     private readonly PostgresStoreDatabases _databases = new(backends.Postgres);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 7, 21, 0, 0, TimeSpan.Zero));
-    private readonly FillLeaseHolder _a = FillLeaseHolder.Create("http://10.0.0.1:5000");
-    private readonly FillLeaseHolder _b = FillLeaseHolder.Create("http://10.0.0.2:5000");
+    private readonly FillLeaseHolder _a = FillLeaseHolder.Create("http://10.0.0.1:5000", Timeout);
+    private readonly FillLeaseHolder _b = FillLeaseHolder.Create("http://10.0.0.2:5000", Timeout);
 
     [Fact]
     public async Task Acquire_Free_IsGrantedUntilTheTimeout()
@@ -94,7 +94,7 @@ public sealed class PostgresFillLeasesTests(ScaleOutBackends backends) : IDispos
     public async Task Acquire_ManyAtOnce_GrantsExactlyOne()
     {
         var database = _databases.Open();
-        var holders = Enumerable.Range(0, 12).Select(i => new PostgresFillLeases(database, FillLeaseHolder.Create($"http://10.0.0.{i}:5000"), Timeout, _time)).ToList();
+        var holders = Enumerable.Range(0, 12).Select(i => new PostgresFillLeases(database, FillLeaseHolder.Create($"http://10.0.0.{i}:5000", Timeout), _time)).ToList();
 
         var claims = await Task.WhenAll(holders.Select(h => Task.Run(() => h.AcquireAsync(Blob, CancellationToken.None))));
 
@@ -107,6 +107,6 @@ public sealed class PostgresFillLeasesTests(ScaleOutBackends backends) : IDispos
     private (PostgresFillLeases A, PostgresFillLeases B) Replicas()
     {
         var database = _databases.Open();
-        return (new PostgresFillLeases(database, _a, Timeout, _time), new PostgresFillLeases(database, _b, Timeout, _time));
+        return (new PostgresFillLeases(database, _a, _time), new PostgresFillLeases(database, _b, _time));
     }
 }

@@ -24,7 +24,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
     private readonly TempDirectory _temp = new("cluster-fill");
     private readonly TimerSignals _time = new();
     private readonly InMemoryFillLeases.Table _table = new();
-    private readonly FillLeaseHolder _me = FillLeaseHolder.Create("http://127.0.0.1:1");
+    private readonly FillLeaseHolder _me = FillLeaseHolder.Create("http://127.0.0.1:1", LeaseTimeout);
     private readonly PeerClient _peers = new(new ClusterSecret(new ClusterOptions { Secret = Secret }), FillHarness.Policy);
     private readonly TaskCompletionSource _holderMaySendTheRest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ScriptedUpstream? _holder;
@@ -44,7 +44,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         });
         var upstream = new ScriptedSource(UpstreamResult.Fail(UpstreamFailureKind.ServerError, "must not be asked"));
         var (fill, leases) = NewFill(upstream);
-        InMemoryFillLeases.Refuse(_table, Digest, FillLeaseHolder.Create(_holder!.Url), _time.GetUtcNow() + LeaseTimeout);
+        InMemoryFillLeases.Refuse(_table, Digest, FillLeaseHolder.Create(_holder!.Url, LeaseTimeout), _time.GetUtcNow() + LeaseTimeout);
 
         using var lease = fill.Start(static _ => { });
         Assert.Null(await fill.WaitForHeadersAsync(CancellationToken.None));
@@ -74,7 +74,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         });
         var upstream = new ScriptedSource(UpstreamResult.Fail(UpstreamFailureKind.ServerError, "must not be asked"));
         var (fill, _) = NewFill(upstream);
-        InMemoryFillLeases.Refuse(_table, Digest, FillLeaseHolder.Create(_holder!.Url), _time.GetUtcNow() + LeaseTimeout);
+        InMemoryFillLeases.Refuse(_table, Digest, FillLeaseHolder.Create(_holder!.Url, LeaseTimeout), _time.GetUtcNow() + LeaseTimeout);
 
         using var lease = fill.Start(static _ => { });
         Assert.Null(await fill.WaitForHeadersAsync(CancellationToken.None));
@@ -95,7 +95,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
     {
         var upstream = new ScriptedSource(_ => Task.FromResult(UpstreamResult.Ok(Response(_blob))));
         var (fill, leases) = NewFill(upstream);
-        InMemoryFillLeases.Refuse(_table, Digest, FillLeaseHolder.Create($"http://127.0.0.1:{ClosedPort()}"), _time.GetUtcNow() + LeaseTimeout);
+        InMemoryFillLeases.Refuse(_table, Digest, FillLeaseHolder.Create($"http://127.0.0.1:{ClosedPort()}", LeaseTimeout), _time.GetUtcNow() + LeaseTimeout);
         var waiting = _time.WhenTimerSetAsync(LeaseTimeout);
 
         using var lease = fill.Start(static _ => { });
@@ -123,7 +123,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         });
         var upstream = new ScriptedSource(UpstreamResult.Fail(UpstreamFailureKind.ServerError, "must not be asked"));
         var (fill, leases) = NewFill(upstream);
-        var holder = FillLeaseHolder.Create(_holder!.Url);
+        var holder = FillLeaseHolder.Create(_holder!.Url, LeaseTimeout);
         InMemoryFillLeases.Refuse(_table, Digest, holder, _time.GetUtcNow() + LeaseTimeout);
 
         var waiting = _time.WhenTimerSetAsync(LeaseTimeout);
@@ -173,6 +173,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         var (fill, leases) = NewFill(upstream);
 
         using var lease = fill.Start(static _ => { });
+        Assert.Null(await fill.WaitForHeadersAsync(CancellationToken.None));
         var (bytes, _) = await FillHarness.ReadToEndAsync(lease.OpenRead(0)!);
         await fill.Completion;
 

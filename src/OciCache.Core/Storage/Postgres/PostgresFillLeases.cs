@@ -9,7 +9,7 @@ namespace OciCache.Storage.Postgres;
 /// the injected <see cref="TimeProvider"/>, not the server's clock: every replica compares with its own
 /// clock, so clocks must agree to well within the lease timeout (NTP does).
 /// </summary>
-internal sealed class PostgresFillLeases(PostgresDatabase database, FillLeaseHolder holder, TimeSpan timeout, TimeProvider time) : IFillLeases
+internal sealed class PostgresFillLeases(PostgresDatabase database, FillLeaseHolder holder, TimeProvider time) : IFillLeases
 {
     // When the upsert's WHERE refuses, "taken" is empty and the row standing is read instead. That read uses
     // the statement's snapshot: a row another replica inserted (or deleted) while this statement waited on
@@ -25,15 +25,13 @@ internal sealed class PostgresFillLeases(PostgresDatabase database, FillLeaseHol
         SELECT holder, holder_url, expires_at FROM fill_leases WHERE digest = @digest AND NOT EXISTS (SELECT 1 FROM taken)
         """;
 
-    public FillLeaseHolder Holder => holder;
-
     public async Task<FillLeaseClaim> AcquireAsync(Digest digest, CancellationToken cancellationToken)
     {
         var now = PostgresDatabase.ToMillisecond(time.GetUtcNow());
         var rows = await database.ReadAllAsync(
             r => (Holder: r.GetString(0), Url: r.GetString(1), ExpiresAt: r.GetFieldValue<DateTimeOffset>(2)),
             cancellationToken, AcquireSql,
-            ("digest", digest.ToString()), ("holder", holder.Id), ("url", holder.Url), ("expires", now + timeout), ("now", now));
+            ("digest", digest.ToString()), ("holder", holder.Id), ("url", holder.Url), ("expires", now + holder.LeaseTimeout), ("now", now));
         if (rows.Count == 0)
         {
             // The standing row changed under this statement's snapshot (see above): ask again.
@@ -48,7 +46,7 @@ internal sealed class PostgresFillLeases(PostgresDatabase database, FillLeaseHol
         await database.ExecuteAsync(
             "UPDATE fill_leases SET expires_at = @expires WHERE digest = @digest AND holder = @holder",
             cancellationToken, ("digest", digest.ToString()), ("holder", holder.Id),
-            ("expires", PostgresDatabase.ToMillisecond(time.GetUtcNow()) + timeout)) == 1;
+            ("expires", PostgresDatabase.ToMillisecond(time.GetUtcNow()) + holder.LeaseTimeout)) == 1;
 
     public Task ReleaseAsync(Digest digest, CancellationToken cancellationToken) =>
         database.ExecuteAsync("DELETE FROM fill_leases WHERE digest = @digest AND holder = @holder",
