@@ -116,6 +116,15 @@ public static class OciCacheCoreServices
             sp.GetRequiredService<ILogger<UpstreamClient>>(), sp.GetRequiredService<TimeProvider>()));
 
         // Pull-through
+        if (options.Cluster.AdvertiseUrl is { Length: > 0 } advertised)
+        {
+            services.TryAddSingleton(FillLeaseHolder.Create(advertised, options.Cluster.LeaseTimeout));
+        }
+
+        services.TryAddSingleton<IFillLeases, LocalFillLeases>(); // one node; Metadata:Backend=postgres registers its own first
+        services.TryAddSingleton(sp => new ClusterSecret(sp.GetRequiredService<ClusterOptions>()));
+        services.TryAddSingleton(sp => new PeerClient(sp.GetRequiredService<ClusterSecret>(), sp.GetRequiredService<UpstreamPolicyOptions>()));
+        services.TryAddSingleton<ClusterFills>();
         services.TryAddSingleton<FillCoordinator>();
         services.TryAddSingleton<IRunningFills>(static p => p.GetRequiredService<FillCoordinator>());
         services.TryAddSingleton<MirrorManifests>();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OciCache.Oci;
+using OciCache.Registry;
 using OciCache.Storage;
 
 namespace OciCache.PullThrough;
@@ -27,6 +28,30 @@ internal sealed class FillCoordinator : IRunningFills
 
     /// <summary>The fill running for <paramref name="digest"/>, if any (for progress and for tests that await it).</summary>
     public BlobFill? Find(Digest digest) => _fills.GetValueOrDefault(digest);
+
+    public async Task<IGrowingBlob?> FollowAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        if (Find(digest)?.TryJoin() is not { } lease)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (await lease.Fill.WaitForHeadersAsync(cancellationToken) is null)
+            {
+                return lease;
+            }
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+
+        lease.Dispose();
+        return null;
+    }
 
     /// <summary>
     /// A lease on the running fill for <paramref name="digest"/>, or on a new one made by <paramref name="create"/>.

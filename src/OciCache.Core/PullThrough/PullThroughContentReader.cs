@@ -16,7 +16,7 @@ namespace OciCache.PullThrough;
 internal sealed partial class PullThroughContentReader(
     LocalContentReader local, MirrorManifests manifests, FillCoordinator fills, IBlobIndex index, IBlobStore store,
     UpstreamClient upstreams, UpstreamRules rules, PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time,
-    AccessTracker access, ContentPublisher publisher, CacheMetrics metrics, ILogger<PullThroughContentReader> logger) : IContentReader
+    AccessTracker access, ContentPublisher publisher, CacheMetrics metrics, ClusterFills cluster, ILogger<PullThroughContentReader> logger) : IContentReader
 {
     public ValueTask<ManifestLookup> GetManifestAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken)
     {
@@ -141,7 +141,7 @@ internal sealed partial class PullThroughContentReader(
     private BlobFill NewFill(Repository repository, Digest digest, long? expectedSize)
     {
         var source = new FillSource(
-            OpenAsync: cancellationToken => upstreams.GetBlobAsync(repository, digest, cancellationToken),
+            Origin: cluster.SourceFor(digest, new UpstreamBlobSource(upstreams, repository, digest)),
             PublishAsync: (fill, writer, size) => Publish(fill, writer, size),
             OnBytes: count => metrics.UpstreamBytes.Add(count, new KeyValuePair<string, object?>("upstream", repository.Upstream)),
             OnFailed: failure => metrics.FillFailures.Add(1, new("reason", failure.Kind.ToString()), new("upstream", repository.Upstream)));

@@ -394,7 +394,7 @@ public sealed class BlobFillTests
         var refused = new UpstreamFailure(UpstreamFailureKind.ServerError, "upstream answered 503");
         using var temp = new TempDirectory("fill");
         var store = new OciCache.Storage.FileBlobStore(new OciCache.Storage.DataLayout(temp.Path));
-        var source = new FillSource(_ => Task.FromResult(new UpstreamResult(null, refused)), (_, _, _) => Task.CompletedTask, _ => { });
+        var source = new FillSource(new ScriptedSource(new UpstreamResult(null, refused)), (_, _, _) => Task.CompletedTask, _ => { });
         var fill = new BlobFill(Digest.ComputeSha256([1]), null, source, store, new PullThroughOptions(), FillHarness.Policy,
             new Microsoft.Extensions.Time.Testing.FakeTimeProvider(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         using var lease = fill.Start(static _ => { });

@@ -46,6 +46,14 @@ internal static class PostgresMigrations
             );
             """),
         (2, PostgresMetadataSchema.Version2),
+        (3, """
+            CREATE TABLE fill_leases (
+                digest text COLLATE "C" PRIMARY KEY,
+                holder text NOT NULL,
+                holder_url text NOT NULL,
+                expires_at timestamptz NOT NULL
+            );
+            """),
         (4, """
             CREATE TABLE cluster_leader (
                 name text COLLATE "C" PRIMARY KEY,

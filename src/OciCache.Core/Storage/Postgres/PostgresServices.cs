@@ -41,7 +41,11 @@ internal static class PostgresServices
         services.TryAddSingleton<IUploadIndex>(sp => sp.GetRequiredService<PostgresMetadataIndex>());
         services.TryAddSingleton<IConsoleQueries, PostgresConsoleQueries>();
 
-        // Fill leases on PostgreSQL
+        // Fill leases on PostgreSQL: with Cluster:AdvertiseUrl (a FillLeaseHolder), one replica fetches each cold blob
+        // and the others follow it; without, this replica is on its own.
+        services.TryAddSingleton<IFillLeases>(sp => sp.GetService<FillLeaseHolder>() is { } holder
+            ? new PostgresFillLeases(sp.GetRequiredService<PostgresDatabase>(), holder, sp.GetRequiredService<TimeProvider>())
+            : new LocalFillLeases());
 
         // Cluster state on PostgreSQL
         services.AddPostgresClusterState();
