@@ -54,7 +54,7 @@ internal static class ClusterEndpoints
             return await BlobResponse.WriteAsync(context, digest, new BlobLookup.Filling(fill));
         }
 
-        if (context.RequestServices.GetRequiredService<IBlobStore>().TryGetLength(digest, out var length))
+        if (await context.RequestServices.GetRequiredService<IBlobStore>().GetLengthAsync(digest, context.RequestAborted) is { } length)
         {
             return await BlobResponse.WriteAsync(context, digest, new BlobLookup.Stored(length));
         }

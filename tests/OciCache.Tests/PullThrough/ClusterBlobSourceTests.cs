@@ -87,7 +87,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         await fill.Completion;
         Assert.Equal(FillPhase.Failed, fill.Phase);
         Assert.Equal(0, upstream.Opened);
-        Assert.False(new FileBlobStore(new DataLayout(_temp.Path)).TryGetLength(Digest, out _));
+        Assert.Null(await new FileBlobStore(new DataLayout(_temp.Path)).GetLengthAsync(Digest));
     }
 
     [Fact]
