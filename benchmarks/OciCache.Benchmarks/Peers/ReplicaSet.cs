@@ -18,7 +18,7 @@ namespace OciCache.Benchmarks.Peers;
 ///                            └─► replica 2 :C ─┘      upstream registry (cold fills)
 /// </code>
 /// </summary>
-internal sealed class ReplicaSet : IAsyncDisposable
+internal sealed partial class ReplicaSet : IAsyncDisposable
 {
     private static readonly TimeSpan LeaseTimeout = TimeSpan.FromSeconds(15);
 
@@ -147,13 +147,17 @@ internal sealed class ReplicaSet : IAsyncDisposable
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException)
         {
+            // The reason is the replica's own first complaint (an unknown setting, a failed connection), else the harness's.
             var output = replica.Process?.Tail(40) ?? "";
-            var reason = output.Split('\n').LastOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase))
-                ?? e.Message.Split('\n')[0];
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var reason = lines.FirstOrDefault(l => Complaint().IsMatch(l)) ?? lines.FirstOrDefault() ?? e.Message.Split('\n')[0];
             throw new InvalidOperationException(
-                $"scale-out: replica {index} of {Name} did not start ({reason.Trim()}); the cluster settings (Metadata:Backend=postgres, " +
+                $"scale-out: replica {index} of {Name} did not start ({reason}); the cluster settings (Metadata:Backend=postgres, " +
                 $"Storage:Backend=s3, Cluster:*) need an ocicache build that has them. Log: {Path.Combine(Path.GetDirectoryName(replica.DataDirectory)!, "ocicache.log")}\n" +
-                $"{e.Message}\n{output}", e);
+                (e.Message.Contains(output, StringComparison.Ordinal) ? e.Message : $"{e.Message}\n{output}"), e);
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("not a setting|error|fail|exception|refused|denied", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex Complaint();
 }
