@@ -154,7 +154,8 @@ internal sealed partial class ReplicaSet : IAsyncDisposable
             throw new InvalidOperationException(
                 $"scale-out: replica {index} of {Name} did not start ({reason}); the cluster settings (Metadata:Backend=postgres, " +
                 $"Storage:Backend=s3, Cluster:*) need an ocicache build that has them. Log: {Path.Combine(Path.GetDirectoryName(replica.DataDirectory)!, "ocicache.log")}\n" +
-                (e.Message.Contains(output, StringComparison.Ordinal) ? e.Message : $"{e.Message}\n{output}"), e);
+                (e.Message.Contains(output, StringComparison.Ordinal) ? e.Message : $"{e.Message}\n{output}") +
+                (_backends is null ? "" : $"\n{_backends.PostgresLog}"), e);
         }
     }
 

@@ -47,8 +47,10 @@ internal static class ScaleOutScenario
             throw new InvalidOperationException($"scale-out: reading {image.Name} from the upstream failed: {(prime.Ok ? $"{prime.Bytes} of {blob.Size} bytes" : prime.Error)}");
         }
 
-        // The memstore is RAM, used only as objects are written; each round's bucket is purged when it ends.
-        await using var backends = await ClusterBackends.StartAsync(Math.Max(1L << 30, 8 * blob.Size), bench.Log);
+        // The memstore is RAM, used only as objects are written, and removed buckets free theirs only hours
+        // later: room for every published copy of a run (one per cold set) and some spare.
+        var published = 2 * options.ScaleOutCopiesRounds + 2 * options.ScaleOutFirstByteRounds + 2;
+        await using var backends = await ClusterBackends.StartAsync(Math.Max(1L << 30, (published + 2) * blob.Size), bench.Log);
         bench.Log($"scale-out: {backends.Describe}; upstream {upstream.Url}");
         var scale = new Context(bench, upstream, backends, directory, image, blob);
 
