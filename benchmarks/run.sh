@@ -3,7 +3,7 @@
 #
 # Usage: benchmarks/run.sh [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--results DIR]
 #                          [--fast-link-rounds N] [--note TEXT] [--only SCENARIO,...] [--images IMAGE,...]
-#   --quick       small images (5 and 30 MiB), 1 and 4 concurrent clients: the CI smoke run (~2 min)
+#   --quick       small images (5 and 30 MiB), 1 and 4 concurrent clients: the CI smoke run (~4 min)
 #   --no-wan      everything on 127.0.0.1, no namespaces and no shaping
 #   --rate-mbit   WAN rate, each way (default 50)
 #   --delay-ms    WAN one-way delay added by the relay (default 20, so 40 ms RTT)

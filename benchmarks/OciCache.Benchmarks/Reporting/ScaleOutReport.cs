@@ -131,7 +131,7 @@ internal static class ScaleOutReport
     }
 
     private static string GetsPerRound(IReadOnlyList<ScaleOutCopiesRow> rows) => rows.Count == 0 ? "—"
-        : $"{string.Join(", ", rows.Select(c => c.UpstreamBlobGets))} GETs of the blob, {Stats.Median(rows.Select(c => c.UpstreamBytes / (double)c.BlobBytes)):F2} copies, " +
+        : $"{string.Join(", ", rows.Select(c => c.UpstreamBlobGets))} GET{(rows.All(c => c.UpstreamBlobGets == 1) ? "" : "s")} of the blob, {Stats.Median(rows.Select(c => c.UpstreamBytes / (double)c.BlobBytes)):F2} copies, " +
           $"{rows.Sum(c => c.Succeeded)}/{rows.Sum(c => c.Clients)} clients ok";
 
     private static double CopiesWall(Results r, bool one) =>

@@ -96,7 +96,7 @@ internal static class ScaleOutScenario
         var ok = gets.Count(g => g.Ok && g.Bytes == blob.Size);
         var error = gets.FirstOrDefault(g => !g.Ok || g.Bytes != blob.Size) is { } failed ? Describe(failed, blob) : "";
         bench.Results.ScaleOutCopies.Add(new ScaleOutCopiesRow(replicas, round, clients, blob.Size, wall, ok, blobGets, bytes, set.Spread(), error));
-        bench.Log($"scale-out {clients} cold clients, {set.Name,-26} {Format.Seconds(wall)}, {ok}/{clients} ok, upstream {blobGets} GETs of the blob " +
+        bench.Log($"scale-out {clients} cold clients, {set.Name,-26} {Format.Seconds(wall)}, {ok}/{clients} ok, upstream GETs of the blob: {blobGets} " +
             $"({bytes / (double)blob.Size:F2} copies), HAProxy spread {set.Spread()} {error}");
     }
 
