@@ -47,6 +47,9 @@ public record OciCacheCoreOptions : ISettingsSection
     /// <summary>Caps on open chunked upload sessions.</summary>
     public UploadOptions Uploads { get; set; } = new();
 
+    /// <summary>Replicas sharing one metadata database: who fetches a cold blob, and how the others follow.</summary>
+    public ClusterOptions Cluster { get; set; } = new();
+
     /// <summary>The upstreams in effect: the configured ones, or the well-known four when none are.</summary>
     public IReadOnlyDictionary<string, UpstreamOptions> EffectiveUpstreams =>
         Upstreams.Count > 0 ? Upstreams : UpstreamOptions.Defaults();

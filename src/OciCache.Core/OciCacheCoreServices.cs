@@ -10,6 +10,7 @@ using OciCache.PullThrough;
 using OciCache.Registry;
 using OciCache.Storage;
 using OciCache.Storage.Postgres;
+using OciCache.Storage.S3;
 using OciCache.Transfer;
 using OciCache.Sync;
 using OciCache.Upstream;
@@ -57,6 +58,19 @@ public static class OciCacheCoreServices
             layout.EnsureCreated();
             return layout;
         });
+        if (options.Storage.Backend == StorageBackend.S3)
+        {
+            // Blobs in the bucket; the data folder keeps spool files (and FreeBytes is the spool volume's).
+            services.TryAddSingleton(sp =>
+            {
+                var s3 = new S3BlobStore(options.Storage.S3, sp.GetRequiredService<DataLayout>(), sp.GetRequiredService<TimeProvider>());
+                s3.EnsureBucketAsync().GetAwaiter().GetResult(); // once, when the first service needs the store (at start)
+                return s3;
+            });
+            services.TryAddSingleton<IBlobStore>(sp => sp.GetRequiredService<S3BlobStore>());
+            services.TryAddSingleton<IBlobRedirects>(sp => sp.GetRequiredService<S3BlobStore>());
+        }
+
         services.TryAddSingleton<IBlobStore, FileBlobStore>();
         services.TryAddSingleton<IStorageVolume, DataVolume>();
         services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<DataLayout>().Database));
@@ -82,6 +96,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<IPinStore, SqlitePinStore>();
         services.TryAddSingleton<IPullCounts, SqlitePullCounts>();
         services.TryAddSingleton<IConsoleQueries, SqliteConsoleQueries>();
+        services.TryAddSingleton<ILeadership, SingleNodeLeadership>(); // one process: always the leader
 
         // Registry
         services.TryAddSingleton(_ => new RepositoryRouter(upstreams.Select(u => (u.Key, (IEnumerable<string>)u.Value.Aliases))));
@@ -101,6 +116,15 @@ public static class OciCacheCoreServices
             sp.GetRequiredService<ILogger<UpstreamClient>>(), sp.GetRequiredService<TimeProvider>()));
 
         // Pull-through
+        if (options.Cluster.AdvertiseUrl is { Length: > 0 } advertised)
+        {
+            services.TryAddSingleton(FillLeaseHolder.Create(advertised, options.Cluster.LeaseTimeout));
+        }
+
+        services.TryAddSingleton<IFillLeases, LocalFillLeases>(); // one node; Metadata:Backend=postgres registers its own first
+        services.TryAddSingleton(sp => new ClusterSecret(sp.GetRequiredService<ClusterOptions>()));
+        services.TryAddSingleton(sp => new PeerClient(sp.GetRequiredService<ClusterSecret>(), sp.GetRequiredService<UpstreamPolicyOptions>()));
+        services.TryAddSingleton<ClusterFills>();
         services.TryAddSingleton<FillCoordinator>();
         services.TryAddSingleton<IRunningFills>(static p => p.GetRequiredService<FillCoordinator>());
         services.TryAddSingleton<MirrorManifests>();

@@ -36,6 +36,9 @@ internal static class OciCacheCoreSettings
         services.AddSettingsSection(options.Metadata).AddSettingsValidator<MetadataOptions, MetadataOptionsRules>();
         services.AddSettingsSection(options.Uploads).AddSettingsValidator<UploadOptions, UploadOptionsValidator>();
         services.AddSettingsSection(options.Sync).AddSettingsValidator<SyncOptions, SyncOptionsValidator>();
+        services.AddSettingsSection(options.Cluster)
+            .AddSettingsValidator<ClusterOptions, ClusterOptionsValidator>()
+            .AddSettingsValidator<ClusterOptions, ClusterOptionsRules>();
         return services;
     }
 }

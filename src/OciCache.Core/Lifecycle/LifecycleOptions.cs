@@ -1,4 +1,5 @@
 using OciCache.Settings;
+using OciCache.Storage.S3;
 
 namespace OciCache.Lifecycle;
 
@@ -30,6 +31,19 @@ public sealed record StorageOptions : ISettingsSection
     /// <summary>How often last-access times kept in memory are written to the database, in one batch.</summary>
     [Duration("Storage")]
     public TimeSpan AccessFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where blobs are kept: the data folder, or an S3 bucket (<see cref="S3"/>).</summary>
+    public StorageBackend Backend { get; set; } = StorageBackend.Filesystem;
+
+    /// <summary>The bucket of the s3 backend.</summary>
+    public S3StorageOptions S3 { get; set; } = new();
+}
+
+/// <summary>The values of <c>Storage:Backend</c>.</summary>
+public enum StorageBackend
+{
+    Filesystem,
+    S3,
 }
 
 /// <summary>Garbage collection of local content and abandoned uploads (<c>GarbageCollection</c>).</summary>

@@ -8,12 +8,14 @@ namespace OciCache.Lifecycle;
 /// <summary>
 /// Runs the cache's housekeeping beside the server: last-access flushes, eviction (on a timer and after
 /// every stored blob), garbage collection, scrubbing and scheduled prefetch. Each loop logs its failures
-/// and carries on; none can stop the server.
+/// and carries on; none can stop the server. Eviction, garbage collection, scrubbing and prefetch are the
+/// cluster's: a round starts only while this process leads (<see cref="ILeadership"/>), and is skipped
+/// otherwise; last-access times are this process's own and are flushed on every replica.
 /// </summary>
 public sealed partial class LifecycleService(
     AccessTracker access, CacheEvictor evictor, EvictionSignal signal, GarbageCollector collector, Scrubber scrubber,
     PrefetchRuns prefetches, TimeProvider time, StorageOptions storage, GarbageCollectionOptions gc, ScrubOptions scrub, PrefetchOptions prefetch,
-    ILogger<LifecycleService> logger) : BackgroundService
+    ILeadership leadership, ILogger<LifecycleService> logger) : BackgroundService
 {
     /// <summary>Delay before the first prefetch, so the server answers clients first.</summary>
     public static readonly TimeSpan PrefetchStartDelay = TimeSpan.FromSeconds(2);
@@ -21,8 +23,8 @@ public sealed partial class LifecycleService(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
         LoopAsync("access flush", storage.AccessFlushInterval, _ => access.FlushAsync(), stoppingToken),
         EvictionLoopAsync(stoppingToken),
-        LoopAsync("garbage collection", gc.Interval, collector.CollectAsync, stoppingToken),
-        scrub.Interval > TimeSpan.Zero ? LoopAsync("scrub", scrub.Interval, scrubber.ScrubAsync, stoppingToken) : Task.CompletedTask,
+        LoopAsync("garbage collection", gc.Interval, Leading(collector.CollectAsync), stoppingToken),
+        scrub.Interval > TimeSpan.Zero ? LoopAsync("scrub", scrub.Interval, Leading(scrubber.ScrubAsync), stoppingToken) : Task.CompletedTask,
         PrefetchLoopAsync(stoppingToken));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -52,7 +54,7 @@ public sealed partial class LifecycleService(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            await RunOnceAsync("eviction", evictor.EvictAsync, stoppingToken);
+            await RunOnceAsync("eviction", Leading(evictor.EvictAsync), stoppingToken);
             try
             {
                 await signal.WaitAsync(storage.EvictionInterval, stoppingToken);
@@ -79,13 +81,13 @@ public sealed partial class LifecycleService(
             while (!stoppingToken.IsCancellationRequested)
             {
                 prefetches.NextRunAt = null;
-                await RunOnceAsync("prefetch", async ct =>
+                await RunOnceAsync("prefetch", Leading(async ct =>
                 {
                     if (await prefetches.RunAsync("schedule", ct) is { } result)
                     {
                         LogPrefetched(result.Images.Count, result.BlobsFetched, result.BytesFetched, result.Failed.Count);
                     }
-                }, stoppingToken);
+                }), stoppingToken);
                 if (prefetch.Interval <= TimeSpan.Zero)
                 {
                     return;
@@ -114,6 +116,10 @@ public sealed partial class LifecycleService(
         {
         }
     }
+
+    /// <summary><paramref name="work"/> as a round of the cluster's: it runs only while this process leads.</summary>
+    private Func<CancellationToken, Task> Leading(Func<CancellationToken, Task> work) =>
+        ct => leadership.IsLeader ? work(ct) : Task.CompletedTask;
 
     private async Task RunOnceAsync(string name, Func<CancellationToken, Task> work, CancellationToken stoppingToken)
     {

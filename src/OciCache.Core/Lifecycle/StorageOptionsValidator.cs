@@ -6,7 +6,7 @@ namespace OciCache.Lifecycle;
 [OptionsValidator]
 internal sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>;
 
-/// <summary>The pins of <c>Storage:Pins</c>, which an attribute cannot check one by one.</summary>
+/// <summary>The pins of <c>Storage:Pins</c>, which an attribute cannot check one by one, and <c>Storage:S3</c> when it is the backend.</summary>
 internal sealed class StorageOptionsRules : IValidateOptions<StorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
@@ -18,6 +18,11 @@ internal sealed class StorageOptionsRules : IValidateOptions<StorageOptions>
             {
                 errors.Add($"Storage:Pins: '{pin}': {pinError}.");
             }
+        }
+
+        if (options.Backend == StorageBackend.S3)
+        {
+            errors.AddRange(options.S3.Problems());
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

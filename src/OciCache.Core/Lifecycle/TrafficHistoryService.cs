@@ -6,9 +6,13 @@ using OciCache.Storage;
 
 namespace OciCache.Lifecycle;
 
-/// <summary>Records <see cref="TrafficHistory"/> and flushes the pull counts once a minute on the injected clock, and once more when the server stops.</summary>
+/// <summary>
+/// Records <see cref="TrafficHistory"/> and flushes the pull counts once a minute on the injected clock, and
+/// once more when the server stops. The history is recorded by the cluster's leader only
+/// (<see cref="ILeadership"/>); pull counts are this process's own and added to the shared counts by every replica.
+/// </summary>
 internal sealed partial class TrafficHistoryService(
-    TrafficHistory history, PullCounter pulls, TimeProvider time, ILogger<TrafficHistoryService> logger) : BackgroundService
+    TrafficHistory history, PullCounter pulls, TimeProvider time, ILeadership leadership, ILogger<TrafficHistoryService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
@@ -33,7 +37,11 @@ internal sealed partial class TrafficHistoryService(
     {
         try
         {
-            await history.RecordAsync();
+            if (leadership.IsLeader)
+            {
+                await history.RecordAsync();
+            }
+
             await pulls.FlushAsync();
         }
         catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or FailureException or InvalidOperationException or IOException)

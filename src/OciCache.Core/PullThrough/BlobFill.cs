@@ -10,12 +10,14 @@ namespace OciCache.PullThrough;
 /// <summary>
 /// One upstream fetch of one blob, shared by every request for it while it runs.
 /// <code>
-///  upstream ──▶ FillProducer ──slab──▶ window ──▶ hasher (another thread)
+///  source ──▶ FillProducer ──slab──▶ window ──▶ hasher (another thread)
 ///                    │ write                 │
 ///                    ▼                       ▼ relaying: bytes the disk refused
 ///              tmp/&lt;id&gt;.part ──▶ readers (the first client, late joiners, ranges), one handle each
 ///                    └── verified: fsync, rename into blobs/, rows for every requester
 /// </code>
+/// The source (<see cref="IBlobSource"/>) is the upstream, or across replicas the running fill of the
+/// replica that holds the blob's fill lease (<see cref="ClusterBlobSource"/>); everything else is the same.
 /// The parts: <see cref="FillProgress"/> (the watermark readers follow, and the <see cref="FillPhase"/>),
 /// <see cref="ChunkWindow"/> (recent chunks in memory), <see cref="FillProducer"/> (the loops) and
 /// <see cref="FillWatchdog"/> (stall and orphan clocks, leases). This class starts them and commits.
@@ -244,6 +246,7 @@ internal sealed partial class BlobFill
             writer?.Dispose(); // deletes the temp file unless it was committed
             _watchdog.Dispose();
             _progress.Dispose();
+            await _source.Origin.EndAsync(_committed);
         }
     }
 
@@ -251,7 +254,7 @@ internal sealed partial class BlobFill
     {
         try
         {
-            return await _source.OpenAsync(_watchdog.Token);
+            return await _source.Origin.OpenAsync(_watchdog.Token);
         }
         catch (OperationCanceledException) when (_watchdog.Reason is { } reason)
         {

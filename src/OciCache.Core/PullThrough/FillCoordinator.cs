@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OciCache.Oci;
+using OciCache.Registry;
 using OciCache.Storage;
 
 namespace OciCache.PullThrough;
@@ -28,13 +29,37 @@ internal sealed class FillCoordinator : IRunningFills
     /// <summary>The fill running for <paramref name="digest"/>, if any (for progress and for tests that await it).</summary>
     public BlobFill? Find(Digest digest) => _fills.GetValueOrDefault(digest);
 
+    public async Task<IGrowingBlob?> FollowAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        if (Find(digest)?.TryJoin() is not { } lease)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (await lease.Fill.WaitForHeadersAsync(cancellationToken) is null)
+            {
+                return lease;
+            }
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+
+        lease.Dispose();
+        return null;
+    }
+
     /// <summary>
     /// A lease on the running fill for <paramref name="digest"/>, or on a new one made by <paramref name="create"/>.
     /// Null when the blob turned out to be stored already (a fill finished in between), unless
     /// <paramref name="evenIfStored"/>: the asking repository has no record of the stored copy, so it is
     /// fetched again (the upstream's bytes replace the twin file, and make it that repository's).
     /// </summary>
-    public FillLease? Join(Digest digest, Func<BlobFill> create, bool evenIfStored = false)
+    public async ValueTask<FillLease?> JoinAsync(Digest digest, Func<BlobFill> create, bool evenIfStored = false, CancellationToken cancellationToken = default)
     {
         while (true)
         {
@@ -55,7 +80,7 @@ internal sealed class FillCoordinator : IRunningFills
                 continue;
             }
 
-            if (!evenIfStored && store.TryGetLength(digest, out _))
+            if (!evenIfStored && await store.GetLengthAsync(digest, cancellationToken) is not null)
             {
                 _fills.TryRemove(new KeyValuePair<Digest, BlobFill>(digest, fill));
                 return null;

@@ -1,4 +1,5 @@
 using OciCache.Oci;
+using OciCache.Registry;
 
 namespace OciCache.PullThrough;
 
@@ -11,6 +12,13 @@ public interface IRunningFills
 {
     /// <summary>The fills running at the moment of the call, in no particular order.</summary>
     IReadOnlyList<RunningFill> Snapshot();
+
+    /// <summary>
+    /// A share of the fill running for <paramref name="digest"/> once its source answered (another replica
+    /// follows it: <c>/_cluster/fills/</c>), to be disposed when done; null when none runs, it takes no new
+    /// reader, or it failed before its headers.
+    /// </summary>
+    Task<IGrowingBlob?> FollowAsync(Digest digest, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -16,7 +16,7 @@ namespace OciCache.PullThrough;
 internal sealed partial class PullThroughContentReader(
     LocalContentReader local, MirrorManifests manifests, FillCoordinator fills, IBlobIndex index, IBlobStore store,
     UpstreamClient upstreams, UpstreamRules rules, PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time,
-    AccessTracker access, ContentPublisher publisher, CacheMetrics metrics, ILogger<PullThroughContentReader> logger) : IContentReader
+    AccessTracker access, ContentPublisher publisher, CacheMetrics metrics, ClusterFills cluster, ILogger<PullThroughContentReader> logger) : IContentReader
 {
     public ValueTask<ManifestLookup> GetManifestAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken)
     {
@@ -50,7 +50,9 @@ internal sealed partial class PullThroughContentReader(
             return new BlobLookup.Missing(denied);
         }
 
-        var isStored = store.TryGetLength(digest, out var length);
+        var stored = await store.GetLengthAsync(digest, cancellationToken);
+        var isStored = stored is not null;
+        var length = stored ?? 0;
         if (isStored && await IsRecordedForAsync(repository, digest))
         {
             access.Touch(digest);
@@ -70,7 +72,7 @@ internal sealed partial class PullThroughContentReader(
             return await HeadUpstreamAsync(repository, digest, cancellationToken);
         }
 
-        var lease = fills.Join(digest, () => NewFill(repository, digest, expectedSize), evenIfStored: isStored);
+        var lease = await fills.JoinAsync(digest, () => NewFill(repository, digest, expectedSize), evenIfStored: isStored, cancellationToken);
         if (lease is null)
         {
             return await GetBlobAsync(repository, digest, headOnly, expectedSize, cancellationToken); // it was stored meanwhile
@@ -139,7 +141,7 @@ internal sealed partial class PullThroughContentReader(
     private BlobFill NewFill(Repository repository, Digest digest, long? expectedSize)
     {
         var source = new FillSource(
-            OpenAsync: cancellationToken => upstreams.GetBlobAsync(repository, digest, cancellationToken),
+            Origin: cluster.SourceFor(digest, new UpstreamBlobSource(upstreams, repository, digest)),
             PublishAsync: (fill, writer, size) => Publish(fill, writer, size),
             OnBytes: count => metrics.UpstreamBytes.Add(count, new KeyValuePair<string, object?>("upstream", repository.Upstream)),
             OnFailed: failure => metrics.FillFailures.Add(1, new("reason", failure.Kind.ToString()), new("upstream", repository.Upstream)));

@@ -10,7 +10,7 @@ public sealed partial class LocalContentReader(
 {
     public async ValueTask<BlobLookup> GetBlobAsync(Repository repository, Digest digest, bool headOnly, CancellationToken cancellationToken)
     {
-        if (await blobs.GetLinkedBlobSizeAsync(repository, digest, cancellationToken) is null || !TryGetStored(digest, out var length))
+        if (await blobs.GetLinkedBlobSizeAsync(repository, digest, cancellationToken) is null || await GetStoredLengthAsync(digest, cancellationToken) is not { } length)
         {
             return new BlobLookup.Missing(new BlobUnknown(digest));
         }
@@ -53,20 +53,20 @@ public sealed partial class LocalContentReader(
             return new ManifestLookup.Found(manifest);
         }
 
-        return TryGetStored(digest, out _)
+        return await GetStoredLengthAsync(digest, cancellationToken) is not null
             ? new ManifestLookup.Found(manifest)
             : new ManifestLookup.Missing(new ManifestUnknown(reference));
     }
 
-    private bool TryGetStored(Digest digest, out long length)
+    private async ValueTask<long?> GetStoredLengthAsync(Digest digest, CancellationToken cancellationToken)
     {
-        if (store.TryGetLength(digest, out length))
+        var length = await store.GetLengthAsync(digest, cancellationToken);
+        if (length is null)
         {
-            return true;
+            LogMissingFile(digest);
         }
 
-        LogMissingFile(digest);
-        return false;
+        return length;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Metadata names blob {Digest} but its file is missing; run `ocicache verify --repair`")]

@@ -66,7 +66,7 @@ public sealed partial class UploadService
             // Keep the session at its last recorded size so the client can resume from the Range we report:
             // closing and reopening cuts off whatever part of the failed chunk reached the file.
             Close(session);
-            store.OpenUpload(id, before).Dispose();
+            await store.CutUploadAsync(id, before);
             if (StorageErrors.IsDiskFull(e))
             {
                 throw new FailureException(new StorageFull($"no space left for upload {id}"));
@@ -75,6 +75,7 @@ public sealed partial class UploadService
             throw;
         }
 
+        await writer.SaveAsync(cancellationToken); // in the store for good before the size is: any replica may take the next chunk
         await index.SetUploadSizeAsync(id, writer.Length, time.GetUtcNow());
         return writer.Length;
     }
@@ -100,13 +101,18 @@ public sealed partial class UploadService
     {
         if (session.Writer is { } open)
         {
-            return open;
+            if (open.Length == record.Size)
+            {
+                return open;
+            }
+
+            Close(session); // another replica appended since: the store holds more than this writer
         }
 
         BlobWriter writer;
         try
         {
-            writer = store.OpenUpload(record.Id, record.Size);
+            writer = await store.OpenUploadAsync(record.Id, record.Size);
         }
         catch (FileNotFoundException)
         {
@@ -155,7 +161,7 @@ public sealed partial class UploadService
     {
         await EndAsync(id, session);
         Close(session);
-        store.DeleteUpload(id);
+        await store.DeleteUploadAsync(id);
     }
 
     private sealed class Session

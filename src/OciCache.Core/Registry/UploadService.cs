@@ -50,7 +50,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
         var now = time.GetUtcNow();
         try
         {
-            store.CreateUpload(id);
+            await store.CreateUploadAsync(id);
         }
         catch (IOException e) when (StorageErrors.IsDiskFull(e))
         {
@@ -65,7 +65,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
         {
             // The row only ever follows its file; a row that could not be written (a full database)
             // takes the file with it, or the file would be an upload without a session.
-            store.DeleteUpload(id);
+            await store.DeleteUploadAsync(id);
             throw;
         }
 
@@ -121,6 +121,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
 
             if (result != BlobCommitResult.Committed)
             {
+                await store.DeleteUploadAsync(id); // an object store keeps the session's chunks until told
                 throw new FailureException(new DigestInvalid($"uploaded content does not hash to {digest}"));
             }
 
@@ -142,7 +143,9 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
     public async Task<int> ExpireOlderThanAsync(DateTimeOffset cutoff)
     {
         var expired = 0;
-        foreach (var upload in (await index.ListUploadsAsync()).Where(u => u.UpdatedAt < cutoff))
+        var uploads = await index.ListUploadsAsync();
+        await ForgetEndedElsewhereAsync(uploads.Select(u => u.Id).ToHashSet());
+        foreach (var upload in uploads.Where(u => u.UpdatedAt < cutoff))
         {
             var session = _sessions.GetOrAdd(upload.Id, static _ => new Session());
             if (!session.Gate.Wait(0))
@@ -169,6 +172,37 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
         }
 
         return expired;
+    }
+
+    /// <summary>
+    /// Drops this instance's state of sessions whose rows are gone: another replica completed or cancelled
+    /// them, and the writer kept here (a local spool with the session's bytes) would stay until a restart.
+    /// A session busy with a request is left for the next round.
+    /// </summary>
+    private async Task ForgetEndedElsewhereAsync(HashSet<string> live)
+    {
+        foreach (var (id, session) in _sessions)
+        {
+            if (live.Contains(id) || !session.Gate.Wait(0))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (!session.Ended && await index.GetUploadAsync(id) is null)
+                {
+                    session.Ended = true;
+                    Close(session);
+                    _sessions.TryRemove(new KeyValuePair<string, Session>(id, session));
+                    _counts.Close(id);
+                }
+            }
+            finally
+            {
+                session.Gate.Release();
+            }
+        }
     }
 
     /// <summary>A whole blob in one request (POST with <c>?digest=</c>, or PUT after an empty POST).</summary>
@@ -204,7 +238,7 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
             throw new ArgumentException("a mirror repository is no mount source", nameof(from));
         }
 
-        return await blobs.GetLinkedBlobSizeAsync(from, digest) is not null && store.TryGetLength(digest, out _) &&
+        return await blobs.GetLinkedBlobSizeAsync(from, digest) is not null && await store.GetLengthAsync(digest) is not null &&
                await blobs.LinkBlobAsync(repository, digest);
     }
 

@@ -10,7 +10,7 @@ public static class BlobStoreExtensions
     /// </summary>
     public static async Task<BlobCommitResult> PutSmallAsync(this IBlobStore store, Digest digest, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        if (store.TryGetLength(digest, out _))
+        if (await store.GetLengthAsync(digest, cancellationToken) is not null)
         {
             return BlobCommitResult.Committed;
         }

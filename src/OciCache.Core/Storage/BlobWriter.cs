@@ -6,16 +6,17 @@ using OciCache.Oci;
 namespace OciCache.Storage;
 
 /// <summary>
-/// Writes a blob to a private file while hashing it. <see cref="CommitAsync"/> checks digest and size,
-/// fsyncs and renames the file into <c>blobs/</c>; a writer disposed without a successful commit deletes
-/// its file (unless it is an upload session, which outlives one request).
+/// Writes a blob to a private local file (the spool) while hashing it. <see cref="CommitAsync"/> checks
+/// digest and size, then the store's <see cref="IBlobSink"/> publishes the file (a file store fsyncs and
+/// renames it into <c>blobs/</c>; an object store uploads it); a writer disposed without a successful commit
+/// deletes its file (unless it is a file store's upload session, which outlives one request).
 /// </summary>
 /// <remarks>States: open (writes allowed) → verified → committed; or open → discarded, or written unhashed and verified by the caller; then disposed.</remarks>
 public sealed class BlobWriter : IAsyncDisposable, IDisposable
 {
     private const int CopyBufferSize = 128 * 1024;
 
-    private readonly DataLayout _layout;
+    private readonly IBlobSink _sink;
     private readonly FileStream _file;
     private readonly bool _keepOnDispose;
     private IncrementalHash _hash;
@@ -24,10 +25,11 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     private volatile bool _committed;
     private bool _unhashed;
     private Digest? _verified;
+    private long _saved;
 
-    internal BlobWriter(DataLayout layout, string path, FileStream file, string algorithm, bool keepOnDispose)
+    internal BlobWriter(IBlobSink sink, string path, FileStream file, string algorithm, bool keepOnDispose)
     {
-        _layout = layout;
+        _sink = sink;
         _file = file;
         _keepOnDispose = keepOnDispose;
         _algorithm = algorithm;
@@ -38,6 +40,8 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
         {
             RehashExisting();
         }
+
+        _saved = Length;
     }
 
     /// <summary>The file being written; the store's own business (a fill's readers use <see cref="OpenFollower"/>).</summary>
@@ -106,11 +110,26 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     /// between the caller's check and this open). It survives the file being renamed or deleted while read.
     /// Null when neither is there (discarded, or evicted since). The caller disposes it.
     /// </summary>
-    public SafeFileHandle? OpenFollower(Digest expected)
+    public SafeFileHandle? OpenFollower(Digest expected) =>
+        _committed ? _sink.OpenPublished(expected) : ContentFile.TryOpenRead(TempPath) ?? _sink.OpenPublished(expected);
+
+    /// <summary>
+    /// Keeps what was appended since the last save for good: an upload session calls it after every
+    /// chunk, before recording the new size, so the next request may continue on any replica.
+    /// </summary>
+    public async Task SaveAsync(CancellationToken cancellationToken = default)
     {
-        var final = _layout.BlobPath(expected);
-        return _committed ? ContentFile.TryOpenRead(final) : ContentFile.TryOpenRead(TempPath) ?? ContentFile.TryOpenRead(final);
+        ObjectDisposedException.ThrowIf(_done, this);
+        if (Length > _saved)
+        {
+            await _file.FlushAsync(cancellationToken);
+            await _sink.SaveAsync(TempPath, _saved, Length, cancellationToken);
+            _saved = Length;
+        }
     }
+
+    /// <summary>Counts every byte written so far as saved: a store that filled the spool from what it keeps.</summary>
+    internal void MarkSaved() => _saved = Length;
 
     /// <summary>Cuts the file back to <paramref name="length"/> bytes (an upload whose last append was not recorded).</summary>
     public void Truncate(long length)
@@ -123,6 +142,7 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
         _file.SetLength(length);
         _file.Seek(0, SeekOrigin.End);
         Length = length;
+        _saved = Math.Min(_saved, length);
         RehashExisting();
     }
 
@@ -198,25 +218,17 @@ public sealed class BlobWriter : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// The second half of <see cref="CommitAsync"/>, after a successful <see cref="Verify"/>: fsyncs the
-    /// bytes, renames the file under its digest and fsyncs the directory, so the blob is whole on disk
-    /// before anyone records it.
+    /// The second half of <see cref="CommitAsync"/>, after a successful <see cref="Verify"/>: the store's
+    /// sink makes the bytes its blob (a file store fsyncs, renames and fsyncs the folder), so the blob is
+    /// whole in the store before anyone records it.
     /// </summary>
     public async Task PublishAsync(CancellationToken cancellationToken = default)
     {
         var digest = _verified ?? throw new InvalidOperationException("Only verified bytes can be published.");
         try
         {
-            await _file.FlushAsync(cancellationToken);
-            _file.Flush(flushToDisk: true);
-            await _file.DisposeAsync();
-
-            var final = _layout.BlobPath(digest);
-            var dir = Path.GetDirectoryName(final)!;
-            Directory.CreateDirectory(dir);
-            File.Move(TempPath, final, overwrite: true); // same digest means same bytes: replacing a twin is harmless
+            await _sink.PublishAsync(_file, TempPath, digest, Length, cancellationToken);
             _committed = true;
-            FileSync.FlushDirectory(dir);
         }
         catch
         {

@@ -15,15 +15,41 @@ namespace OciCache.Storage;
 /// writes must reach it; uploads are not cached and go to the backend directly.
 /// </summary>
 /// <remarks>
+/// <para>
+/// What may be served from memory, and for how long, is <see cref="CacheLifetimes"/>. With one process on
+/// the database (SQLite: <see cref="OneProcess"/>) every answer is kept for <see cref="Lifetime"/>, since this
+/// instance sees every write. When several replicas share it (PostgreSQL: <see cref="SharedDatabase"/>) the
+/// writes of the others never reach this instance, so only facts that cannot turn false are kept long: a
+/// manifest record found by repository and digest (its content is its digest; a DELETE on another replica
+/// is seen here within <see cref="Lifetime"/>) and a repository that exists (repositories are never
+/// removed). Tags, blob links (a DELETE or garbage collection elsewhere removes them) and every miss (a push
+/// elsewhere fills it) are kept for <see cref="CacheLifetimes.Mutable"/>, a second.
+/// </para>
 /// Keys carry the version of their stripe as it was <em>before</em> the load, and a write bumps the
 /// stripe after it committed. A reader that loaded the old row while a write ran therefore stores it
 /// under a version nobody asks for any more, instead of resurrecting it.
 /// </remarks>
 public sealed class CachedMetadataIndex(
-    IBlobIndex blobs, IManifestIndex manifests, IEvictionIndex eviction, IRepositoryCatalog catalog, IMemoryCache cache)
+    IBlobIndex blobs, IManifestIndex manifests, IEvictionIndex eviction, IRepositoryCatalog catalog, IMemoryCache cache,
+    CachedMetadataIndex.CacheLifetimes? lifetimes = null)
     : IBlobIndex, IManifestIndex, IEvictionIndex, IRepositoryCatalog
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
+
+    /// <summary>One process writes the database (SQLite): every answer for <see cref="Lifetime"/>.</summary>
+    public static readonly CacheLifetimes OneProcess = new(Lifetime, Lifetime);
+
+    /// <summary>Replicas share the database (PostgreSQL): what another replica can change, for a second only.</summary>
+    public static readonly CacheLifetimes SharedDatabase = new(Lifetime, TimeSpan.FromSeconds(1));
+
+    private readonly CacheLifetimes _lifetimes = lifetimes ?? OneProcess;
+
+    /// <summary>
+    /// How long answers stay in memory: <paramref name="Settled"/> for a found manifest record and an existing
+    /// repository (facts no other writer can make false, short of a manifest DELETE); <paramref name="Mutable"/>
+    /// for tags, blob links and every miss.
+    /// </summary>
+    public sealed record CacheLifetimes(TimeSpan Settled, TimeSpan Mutable);
 
     private const int StripeCount = 1024;
 
@@ -193,8 +219,20 @@ public sealed class CachedMetadataIndex(
     private static int Stripe(Kind kind, string repository, string item) =>
         (int)((uint)HashCode.Combine(kind, repository, item) % StripeCount);
 
-    private void Store<T>(Key key, T value) =>
-        cache.Set(key, value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
+    private void Store<T>(Key key, T value)
+    {
+        var settled = key.Kind switch
+        {
+            Kind.Manifest => value is not null,
+            Kind.Repository => value is true,
+            _ => false,
+        };
+        cache.Set(key, value, new MemoryCacheEntryOptions
+        {
+            Size = 1,
+            AbsoluteExpirationRelativeToNow = settled ? _lifetimes.Settled : _lifetimes.Mutable,
+        });
+    }
 
     private void Forget(Kind kind, string repository, string item) =>
         Interlocked.Increment(ref _stripes[Stripe(kind, repository, item)]);

@@ -1,9 +1,10 @@
+using Microsoft.Win32.SafeHandles;
 using OciCache.Oci;
 
 namespace OciCache.Storage;
 
 /// <summary>The blob store on a local file system, laid out as <see cref="DataLayout"/> describes.</summary>
-public sealed class FileBlobStore : IBlobStore
+public sealed class FileBlobStore : IBlobStore, IBlobSink
 {
     public FileBlobStore(DataLayout layout)
     {
@@ -14,17 +15,11 @@ public sealed class FileBlobStore : IBlobStore
     /// <summary>Where the store's files are; for this store and its tests, never for callers of <see cref="IBlobStore"/>.</summary>
     public DataLayout Layout { get; }
 
-    public bool TryGetLength(Digest digest, out long length)
+    /// <remarks>Completes synchronously: one stat.</remarks>
+    public ValueTask<long?> GetLengthAsync(Digest digest, CancellationToken cancellationToken = default)
     {
         var info = new FileInfo(Layout.BlobPath(digest));
-        if (!info.Exists)
-        {
-            length = 0;
-            return false;
-        }
-
-        length = info.Length;
-        return true;
+        return ValueTask.FromResult(info.Exists ? info.Length : (long?)null);
     }
 
     /// <remarks>
@@ -48,16 +43,27 @@ public sealed class FileBlobStore : IBlobStore
             Share = FileShare.Read | FileShare.Delete,
             BufferSize = 0,
         });
-        return new BlobWriter(Layout, path, file, algorithm, keepOnDispose: false);
+        return new BlobWriter(this, path, file, algorithm, keepOnDispose: false);
     }
 
-    public void CreateUpload(string uploadId)
+    public Task CreateUploadAsync(string uploadId, CancellationToken cancellationToken = default)
     {
         var path = UploadPath(uploadId);
         new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None).Dispose();
+        return Task.CompletedTask;
     }
 
-    public BlobWriter OpenUpload(string uploadId, long expectedLength)
+    /// <remarks>The session's file is the writer's own: appends go straight into it, and it stays when the writer is disposed.</remarks>
+    public Task<BlobWriter> OpenUploadAsync(string uploadId, long expectedLength, CancellationToken cancellationToken = default) =>
+        Task.FromResult(OpenUpload(uploadId, expectedLength));
+
+    public Task CutUploadAsync(string uploadId, long length)
+    {
+        OpenUpload(uploadId, length).Dispose();
+        return Task.CompletedTask;
+    }
+
+    private BlobWriter OpenUpload(string uploadId, long expectedLength)
     {
         var path = UploadPath(uploadId);
         var file = new FileStream(path, new FileStreamOptions
@@ -68,18 +74,39 @@ public sealed class FileBlobStore : IBlobStore
             BufferSize = 0,
         });
         file.Seek(0, SeekOrigin.End);
-        var writer = new BlobWriter(Layout, path, file, Digest.Sha256, keepOnDispose: true);
+        var writer = new BlobWriter(this, path, file, Digest.Sha256, keepOnDispose: true);
         writer.Truncate(expectedLength);
         return writer;
     }
 
-    public void DeleteUpload(string uploadId)
+    public Task DeleteUploadAsync(string uploadId)
     {
         if (DataLayout.IsUploadId(uploadId))
         {
             File.Delete(Layout.UploadPath(uploadId));
         }
+
+        return Task.CompletedTask;
     }
+
+    /// <summary>fsyncs the bytes, renames the file under its digest and fsyncs the folder, so the blob is whole on disk.</summary>
+    async Task IBlobSink.PublishAsync(FileStream spool, string spoolPath, Digest digest, long length, CancellationToken cancellationToken)
+    {
+        await spool.FlushAsync(cancellationToken);
+        spool.Flush(flushToDisk: true);
+        await spool.DisposeAsync();
+
+        var final = Layout.BlobPath(digest);
+        var dir = Path.GetDirectoryName(final)!;
+        Directory.CreateDirectory(dir);
+        File.Move(spoolPath, final, overwrite: true); // same digest means same bytes: replacing a twin is harmless
+        FileSync.FlushDirectory(dir);
+    }
+
+    SafeFileHandle? IBlobSink.OpenPublished(Digest digest) => ContentFile.TryOpenRead(Layout.BlobPath(digest));
+
+    /// <summary>Nothing to do: an upload session's writer appends to the session's own file.</summary>
+    Task IBlobSink.SaveAsync(string spoolPath, long saved, long length, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public bool Delete(Digest digest)
     {

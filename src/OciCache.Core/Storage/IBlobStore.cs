@@ -16,8 +16,8 @@ namespace OciCache.Storage;
 /// </remarks>
 public interface IBlobStore
 {
-    /// <summary>Whether a committed blob is stored, and its length; false when it is not.</summary>
-    bool TryGetLength(Digest digest, out long length);
+    /// <summary>The length of a committed blob; null when it is not stored.</summary>
+    ValueTask<long?> GetLengthAsync(Digest digest, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Opens a committed blob for reading; null when it is not stored (never stored, or deleted, evicted or
@@ -30,17 +30,24 @@ public interface IBlobStore
     BlobWriter CreateWriter(string algorithm = Digest.Sha256);
 
     /// <summary>
-    /// Creates the empty file of a new upload session. The only place an upload file is created, so a
-    /// request that races the end of its session can never bring the file back.
+    /// Creates the empty bytes of a new upload session. The only place an upload's bytes are created, so a
+    /// request that races the end of its session can never bring them back.
     /// </summary>
-    /// <exception cref="IOException">The session's file exists already.</exception>
-    void CreateUpload(string uploadId);
+    /// <exception cref="IOException">The session's bytes exist already.</exception>
+    Task CreateUploadAsync(string uploadId, CancellationToken cancellationToken = default);
 
-    /// <summary>Opens the bytes of an existing upload session, cut to <paramref name="expectedLength"/> and re-hashed.</summary>
-    /// <exception cref="FileNotFoundException">The session has no file (it ended, or was never created).</exception>
-    BlobWriter OpenUpload(string uploadId, long expectedLength);
+    /// <summary>
+    /// Opens the bytes of an existing upload session, cut to <paramref name="expectedLength"/> and re-hashed
+    /// (shorter when the store holds fewer). Each append is kept for good by <see cref="BlobWriter.SaveAsync"/>,
+    /// so the next request may continue the session through another instance of the store (another replica).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The session has no bytes (it ended, or was never created).</exception>
+    Task<BlobWriter> OpenUploadAsync(string uploadId, long expectedLength, CancellationToken cancellationToken = default);
 
-    void DeleteUpload(string uploadId);
+    /// <summary>Cuts the session's bytes back to <paramref name="length"/> after an append that failed part way.</summary>
+    Task CutUploadAsync(string uploadId, long length);
+
+    Task DeleteUploadAsync(string uploadId);
 
     /// <summary>Removes a committed blob; false when it was not there.</summary>
     bool Delete(Digest digest);

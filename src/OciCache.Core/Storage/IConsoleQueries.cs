@@ -9,7 +9,7 @@ namespace OciCache.Storage;
 /// stored (a mirror repository's name starts with its upstream). Who may see which repository is the
 /// console's to filter.
 /// </summary>
-/// <remarks>Every backend passes <c>tests/OciCache.Tests/Storage/ConsoleQueriesContract.cs</c>.</remarks>
+/// <remarks>Every backend passes <c>tests/OciCache.TestSupport/Storage/ConsoleQueriesContract.cs</c>.</remarks>
 public interface IConsoleQueries
 {
     /// <summary>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using OciCache.Oci;
 
 namespace OciCache.Storage;
@@ -6,11 +7,11 @@ namespace OciCache.Storage;
 /// <summary>
 /// Where SQLite's and the file system's failures become storage failures: <see cref="StorageFull"/> for
 /// ENOSPC, EDQUOT and SQLITE_FULL, <see cref="StorageUnavailable"/> for SQLITE_BUSY and SQLITE_LOCKED past
-/// the busy timeout, SQLITE_READONLY and EROFS. <see cref="SqliteWriter"/> translates every write; the
+/// the busy timeout, SQLITE_READONLY and EROFS; PostgreSQL's are in StorageErrors.Postgres.cs. <see cref="SqliteWriter"/> translates every write; the
 /// host's middleware asks <see cref="AsFailure"/> about anything else that reached it, so no caller above
 /// Storage names a SQLite error code.
 /// </summary>
-public static class StorageErrors
+public static partial class StorageErrors
 {
     private const int ENOSPC = 28;
     private const int EDQUOT = 122;
@@ -28,6 +29,7 @@ public static class StorageErrors
         SqliteException { SqliteErrorCode: SqliteFull } => new StorageFull("metadata database"),
         SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } => StorageUnavailable.Busy(),
         SqliteException { SqliteErrorCode: SqliteReadOnly } => StorageUnavailable.ReadOnly(),
+        NpgsqlException postgres => AsPostgresFailure(postgres),
         _ when IsDiskFull(e) => new StorageFull("data volume"),
         _ when IsReadOnly(e) => StorageUnavailable.ReadOnly(),
         _ => null,

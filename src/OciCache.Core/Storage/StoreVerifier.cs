@@ -76,7 +76,7 @@ public sealed class StoreVerifier(IBlobStore store, IBlobIndex index, IUploadInd
         await foreach (var row in index.EnumerateBlobsAsync(cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!store.TryGetLength(row.Digest, out _))
+            if (await store.GetLengthAsync(row.Digest, cancellationToken) is null)
             {
                 report.Problem($"metadata names blob {row.Digest} but its file is missing");
                 if (repair)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OciCache.Lifecycle;
+using OciCache.Storage;
 
 namespace OciCache.Sync;
 
@@ -8,9 +9,10 @@ namespace OciCache.Sync;
 /// Runs every sync job beside the server: shortly after start, then each <see cref="SyncJob.Interval"/>
 /// after the previous run ended, on the injected <see cref="TimeProvider"/>. Jobs run side by side, each
 /// one run at a time. A run that fails is logged and the job carries on at its next interval; none can
-/// stop the server.
+/// stop the server. With several replicas only the leader runs a job (<see cref="ILeadership"/>): another
+/// replica skips the run and asks again at the next interval.
 /// </summary>
-public sealed partial class SyncService(SyncRunner runner, SyncOptions options, TimeProvider time, ILogger<SyncService> logger) : BackgroundService
+public sealed partial class SyncService(SyncRunner runner, SyncOptions options, TimeProvider time, ILeadership leadership, ILogger<SyncService> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(options.Jobs.Select((job, i) => LoopAsync(job, job.NameOrDefault(i), stoppingToken)));
@@ -24,7 +26,10 @@ public sealed partial class SyncService(SyncRunner runner, SyncOptions options, 
             {
                 try
                 {
-                    await runner.RunAsync(job, name, null, stoppingToken);
+                    if (leadership.IsLeader)
+                    {
+                        await runner.RunAsync(job, name, null, stoppingToken);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {

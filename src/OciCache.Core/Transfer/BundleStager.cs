@@ -54,7 +54,7 @@ internal sealed class BundleStager(IBlobStore store, TransferProgress progress)
 
     private async Task StageBlobAsync(Digest digest, LayoutFile file, CancellationToken cancellationToken)
     {
-        if (store.TryGetLength(digest, out var existing) && existing == file.Length)
+        if (await store.GetLengthAsync(digest, cancellationToken) == file.Length)
         {
             using var hash = IncrementalHash.CreateHash(Digest.HashAlgorithmFor(digest.Algorithm));
             await CopyAsync(digest, file, data =>

@@ -56,7 +56,7 @@ public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryR
         TransferReference image, ManifestRecord record, IReadOnlyList<string> platforms, bool referrers, ExportPlan plan, CancellationToken cancellationToken)
     {
         var repository = image.Repository;
-        if (!plan.Add(record.Digest, StoredLength(image, record.Digest, "manifest")))
+        if (!plan.Add(record.Digest, await StoredLengthAsync(image, record.Digest, "manifest", cancellationToken)))
         {
             return; // shared with an image already planned
         }
@@ -64,7 +64,7 @@ public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryR
         var document = ManifestDocument.Parse(await ManifestBytes.ReadAsync(store, record.Digest, cancellationToken), record.MediaType);
         foreach (var blob in document.RequiredBlobs)
         {
-            plan.Add(blob.Digest, StoredLength(image, blob.Digest, "blob"));
+            plan.Add(blob.Digest, await StoredLengthAsync(image, blob.Digest, "blob", cancellationToken));
         }
 
         if (platforms.FirstOrDefault(p => document.Manifests.Count > 0 && !document.Manifests.Any(m => PlatformFilter.Matches(m.Platform, [p]))) is { } unmatched)
@@ -110,9 +110,9 @@ public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryR
         }
     }
 
-    private long StoredLength(TransferReference image, Digest digest, string what) => store.TryGetLength(digest, out var length)
-        ? length
-        : throw new TransferException($"{image.FullName}: {what} {digest} is not in the store");
+    private async Task<long> StoredLengthAsync(TransferReference image, Digest digest, string what, CancellationToken cancellationToken) =>
+        await store.GetLengthAsync(digest, cancellationToken)
+        ?? throw new TransferException($"{image.FullName}: {what} {digest} is not in the store");
 
     /// <summary>Opened as a reader opens a committed blob: eviction may remove it meanwhile, which fails the export.</summary>
     private async Task<BlobContent> OpenAsync(Digest digest, long size, CancellationToken cancellationToken)

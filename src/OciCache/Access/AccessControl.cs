@@ -233,7 +233,7 @@ internal sealed class AccessControl(
     {
         var path = context.Request.Path;
         if (sessions is null || !(path.StartsWithSegments("/ui") || path.StartsWithSegments("/api")) ||
-            SessionCookie.Read(context.Request) is not { } id || sessions.Find(id) is not { } session)
+            SessionCookie.Read(context.Request) is not { } id || await sessions.FindAsync(id, context.RequestAborted) is not { } session)
         {
             return Caller.Anonymous;
         }
@@ -253,7 +253,7 @@ internal sealed class AccessControl(
             if (!await verifier!.StillHoldsAsync(session.Identity, context.RequestAborted))
             {
                 // Deleted from the htpasswd file, or the password changed: the session ends, the request has no caller.
-                sessions.End(session.Id);
+                await sessions.EndAsync(session.Id, CancellationToken.None);
                 audit.Write(new AuditEvent("signout", "ended")
                 {
                     Who = session.Identity.Name, Source = AuditTrail.SourceOf(context), Detail = "the person is gone or their password changed",
@@ -261,7 +261,7 @@ internal sealed class AccessControl(
                 return Caller.Anonymous;
             }
 
-            sessions.Checked(session);
+            await sessions.CheckedAsync(session, context.RequestAborted);
         }
 
         return new Caller(session.Identity, null) { Session = session };

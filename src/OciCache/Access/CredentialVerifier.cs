@@ -26,7 +26,7 @@ internal sealed class CredentialVerifier(
     /// <exception cref="FailureException"><see cref="TooManyRequests"/>: too many failures from this address in the last minute.</exception>
     public async ValueTask<Identity?> VerifyAsync(string user, string password, string source, CancellationToken cancellationToken)
     {
-        if (limiter.IsBlocked(source, out var retryAfter))
+        if (await limiter.RetryAfterAsync(source, cancellationToken) is { } retryAfter)
         {
             throw new FailureException(new TooManyRequests("too many failed sign-ins from this address", "try again later", retryAfter));
         }
@@ -34,7 +34,7 @@ internal sealed class CredentialVerifier(
         var identity = await CheckAsync(user, password, cancellationToken);
         if (identity is null)
         {
-            limiter.RecordFailure(source);
+            await limiter.RecordFailureAsync(source, CancellationToken.None); // counted even when the client gave up
             audit.Write(new AuditEvent("signin", "failed") { Who = user, Source = source, Detail = "wrong user name or password" });
         }
 
@@ -68,7 +68,7 @@ internal sealed class CredentialVerifier(
     /// <summary>
     /// Whether an identity proven earlier (a token's subject, a console session's person) holds now: it still
     /// exists, with the same secret it signed in with (a changed password or a robot added again ends it). A
-    /// person of the OIDC issuer holds until an admin removes them (<see cref="ConsoleSessions.EndAllOf"/>).
+    /// person of the OIDC issuer holds until an admin removes them (<see cref="ConsoleSessions.EndAllOfAsync"/>).
     /// </summary>
     public async ValueTask<bool> StillHoldsAsync(Identity identity, CancellationToken cancellationToken)
     {

@@ -27,12 +27,37 @@ internal static class BlobHandlers
             return true;
         }
 
+        if (lookup is BlobLookup.Stored && TryRedirect(context, digest))
+        {
+            return true;
+        }
+
         if (lookup is BlobLookup.Filling filling)
         {
             context.Response.RegisterForDispose(filling.Blob); // this request stops counting as a waiting client when it ends
         }
 
         return await BlobResponse.WriteAsync(context, digest, lookup);
+    }
+
+    /// <summary>
+    /// A full GET of a stored blob, answered with 307 to a short-lived URL of the object store when the store
+    /// offers it (<c>Storage:S3:Redirect</c>): the bytes go from the store to the client. HEAD, ranges and
+    /// blobs still being fetched are served here.
+    /// </summary>
+    private static bool TryRedirect(HttpContext context, Digest digest)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Headers.Range.Count > 0 ||
+            context.RequestServices.GetService<IBlobRedirects>()?.TryGetRedirect(digest) is not { } url)
+        {
+            return false;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+        context.Response.Headers.Location = url.AbsoluteUri;
+        context.Response.Headers["Docker-Content-Digest"] = digest.ToString();
+        context.Response.ContentLength = 0;
+        return true;
     }
 
     public static async Task DeleteAsync(HttpContext context, Repository repository, string rawDigest)

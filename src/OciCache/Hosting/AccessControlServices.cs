@@ -26,10 +26,15 @@ internal static class AccessControlServices
         services.TryAddSingleton(static p => AccessPolicy.Create(p.GetRequiredService<AuthSettings>()));
         services.TryAddSingleton(static p =>
         {
-            var key = TokenKey.LoadOrCreate(p.GetRequiredService<IStorageVolume>().TokenKeyPath);
+            // Once, when access control is built (OciCacheApp.Build, before any request); no synchronization
+            // context here, so waiting on the source (a file, or the shared database) cannot deadlock.
+            var key = p.GetRequiredService<ITokenKeySource>().LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
             return new TokenSigner(key, p.GetRequiredService<AuthSettings>().Service, p.GetRequiredService<TimeProvider>());
         });
-        services.TryAddSingleton(static p => new SignInLimiter(p.GetRequiredService<TimeProvider>(), p.GetRequiredService<AuthSettings>().FailedSignIns));
+        // The stores are in memory unless one is registered (PostgreSQL: AddPostgresSessions), so replicas share them.
+        services.TryAddSingleton(static p => new SignInLimiter(
+            p.GetService<ISignInFailureStore>() ?? new MemorySignInFailureStore(), p.GetRequiredService<TimeProvider>(),
+            p.GetRequiredService<AuthSettings>().FailedSignIns));
         services.TryAddSingleton(static p => new AuditTrail(p.GetService<IAuditLog>(), p.GetRequiredService<TimeProvider>()));
         if (auth.Htpasswd is not null)
         {
@@ -44,9 +49,10 @@ internal static class AccessControlServices
         services.TryAddSingleton(static p =>
         {
             var auth = p.GetRequiredService<AuthSettings>();
-            return new ConsoleSessions(p.GetRequiredService<TimeProvider>(), auth.SessionIdleTimeout, auth.SessionLifetime);
+            return new ConsoleSessions(p.GetService<IConsoleSessionStore>() ?? new MemoryConsoleSessionStore(), p.GetRequiredService<TimeProvider>(),
+                auth.SessionIdleTimeout, auth.SessionLifetime);
         });
-        services.TryAddSingleton(static p => new PendingSignIns(p.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static p => new PendingSignIns(p.GetService<IPendingSignInStore>() ?? new MemoryPendingSignInStore(), p.GetRequiredService<TimeProvider>()));
         if (auth.Oidc is { } oidc)
         {
             services.TryAddSingleton(p => new OidcClient(oidc, new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, p.GetRequiredService<TimeProvider>()));

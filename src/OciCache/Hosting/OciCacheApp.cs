@@ -85,6 +85,7 @@ public static class OciCacheApp
         }
 
         app.MapManagement();
+        app.MapCluster(); // the replicas' own endpoint: its bearer secret, not registry access control
         app.MapConsoleApi();
         app.MapConsole();
         app.MapGet("/healthz", static context => context.Response.WriteAsync("ok"));

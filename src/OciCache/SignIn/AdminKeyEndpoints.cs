@@ -66,7 +66,7 @@ internal static class AdminKeyEndpoints
         }
 
         var keys = await context.RequestServices.GetRequiredService<IApiKeys>().RevokeAllAsync(name, context.RequestAborted);
-        var sessions = context.RequestServices.GetRequiredService<ConsoleSessions>().EndAllOf(name);
+        var sessions = await context.RequestServices.GetRequiredService<ConsoleSessions>().EndAllOfAsync(name, context.RequestAborted);
         context.RequestServices.GetRequiredService<AuditTrail>().Write(context,
             new AuditEvent("person.remove", "ok") { Detail = $"{name}: {keys} API keys revoked, {sessions} console sessions ended" });
         context.Response.StatusCode = StatusCodes.Status204NoContent;

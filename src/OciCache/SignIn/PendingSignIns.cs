@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using OciCache.Storage;
 
 namespace OciCache.SignIn;
 
@@ -7,9 +8,11 @@ namespace OciCache.SignIn;
 internal sealed record PendingSignIn(string State, string Nonce, string CodeVerifier, string ReturnUrl, DateTimeOffset StartedAt, string Source);
 
 /// <summary>
-/// The sign-ins on their way through the issuer, by <c>state</c>, in memory: each is taken once (a replayed
-/// callback finds nothing) and expires after <see cref="Lifetime"/> on the injected clock. The browser also
-/// holds the state in a cookie, so a callback started in another browser does not match (login CSRF).
+/// The sign-ins on their way through the issuer, by <c>state</c>, kept by an <see cref="IPendingSignInStore"/>
+/// (in memory by default, in PostgreSQL when the callback may reach another replica): each is taken once (a
+/// replayed callback finds nothing, on any replica) and expires after <see cref="Lifetime"/> on the injected
+/// clock. The browser also holds the state in a cookie, so a callback started in another browser does not
+/// match (login CSRF).
 /// </summary>
 /// <remarks>
 /// Anyone may start a sign-in, so the store is bounded twice, and a flood only ever costs its own source:
@@ -21,7 +24,7 @@ internal sealed record PendingSignIn(string State, string Nonce, string CodeVeri
 /// holds no more than one.</item>
 /// </list>
 /// </remarks>
-internal sealed class PendingSignIns(TimeProvider time)
+internal sealed class PendingSignIns(IPendingSignInStore store, TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
@@ -29,85 +32,37 @@ internal sealed class PendingSignIns(TimeProvider time)
 
     public const int MaxPerSource = 100;
 
-    private readonly Dictionary<string, PendingSignIn> _pending = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<PendingSignIn>> _bySource = new(StringComparer.Ordinal); // oldest first
+    /// <summary>Sign-ins of this process alone, in memory.</summary>
+    public PendingSignIns(TimeProvider time)
+        : this(new MemoryPendingSignInStore(), time)
+    {
+    }
 
-    public PendingSignIn Start(string returnUrl, string source)
+    public async ValueTask<PendingSignIn> StartAsync(string returnUrl, string source, CancellationToken cancellationToken = default)
     {
         var pending = new PendingSignIn(Random(), Random(), Pkce.CreateVerifier(), returnUrl, time.GetUtcNow(), source);
-        Put(pending);
+        await PutAsync(pending, cancellationToken);
         return pending;
     }
 
     /// <summary>The sign-in of that state, removed; null when unknown, already taken or expired.</summary>
-    public PendingSignIn? Take(string state)
+    public async ValueTask<PendingSignIn?> TakeAsync(string state, CancellationToken cancellationToken = default)
     {
-        lock (_pending)
+        if (await store.TakeAsync(state, cancellationToken) is not { } row)
         {
-            if (!_pending.TryGetValue(state, out var pending))
-            {
-                return null;
-            }
-
-            Remove(pending);
-            return time.GetUtcNow() < pending.StartedAt + Lifetime ? pending : null;
+            return null;
         }
+
+        return time.GetUtcNow() < row.StartedAt + Lifetime
+            ? new PendingSignIn(row.State, row.Nonce, row.CodeVerifier, row.ReturnUrl, row.StartedAt, row.Source)
+            : null;
     }
 
     /// <summary>Puts a sign-in (back) into the store as it is given; tests tamper with a nonce this way.</summary>
-    internal void Put(PendingSignIn pending)
+    internal async ValueTask PutAsync(PendingSignIn pending, CancellationToken cancellationToken = default)
     {
-        lock (_pending)
-        {
-            if (_pending.TryGetValue(pending.State, out var previous))
-            {
-                Remove(previous);
-            }
-
-            if (!_bySource.TryGetValue(pending.Source, out var own))
-            {
-                _bySource[pending.Source] = own = [];
-            }
-
-            if (own.Count >= MaxPerSource)
-            {
-                Remove(own[0]);
-            }
-            else if (_pending.Count >= MaxPending)
-            {
-                MakeRoom(time.GetUtcNow());
-            }
-
-            own.Add(pending);
-            _pending[pending.State] = pending;
-        }
-    }
-
-    private void MakeRoom(DateTimeOffset now)
-    {
-        foreach (var own in _bySource.Values.ToList())
-        {
-            while (own.Count > 0 && now >= own[0].StartedAt + Lifetime)
-            {
-                Remove(own[0]);
-            }
-        }
-
-        if (_pending.Count >= MaxPending)
-        {
-            Remove(_bySource.Values.MaxBy(own => own.Count)![0]);
-        }
-    }
-
-    private void Remove(PendingSignIn pending)
-    {
-        _pending.Remove(pending.State);
-        var own = _bySource[pending.Source];
-        own.Remove(pending);
-        if (own.Count == 0)
-        {
-            _bySource.Remove(pending.Source);
-        }
+        var row = new PendingSignInRecord(pending.State, pending.Nonce, pending.CodeVerifier, pending.ReturnUrl, pending.StartedAt, pending.Source);
+        await store.AddAsync(row, new PendingSignInBounds(MaxPerSource, MaxPending, time.GetUtcNow() - Lifetime), cancellationToken);
     }
 
     private static string Random() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));

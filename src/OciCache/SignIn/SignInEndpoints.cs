@@ -70,7 +70,7 @@ internal static partial class SignInEndpoints
             return;
         }
 
-        StartSession(context, identity, "form");
+        await StartSessionAsync(context, identity, "form");
         context.Response.Redirect(returnUrl);
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
     }
@@ -79,8 +79,8 @@ internal static partial class SignInEndpoints
     {
         var client = context.RequestServices.GetService<OidcClient>()
                      ?? throw new FailureException(new Unsupported("unsupported", "no OIDC issuer is configured (Auth:Oidc)"));
-        var pending = context.RequestServices.GetRequiredService<PendingSignIns>().Start(
-            SignInPage.LocalReturnUrl(context.Request.Query["returnUrl"]), AuditTrail.SourceOf(context));
+        var pending = await context.RequestServices.GetRequiredService<PendingSignIns>().StartAsync(
+            SignInPage.LocalReturnUrl(context.Request.Query["returnUrl"]), AuditTrail.SourceOf(context), context.RequestAborted);
         var auth = context.RequestServices.GetRequiredService<AuthSettings>();
         string url;
         try
@@ -110,7 +110,7 @@ internal static partial class SignInEndpoints
         var state = query["state"].ToString();
         context.Response.Cookies.Delete(StateCookie, SessionCookie.Options(context.Request, "/ui/signin"));
         var cookieState = context.Request.Cookies[StateCookie];
-        var pending = state.Length > 0 && cookieState == state ? services.GetRequiredService<PendingSignIns>().Take(state) : null;
+        var pending = state.Length > 0 && cookieState == state ? await services.GetRequiredService<PendingSignIns>().TakeAsync(state, context.RequestAborted) : null;
         string? failure = pending is null ? "unknown or expired state"
             : query["error"].Count > 0 ? $"the issuer answered {Printable(query["error"].ToString())}"
             // RFC 9207: an issuer that names itself in the answer must be ours (a mix-up with another issuer).
@@ -138,7 +138,7 @@ internal static partial class SignInEndpoints
         }
 
         var identity = Identity.User(person.Name) with { Groups = new HashSet<string>(person.Groups, StringComparer.Ordinal), FromIssuer = true };
-        StartSession(context, identity, "oidc");
+        await StartSessionAsync(context, identity, "oidc");
         context.Response.Redirect(pending!.ReturnUrl);
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
     }
@@ -148,7 +148,7 @@ internal static partial class SignInEndpoints
         var caller = await context.RequestServices.GetRequiredService<AccessControl>().AuthenticateAsync(context); // CSRF-checked
         if (caller.Session is { } session)
         {
-            context.RequestServices.GetRequiredService<ConsoleSessions>().End(session.Id);
+            await context.RequestServices.GetRequiredService<ConsoleSessions>().EndAsync(session.Id, CancellationToken.None);
             context.RequestServices.GetRequiredService<AuditTrail>().Write(context, new AuditEvent("signout", "ok"));
         }
 
@@ -158,15 +158,15 @@ internal static partial class SignInEndpoints
     }
 
     /// <summary>A new session (a new id: a session id set before sign-in is never promoted); one the browser had ends.</summary>
-    private static void StartSession(HttpContext context, Identity identity, string how)
+    private static async Task StartSessionAsync(HttpContext context, Identity identity, string how)
     {
         var sessions = context.RequestServices.GetRequiredService<ConsoleSessions>();
         if (SessionCookie.Read(context.Request) is { } previous)
         {
-            sessions.End(previous);
+            await sessions.EndAsync(previous, context.RequestAborted);
         }
 
-        var session = sessions.Create(identity);
+        var session = await sessions.CreateAsync(identity, context.RequestAborted);
         SessionCookie.Write(context, session.Id);
         context.RequestServices.GetRequiredService<AuditTrail>().Write(context, new AuditEvent("signin", "ok") { Who = identity.Name, Detail = how });
     }

@@ -16,6 +16,22 @@ internal static class AuditReader
 
     private const int BlockBytes = 64 * 1024;
 
+    /// <summary>
+    /// What the console's audit view shows: the cluster's events from the shared store when there is one
+    /// (<see cref="IAuditHistory"/>, with PostgreSQL metadata), else this process's <c>audit.log</c>; the same
+    /// filter and limit either way, newest first.
+    /// </summary>
+    public static Task<IReadOnlyList<AuditLine>> ReadAsync(IServiceProvider services, AuditLogOptions options, AuditFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        if (services.GetService<IAuditHistory>() is { } shared)
+        {
+            return shared.ReadAsync(new Storage.AuditQuery(filter.Action, filter.Who, filter.Repository), limit, cancellationToken);
+        }
+
+        var path = AuthStoreServices.AuditLogPath(options, services.GetRequiredService<Storage.DataLayout>());
+        return Task.FromResult(Read(path, options.Files, filter, limit));
+    }
+
     public static IReadOnlyList<AuditLine> Read(string path, int files, AuditFilter filter, int limit)
     {
         var found = new List<AuditLine>();

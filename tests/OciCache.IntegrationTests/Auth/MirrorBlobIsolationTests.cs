@@ -96,7 +96,7 @@ public sealed class MirrorBlobIsolationTests : IAsyncLifetime
 
         await AssertNotLeakedAsync(child, $"/v2/docker.io/library/any/blobs/{_secret.Digest}", "chain");
         await AssertNotLeakedAsync(parent, $"/v2/docker.io/library/any/blobs/{_secret.Digest}", "parent");
-        Assert.False(child.Services.GetRequiredService<IBlobStore>().TryGetLength(_secret.Digest, out _), "the child stored the parent's private blob");
+        Assert.True(await child.Services.GetRequiredService<IBlobStore>().GetLengthAsync(_secret.Digest) is null, "the child stored the parent's private blob");
     }
 
     /// <summary>

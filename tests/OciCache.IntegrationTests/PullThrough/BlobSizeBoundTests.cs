@@ -36,7 +36,7 @@ public sealed class BlobSizeBoundTests
             Repository.Mirror("docker.io", "library/endless"), Reference.ForTag("1"), [], new CopyTally(), CancellationToken.None).WaitAsync(Guard));
 
         Assert.Contains("more than the 100 bytes expected", failure.Message);
-        Assert.False(cache.Services.GetRequiredService<IBlobStore>().TryGetLength(layer.Digest, out _));
+        Assert.Null(await cache.Services.GetRequiredService<IBlobStore>().GetLengthAsync(layer.Digest));
         Assert.Equal(0, cache.Services.GetRequiredService<FillCoordinator>().Active);
     }
 
@@ -67,7 +67,7 @@ public sealed class BlobSizeBoundTests
             await fill.Completion.WaitAsync(Guard);
         }
 
-        Assert.False(cache.Services.GetRequiredService<IBlobStore>().TryGetLength(digest, out _));
+        Assert.Null(await cache.Services.GetRequiredService<IBlobStore>().GetLengthAsync(digest));
     }
 
     /// <summary>Reads until the body ends or breaks, at most <paramref name="limit"/> bytes; the count read.</summary>

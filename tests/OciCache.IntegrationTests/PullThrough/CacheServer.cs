@@ -52,6 +52,6 @@ internal static class CacheServer
             await fill.Completion.WaitAsync(Eventually.DefaultTimeout);
         }
 
-        Assert.True(cache.Services.GetRequiredService<OciCache.Storage.IBlobStore>().TryGetLength(digest, out _), $"{digest} was not stored");
+        Assert.True(await cache.Services.GetRequiredService<OciCache.Storage.IBlobStore>().GetLengthAsync(digest) is not null, $"{digest} was not stored");
     }
 }

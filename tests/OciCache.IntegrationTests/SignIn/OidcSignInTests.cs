@@ -81,7 +81,7 @@ public sealed class OidcSignInTests : IAsyncLifetime
         var callback = await browser.ReachCallbackAsync(_site.Provider);
         var pending = _site.Server.Services.GetRequiredService<PendingSignIns>();
         var state = System.Web.HttpUtility.ParseQueryString(callback.Query)["state"]!;
-        pending.Put(pending.Take(state)! with { Nonce = "another-nonce" });
+        await pending.PutAsync((await pending.TakeAsync(state))! with { Nonce = "another-nonce" });
 
         using var response = await browser.Client.GetAsync(callback);
 

@@ -150,7 +150,7 @@ public sealed class ConsoleStorageTests
         Assert.Equal(image.Blobs.Count(), last.GetProperty("blobsFetched").GetInt32());
         foreach (var blob in image.Blobs)
         {
-            Assert.True(cache.Services.GetRequiredService<IBlobStore>().TryGetLength(blob.Digest, out _), $"{blob.Digest} was not fetched");
+            Assert.True(await cache.Services.GetRequiredService<IBlobStore>().GetLengthAsync(blob.Digest) is not null, $"{blob.Digest} was not fetched");
         }
     }
 }

@@ -8,51 +8,50 @@ public sealed class SignInLimiterTests
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
-    public void IsBlocked_AfterLimitFailuresInAMinute_UntilTheOldestIsAMinuteOld()
+    public async Task IsBlocked_AfterLimitFailuresInAMinute_UntilTheOldestIsAMinuteOld()
     {
         var limiter = new SignInLimiter(_time, limit: 3);
         for (var i = 0; i < 2; i++)
         {
-            limiter.RecordFailure("10.0.0.1");
+            await limiter.RecordFailureAsync("10.0.0.1");
             _time.Advance(TimeSpan.FromSeconds(10));
         }
 
-        Assert.False(limiter.IsBlocked("10.0.0.1", out _));
-        limiter.RecordFailure("10.0.0.1");
-        Assert.True(limiter.IsBlocked("10.0.0.1", out var retryAfter));
-        Assert.Equal(TimeSpan.FromSeconds(40), retryAfter);
+        Assert.Null(await limiter.RetryAfterAsync("10.0.0.1"));
+        await limiter.RecordFailureAsync("10.0.0.1");
+        Assert.Equal(TimeSpan.FromSeconds(40), await limiter.RetryAfterAsync("10.0.0.1"));
 
         _time.Advance(TimeSpan.FromSeconds(39));
-        Assert.True(limiter.IsBlocked("10.0.0.1", out _));
+        Assert.NotNull(await limiter.RetryAfterAsync("10.0.0.1"));
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.False(limiter.IsBlocked("10.0.0.1", out _));
+        Assert.Null(await limiter.RetryAfterAsync("10.0.0.1"));
     }
 
     [Fact]
-    public void IsBlocked_OtherAddress_NotAffected()
+    public async Task IsBlocked_OtherAddress_NotAffected()
     {
         var limiter = new SignInLimiter(_time, limit: 1);
-        limiter.RecordFailure("10.0.0.1");
+        await limiter.RecordFailureAsync("10.0.0.1");
 
-        Assert.True(limiter.IsBlocked("10.0.0.1", out _));
-        Assert.False(limiter.IsBlocked("10.0.0.2", out _));
+        Assert.NotNull(await limiter.RetryAfterAsync("10.0.0.1"));
+        Assert.Null(await limiter.RetryAfterAsync("10.0.0.2"));
     }
 
     [Fact]
-    public void RecordFailure_ManySources_BoundedAndRecentOnesKept()
+    public async Task RecordFailure_ManySources_BoundedAndRecentOnesKept()
     {
         var limiter = new SignInLimiter(_time, limit: 1);
         for (var i = 0; i < SignInLimiter.MaxSources; i++)
         {
-            limiter.RecordFailure($"old-{i}");
+            await limiter.RecordFailureAsync($"old-{i}");
         }
 
         _time.Advance(TimeSpan.FromMinutes(2));
-        limiter.RecordFailure("recent");
-        limiter.RecordFailure("new");
+        await limiter.RecordFailureAsync("recent");
+        await limiter.RecordFailureAsync("new");
 
-        Assert.True(limiter.IsBlocked("recent", out _));
-        Assert.True(limiter.IsBlocked("new", out _));
-        Assert.False(limiter.IsBlocked("old-0", out _));
+        Assert.NotNull(await limiter.RetryAfterAsync("recent"));
+        Assert.NotNull(await limiter.RetryAfterAsync("new"));
+        Assert.Null(await limiter.RetryAfterAsync("old-0"));
     }
 }

@@ -43,11 +43,25 @@ public sealed class SettingsTests : IDisposable
     [InlineData("Metadata:Backend", "mysql", "Metadata:Backend")]
     [InlineData("Metadata:Backend", "postgres", "Metadata:Postgres:ConnectionString")]
     [InlineData("Metadata:Postgres:ConnectionStringFile", "/nonexistent/pg.conn", "Metadata:Postgres:ConnectionStringFile")]
+    [InlineData("Cluster:AdvertiseUrl", "10.0.0.5:5000", "Cluster:AdvertiseUrl")]
+    [InlineData("Cluster:AdvertiseUrl", "http://10.0.0.5:5000", "Cluster:Secret")]
+    [InlineData("Cluster:Secret", "short-secret", "Cluster:Secret")]
+    [InlineData("Cluster:SecretFile", "/nonexistent/cluster.secret", "Cluster:SecretFile")]
+    [InlineData("Cluster:LeaseTimeout", "0s", "Cluster:LeaseTimeout")]
     public void Load_BadValue_FailsNamingTheKey(string key, string value, string named)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, new Dictionary<string, string?> { [key] = value }));
 
         Assert.Contains(error.Errors, e => e.StartsWith(named, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_ShortClusterSecret_FailsWithoutQuotingIt()
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, new Dictionary<string, string?> { ["Cluster:Secret"] = "hunter2-but-longer" }));
+
+        Assert.Contains(error.Errors, e => e.StartsWith("Cluster:Secret:", StringComparison.Ordinal));
+        Assert.DoesNotContain("hunter2", error.Message);
     }
 
     [Theory]

@@ -97,7 +97,7 @@ public sealed class BlobFillTests
         Assert.Equal(FillPhase.Failed, h.Fill.Phase);
         Assert.Equal(UpstreamFailureKind.Invalid, h.Fill.Failure!.Kind);
         Assert.Equal(UpstreamFailureKind.Invalid, Assert.Single(h.Failures).Kind);
-        Assert.False(h.Store.TryGetLength(h.Fill.Digest, out _));
+        Assert.Null(await h.Store.GetLengthAsync(h.Fill.Digest));
         Assert.Empty(Directory.EnumerateFiles(h.Layout.Temp));
         Assert.False(h.Published.IsCompleted);
     }
@@ -308,7 +308,7 @@ public sealed class BlobFillTests
         Assert.Equal(Size, await h.Published);
         await h.Fill.Completion;
         Assert.Equal(FillPhase.Published, h.Fill.Phase);
-        Assert.True(h.Store.TryGetLength(h.Digest, out _));
+        Assert.True(await h.Store.GetLengthAsync(h.Digest) is not null);
     }
 
     [Fact]
@@ -362,7 +362,7 @@ public sealed class BlobFillTests
         Assert.Equal(h.Blob, slowBytes);
         await h.Fill.Completion;
         Assert.Equal(FillPhase.Unkept, h.Fill.Phase);
-        Assert.False(h.Store.TryGetLength(h.Digest, out _));
+        Assert.Null(await h.Store.GetLengthAsync(h.Digest));
         Assert.False(h.Published.IsCompleted);
     }
 
@@ -394,7 +394,7 @@ public sealed class BlobFillTests
         var refused = new UpstreamFailure(UpstreamFailureKind.ServerError, "upstream answered 503");
         using var temp = new TempDirectory("fill");
         var store = new OciCache.Storage.FileBlobStore(new OciCache.Storage.DataLayout(temp.Path));
-        var source = new FillSource(_ => Task.FromResult(new UpstreamResult(null, refused)), (_, _, _) => Task.CompletedTask, _ => { });
+        var source = new FillSource(new ScriptedSource(new UpstreamResult(null, refused)), (_, _, _) => Task.CompletedTask, _ => { });
         var fill = new BlobFill(Digest.ComputeSha256([1]), null, source, store, new PullThroughOptions(), FillHarness.Policy,
             new Microsoft.Extensions.Time.Testing.FakeTimeProvider(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         using var lease = fill.Start(static _ => { });

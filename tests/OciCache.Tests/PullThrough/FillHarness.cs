@@ -40,7 +40,7 @@ internal sealed class FillHarness : IAsyncDisposable
         }
 
         var source = new FillSource(
-            OpenAsync: _ => Task.FromResult(UpstreamResult.Ok(response)),
+            Origin: new ScriptedSource(UpstreamResult.Ok(response)),
             PublishAsync: async (_, writer, size) =>
             {
                 await writer.PublishAsync();

@@ -40,7 +40,7 @@ public sealed class ContentPublisherTests : IDisposable
 
         Assert.Equal(BlobCommitResult.Committed, await _publisher.PublishBlobAsync(writer, blob.Digest, blob.Size, [App], CancellationToken.None));
 
-        Assert.True(_store.TryGetLength(blob.Digest, out var length));
+        var length = Assert.NotNull(await _store.GetLengthAsync(blob.Digest));
         Assert.Equal(blob.Size, length);
         Assert.Equal(blob.Size, await _index.GetLinkedBlobSizeAsync(App, blob.Digest));
         Assert.True(await _eviction.WaitAsync(TimeSpan.Zero, CancellationToken.None));
@@ -55,7 +55,7 @@ public sealed class ContentPublisherTests : IDisposable
 
         Assert.Equal(BlobCommitResult.DigestMismatch, await _publisher.PublishBlobAsync(writer, other.Digest, null, [App], CancellationToken.None));
 
-        Assert.False(_store.TryGetLength(other.Digest, out _));
+        Assert.Null(await _store.GetLengthAsync(other.Digest));
         Assert.Null(await _index.GetBlobAsync(other.Digest));
         Assert.Null(await _index.GetBlobAsync(blob.Digest));
         Assert.False(await _eviction.WaitAsync(TimeSpan.Zero, CancellationToken.None));
@@ -93,7 +93,7 @@ public sealed class ContentPublisherTests : IDisposable
 
         await Assert.ThrowsAsync<SqliteException>(() => _publisher.PublishBlobAsync(writer, blob.Digest, blob.Size, [App], CancellationToken.None));
 
-        Assert.True(_store.TryGetLength(blob.Digest, out _)); // the bytes came first
+        Assert.True(await _store.GetLengthAsync(blob.Digest) is not null); // the bytes came first
         Assert.Null(await _index.GetBlobAsync(blob.Digest));
         var report = await new StoreVerifier(_store, _index, _index, _database).VerifyAsync(repair: false);
         Assert.True(report.Consistent, string.Join("; ", report.Problems)); // a blob without a row is harmless
@@ -109,7 +109,7 @@ public sealed class ContentPublisherTests : IDisposable
 
         await _publisher.PublishVerifiedAsync(writer, blob.Digest, blob.Size, [Mirror, OtherMirror, Mirror], CancellationToken.None);
 
-        Assert.True(_store.TryGetLength(blob.Digest, out _));
+        Assert.True(await _store.GetLengthAsync(blob.Digest) is not null);
         Assert.Equal(blob.Size, await _index.GetLinkedBlobSizeAsync(Mirror, blob.Digest));
         Assert.Equal(blob.Size, await _index.GetLinkedBlobSizeAsync(OtherMirror, blob.Digest));
         Assert.True(await _index.IsLinkedFromUpstreamAsync("docker.io", blob.Digest));
@@ -140,7 +140,7 @@ public sealed class ContentPublisherTests : IDisposable
 
         Assert.Null(await _index.GetManifestAsync(App, record.Digest));
         Assert.Null(await _index.GetTagAsync(App, "v1"));
-        Assert.False(_store.TryGetLength(record.Digest, out _));
+        Assert.Null(await _store.GetLengthAsync(record.Digest));
     }
 
     public void Dispose()

@@ -10,20 +10,20 @@ public sealed class PendingSignInsTests
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
-    public void Take_KnownState_ReturnsItOnce()
+    public async Task Take_KnownState_ReturnsItOnce()
     {
         var store = new PendingSignIns(_time);
-        var pending = store.Start("/ui/storage", Source);
+        var pending = await store.StartAsync("/ui/storage", Source);
 
-        Assert.Equal(pending, store.Take(pending.State));
-        Assert.Null(store.Take(pending.State));
+        Assert.Equal(pending, await store.TakeAsync(pending.State));
+        Assert.Null(await store.TakeAsync(pending.State));
     }
 
     [Fact]
-    public void Start_TwoSignIns_DifferentStateNonceAndVerifier()
+    public async Task Start_TwoSignIns_DifferentStateNonceAndVerifier()
     {
         var store = new PendingSignIns(_time);
-        var (a, b) = (store.Start("/", Source), store.Start("/", Source));
+        var (a, b) = (await store.StartAsync("/", Source), await store.StartAsync("/", Source));
 
         Assert.NotEqual(a.State, b.State);
         Assert.NotEqual(a.Nonce, b.Nonce);
@@ -32,62 +32,62 @@ public sealed class PendingSignInsTests
     }
 
     [Fact]
-    public void Take_UnknownState_Null()
+    public async Task Take_UnknownState_Null()
     {
-        Assert.Null(new PendingSignIns(_time).Take("made-up"));
+        Assert.Null(await new PendingSignIns(_time).TakeAsync("made-up"));
     }
 
     [Fact]
-    public void Take_AfterTenMinutes_Null()
+    public async Task Take_AfterTenMinutes_Null()
     {
         var store = new PendingSignIns(_time);
-        var pending = store.Start("/", Source);
+        var pending = await store.StartAsync("/", Source);
         _time.Advance(PendingSignIns.Lifetime);
 
-        Assert.Null(store.Take(pending.State));
+        Assert.Null(await store.TakeAsync(pending.State));
     }
 
     [Fact]
-    public void Take_JustBeforeTenMinutes_Found()
+    public async Task Take_JustBeforeTenMinutes_Found()
     {
         var store = new PendingSignIns(_time);
-        var pending = store.Start("/", Source);
+        var pending = await store.StartAsync("/", Source);
         _time.Advance(PendingSignIns.Lifetime - TimeSpan.FromSeconds(1));
 
-        Assert.NotNull(store.Take(pending.State));
+        Assert.NotNull(await store.TakeAsync(pending.State));
     }
 
     [Fact]
-    public void Start_FloodFromOneAddress_EvictsOnlyThatAddresssOwnSignIns()
+    public async Task Start_FloodFromOneAddress_EvictsOnlyThatAddresssOwnSignIns()
     {
         var store = new PendingSignIns(_time);
-        var legitimate = store.Start("/ui/storage", "192.0.2.7");
+        var legitimate = await store.StartAsync("/ui/storage", "192.0.2.7");
         _time.Advance(TimeSpan.FromSeconds(1));
 
-        var flood = Enumerable.Range(0, 12_000).Select(_ => store.Start("/", "198.51.100.66")).ToList();
+        var flood = await StartManyAsync(store, 12_000, "198.51.100.66");
 
-        Assert.Equal(legitimate, store.Take(legitimate.State));
+        Assert.Equal(legitimate, await store.TakeAsync(legitimate.State));
         // The flood's newest sign-ins are kept, its oldest went first.
-        Assert.All(flood[^PendingSignIns.MaxPerSource..], p => Assert.NotNull(store.Take(p.State)));
-        Assert.All(flood[..^PendingSignIns.MaxPerSource], p => Assert.Null(store.Take(p.State)));
+        Assert.All(await TakeAllAsync(store, flood[^PendingSignIns.MaxPerSource..]), Assert.NotNull);
+        Assert.All(await TakeAllAsync(store, flood[..^PendingSignIns.MaxPerSource]), Assert.Null);
     }
 
     [Fact]
-    public void Start_PastTheAddressBound_OldestOfThatAddressGoesFirst()
+    public async Task Start_PastTheAddressBound_OldestOfThatAddressGoesFirst()
     {
         var store = new PendingSignIns(_time);
-        var first = store.Start("/", Source);
-        var rest = Enumerable.Range(0, PendingSignIns.MaxPerSource).Select(_ => store.Start("/", Source)).ToList();
+        var first = await store.StartAsync("/", Source);
+        var rest = await StartManyAsync(store, PendingSignIns.MaxPerSource, Source);
 
-        Assert.Null(store.Take(first.State));
-        Assert.All(rest, p => Assert.NotNull(store.Take(p.State)));
+        Assert.Null(await store.TakeAsync(first.State));
+        Assert.All(await TakeAllAsync(store, rest), Assert.NotNull);
     }
 
     [Fact]
-    public void Start_ManyAddressesFillTheStore_TheBiggestHolderLosesNotTheLoneSignIn()
+    public async Task Start_ManyAddressesFillTheStore_TheBiggestHolderLosesNotTheLoneSignIn()
     {
         var store = new PendingSignIns(_time);
-        var legitimate = store.Start("/", "192.0.2.7");
+        var legitimate = await store.StartAsync("/", "192.0.2.7");
         _time.Advance(TimeSpan.FromSeconds(1));
         var addresses = PendingSignIns.MaxPending / PendingSignIns.MaxPerSource + 5;
 
@@ -95,10 +95,32 @@ public sealed class PendingSignInsTests
         {
             for (var j = 0; j < PendingSignIns.MaxPerSource; j++)
             {
-                store.Start("/", $"10.0.{i / 256}.{i % 256}");
+                await store.StartAsync("/", $"10.0.{i / 256}.{i % 256}");
             }
         }
 
-        Assert.Equal(legitimate, store.Take(legitimate.State));
+        Assert.Equal(legitimate, await store.TakeAsync(legitimate.State));
+    }
+
+    private static async Task<List<PendingSignIn>> StartManyAsync(PendingSignIns store, int count, string source)
+    {
+        var started = new List<PendingSignIn>();
+        for (var i = 0; i < count; i++)
+        {
+            started.Add(await store.StartAsync("/", source));
+        }
+
+        return started;
+    }
+
+    private static async Task<List<PendingSignIn?>> TakeAllAsync(PendingSignIns store, IEnumerable<PendingSignIn> started)
+    {
+        var taken = new List<PendingSignIn?>();
+        foreach (var pending in started)
+        {
+            taken.Add(await store.TakeAsync(pending.State));
+        }
+
+        return taken;
     }
 }

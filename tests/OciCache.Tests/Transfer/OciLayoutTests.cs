@@ -112,7 +112,7 @@ public sealed class OciLayoutTests
 
         Assert.Contains($"blob {bad.Digest}", error.Message);
         Assert.Contains("hash mismatch", error.Message);
-        Assert.False(store.TryGetLength(bad.Digest, out _));
+        Assert.Null(await store.GetLengthAsync(bad.Digest));
         Assert.Empty(Directory.GetFiles(store.Layout.Temp));
     }
 }

@@ -100,18 +100,82 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Runs one statement; the rows it affected.</summary>
-    public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await ExecuteAsync(connection, null, sql, cancellationToken, parameters);
-    }
+    public Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        ReadAsync(connection => ExecuteAsync(connection, null, sql, cancellationToken, parameters), cancellationToken);
 
     /// <summary>Runs one query and maps every row.</summary>
-    public async Task<IReadOnlyList<T>> ReadAllAsync<T>(
-        Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, string sql, params (string Name, object? Value)[] parameters)
+    public Task<IReadOnlyList<T>> ReadAllAsync<T>(
+        Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, string sql, params (string Name, object? Value)[] parameters) =>
+        ReadAsync(connection => ReadAllAsync(connection, null, map, cancellationToken, sql, parameters), cancellationToken);
+
+    /// <summary>Runs the statements in one transaction: all of them or none.</summary>
+    public Task ExecuteInTransactionAsync(IEnumerable<(string Sql, (string Name, object? Value)[] Parameters)> statements, CancellationToken cancellationToken) =>
+        TransactionAsync(async (connection, transaction) =>
+        {
+            foreach (var (sql, parameters) in statements)
+            {
+                await ExecuteAsync(connection, transaction, sql, cancellationToken, parameters);
+            }
+
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="query"/> on a pooled connection of its own (autocommit: each statement sees what was
+    /// committed before it started). A PostgreSQL that cannot be reached fails with the storage failure
+    /// (<see cref="StorageErrors"/>), never with Npgsql's exception.
+    /// </summary>
+    public async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> query, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Command(connection, null, sql, parameters);
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            return await query(connection);
+        }
+        catch (Exception e) when (StorageErrors.AsFailure(e) is { } failure)
+        {
+            throw new Oci.FailureException(failure, e);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one READ COMMITTED transaction and commits it. A transaction PostgreSQL
+    /// aborted as a deadlock victim or a serialization failure (40P01, 40001: nothing of it was kept) runs
+    /// again, up to <see cref="Attempts"/> times in all; unreachable or still conflicting, it fails with the
+    /// storage failure. <paramref name="work"/> must therefore only read and write through the transaction.
+    /// </summary>
+    public async Task<T> TransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                var result = await work(connection, transaction);
+                await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch (PostgresException e) when (attempt < Attempts && StorageErrors.IsConflict(e))
+            {
+                LogConflictRetried(e.SqlState, attempt);
+            }
+            catch (Exception e) when (StorageErrors.AsFailure(e) is { } failure)
+            {
+                throw new Oci.FailureException(failure, e);
+            }
+        }
+    }
+
+    /// <summary>How many times <see cref="TransactionAsync{T}"/> runs a transaction that lost a conflict.</summary>
+    internal const int Attempts = 3;
+
+    /// <summary>Runs one query on <paramref name="connection"/> and maps every row.</summary>
+    internal static async Task<IReadOnlyList<T>> ReadAllAsync<T>(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken,
+        string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<T>();
         while (await reader.ReadAsync(cancellationToken))
@@ -122,17 +186,74 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
         return rows;
     }
 
-    /// <summary>Runs the statements in one transaction: all of them or none.</summary>
-    public async Task ExecuteInTransactionAsync(IEnumerable<(string Sql, (string Name, object? Value)[] Parameters)> statements, CancellationToken cancellationToken)
+    /// <summary>Runs one query on <paramref name="connection"/>; its first column of its first row, or null.</summary>
+    internal static async Task<object?> ScalarAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var (sql, parameters) in statements)
-        {
-            await ExecuteAsync(connection, transaction, sql, cancellationToken, parameters);
-        }
+        await using var command = Command(connection, transaction, sql, parameters);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is DBNull ? null : value;
+    }
 
-        await transaction.CommitAsync(cancellationToken);
+    /// <summary>
+    /// Streams the rows of one query on a connection held until the caller stops; failures to reach
+    /// PostgreSQL become the storage failure, as in <see cref="ReadAsync{T}"/>.
+    /// </summary>
+    public async IAsyncEnumerable<T> StreamAsync<T>(
+        Func<NpgsqlDataReader, T> map, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken,
+        string sql, params (string Name, object? Value)[] parameters)
+    {
+        NpgsqlConnection? connection = null;
+        NpgsqlCommand? command = null;
+        NpgsqlDataReader? reader = null;
+        try
+        {
+            try
+            {
+                connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                command = Command(connection, null, sql, parameters);
+                reader = await command.ExecuteReaderAsync(cancellationToken);
+            }
+            catch (Exception e) when (StorageErrors.AsFailure(e) is { } failure)
+            {
+                throw new Oci.FailureException(failure, e);
+            }
+
+            while (true)
+            {
+                try
+                {
+                    if (!await reader.ReadAsync(cancellationToken))
+                    {
+                        yield break;
+                    }
+                }
+                catch (Exception e) when (StorageErrors.AsFailure(e) is { } failure)
+                {
+                    throw new Oci.FailureException(failure, e);
+                }
+
+                yield return map(reader);
+            }
+        }
+        finally
+        {
+            if (reader is not null)
+            {
+                await reader.DisposeAsync();
+            }
+
+            if (command is not null)
+            {
+                await command.DisposeAsync();
+            }
+
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>
@@ -145,7 +266,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
 
     public void Dispose() => _dataSource.Dispose();
 
-    private static async Task<int> ExecuteAsync(
+    internal static async Task<int> ExecuteAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)
     {
@@ -153,7 +274,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
+    internal static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
     {
         var command = new NpgsqlCommand(sql, connection, transaction);
         foreach (var (name, value) in parameters)
@@ -166,4 +287,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied PostgreSQL metadata migration {Version}")]
     private partial void LogMigrated(int version);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A PostgreSQL transaction lost a conflict ({SqlState}) on attempt {Attempt}; running it again")]
+    private partial void LogConflictRetried(string sqlState, int attempt);
 }

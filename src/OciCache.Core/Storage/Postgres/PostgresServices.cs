@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -29,13 +30,28 @@ internal static class PostgresServices
         services.TryAddSingleton<IPinStore, PostgresPinStore>();
         services.TryAddSingleton<IPullCounts, PostgresPullCounts>();
 
-        // Metadata roles on PostgreSQL
+        // Metadata roles on PostgreSQL: one index; the roles CachedMetadataIndex answers go through it, with
+        // the lifetimes of a database replicas share (tags, links and misses a second; see CachedMetadataIndex).
+        services.TryAddSingleton<PostgresMetadataIndex>();
+        services.TryAddSingleton(sp =>
+        {
+            var index = sp.GetRequiredService<PostgresMetadataIndex>();
+            return new CachedMetadataIndex(index, index, index, index, sp.GetRequiredService<IMemoryCache>(), CachedMetadataIndex.SharedDatabase);
+        });
+        services.TryAddSingleton<IUploadIndex>(sp => sp.GetRequiredService<PostgresMetadataIndex>());
+        services.TryAddSingleton<IConsoleQueries, PostgresConsoleQueries>();
 
-        // Fill leases on PostgreSQL
+        // Fill leases on PostgreSQL: with Cluster:AdvertiseUrl (a FillLeaseHolder), one replica fetches each cold blob
+        // and the others follow it; without, this replica is on its own.
+        services.TryAddSingleton<IFillLeases>(sp => sp.GetService<FillLeaseHolder>() is { } holder
+            ? new PostgresFillLeases(sp.GetRequiredService<PostgresDatabase>(), holder, sp.GetRequiredService<TimeProvider>())
+            : new LocalFillLeases());
 
         // Cluster state on PostgreSQL
+        services.AddPostgresClusterState();
 
         // Sessions on PostgreSQL
+        services.AddPostgresSessions();
         return services;
     }
 }

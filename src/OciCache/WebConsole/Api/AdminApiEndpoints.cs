@@ -113,10 +113,8 @@ internal static class AdminApiEndpoints
                     ? parsed
                     : throw new FailureException(new QueryInvalid("invalid limit", $"limit={l}: 1 to {AuditReader.MaxLimit}"))
                 : 100;
-            var options = access.Settings.AuditLog;
-            var path = AuthStoreServices.AuditLogPath(options, context.RequestServices.GetRequiredService<Storage.DataLayout>());
             var filter = new AuditFilter(query["action"].ToString(), query["who"].ToString(), query["repository"].ToString());
-            lines = AuditReader.Read(path, options.Files, filter, limit);
+            lines = await AuditReader.ReadAsync(context.RequestServices, access.Settings.AuditLog, filter, limit, context.RequestAborted);
         }
 
         await JsonBody.WriteAsync(context, w => AdminJson.WriteAudit(w, lines, viewer));

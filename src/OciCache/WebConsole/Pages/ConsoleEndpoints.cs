@@ -90,8 +90,7 @@ internal static class ConsoleEndpoints
             var access = context.RequestServices.GetRequiredService<AccessControl>();
             robots = await context.RequestServices.GetRequiredService<IRobotAccounts>().ListAsync(context.RequestAborted);
             everyonesKeys = await context.RequestServices.GetRequiredService<IApiKeys>().ListAllAsync(context.RequestAborted);
-            var path = AuthStoreServices.AuditLogPath(access.Settings.AuditLog, context.RequestServices.GetRequiredService<Storage.DataLayout>());
-            audit = AuditReader.Read(path, access.Settings.AuditLog.Files, filter, 200);
+            audit = await AuditReader.ReadAsync(context.RequestServices, access.Settings.AuditLog, filter, 200, context.RequestAborted);
         }
 
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
