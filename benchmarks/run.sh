@@ -3,7 +3,7 @@
 #
 # Usage: benchmarks/run.sh [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--results DIR]
 #                          [--fast-link-rounds N] [--note TEXT] [--only SCENARIO,...] [--images IMAGE,...]
-#   --quick       small images (5 and 30 MiB), 1 and 4 concurrent clients: the CI smoke run (~2 min)
+#   --quick       small images (5 and 30 MiB), 1 and 4 concurrent clients: the CI smoke run (~4 min)
 #   --no-wan      everything on 127.0.0.1, no namespaces and no shaping
 #   --rate-mbit   WAN rate, each way (default 50)
 #   --delay-ms    WAN one-way delay added by the relay (default 20, so 40 ms RTT)
@@ -12,7 +12,7 @@
 #                 rounds of the fast-link scenario's interleaved blob GETs (default 5, 3 with --quick)
 #   --note        a line for the results' conditions (what else ran on the machine)
 #   --only        run only these scenarios: startup, pulls, first-byte, throughput, head-load,
-#                 concurrency, footprint, fast-link, offline
+#                 concurrency, footprint, fast-link, scale-out, offline
 #   --images      pull only these images in the cold/warm scenario (small, medium, large, huge, multiarch)
 #   --results     where results.md, results.json and the charts go (default benchmarks/results/ for a
 #                 full run, benchmarks/work/results-quick/ for --quick, so a smoke run never
@@ -59,6 +59,13 @@ need curl curl
 need gnuplot gnuplot-nox
 need ip iproute2
 need tc iproute2
+# The scale-out scenario's backends: PostgreSQL (server binaries off PATH), a single-node Ceph with RGW, HAProxy.
+[ -x /usr/lib/postgresql/15/bin/initdb ] || packages+=(postgresql)
+need ceph-mon ceph-mon
+need ceph-osd ceph-osd
+need radosgw radosgw
+need radosgw-admin ceph-common
+need haproxy haproxy
 if [ ${#packages[@]} -gt 0 ]; then
   echo "==> installing ${packages[*]}" >&2
   as_root apt-get update -qq

@@ -56,9 +56,10 @@ internal sealed class Bench(
         }
     }
 
-    public async Task WarmUpAsync(Peer peer)
+    /// <summary>Fetches a small image (the warm-up image unless another is given) through a cache's cold path.</summary>
+    public async Task WarmUpAsync(Peer peer, GeneratedImage? warmup = null)
     {
-        var image = Image(ImageSpec.Warmup);
+        var image = warmup ?? Image(ImageSpec.Warmup);
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromMinutes(1) };
         foreach (var url in image.Blobs.Select(b => peer.Url(image, "blobs", b.Digest)).Prepend(peer.Url(image, "manifests", image.Tag)))
         {

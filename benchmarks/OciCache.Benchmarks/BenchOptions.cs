@@ -76,6 +76,27 @@ internal sealed record BenchOptions
     /// </summary>
     public int FastLinkConcurrencyRounds => Quick ? 1 : 3;
 
+    /// <summary>The blob of the scale-out scenario: pulled cold by <see cref="ScaleOutClients"/> clients, its first byte timed, read warm.</summary>
+    public ImageSpec ScaleOutImage => ImageSpec.ScaleOut(Quick ? 64 : 256);
+
+    /// <summary>Replicas of the scale-out set behind HAProxy, compared with one replica.</summary>
+    public int ScaleOutReplicas => 3;
+
+    /// <summary>Concurrent cold clients of the scale-out blob, spread over the replicas by HAProxy.</summary>
+    public int ScaleOutClients => 12;
+
+    /// <summary>Rounds of the concurrent cold fetch per replica count; each starts a fresh database and bucket.</summary>
+    public int ScaleOutCopiesRounds => Quick ? 1 : 3;
+
+    /// <summary>Rounds of cold time to first byte per setup (each a fresh database and bucket); the fill-lease overhead is their median.</summary>
+    public int ScaleOutFirstByteRounds => Quick ? 3 : 7;
+
+    /// <summary>Rounds of the warm read through HAProxy, and the clients reading at once in each.</summary>
+    public int ScaleOutThroughputRounds => Quick ? 2 : 3;
+
+    public int ScaleOutThroughputClients => 6;
+
     public IEnumerable<ImageSpec> AllImages =>
-        PullImages.Append(ConcurrencyImage).Append(ImageSpec.Warmup).Append(BigImage).Append(FootprintImage).Concat(FastLinkImages).DistinctBy(i => i.Key);
+        PullImages.Append(ConcurrencyImage).Append(ImageSpec.Warmup).Append(BigImage).Append(FootprintImage).Concat(FastLinkImages)
+            .Append(ScaleOutImage).Concat(Enumerable.Range(0, ScaleOutReplicas).Select(ImageSpec.ReplicaWarmup)).DistinctBy(i => i.Key);
 }

@@ -59,7 +59,8 @@ static async Task<int> SeedAsync(Arguments options)
 {
     var directory = options.Required("images");
     var specs = new[] { ImageSpec.Small, ImageSpec.Medium, ImageSpec.Large, ImageSpec.Huge, ImageSpec.MultiArch, ImageSpec.Warmup, ImageSpec.Footprint(16), ImageSpec.Footprint(256),
-        ImageSpec.FastLink(32), ImageSpec.FastLink(128), ImageSpec.FastLink(1024) };
+        ImageSpec.FastLink(32), ImageSpec.FastLink(128), ImageSpec.FastLink(1024), ImageSpec.ScaleOut(64), ImageSpec.ScaleOut(256),
+        ImageSpec.ReplicaWarmup(0), ImageSpec.ReplicaWarmup(1), ImageSpec.ReplicaWarmup(2) };
     var images = options.Positional
         .Select(name => specs.Where(s => s.Name == name).Select(s => Path.Combine(directory, s.Key + ".json")).Where(File.Exists).LastOrDefault()
             ?? throw new ArgumentException($"no generated image '{name}' in {directory}"))

@@ -41,6 +41,16 @@ internal sealed record ImageSpec(string Name, string Title, IReadOnlyList<Platfo
     /// full run keep both generated), never fetched by another scenario.
     /// </summary>
     public static ImageSpec FastLink(int layerMiB) => Single($"fast-{layerMiB}", $"{layerMiB} MiB blob", layerMiB);
+
+    /// <summary>The one big blob of the scale-out scenario, a name per size like the fast-link blobs.</summary>
+    public static ImageSpec ScaleOut(int layerMiB) => Single($"scale-{layerMiB}", $"{layerMiB} MiB blob", layerMiB);
+
+    /// <summary>
+    /// A warm-up image of its own for replica <paramref name="index"/> of a replica set: each replica then
+    /// warms up through its cold path (fill lease, upstream fetch, object store publish), as
+    /// <see cref="Warmup"/> does for a single cache, even though the replicas share one bucket.
+    /// </summary>
+    public static ImageSpec ReplicaWarmup(int index) => Single($"warmup-{index}", "1 MiB, 1 layer", 1);
 }
 
 internal sealed record PlatformSpec(string Architecture, IReadOnlyList<int> LayerMiB);

@@ -93,6 +93,11 @@ internal sealed partial class UpstreamRegistry(Topology topology, string workDir
         return (bytes, gets);
     }
 
+    /// <summary>GETs of the blob <paramref name="digest"/> the upstream answered since <paramref name="mark"/>, whatever their status or range.</summary>
+    public int BlobGetsSince(int mark, string digest) =>
+        _registry!.LinesSince(mark).Select(line => AccessLine().Match(line))
+            .Count(m => m.Success && m.Groups["method"].Value == "GET" && m.Groups["path"].Value.Contains("/blobs/" + digest, StringComparison.Ordinal));
+
     /// <summary>Makes the upstream unreachable: the WAN link goes dark, or (on loopback) the registry stops.</summary>
     public async Task CutAsync()
     {

@@ -27,6 +27,36 @@ internal sealed record FastLinkSample(string Blob, long BlobBytes, string Peer, 
 internal sealed record FastLinkConcurrencyRow(
     string Blob, long BlobBytes, string Peer, int Clients, int Round, double WallSeconds, int Succeeded, long UpstreamBytes, string Error);
 
+/// <summary>
+/// <paramref name="Clients"/> cold clients of one blob through HAProxy in front of <paramref name="Replicas"/> replicas
+/// (PostgreSQL and S3): wall time to the last byte of the last client, and the upstream's GETs of that blob and
+/// bytes until the blob was stored. <paramref name="Spread"/> is how HAProxy shared the requests (per replica).
+/// </summary>
+internal sealed record ScaleOutCopiesRow(
+    int Replicas, int Round, int Clients, long BlobBytes, double WallSeconds, int Succeeded, int UpstreamBlobGets, long UpstreamBytes, string Spread, string Error);
+
+/// <summary>Time to first byte of the cold scale-out blob from a fresh replica set (<see cref="ScaleOutSetups"/>).</summary>
+internal sealed record ScaleOutFirstByteSample(string Setup, int Round, double HeadersSeconds, double FirstByteSeconds, bool Ok, string Error);
+
+/// <summary><paramref name="Clients"/> warm reads of the scale-out blob at once through HAProxy: wall time and bytes read in all.</summary>
+internal sealed record ScaleOutThroughputSample(int Replicas, int Round, int Clients, double WallSeconds, long Bytes, int Succeeded, string Error)
+{
+    public double BytesPerSecond => Bytes / WallSeconds;
+}
+
+/// <summary>The replica setups of the scale-out scenario, by the names its samples carry.</summary>
+internal static class ScaleOutSetups
+{
+    /// <summary>Today's default: one process, SQLite and the data folder, no lease.</summary>
+    public const string Embedded = "sqlite+fs ×1";
+
+    /// <summary>One replica on PostgreSQL and S3 (Ceph RGW), reached directly: every fill takes a lease in PostgreSQL.</summary>
+    public const string ClusterOne = "postgres+s3 ×1";
+
+    /// <summary>N replicas on PostgreSQL and S3 behind HAProxy (round-robin, no stickiness).</summary>
+    public static string BehindProxy(int replicas) => $"postgres+s3 ×{replicas} via HAProxy";
+}
+
 /// <summary>Everything one run measured, with the conditions it ran under; saved as results.json.</summary>
 internal sealed class Results
 {
@@ -68,6 +98,17 @@ internal sealed class Results
     public List<FastLinkSample> FastLink { get; } = [];
 
     public List<FastLinkConcurrencyRow> FastLinkConcurrency { get; } = [];
+
+    public string ScaleOutBlob { get; set; } = "";
+
+    public List<ScaleOutCopiesRow> ScaleOutCopies { get; } = [];
+
+    public List<ScaleOutFirstByteSample> ScaleOutFirstBytes { get; } = [];
+
+    public List<ScaleOutThroughputSample> ScaleOutThroughput { get; } = [];
+
+    /// <summary>Upstream GETs of the scale-out blob while it was read warm: 0 when every read came from the object store.</summary>
+    public int? ScaleOutWarmUpstreamGets { get; set; }
 }
 
 internal sealed record ImageRow(string Name, string Title, long PullBytes, int Blobs);
