@@ -22,8 +22,10 @@ namespace OciCache.Storage;
 /// writes of the others never reach this instance, so only facts that cannot turn false are kept long: a
 /// manifest record found by repository and digest (its content is its digest; a DELETE on another replica
 /// is seen here within <see cref="Lifetime"/>) and a repository that exists (repositories are never
-/// removed). Tags, blob links (a DELETE or garbage collection elsewhere removes them) and every miss (a push
-/// elsewhere fills it) are kept for <see cref="CacheLifetimes.Mutable"/>, a second.
+/// removed). A blob link found (a DELETE or garbage collection elsewhere removes it) is kept for
+/// <see cref="CacheLifetimes.Mutable"/>, a second. Tags and misses are not kept at all: a client that pushed
+/// through one replica reads through the next at once (no load balancer sticks), and must find what it
+/// pushed, not this replica's answer of a moment before.
 /// </para>
 /// Keys carry the version of their stripe as it was <em>before</em> the load, and a write bumps the
 /// stripe after it committed. A reader that loaded the old row while a write ran therefore stores it
@@ -37,19 +39,19 @@ public sealed class CachedMetadataIndex(
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
 
     /// <summary>One process writes the database (SQLite): every answer for <see cref="Lifetime"/>.</summary>
-    public static readonly CacheLifetimes OneProcess = new(Lifetime, Lifetime);
+    public static readonly CacheLifetimes OneProcess = new(Lifetime, Lifetime, Lifetime);
 
-    /// <summary>Replicas share the database (PostgreSQL): what another replica can change, for a second only.</summary>
-    public static readonly CacheLifetimes SharedDatabase = new(Lifetime, TimeSpan.FromSeconds(1));
+    /// <summary>Replicas share the database (PostgreSQL): links found for a second; tags and misses never.</summary>
+    public static readonly CacheLifetimes SharedDatabase = new(Lifetime, TimeSpan.FromSeconds(1), TimeSpan.Zero);
 
     private readonly CacheLifetimes _lifetimes = lifetimes ?? OneProcess;
 
     /// <summary>
     /// How long answers stay in memory: <paramref name="Settled"/> for a found manifest record and an existing
     /// repository (facts no other writer can make false, short of a manifest DELETE); <paramref name="Mutable"/>
-    /// for tags, blob links and every miss.
+    /// for a blob link found; <paramref name="Volatile"/> for tags and every miss. Zero: not kept.
     /// </summary>
-    public sealed record CacheLifetimes(TimeSpan Settled, TimeSpan Mutable);
+    public sealed record CacheLifetimes(TimeSpan Settled, TimeSpan Mutable, TimeSpan Volatile);
 
     private const int StripeCount = 1024;
 
@@ -221,16 +223,22 @@ public sealed class CachedMetadataIndex(
 
     private void Store<T>(Key key, T value)
     {
-        var settled = key.Kind switch
+        var lifetime = key.Kind switch
         {
-            Kind.Manifest => value is not null,
-            Kind.Repository => value is true,
-            _ => false,
+            Kind.Manifest when value is not null => _lifetimes.Settled,
+            Kind.Repository when value is true => _lifetimes.Settled,
+            Kind.LinkedBlob when value is not null => _lifetimes.Mutable,
+            _ => _lifetimes.Volatile,
         };
+        if (lifetime <= TimeSpan.Zero)
+        {
+            return;
+        }
+
         cache.Set(key, value, new MemoryCacheEntryOptions
         {
             Size = 1,
-            AbsoluteExpirationRelativeToNow = settled ? _lifetimes.Settled : _lifetimes.Mutable,
+            AbsoluteExpirationRelativeToNow = lifetime,
         });
     }
 
