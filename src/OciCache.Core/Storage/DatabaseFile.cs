@@ -11,10 +11,12 @@ namespace OciCache.Storage;
 public sealed class DatabaseFile : IMetadataHealth
 {
     private readonly FileIdentity? _opened;
+    private readonly SqliteDatabase _database;
 
     /// <param name="database">Opened (and so created) before its identity is taken.</param>
     public DatabaseFile(SqliteDatabase database, IBlobStore store)
     {
+        _database = database;
         Path = database.Path;
         _opened = FileIdentity.Of(Path);
         StartedWithoutMetadata = database.CreatedNew && store.EnumerateFiles(StoreArea.Blobs).Any();
@@ -37,6 +39,29 @@ public sealed class DatabaseFile : IMetadataHealth
     public string? WriteRefusal => Probe();
 
     public ValueTask<string?> ProbeAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Probe());
+
+    /// <summary>SQLite's <c>integrity_check</c> and <c>foreign_key_check</c>, each failure a problem.</summary>
+    public Task<IReadOnlyList<string>> CheckIntegrityAsync(CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        using var connection = _database.Open();
+        using var integrity = connection.CreateCommand();
+        integrity.CommandText = "PRAGMA integrity_check";
+        if (integrity.ExecuteScalar() as string is not "ok" and var result)
+        {
+            problems.Add($"SQLite integrity check failed: {result}");
+        }
+
+        using var foreignKeys = connection.CreateCommand();
+        foreignKeys.CommandText = "PRAGMA foreign_key_check";
+        using var reader = foreignKeys.ExecuteReader();
+        while (reader.Read())
+        {
+            problems.Add($"SQLite foreign key violation in table {reader.GetString(0)}");
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>(problems);
+    }
 
     /// <summary>Null while the path is still the file that was opened, otherwise why it is not.</summary>
     public string? Probe()

@@ -21,4 +21,10 @@ public interface IMetadataHealth
     /// knew them.
     /// </summary>
     bool MayCollectUnknownBlobs { get; }
+
+    /// <summary>
+    /// The database's own consistency, for <c>ocicache verify</c>: each problem found (SQLite's integrity and
+    /// foreign key checks; PostgreSQL keeps its constraints itself, so only whether it can be reached).
+    /// </summary>
+    Task<IReadOnlyList<string>> CheckIntegrityAsync(CancellationToken cancellationToken);
 }

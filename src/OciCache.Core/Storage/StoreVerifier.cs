@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using OciCache.Oci;
 
 namespace OciCache.Storage;
@@ -6,20 +5,24 @@ namespace OciCache.Storage;
 /// <summary>
 /// Checks that the blob store and the metadata agree: every blob file hashes to its name, every blob row
 /// has its file with the recorded size, every upload row has its file and every upload file its row,
-/// and SQLite itself is intact. A blob file without a row is a note (an interrupted write), unless no row
+/// and the metadata database itself is intact (<see cref="IMetadataHealth.CheckIntegrityAsync"/>). A blob file without a row is a note (an interrupted write), unless no row
 /// names any blob: then the database was lost, and every such file is a problem. With repair, corrupt blobs are quarantined and dangling rows dropped.
 /// Files in <c>tmp/</c> are never content (they are deleted at start) and only reported.
 /// The work streams, in memory that does not grow with the store: one pass over the files (each looked up
 /// by its digest), one over the rows (each file looked up by its digest), and each finding handed on as it
 /// is found (<see cref="VerifyReport"/> keeps counts and the first few problems).
 /// </summary>
-public sealed class StoreVerifier(IBlobStore store, IBlobIndex index, IUploadIndex uploads, SqliteDatabase database)
+public sealed class StoreVerifier(IBlobStore store, IBlobIndex index, IUploadIndex uploads, IMetadataHealth metadata)
 {
     /// <param name="found">Called with each problem and note as it is found.</param>
     public async Task<VerifyReport> VerifyAsync(bool repair, Action<VerifyFinding>? found = null, CancellationToken cancellationToken = default)
     {
         var report = new VerifyReport(found);
-        CheckDatabase(report);
+        foreach (var problem in await metadata.CheckIntegrityAsync(cancellationToken))
+        {
+            report.Problem(problem);
+        }
+
         // Metadata that knows no blob beside a store that holds some is a lost database (deleted or replaced),
         // not interrupted writes: then each such file is a problem, since garbage collection would delete them.
         var metadataLost = !await index.EnumerateBlobsAsync(cancellationToken).AnyAsync(cancellationToken);
@@ -40,7 +43,7 @@ public sealed class StoreVerifier(IBlobStore store, IBlobIndex index, IUploadInd
             }
 
             report.BytesChecked += file.Length;
-            if (!await BlobHasher.MatchesAsync(file.Path, d, cancellationToken: cancellationToken))
+            if (!await MatchesAsync(d, cancellationToken))
             {
                 // Its file is there, only wrong: not a second "file is missing" problem in the pass over the rows.
                 report.Problem($"corrupt blob {d}: its bytes hash to something else");
@@ -121,23 +124,15 @@ public sealed class StoreVerifier(IBlobStore store, IBlobIndex index, IUploadInd
         }
     }
 
-    private void CheckDatabase(VerifyReport report)
+    /// <summary>
+    /// Whether the stored bytes hash to their name, read through the store as any reader would (a local file,
+    /// or ranged GETs of an object). A blob gone since it was listed is no problem of its own: the pass over
+    /// the rows reports it if a row still names it.
+    /// </summary>
+    private async Task<bool> MatchesAsync(Digest digest, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        using var integrity = connection.CreateCommand();
-        integrity.CommandText = "PRAGMA integrity_check";
-        if (integrity.ExecuteScalar() as string is not "ok" and var result)
-        {
-            report.Problem($"SQLite integrity check failed: {result}");
-        }
-
-        using var foreignKeys = connection.CreateCommand();
-        foreignKeys.CommandText = "PRAGMA foreign_key_check";
-        using SqliteDataReader reader = foreignKeys.ExecuteReader();
-        while (reader.Read())
-        {
-            report.Problem($"SQLite foreign key violation in table {reader.GetString(0)}");
-        }
+        await using var content = await store.OpenReadAsync(digest, cancellationToken);
+        return content is null || await BlobHasher.MatchesAsync(content.Stream, digest, cancellationToken: cancellationToken);
     }
 }
 

@@ -7,23 +7,22 @@ using OciCache.Testing.Backends;
 namespace OciCache.IntegrationTests.Backends;
 
 /// <summary>
-/// Three <c>ocicache serve</c> processes, each with its own data folder, on one database of the real
-/// PostgreSQL (<c>Metadata:Backend=postgres</c>, <c>Cluster:*</c> set), behind HAProxy's round robin, in front
-/// of an upstream that counts the blob's GETs and holds the first one's body after 1 MiB until the test lets
-/// it go. Twelve cold clients cost one upstream GET; the owner killed with SIGKILL mid-blob cuts its
-/// followers, and the next pull through HAProxy succeeds once the dead owner's lease ran out.
+/// Three <c>ocicache serve</c> processes as one registry (<see cref="ReplicaCluster"/>: each its own data
+/// folder, one database of the real PostgreSQL, one RGW bucket, <c>Cluster:*</c> set), behind HAProxy's round
+/// robin, in front of an upstream that counts the blob's GETs and holds the first one's body after 1 MiB until
+/// the test lets it go. Twelve cold clients cost one upstream GET; the owner killed with SIGKILL mid-blob cuts
+/// its followers, the next pull through HAProxy succeeds once the dead owner's lease ran out, and
+/// <c>ocicache verify</c> against the cluster's backends finds nothing wrong.
 /// </summary>
 [Collection(ScaleOutCollection.Name)]
 public sealed class ClusterProcessTests(ScaleOutBackends backends) : IAsyncDisposable
 {
-    private const string Secret = "cluster-process-secret-at-least-32-chars";
     private static readonly TimeSpan Guard = TimeSpan.FromMinutes(3);
 
     private readonly byte[] _blob = RandomNumberGenerator.GetBytes(64 << 20);
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<IAsyncDisposable> _owned = [];
-    private readonly List<TempDirectory> _folders = [];
-    private readonly OciCacheProcess?[] _replicas = new OciCacheProcess?[3];
+    private ReplicaCluster? _cluster;
     private int _blobGets;
 
     private Digest Digest => Digest.ComputeSha256(_blob);
@@ -50,14 +49,14 @@ public sealed class ClusterProcessTests(ScaleOutBackends backends) : IAsyncDispo
     public async Task OwnerKilledMidBlob_FollowerIsCut_AndTheNextPullThroughHaProxySucceeds()
     {
         var proxy = await StartClusterAsync(leaseTimeout: "00:00:03");
-        using var toOwner = new HttpClient { BaseAddress = _replicas[0]!.BaseUri };
-        using var toFollower = new HttpClient { BaseAddress = _replicas[1]!.BaseUri };
+        using var toOwner = new HttpClient { BaseAddress = _cluster!.ReplicaUrl(0) };
+        using var toFollower = new HttpClient { BaseAddress = _cluster.ReplicaUrl(1) };
         using var owned = await toOwner.GetAsync(BlobPath, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Guard);
         Assert.Equal(HttpStatusCode.OK, owned.StatusCode);
         using var followed = await toFollower.GetAsync(BlobPath, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Guard);
         Assert.Equal(HttpStatusCode.OK, followed.StatusCode);
 
-        _replicas[0]!.Kill(); // SIGKILL: no release of its lease, its connections reset
+        await _cluster.KillReplicaAsync(0); // SIGKILL: no release of its lease, its connections reset
         await Assert.ThrowsAnyAsync<Exception>(() => HashAsync(followed)).WaitAsync(Guard);
         _release.SetResult(); // later GETs (a takeover) get the whole body at once
 
@@ -74,17 +73,32 @@ public sealed class ClusterProcessTests(ScaleOutBackends backends) : IAsyncDispo
 
         Assert.Equal(Digest, pulled);
         Assert.Equal(2, Volatile.Read(ref _blobGets)); // the dead owner's and the takeover's
+
+        // Nothing the dead owner left half-written is visible or wrong: every object hashes to its key, and
+        // rows and objects agree.
+        // The takeover publishes after its last byte was served: verify until it counts the blob, and it must
+        // be clean every time (a half-published object or a row without one would be a problem at once).
+        using var spool = new TempDirectory("verify-spool");
+        var expected = $"ok: 1 blobs, {_blob.Length} bytes verified";
+        ProcessResult verify;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            verify = await ProcessRunner.RunAsync(OciCacheProcess.Executable, ["verify", "--data", spool.Path], TimeSpan.FromMinutes(2),
+                new Dictionary<string, string>(_cluster.Environment));
+            Assert.True(verify.ExitCode == 0, verify.ToString());
+        }
+        while (!verify.Stdout.Contains(expected, StringComparison.Ordinal) && watch.Elapsed < Eventually.DefaultTimeout);
+
+        Assert.Contains(expected, verify.Stdout);
     }
 
     public async ValueTask DisposeAsync()
     {
         _release.TrySetResult();
-        foreach (var replica in _replicas)
+        if (_cluster is not null)
         {
-            if (replica is not null)
-            {
-                await replica.DisposeAsync();
-            }
+            await _cluster.DisposeAsync();
         }
 
         foreach (var owned in Enumerable.Reverse(_owned))
@@ -92,7 +106,6 @@ public sealed class ClusterProcessTests(ScaleOutBackends backends) : IAsyncDispo
             await owned.DisposeAsync();
         }
 
-        _folders.ForEach(f => f.Dispose());
     }
 
     private async Task<HaProxy> StartClusterAsync(string leaseTimeout = "00:00:15")
@@ -113,27 +126,12 @@ public sealed class ClusterProcessTests(ScaleOutBackends backends) : IAsyncDispo
             await context.Response.Body.WriteAsync(_blob.AsMemory(1 << 20));
         });
         _owned.Add(upstream);
-        var connection = await backends.Postgres.CreateDatabaseAsync();
-        var ports = Enumerable.Range(0, _replicas.Length).Select(_ => OciCacheProcess.FreePort()).ToList();
-        for (var i = 0; i < _replicas.Length; i++)
+        _cluster = await ReplicaCluster.StartAsync(backends, 3, new Dictionary<string, string>
         {
-            var folder = new TempDirectory($"cluster-replica{i}");
-            _folders.Add(folder);
-            _replicas[i] = await OciCacheProcess.StartAsync(folder.Path, ["--log-level", "Warning", "--upstream", $"docker.io={upstream.Url}"],
-                new Dictionary<string, string>
-                {
-                    ["OCICACHE_METADATA__BACKEND"] = "postgres",
-                    ["OCICACHE_METADATA__POSTGRES__CONNECTIONSTRING"] = connection,
-                    ["OCICACHE_CLUSTER__ADVERTISEURL"] = $"http://127.0.0.1:{ports[i]}",
-                    ["OCICACHE_CLUSTER__SECRET"] = Secret,
-                    ["OCICACHE_CLUSTER__LEASETIMEOUT"] = leaseTimeout,
-                    ["OCICACHE_UPSTREAMPOLICY__STALLTIMEOUT"] = "00:02:00",
-                }, port: ports[i]);
-        }
-
-        var proxy = await HaProxy.StartAsync([.. ports.Select(p => new Uri($"http://127.0.0.1:{p}"))]);
-        _owned.Add(proxy);
-        return proxy;
+            ["OCICACHE_CLUSTER__LEASETIMEOUT"] = leaseTimeout,
+            ["OCICACHE_UPSTREAMPOLICY__STALLTIMEOUT"] = "00:02:00",
+        }, ["--log-level", "Warning", "--upstream", $"docker.io={upstream.Url}"]);
+        return _cluster.Proxy;
     }
 
     private static async Task<Digest> HashAsync(HttpResponseMessage response)

@@ -95,7 +95,7 @@ public sealed class ContentPublisherTests : IDisposable
 
         Assert.True(await _store.GetLengthAsync(blob.Digest) is not null); // the bytes came first
         Assert.Null(await _index.GetBlobAsync(blob.Digest));
-        var report = await new StoreVerifier(_store, _index, _index, _database).VerifyAsync(repair: false);
+        var report = await new StoreVerifier(_store, _index, _index, new DatabaseFile(_database, _store)).VerifyAsync(repair: false);
         Assert.True(report.Consistent, string.Join("; ", report.Problems)); // a blob without a row is harmless
         Assert.Equal(1, report.NoteCount);
     }

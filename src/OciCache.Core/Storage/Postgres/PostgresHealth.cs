@@ -17,4 +17,8 @@ internal sealed class PostgresHealth(PostgresDatabase database) : IMetadataHealt
         await database.ProbeAsync(ProbeTimeout, cancellationToken) is { } failure
             ? $"the metadata database (PostgreSQL) cannot be reached: {failure}"
             : null;
+
+    /// <summary>PostgreSQL enforces the schema's keys itself; what is left to find is whether it answers.</summary>
+    public async Task<IReadOnlyList<string>> CheckIntegrityAsync(CancellationToken cancellationToken) =>
+        await ProbeAsync(cancellationToken) is { } failure ? [failure] : [];
 }
