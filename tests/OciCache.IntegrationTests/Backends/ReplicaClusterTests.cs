@@ -90,6 +90,32 @@ public sealed class ReplicaClusterTests(ScaleOutBackends backends, ITestOutputHe
     }
 
     [Fact]
+    public async Task TwelveColdClientsOfA64MiBBlob_AcrossReplicas_GetEveryByte_AndTheUpstreamServesItOnce()
+    {
+        var blob = TestBlob.Random(64 << 20, seed: 2204);
+        await _upstream.Client.PushBlobAsync("library/big", blob);
+        var clients = Enumerable.Range(0, 12).Select(_ => new HttpClient { BaseAddress = new Uri($"http://{_cluster.Host}"), Timeout = TimeSpan.FromMinutes(5) }).ToList();
+
+        var digests = await Task.WhenAll(clients.Select(async client =>
+        {
+            using var response = await client.GetAsync($"/v2/library/big/blobs/{blob.Digest}?ns=docker.io", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await using var body = await response.Content.ReadAsStreamAsync();
+            return Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(body));
+        }));
+
+        Assert.All(digests, d => Assert.Equal(blob.Hex, d));
+        for (var i = 0; i < _cluster.Count; i++)
+        {
+            Assert.True(_cluster.Proxy.CountRequestsTo(i) >= 4, $"replica {i} took fewer than 4 of the 12:\n{_cluster.Proxy.Log}");
+        }
+
+        var fetches = _upstream.Log.Split('\n').Count(l => l.Contains("\"GET ", StringComparison.Ordinal) && l.Contains($"/blobs/{blob.Digest}", StringComparison.Ordinal));
+        Assert.True(fetches == 1, $"the upstream served the blob {fetches} times:\n{_upstream.Log}");
+        clients.ForEach(c => c.Dispose());
+    }
+
+    [Fact]
     public async Task RgwStopped_BlobReadsAnswer503_AndEverythingIsWholeAfterItReturns()
     {
         var image = TestImage.Create(ImageFormat.Oci, layers: 2, layerBytes: 1 << 20, seed: 2203);
