@@ -60,6 +60,33 @@ public sealed class S3BlobStoreTests(ScaleOutBackends backends) : IDisposable
     }
 
     [Fact]
+    public async Task Commit_OfABlobAnotherReplicaStored_UploadsNothingAgain()
+    {
+        // Stored by "another replica" as a one-part multipart object, whose ETag ends in -1; a single PUT of
+        // the same bytes would give it a plain MD5 ETag.
+        var store = NewStore("b"); // creates the bucket when this test runs first
+        var blob = TestBlob.Random(1 << 20, seed: 2205);
+        var key = $"{_prefix}blobs/sha256/{blob.Hex}";
+        using var s3 = Client();
+        var started = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key });
+        var part = await s3.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = Bucket, Key = key, UploadId = started.UploadId, PartNumber = 1, InputStream = new MemoryStream(blob.Bytes),
+        });
+        await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Bucket, Key = key, UploadId = started.UploadId, PartETags = [new PartETag(1, part.ETag)],
+        });
+        var before = (await s3.GetObjectMetadataAsync(Bucket, key)).ETag;
+        Assert.EndsWith("-1\"", before, StringComparison.Ordinal);
+
+        await CommitAsync(store, blob);
+
+        Assert.Equal(before, (await s3.GetObjectMetadataAsync(Bucket, key)).ETag);
+        Assert.Empty(store.EnumerateFiles(StoreArea.Temp)); // the spool is gone all the same
+    }
+
+    [Fact]
     public async Task Commit_WithWrongDigest_LeavesNoObjectAndNoIncompleteMultipartUpload()
     {
         const long size = 20L << 20;

@@ -109,9 +109,21 @@ public sealed partial class S3BlobStore : IBlobStore, IBlobSink, IBlobRedirects,
     /// upload of parts read from the file one at a time, completed only when every part is in (aborted
     /// otherwise). Then the spool is deleted: a follower that opened it keeps reading; a later one finds no
     /// local file (<see cref="IBlobSink.OpenPublished"/> is null) and looks the blob up in the store.
+    /// A blob already stored with the same length is not uploaded again: its key is its digest, and what is
+    /// under it was verified when it was published (another replica's fill of it, which this one followed).
     /// </summary>
-    Task IBlobSink.PublishAsync(FileStream spool, string spoolPath, Digest digest, long length, CancellationToken cancellationToken) =>
-        PublishAsync(spool, spoolPath, _keys.Blob(digest), length, cancellationToken);
+    async Task IBlobSink.PublishAsync(FileStream spool, string spoolPath, Digest digest, long length, CancellationToken cancellationToken)
+    {
+        var key = _keys.Blob(digest);
+        if ((await HeadAsync(key, cancellationToken))?.ContentLength == length)
+        {
+            await spool.DisposeAsync();
+            File.Delete(spoolPath);
+            return;
+        }
+
+        await PublishAsync(spool, spoolPath, key, length, cancellationToken);
+    }
 
     SafeFileHandle? IBlobSink.OpenPublished(Digest digest) => null;
 
