@@ -49,7 +49,7 @@ public static class OciCacheCoreServices
         // Storage; with Metadata:Backend=postgres the PostgreSQL stores take their roles first.
         if (options.Metadata.IsPostgres)
         {
-            services.AddPostgresMetadata(options.Metadata.Postgres);
+            services.AddPostgresMetadata(options.Metadata.Postgres, options.Cluster.LeaseTimeout);
         }
 
         services.TryAddSingleton(_ =>

@@ -48,7 +48,7 @@ public sealed class MetricsTests
         string[] counting = ["cache_hits", "cache_misses", "stale_served", "upstream_requests", "upstream_bytes", "fill_failures",
             "served_bytes", "evictions", "evicted_bytes"];
         string[] levels = ["upstream_ratelimit_remaining", "fills_in_flight", "storage_cached_bytes", "storage_budget_bytes",
-            "storage_free_bytes", "storage_min_free_bytes"];
+            "storage_free_bytes", "storage_min_free_bytes", "cluster_leader"];
         string[] histograms = ["request_duration_seconds"];
         using var hub = FakeUpstream.Start();
         var image = TestImage.Create(layers: 1, seed: 1902);

@@ -13,7 +13,8 @@ namespace OciCache.Storage.Postgres;
 /// </summary>
 internal static class PostgresServices
 {
-    public static IServiceCollection AddPostgresMetadata(this IServiceCollection services, PostgresMetadataOptions options)
+    /// <param name="leaseTimeout">How long the leader lease lasts unrenewed (<c>Cluster:LeaseTimeout</c>).</param>
+    public static IServiceCollection AddPostgresMetadata(this IServiceCollection services, PostgresMetadataOptions options, TimeSpan leaseTimeout)
     {
         services.TryAddSingleton(sp => new PostgresDatabase(
             options.Resolve() ?? throw new InvalidOperationException("Metadata:Postgres:ConnectionString is not set."),
@@ -48,7 +49,7 @@ internal static class PostgresServices
             : new LocalFillLeases());
 
         // Cluster state on PostgreSQL
-        services.AddPostgresClusterState();
+        services.AddPostgresClusterState(leaseTimeout);
 
         // Sessions on PostgreSQL
         services.AddPostgresSessions();
