@@ -111,7 +111,7 @@ internal sealed partial class MirrorManifests(
                                      Digest.TryParse(values.FirstOrDefault(), out var d) ? d : (Digest?)null;
                 if (cached is not null && upstreamDigest == tag.Digest)
                 {
-                    await index.MarkTagCheckedAsync(repository, tag.Name, time.GetUtcNow());
+                    await RecordCheckAsync(repository, tag.Name);
                     Hit(repository);
                     return cached;
                 }
@@ -128,7 +128,7 @@ internal sealed partial class MirrorManifests(
             if (options.OnUpstreamNotFound == UpstreamNotFoundPolicy.ServeCached && cached is not null)
             {
                 LogGoneUpstream(repository.Name, tag.Name);
-                await index.MarkTagCheckedAsync(repository, tag.Name, time.GetUtcNow());
+                await RecordCheckAsync(repository, tag.Name);
                 return cached;
             }
 
@@ -139,6 +139,23 @@ internal sealed partial class MirrorManifests(
         return cached is null
             ? new ManifestLookup.Missing(Unavailable(repository, reference, failure))
             : Stale(repository, tag, cached, failure.ToString());
+    }
+
+    /// <summary>
+    /// Records that the upstream confirmed the tag. That is bookkeeping for the staleness limit: when the
+    /// metadata refuses the write (a full volume, an I/O error, a database that cannot be reached), the
+    /// confirmed copy is served all the same, and the next pull records its check again.
+    /// </summary>
+    private async Task RecordCheckAsync(Repository repository, string tag)
+    {
+        try
+        {
+            await index.MarkTagCheckedAsync(repository, tag, time.GetUtcNow());
+        }
+        catch (Exception e) when (e is FailureException or System.Data.Common.DbException or IOException)
+        {
+            LogCheckNotRecorded(repository.Name, tag, e.Message);
+        }
     }
 
     private ManifestLookup Stale(Repository repository, TagRecord tag, ManifestLookup.Found cached, string reason)
@@ -240,6 +257,9 @@ internal sealed partial class MirrorManifests(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not serving {Repository}:{Tag}: last confirmed {Age} ago, beyond the staleness limit, and upstream failed ({Reason})")]
     private partial void LogTooStale(string repository, string tag, TimeSpan age, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Serving {Repository}:{Tag} as the upstream confirmed it, but the check could not be recorded: {Reason}")]
+    private partial void LogCheckNotRecorded(string repository, string tag, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upstream no longer has {Repository}:{Tag}; serving the cached copy")]
     private partial void LogGoneUpstream(string repository, string tag);
