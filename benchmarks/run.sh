@@ -2,7 +2,7 @@
 # Runs the benchmarks and prints the results table. See benchmarks/README.md.
 #
 # Usage: benchmarks/run.sh [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--results DIR]
-#                          [--fast-link-rounds N] [--note TEXT] [--only SCENARIO,...] [--images IMAGE,...]
+#                          [--fast-link-rounds N] [--pinned-rounds N] [--note TEXT] [--only SCENARIO,...] [--images IMAGE,...]
 #   --quick       small images (5 and 30 MiB), 1 and 4 concurrent clients: the CI smoke run (~4 min)
 #   --no-wan      everything on 127.0.0.1, no namespaces and no shaping
 #   --rate-mbit   WAN rate, each way (default 50)
@@ -10,9 +10,11 @@
 #   --rounds      rounds of interleaved cold/warm pulls (default 2)
 #   --fast-link-rounds
 #                 rounds of the fast-link scenario's interleaved blob GETs (default 5, 3 with --quick)
+#   --pinned-rounds
+#                 rounds of the pinned scenario's interleaved cold and warm GETs (default 5, 2 with --quick)
 #   --note        a line for the results' conditions (what else ran on the machine)
 #   --only        run only these scenarios: startup, pulls, first-byte, throughput, head-load,
-#                 concurrency, footprint, fast-link, scale-out, offline
+#                 concurrency, footprint, fast-link, pinned, scale-out, offline
 #   --images      pull only these images in the cold/warm scenario (small, medium, large, huge, multiarch)
 #   --results     where results.md, results.json and the charts go (default benchmarks/results/ for a
 #                 full run, benchmarks/work/results-quick/ for --quick, so a smoke run never
@@ -26,13 +28,15 @@ quick=false
 wan=true
 rate=50
 results=""
+only=""
 harness_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=true; harness_args+=(--quick) ;;
     --no-wan) wan=false; harness_args+=(--no-wan) ;;
     --rate-mbit) rate=$2; harness_args+=(--rate-mbit "$2"); shift ;;
-    --delay-ms|--rounds|--fast-link-rounds|--note|--only|--images) harness_args+=("$1" "$2"); shift ;;
+    --only) only=$2; harness_args+=("$1" "$2"); shift ;;
+    --delay-ms|--rounds|--fast-link-rounds|--pinned-rounds|--note|--images) harness_args+=("$1" "$2"); shift ;;
     --results) results=$2; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -59,13 +63,19 @@ need curl curl
 need gnuplot gnuplot-nox
 need ip iproute2
 need tc iproute2
-# The scale-out scenario's backends: PostgreSQL (server binaries off PATH), a single-node Ceph with RGW, HAProxy.
-[ -x /usr/lib/postgresql/15/bin/initdb ] || packages+=(postgresql)
-need ceph-mon ceph-mon
-need ceph-osd ceph-osd
-need radosgw radosgw
-need radosgw-admin ceph-common
-need haproxy haproxy
+# The pinned scenario: CPU affinity and the SHA-256 floor.
+need taskset util-linux
+need openssl openssl
+# The scale-out scenario's backends: PostgreSQL (server binaries off PATH), a single-node Ceph with RGW,
+# HAProxy; not when --only leaves that scenario out.
+if [ -z "$only" ] || [[ ",$only," == *",scale-out,"* ]]; then
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || packages+=(postgresql)
+  need ceph-mon ceph-mon
+  need ceph-osd ceph-osd
+  need radosgw radosgw
+  need radosgw-admin ceph-common
+  need haproxy haproxy
+fi
 if [ ${#packages[@]} -gt 0 ]; then
   echo "==> installing ${packages[*]}" >&2
   as_root apt-get update -qq

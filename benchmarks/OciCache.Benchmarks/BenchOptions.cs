@@ -96,7 +96,31 @@ internal sealed record BenchOptions
 
     public int ScaleOutThroughputClients => 6;
 
+    /// <summary>The pinned scenario's cache under test runs on this CPU alone (<c>taskset</c>)…</summary>
+    public int PinnedCacheCpu => 1;
+
+    /// <summary>…and its upstream and curl clients share this one.</summary>
+    public int PinnedOtherCpu => 0;
+
+    /// <summary>Blobs fetched cold and warm by the pinned scenario; a quick run keeps only the smaller.</summary>
+    public IReadOnlyList<ImageSpec> PinnedImages => Quick ? [ImageSpec.FastLink(128)] : [ImageSpec.FastLink(128), ImageSpec.FastLink(1024)];
+
+    /// <summary>Rounds of the pinned scenario's interleaved cold and warm GETs (<c>--pinned-rounds</c>).</summary>
+    public int PinnedRounds { get; init; } = 5;
+
+    /// <summary>Fetched cold by <see cref="PinnedClients"/> clients at once, and compared with one client's cold CPU.</summary>
+    public ImageSpec PinnedConcurrentImage => ImageSpec.FastLink(128);
+
+    public int PinnedClients => 8;
+
+    public int PinnedConcurrencyRounds => Quick ? 1 : 3;
+
+    /// <summary>How long openssl hashes, and how many MiB .NET hashes, for each measure of the SHA-256 floor.</summary>
+    public int PinnedSha256Seconds => Quick ? 1 : 3;
+
+    public int PinnedSha256MiB => Quick ? 512 : 2048;
+
     public IEnumerable<ImageSpec> AllImages =>
         PullImages.Append(ConcurrencyImage).Append(ImageSpec.Warmup).Append(BigImage).Append(FootprintImage).Concat(FastLinkImages)
-            .Append(ScaleOutImage).Concat(Enumerable.Range(0, ScaleOutReplicas).Select(ImageSpec.ReplicaWarmup)).DistinctBy(i => i.Key);
+            .Concat(PinnedImages).Append(ScaleOutImage).Concat(Enumerable.Range(0, ScaleOutReplicas).Select(ImageSpec.ReplicaWarmup)).DistinctBy(i => i.Key);
 }

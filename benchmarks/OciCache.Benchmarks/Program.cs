@@ -3,12 +3,13 @@ using OciCache.Benchmarks;
 using OciCache.Benchmarks.Images;
 using OciCache.Testing;
 
-// ocibench run   [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--fast-link-rounds N] [--note TEXT]
+// ocibench run   [--quick] [--no-wan] [--rate-mbit N] [--delay-ms N] [--rounds N] [--fast-link-rounds N] [--pinned-rounds N] [--note TEXT]
 //                [--only a,b] [--images a,b]
 //                --ocicache PATH --work DIR --results DIR
 // ocibench report --results DIR [--note TEXT]                         (redraws results.md and the charts from results.json)
 // ocibench relay --listen IP:PORT --target IP:PORT --delay-ms N      (the WAN's latency, run in the upstream namespace)
 // ocibench seed  --registry URL --images DIR NAME...                  (pushes generated images, run beside the upstream)
+// ocibench sha256 --mib N                                             (SHA-256 of N MiB, prints bytes and CPU seconds: the pinned scenario's floor)
 var command = args.FirstOrDefault();
 var options = Arguments.Parse(args.Skip(1));
 try
@@ -23,6 +24,7 @@ try
             OneWayDelayMs = options.Int("delay-ms", 20),
             Rounds = options.Int("rounds", 2),
             FastLinkRounds = options.Int("fast-link-rounds", options.Flag("quick") ? 3 : 5),
+            PinnedRounds = options.Int("pinned-rounds", options.Flag("quick") ? 2 : 5),
             Note = options.Optional("note"),
             Only = (options.Optional("only") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
             ImageFilter = (options.Optional("images") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
@@ -33,6 +35,7 @@ try
         "relay" => await RelayAsync(options),
         "seed" => await SeedAsync(options),
         "report" => await ReportAsync(options),
+        "sha256" => OciCache.Benchmarks.Infra.Sha256Floor.HashInProcess(options.Int("mib", 1024)),
         _ => Usage(),
     };
 }
@@ -88,6 +91,6 @@ static async Task<int> ReportAsync(Arguments options)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ocibench run|relay|seed [options]; see benchmarks/README.md");
+    Console.Error.WriteLine("usage: ocibench run|relay|seed|report|sha256 [options]; see benchmarks/README.md");
     return 2;
 }

@@ -86,6 +86,7 @@ internal static class Runner
         ("concurrency", ConcurrencyScenario.RunAsync),
         ("footprint", FootprintScenario.ConcurrentBlobAsync),
         ("fast-link", FastLinkScenario.RunAsync),
+        ("pinned", PinnedScenario.RunAsync),
         ("scale-out", ScaleOutScenario.RunAsync),
         ("offline", OfflineScenario.RunAsync),
     ];
@@ -141,6 +142,7 @@ internal static class Runner
         c["curl"] = await Version("curl", "--version");
         c["rounds"] = $"cold/warm pulls {bench.Options.Rounds}, first byte {bench.Options.FirstByteRounds}, throughput {bench.Options.ThroughputRounds}, HEAD load 2, concurrency 1, " +
             $"fast link {bench.Options.FastLinkRounds}, its {bench.Options.FastLinkClients} concurrent clients {bench.Options.FastLinkConcurrencyRounds}, " +
+            $"pinned {bench.Options.PinnedRounds}, its {bench.Options.PinnedClients} concurrent clients {bench.Options.PinnedConcurrencyRounds}, " +
             $"scale-out: {bench.Options.ScaleOutClients} cold clients {bench.Options.ScaleOutCopiesRounds}, first byte {bench.Options.ScaleOutFirstByteRounds}, warm {bench.Options.ScaleOutThroughputRounds}";
     }
 }

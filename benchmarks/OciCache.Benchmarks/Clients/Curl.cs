@@ -5,15 +5,18 @@ namespace OciCache.Benchmarks.Clients;
 
 internal sealed record CurlResult(bool Ok, int Status, double FirstByteSeconds, double TotalSeconds, long Bytes, double BytesPerSecond, string Error);
 
-/// <summary>curl GET into /dev/null: raw blob throughput, as seen by one HTTP/1.1 connection.</summary>
+/// <summary>
+/// curl GET into /dev/null: raw blob throughput, as seen by one HTTP/1.1 connection; on CPU
+/// <paramref name="cpu"/> only when one is given.
+/// </summary>
 internal static class Curl
 {
-    public static async Task<CurlResult> GetAsync(Uri url, TimeSpan timeout)
+    public static async Task<CurlResult> GetAsync(Uri url, TimeSpan timeout, int? cpu = null)
     {
-        var result = await Exec.RunAsync(null, "curl",
+        var (file, arguments) = Exec.OnCpu(cpu, "curl",
             ["-sS", "-o", "/dev/null", "--max-time", ((int)timeout.TotalSeconds).ToString(),
-             "-w", "%{http_code} %{time_starttransfer} %{time_total} %{size_download} %{speed_download}", url.ToString()],
-            timeout + TimeSpan.FromSeconds(10));
+             "-w", "%{http_code} %{time_starttransfer} %{time_total} %{size_download} %{speed_download}", url.ToString()]);
+        var result = await Exec.RunAsync(null, file, arguments, timeout + TimeSpan.FromSeconds(10));
         var parts = result.Stdout.Trim().Split(' ');
         if (parts.Length != 5)
         {

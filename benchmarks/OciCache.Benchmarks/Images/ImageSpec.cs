@@ -37,8 +37,9 @@ internal sealed record ImageSpec(string Name, string Title, IReadOnlyList<Platfo
     public static ImageSpec Footprint(int layerMiB) => Single("footprint", $"{layerMiB} MiB blob", layerMiB);
 
     /// <summary>
-    /// One big layer of its own per size for the fast-link scenario (a name per size, so a quick and a
-    /// full run keep both generated), never fetched by another scenario.
+    /// One big layer of its own per size for the fast-link and pinned scenarios (a name per size, so a
+    /// quick and a full run keep both generated), never fetched by another scenario. Both start their
+    /// own caches, so neither finds the blob cached by the other.
     /// </summary>
     public static ImageSpec FastLink(int layerMiB) => Single($"fast-{layerMiB}", $"{layerMiB} MiB blob", layerMiB);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace OciCache.Benchmarks.Infra;
@@ -92,6 +93,15 @@ internal static class Exec
 
         return result.Stdout;
     }
+
+    /// <summary>
+    /// The command line that runs <paramref name="file"/> on CPU <paramref name="cpu"/> only, or unchanged
+    /// without one. taskset execs the program in place, so the pid is still the program's (for /proc and
+    /// signals), and the program starts with that affinity: .NET and Go size their thread pools and
+    /// GOMAXPROCS from it, as on a machine of that many cores.
+    /// </summary>
+    public static (string File, IReadOnlyList<string> Arguments) OnCpu(int? cpu, string file, IEnumerable<string> arguments) =>
+        cpu is null ? (file, [.. arguments]) : ("taskset", ["-c", cpu.Value.ToString(CultureInfo.InvariantCulture), file, .. arguments]);
 
     /// <summary>This harness's own command line (the apphost, or <c>dotnet ocibench.dll</c>), for its subcommands.</summary>
     public static (string File, string[] Prefix) Self()

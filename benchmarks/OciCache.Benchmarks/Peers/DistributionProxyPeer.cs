@@ -5,9 +5,10 @@ namespace OciCache.Benchmarks.Peers;
 
 /// <summary>
 /// The CNCF distribution registry (Debian's docker-registry 2.8) in pull-through mode
-/// (<c>proxy.remoteurl</c>) in the site namespace, with its own storage folder and no access log.
+/// (<c>proxy.remoteurl</c>) in the site namespace, with its own storage folder and no access log; on CPU
+/// <paramref name="cpu"/> only when one is given (the pinned scenario).
 /// </summary>
-internal sealed class DistributionProxyPeer(Topology topology, string upstreamUrl, string runDirectory) : Peer
+internal sealed class DistributionProxyPeer(Topology topology, string upstreamUrl, string runDirectory, int? cpu = null) : Peer
 {
     private readonly int _port = topology.Wan ? 5001 : FreePort.Next();
 
@@ -45,8 +46,8 @@ internal sealed class DistributionProxyPeer(Topology topology, string upstreamUr
               remoteurl: {upstreamUrl}
 
             """);
-        Process = ServiceProcess.Start(topology.SiteNetns, "docker-registry", ["serve", config],
-            environment, Path.Combine(runDirectory, "distribution-proxy.log"));
+        var (file, arguments) = Exec.OnCpu(cpu, "docker-registry", ["serve", config]);
+        Process = ServiceProcess.Start(topology.SiteNetns, file, arguments, environment, Path.Combine(runDirectory, "distribution-proxy.log"));
         LastStartup = await Readiness.WaitAsync(Process, new Uri($"http://{Host}/v2/"), TimeSpan.FromSeconds(30));
     }
 

@@ -3,8 +3,11 @@ using OciCache.Benchmarks.Infra;
 
 namespace OciCache.Benchmarks.Peers;
 
-/// <summary>The <c>ocicache</c> executable in the site namespace, mirroring docker.io from the upstream.</summary>
-internal sealed class OciCachePeer(string executable, Topology topology, string upstreamUrl, string runDirectory) : Peer
+/// <summary>
+/// The <c>ocicache</c> executable in the site namespace, mirroring docker.io from the upstream; on CPU
+/// <paramref name="cpu"/> only when one is given (the pinned scenario).
+/// </summary>
+internal sealed class OciCachePeer(string executable, Topology topology, string upstreamUrl, string runDirectory, int? cpu = null) : Peer
 {
     private readonly int _port = topology.Wan ? 5000 : FreePort.Next();
 
@@ -26,9 +29,9 @@ internal sealed class OciCachePeer(string executable, Topology topology, string 
         }
 
         // Warning: no line per request, as the distribution proxy runs without its access log.
-        Process = ServiceProcess.Start(topology.SiteNetns, executable,
-            ["serve", "--listen", Host, "--data", DataDirectory, "--upstream", $"docker.io={upstreamUrl}", "--log-level", "Warning"],
-            environment, Path.Combine(runDirectory, "ocicache.log"));
+        var (file, arguments) = Exec.OnCpu(cpu, executable,
+            ["serve", "--listen", Host, "--data", DataDirectory, "--upstream", $"docker.io={upstreamUrl}", "--log-level", "Warning"]);
+        Process = ServiceProcess.Start(topology.SiteNetns, file, arguments, environment, Path.Combine(runDirectory, "ocicache.log"));
         LastStartup = await Readiness.WaitAsync(Process, new Uri($"http://{Host}/healthz"), TimeSpan.FromSeconds(30));
     }
 

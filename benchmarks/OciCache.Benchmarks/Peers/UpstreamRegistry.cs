@@ -8,9 +8,10 @@ namespace OciCache.Benchmarks.Peers;
 /// The upstream: the distribution registry on 127.0.0.1 of the upstream namespace, its storage kept in
 /// <c>work/upstream/</c> between runs, reached from the site through the delaying relay
 /// (<c>ocibench relay</c>) and the rate-limited WAN link. Its access log is the record of what crossed
-/// the WAN: every response's size is summed per scenario.
+/// the WAN: every response's size is summed per scenario. On CPU <paramref name="cpu"/> only when one is
+/// given (the pinned scenario).
 /// </summary>
-internal sealed partial class UpstreamRegistry(Topology topology, string workDirectory, string runDirectory) : IAsyncDisposable
+internal sealed partial class UpstreamRegistry(Topology topology, string workDirectory, string runDirectory, int? cpu = null) : IAsyncDisposable
 {
     private const int RelayPort = 8080;
     private readonly int _registryPort = topology.Wan ? 5000 : FreePort.Next();
@@ -42,8 +43,8 @@ internal sealed partial class UpstreamRegistry(Topology topology, string workDir
               addr: 127.0.0.1:{_registryPort}
 
             """);
-        _registry = ServiceProcess.Start(topology.UpstreamNetns, "docker-registry", ["serve", config],
-            logPath: Path.Combine(runDirectory, "upstream.log"));
+        var (file, arguments) = Exec.OnCpu(cpu, "docker-registry", ["serve", config]);
+        _registry = ServiceProcess.Start(topology.UpstreamNetns, file, arguments, logPath: Path.Combine(runDirectory, "upstream.log"));
         if (topology.Wan)
         {
             var (self, prefix) = Exec.Self();

@@ -32,6 +32,7 @@ internal static class MarkdownReport
         FirstBytes(md, r);
         Throughput(md, r);
         FastLinkReport.Section(md, r);
+        PinnedReport.Section(md, r);
         ScaleOutReport.Section(md, r);
         Concurrency(md, r);
         Offline(md, r);
@@ -88,6 +89,7 @@ internal static class MarkdownReport
         Row("startup to first answer ≤ 70 ms (median)", startup is null ? "—" : $"median {Format.Ms(startup.MedianSeconds)}, max {Format.Ms(startup.MaxSeconds)}",
             startup is null ? null : startup.MedianSeconds <= 0.070);
         FastLinkReport.Targets(r, options, Row);
+        PinnedReport.Targets(r, options, Row);
         ScaleOutReport.Targets(r, options, Row);
         md.AppendLine();
         if (options.Quick)

@@ -28,6 +28,25 @@ internal sealed record FastLinkConcurrencyRow(
     string Blob, long BlobBytes, string Peer, int Clients, int Round, double WallSeconds, int Succeeded, long UpstreamBytes, string Error);
 
 /// <summary>
+/// One transfer of the pinned scenario (the cache alone on its CPU, upstream and curl on the other):
+/// <paramref name="Clients"/> curl GETs of one blob, <paramref name="Seconds"/> from their start to the
+/// last byte of the last one, and <paramref name="CpuSeconds"/> the cache's utime+stime from just before
+/// the request until the blob was stored (a cold fill's publish, or the distribution proxy's background
+/// copy, is part of its cost).
+/// </summary>
+internal sealed record PinnedSample(
+    string Blob, long BlobBytes, string Peer, string Phase, int Clients, int Round, double Seconds, double CpuSeconds, int Succeeded, string Error)
+{
+    public bool Ok => Succeeded == Clients;
+}
+
+/// <summary>SHA-256 of <paramref name="Bytes"/> on the cache's CPU took <paramref name="CpuSeconds"/> of CPU (<see cref="Infra.Sha256Floor"/>).</summary>
+internal sealed record Sha256FloorSample(string Tool, string When, long Bytes, double CpuSeconds)
+{
+    public double SecondsPerGiB => CpuSeconds / Bytes * (1L << 30);
+}
+
+/// <summary>
 /// <paramref name="Clients"/> cold clients of one blob through HAProxy in front of <paramref name="Replicas"/> replicas
 /// (PostgreSQL and S3): wall time to the last byte of the last client, and the upstream's GETs of that blob and
 /// bytes until the blob was stored. <paramref name="Spread"/> is how HAProxy shared the requests (per replica).
@@ -98,6 +117,10 @@ internal sealed class Results
     public List<FastLinkSample> FastLink { get; } = [];
 
     public List<FastLinkConcurrencyRow> FastLinkConcurrency { get; } = [];
+
+    public List<PinnedSample> Pinned { get; } = [];
+
+    public List<Sha256FloorSample> PinnedSha256 { get; } = [];
 
     public string ScaleOutBlob { get; set; } = "";
 
