@@ -26,9 +26,9 @@ public abstract class ManifestIndexContract : MetadataContract
     {
         await Blobs.AddBlobAsync(App, B, 2);
 
-        Assert.Equal(C, await Manifests.PutManifestAsync(App, Manifest(A), [B, C], "v1", linkedBlobs: [B, C]));
+        Assert.Equal(new ManifestPut(C, null), await Manifests.PutManifestAsync(App, Manifest(A), [B, C], "v1", linkedBlobs: [B, C]));
         Assert.Null(await Manifests.GetManifestAsync(App, A));
-        Assert.Null(await Manifests.PutManifestAsync(App, Manifest(A), [B], "v1", linkedBlobs: [B]));
+        Assert.Equal(ManifestPut.Written, await Manifests.PutManifestAsync(App, Manifest(A), [B], "v1", linkedBlobs: [B]));
         Assert.NotNull(await Manifests.GetManifestAsync(App, A));
     }
 
@@ -130,4 +130,31 @@ public abstract class ManifestIndexContract : MetadataContract
 
     private Task<List<ManifestRecord>> Referrers(Repository repository, Digest subject, string? artifactType, Digest? after = null) =>
         Manifests.ListReferrersAsync(repository, subject, artifactType, after).ToListAsync().AsTask();
+    [Fact]
+    public async Task PutManifest_KeepingATagThatNamesAnotherManifest_WritesNothing_AndSaysWhatItNames()
+    {
+        Assert.Equal(ManifestPut.Written, await Manifests.PutManifestAsync(App, Manifest(A), [], "v1", keepTag: true));
+        Assert.Equal(ManifestPut.Written, await Manifests.PutManifestAsync(App, Manifest(A), [], "v1", keepTag: true)); // the same digest again
+
+        Assert.Equal(new ManifestPut(null, A), await Manifests.PutManifestAsync(App, Manifest(B), [], "v1", keepTag: true));
+        Assert.Null(await Manifests.GetManifestAsync(App, B));
+        Assert.Equal(A, (await Manifests.GetTagAsync(App, "v1"))!.Digest);
+
+        Assert.Equal(ManifestPut.Written, await Manifests.PutManifestAsync(App, Manifest(B), [], "v2", keepTag: true)); // another tag is free
+        Assert.Equal(ManifestPut.Written, await Manifests.PutManifestAsync(App, Manifest(B), [], "v1")); // not kept: it moves
+        Assert.Equal(B, (await Manifests.GetTagAsync(App, "v1"))!.Digest);
+    }
+
+    [Fact]
+    public async Task PutManifest_KeepingATag_PushesRacingWithTwoDigests_SetItOnce()
+    {
+        var puts = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            Manifests.PutManifestAsync(App, Manifest(i % 2 == 0 ? A : B), [], "v1", keepTag: true)));
+
+        var tagged = (await Manifests.GetTagAsync(App, "v1"))!.Digest;
+        var loser = tagged == A ? B : A;
+        Assert.Equal(8, puts.Count(p => p.IsWritten));
+        Assert.All(puts.Where(p => !p.IsWritten), p => Assert.Equal(tagged, p.TagHeldBy));
+        Assert.Null(await Manifests.GetManifestAsync(App, loser));
+    }
 }
