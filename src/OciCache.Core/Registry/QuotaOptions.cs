@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using OciCache.Oci;
 using OciCache.Settings;
 
@@ -25,17 +24,18 @@ public sealed record QuotaOptions : ISettingsSection
 
 /// <summary>
 /// Checks <c>Quotas</c> at start: each entry has patterns that parse (and at least one), a limit above zero
-/// and a name no other entry has. Each message names its key (<c>Quotas:1:MaxBytes</c>).
+/// and a name no other entry has. Each message names its key (<c>Quotas:1:MaxBytes</c>). Called by the
+/// validator of the whole core options, which holds the list.
 /// </summary>
-internal sealed class QuotaOptionsRules : IValidateOptions<OciCacheCoreOptions>
+internal static class QuotaOptionsRules
 {
-    public ValidateOptionsResult Validate(string? name, OciCacheCoreOptions options)
+    public static IEnumerable<string> Problems(IReadOnlyList<QuotaOptions> quotas)
     {
         var errors = new List<string>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < options.Quotas.Count; i++)
+        for (var i = 0; i < quotas.Count; i++)
         {
-            var quota = options.Quotas[i];
+            var quota = quotas[i];
             if (quota.Repositories.Count == 0)
             {
                 errors.Add($"Quotas:{i}:Repositories: at least one repository pattern is needed.");
@@ -65,6 +65,6 @@ internal sealed class QuotaOptionsRules : IValidateOptions<OciCacheCoreOptions>
             }
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 }
