@@ -146,15 +146,19 @@ public abstract class ManifestIndexContract : MetadataContract
     }
 
     [Fact]
-    public async Task PutManifest_KeepingATag_PushesRacingWithTwoDigests_SetItOnce()
+    public async Task PutManifest_KeepingATag_TwoFirstPushesOfTwoDigestsRacing_SetItOnce()
     {
-        var puts = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
-            Manifests.PutManifestAsync(App, Manifest(i % 2 == 0 ? A : B), [], "v1", keepTag: true)));
+        // A tag pushed for the first time has no row to lock: the race is between two inserts.
+        for (var round = 0; round < 40; round++)
+        {
+            var tag = $"v{round}";
+            var puts = await Task.WhenAll(
+                Task.Run(() => Manifests.PutManifestAsync(App, Manifest(A), [], tag, keepTag: true)),
+                Task.Run(() => Manifests.PutManifestAsync(App, Manifest(B), [], tag, keepTag: true)));
 
-        var tagged = (await Manifests.GetTagAsync(App, "v1"))!.Digest;
-        var loser = tagged == A ? B : A;
-        Assert.Equal(8, puts.Count(p => p.IsWritten));
-        Assert.All(puts.Where(p => !p.IsWritten), p => Assert.Equal(tagged, p.TagHeldBy));
-        Assert.Null(await Manifests.GetManifestAsync(App, loser));
+            var tagged = (await Manifests.GetTagAsync(App, tag))!.Digest;
+            Assert.Single(puts, p => p.IsWritten);
+            Assert.Equal(tagged, Assert.Single(puts, p => !p.IsWritten).TagHeldBy);
+        }
     }
 }
