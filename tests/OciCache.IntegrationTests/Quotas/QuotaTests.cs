@@ -55,6 +55,9 @@ public sealed class QuotaTests : IAsyncLifetime
         Assert.True(BothBytes < _one.Blobs.Append(_one.Manifest).Concat(_two.Blobs.Append(_two.Manifest)).Sum(b => b.Size));
         Assert.Equal(BothBytes, await MetricAsync("ocicache_quota_bytes"));
         Assert.Equal(_limit, await MetricAsync("ocicache_quota_limit_bytes"));
+        var page = await _server.Client.GetStringAsync("/ui/storage");
+        Assert.Contains("<h2>Quotas</h2>", page, StringComparison.Ordinal);
+        Assert.Contains("<td>team-a</td><td>team-a/**</td>", page, StringComparison.Ordinal);
 
         var refused = await Skopeo.RunAsync(CopyArguments(Layout(_three, "three"), "team-a/three"));
         Assert.NotEqual(0, refused.ExitCode);
