@@ -47,6 +47,12 @@ public record OciCacheCoreOptions : ISettingsSection
     /// <summary>Caps on open chunked upload sessions.</summary>
     public UploadOptions Uploads { get; set; } = new();
 
+    /// <summary>Tags of local repositories that may not move (<c>Tags:Immutable</c>).</summary>
+    public TagOptions Tags { get; set; } = new();
+
+    /// <summary>Byte limits on what groups of local repositories hold together; none by default.</summary>
+    public List<QuotaOptions> Quotas { get; set; } = [];
+
     /// <summary>Replicas sharing one metadata database: who fetches a cold blob, and how the others follow.</summary>
     public ClusterOptions Cluster { get; set; } = new();
 

@@ -7,7 +7,7 @@ namespace OciCache;
 /// <summary>
 /// Checks what belongs to no single section at start: each upstream of <c>Upstreams</c> (its URL, files,
 /// rules and the names it is routed by, which must not collide across upstreams), and that every sync job
-/// names a configured upstream. Each failure names its key (<c>Upstreams:docker.io:Deny:0</c>).
+/// names a configured upstream, and the entries of <c>Quotas</c>. Each failure names its key (<c>Upstreams:docker.io:Deny:0</c>).
 /// </summary>
 internal sealed class OciCacheCoreOptionsValidator : IValidateOptions<OciCacheCoreOptions>
 {
@@ -30,6 +30,7 @@ internal sealed class OciCacheCoreOptionsValidator : IValidateOptions<OciCacheCo
             }
         }
 
+        errors.AddRange(Registry.QuotaOptionsRules.Problems(options.Quotas));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -102,6 +102,9 @@ public static class OciCacheCoreServices
         services.TryAddSingleton(_ => new RepositoryRouter(upstreams.Select(u => (u.Key, (IEnumerable<string>)u.Value.Aliases))));
         services.TryAddSingleton<LocalContentReader>();
         services.TryAddSingleton<ContentPublisher>();
+        services.TryAddSingleton<ImmutableTags>();
+        services.TryAddSingleton(sp => new QuotaGuard(options.Quotas, sp.GetRequiredService<IBlobIndex>(),
+            sp.GetRequiredService<CacheMetrics>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ManifestWriter>();
         services.TryAddSingleton<UploadService>();
 

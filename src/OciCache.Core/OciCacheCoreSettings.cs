@@ -19,6 +19,7 @@ internal static class OciCacheCoreSettings
     public static IServiceCollection AddCoreSettings(this IServiceCollection services, OciCacheCoreOptions options)
     {
         services.AddSettingsSection(options).AddSettingsValidator<OciCacheCoreOptions, OciCacheCoreOptionsValidator>();
+        services.AddSettingsSection(options.Tags).AddSettingsValidator<TagOptions, TagOptionsRules>();
         services.AddSettingsSection(options.Cache).AddSettingsValidator<PullThroughOptions, PullThroughOptionsValidator>();
         services.AddSettingsSection(options.UpstreamPolicy)
             .AddSettingsValidator<UpstreamPolicyOptions, UpstreamPolicyOptionsValidator>()

@@ -58,26 +58,28 @@ public sealed class ContentPublisher(IBlobIndex blobs, IManifestIndex manifests,
     /// <summary>
     /// Stores a manifest's bytes under <see cref="ManifestRecord.Digest"/> (left as they are when stored
     /// already), then its row with <paramref name="references"/> and <paramref name="tag"/>, as
-    /// <see cref="IManifestIndex.PutManifestAsync"/> does: null when written, else the one of
-    /// <paramref name="linkedBlobs"/> that the repository no longer links (then no row was written).
+    /// <see cref="IManifestIndex.PutManifestAsync"/> does (with <paramref name="keepTag"/>, a tag that names
+    /// another manifest is not moved): written, or why no row was written (a blob of
+    /// <paramref name="linkedBlobs"/> the repository no longer links, or the kept tag's digest). Bytes of a
+    /// manifest whose row was refused stay unreferenced until garbage collection.
     /// </summary>
     /// <exception cref="IOException">The bytes could not be stored (or did not hash to the digest); nothing was recorded.</exception>
-    public async Task<Digest?> PublishManifestAsync(
+    public async Task<ManifestPut> PublishManifestAsync(
         Repository repository, ManifestRecord manifest, ReadOnlyMemory<byte> content, IReadOnlyCollection<Digest> references, string? tag,
-        IReadOnlyCollection<Digest>? linkedBlobs, CancellationToken cancellationToken)
+        IReadOnlyCollection<Digest>? linkedBlobs, bool keepTag, CancellationToken cancellationToken)
     {
         if (await store.PutSmallAsync(manifest.Digest, content, cancellationToken) is not BlobCommitResult.Committed and var result)
         {
             throw new IOException($"manifest {manifest.Digest} could not be stored ({result})");
         }
 
-        var unlinked = await manifests.PutManifestAsync(repository, manifest, references, tag, linkedBlobs);
-        if (unlinked is null)
+        var put = await manifests.PutManifestAsync(repository, manifest, references, tag, linkedBlobs, keepTag);
+        if (put.IsWritten)
         {
             eviction.Nudge();
         }
 
-        return unlinked;
+        return put;
     }
 
     private async Task RecordAsync(Digest digest, long size, IReadOnlyList<Repository> repositories)

@@ -9,7 +9,7 @@ namespace OciCache.Registry;
 /// size limit, validation, digest, the bytes published like any blob, then the row with its references
 /// and tag. What differs by origin is stated by <see cref="ManifestOrigin"/>.
 /// </summary>
-public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, ContentPublisher publisher)
+public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, ContentPublisher publisher, ImmutableTags immutableTags, QuotaGuard quotas)
 {
     /// <summary>
     /// A pushed manifest may reference at most this many distinct blobs and child manifests (config, layers,
@@ -34,7 +34,8 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, C
     /// <see cref="TooLarge"/> over 4 MiB, <see cref="ManifestInvalid"/> (also for a pushed schema1 manifest, or a push that references more
     /// than <see cref="MaxReferences"/>), <see cref="DigestInvalid"/> when addressed by a digest its bytes do
     /// not have (or claimed by an upstream to have one they do not), <see cref="ManifestBlobUnknown"/> when a push
-    /// references a blob or child manifest the repository lacks.
+    /// references a blob or child manifest the repository lacks, <see cref="Denied"/> when the push would move an
+    /// immutable tag (<see cref="ImmutableTags"/>) or take a quota over its limit (<see cref="QuotaGuard"/>).
     /// </exception>
     /// <exception cref="IOException">The bytes could not be stored.</exception>
     public async Task<PutManifestResult> WriteAsync(
@@ -66,12 +67,24 @@ public sealed class ManifestWriter(IBlobIndex blobs, IManifestIndex manifests, C
             AnnotationsJson = AnnotationLimits.ForDescriptor(document.AnnotationsJson),
         };
         var linked = origin.RequireReferencedContent ? document.RequiredBlobs.Select(b => b.Digest).Distinct().ToList() : null;
-        if (await publisher.PublishManifestAsync(repository, record, content, references, reference.Tag, linked, cancellationToken) is { } unlinked)
+        var kept = reference.IsTag ? immutableTags.Find(repository, reference.Tag) : null;
+
+        // The manifest's own bytes are what a push adds to a quota: what it references is linked already.
+        using var admission = await quotas.AdmitAsync(repository, [(digest, content.Length)], cancellationToken);
+        var put = await publisher.PublishManifestAsync(repository, record, content, references, reference.Tag, linked, kept is not null, cancellationToken);
+        if (put.Unlinked is { } unlinked)
         {
             // Deleted from the repository between the check above and the write.
             throw new FailureException(new ManifestBlobUnknown(unlinked, "blob unknown to registry"));
         }
 
+        if (put.TagHeldBy is { } held)
+        {
+            throw new FailureException(new Denied(
+                $"tag {reference.Tag} of {repository.Name} is immutable (Tags:Immutable `{kept}`): it names {held}", null));
+        }
+
+        admission.Written();
         return new PutManifestResult(digest, document.Subject?.Digest) { Record = record, Content = content };
     }
 

@@ -15,7 +15,8 @@ namespace OciCache.Registry;
 /// session is refused as unknown, never written into a file that is gone. Only <see cref="Start"/>
 /// creates a session's file, so no request can bring one back without its row.
 /// </remarks>
-public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, IBlobStore store, ContentPublisher publisher, TimeProvider time, UploadOptions options)
+public sealed partial class UploadService(
+    IUploadIndex index, IBlobIndex blobs, IBlobStore store, ContentPublisher publisher, QuotaGuard quotas, TimeProvider time, UploadOptions options)
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new();
     private readonly SessionCounts _counts = new(options);
@@ -96,7 +97,10 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
             return await AppendLockedAsync(session, writer, id, chunk, range?.Length, cancellationToken);
         }, cancellationToken);
 
-    /// <summary>Appends the final chunk (if any), verifies the digest and publishes the blob.</summary>
+    /// <summary>
+    /// Appends the final chunk (if any), verifies the digest and publishes the blob. A blob that would take a
+    /// quota over its limit (<see cref="QuotaGuard"/>) ends the session with its bytes discarded, and is refused.
+    /// </summary>
     public Task<long> CompleteAsync(Repository repository, string id, Digest digest, Stream? finalChunk, CancellationToken cancellationToken) =>
         WithSessionAsync(repository, id, async (session, writer) =>
         {
@@ -105,24 +109,40 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
                 await AppendLockedAsync(session, writer, id, finalChunk, null, cancellationToken);
             }
 
-            // Committed, refused or failed: the session is over either way. Its row goes first, then the
-            // commit moves its file into blobs/ (or deletes it), so a crash between leaves no row without a file.
             var size = writer.Length;
-            await EndAsync(id, session);
-            BlobCommitResult result;
+            QuotaAdmission admission;
             try
             {
-                result = await publisher.PublishBlobAsync(writer, digest, null, [repository], cancellationToken);
+                admission = await quotas.AdmitAsync(repository, [(digest, size)], cancellationToken);
             }
-            finally
+            catch (FailureException)
             {
-                Close(session);
+                await ForgetAsync(id, session);
+                throw;
             }
 
-            if (result != BlobCommitResult.Committed)
+            using (admission)
             {
-                await store.DeleteUploadAsync(id); // an object store keeps the session's chunks until told
-                throw new FailureException(new DigestInvalid($"uploaded content does not hash to {digest}"));
+                // Committed, refused or failed: the session is over either way. Its row goes first, then the
+                // commit moves its file into blobs/ (or deletes it), so a crash between leaves no row without a file.
+                await EndAsync(id, session);
+                BlobCommitResult result;
+                try
+                {
+                    result = await publisher.PublishBlobAsync(writer, digest, null, [repository], cancellationToken);
+                }
+                finally
+                {
+                    Close(session);
+                }
+
+                if (result != BlobCommitResult.Committed)
+                {
+                    await store.DeleteUploadAsync(id); // an object store keeps the session's chunks until told
+                    throw new FailureException(new DigestInvalid($"uploaded content does not hash to {digest}"));
+                }
+
+                admission.Written();
             }
 
             return size;
@@ -219,11 +239,13 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
         }
 
         var size = writer.Length;
+        using var admission = await quotas.AdmitAsync(repository, [(digest, size)], cancellationToken); // refused: the writer's temp file goes with it
         if (await publisher.PublishBlobAsync(writer, digest, null, [repository], cancellationToken) != BlobCommitResult.Committed)
         {
             throw new FailureException(new DigestInvalid($"uploaded content does not hash to {digest}"));
         }
 
+        admission.Written();
         return size;
     }
 
@@ -231,15 +253,27 @@ public sealed partial class UploadService(IUploadIndex index, IBlobIndex blobs, 
     /// Links a blob that the local repository <paramref name="from"/> links. The caller chose the source
     /// (a local repository, never a mirror: see <c>UploadHandlers</c>). False means "start an upload instead".
     /// </summary>
-    public async Task<bool> TryMountAsync(Repository repository, Digest digest, Repository from)
+    /// <exception cref="FailureException"><see cref="Denied"/> when the blob would take a quota of <paramref name="repository"/> over its limit.</exception>
+    public async Task<bool> TryMountAsync(Repository repository, Digest digest, Repository from, CancellationToken cancellationToken = default)
     {
         if (from.IsMirror)
         {
             throw new ArgumentException("a mirror repository is no mount source", nameof(from));
         }
 
-        return await blobs.GetLinkedBlobSizeAsync(from, digest) is not null && await store.GetLengthAsync(digest) is not null &&
-               await blobs.LinkBlobAsync(repository, digest);
+        if (await blobs.GetLinkedBlobSizeAsync(from, digest, cancellationToken) is not { } size || await store.GetLengthAsync(digest) is null)
+        {
+            return false;
+        }
+
+        using var admission = await quotas.AdmitAsync(repository, [(digest, size)], cancellationToken);
+        if (!await blobs.LinkBlobAsync(repository, digest))
+        {
+            return false;
+        }
+
+        admission.Written();
+        return true;
     }
 
     /// <summary>The <c>Range</c> header value for a session holding <paramref name="size"/> bytes.</summary>

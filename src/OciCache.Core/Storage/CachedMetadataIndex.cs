@@ -100,17 +100,22 @@ public sealed class CachedMetadataIndex(
         return unlinked;
     }
 
+    /// <summary>Not cached: a quota check must see every link, and the quota's snapshot is kept by its owner.</summary>
+    public Task<QuotaUsage> MeasureAsync(
+        IReadOnlyList<RepositoryPattern> repositories, IReadOnlyCollection<Digest> candidates, CancellationToken cancellationToken = default) =>
+        blobs.MeasureAsync(repositories, candidates, cancellationToken);
+
     public async Task RemoveBlobAsync(Digest digest)
     {
         await blobs.RemoveBlobAsync(digest);
         Interlocked.Increment(ref _generation);
     }
 
-    public async Task<Digest?> PutManifestAsync(
+    public async Task<ManifestPut> PutManifestAsync(
         Repository repository, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
-        IReadOnlyCollection<Digest>? linkedBlobs = null)
+        IReadOnlyCollection<Digest>? linkedBlobs = null, bool keepTag = false)
     {
-        var unlinked = await manifests.PutManifestAsync(repository, manifest, references, tag, linkedBlobs);
+        var unlinked = await manifests.PutManifestAsync(repository, manifest, references, tag, linkedBlobs, keepTag);
         Forget(Kind.Manifest, repository.Name, manifest.Digest.ToString());
         Forget(Kind.Repository, repository.Name, "");
         if (tag is not null)

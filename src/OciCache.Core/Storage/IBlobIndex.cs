@@ -43,6 +43,14 @@ public interface IBlobIndex
     /// <summary>Drops the blob row and every link and manifest that depends on it (repair of a lost or corrupt blob).</summary>
     Task RemoveBlobAsync(Digest digest);
 
+    /// <summary>
+    /// What the local repositories (no mirror) whose names one of <paramref name="repositories"/> matches hold
+    /// together: the size of each distinct blob they link and manifest they store, counted once however many
+    /// of them hold it, and which of <paramref name="candidates"/> they hold. A quota's use; one snapshot.
+    /// </summary>
+    Task<QuotaUsage> MeasureAsync(
+        IReadOnlyList<RepositoryPattern> repositories, IReadOnlyCollection<Digest> candidates, CancellationToken cancellationToken = default);
+
     /// <summary>Every blob row in digest order, read as it is enumerated, never collected.</summary>
     IAsyncEnumerable<BlobRecord> EnumerateBlobsAsync(CancellationToken cancellationToken = default);
 }

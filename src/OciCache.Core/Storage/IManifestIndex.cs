@@ -18,11 +18,14 @@ public interface IManifestIndex
     /// (blobs and child manifests), and points <paramref name="tag"/> at it when given. One transaction.
     /// <paramref name="linkedBlobs"/> must still be linked to the repository when the row is written (a blob
     /// DELETE may have unlinked one since the push checked it): if one is not, nothing is written and it is
-    /// returned; null when the manifest was written.
+    /// <see cref="ManifestPut.Unlinked"/>. With <paramref name="keepTag"/> the tag may be created or set to
+    /// the digest it names already, never moved: when it names another manifest nothing is written and that
+    /// digest is <see cref="ManifestPut.TagHeldBy"/>. The check is in the write's own transaction (on the
+    /// tag's row, locked), so of two pushes racing to move a kept tag at most one sets it.
     /// </summary>
-    Task<Digest?> PutManifestAsync(
+    Task<ManifestPut> PutManifestAsync(
         Repository repository, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
-        IReadOnlyCollection<Digest>? linkedBlobs = null);
+        IReadOnlyCollection<Digest>? linkedBlobs = null, bool keepTag = false);
 
     /// <summary>Marks a mirror tag as confirmed by its upstream at <paramref name="checkedAt"/>.</summary>
     Task MarkTagCheckedAsync(Repository repository, string tag, DateTimeOffset checkedAt);

@@ -140,4 +140,58 @@ public sealed partial class SqliteMetadataIndex
                 Digest.Parse(reader.GetString(0)), reader.GetInt64(1), Time(reader.GetInt64(2)), Time(reader.GetInt64(3)));
         }
     }
+    public Task<QuotaUsage> MeasureAsync(
+        IReadOnlyList<RepositoryPattern> repositories, IReadOnlyCollection<Digest> candidates, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Read(cancellationToken, c =>
+        {
+            // One read transaction: the repositories and the sum come from one snapshot.
+            using var transaction = c.BeginTransaction(deferred: true);
+            var ids = new List<long>();
+            using (var local = c.Command(transaction, "SELECT id, name FROM repositories WHERE upstream IS NULL"))
+            using (var reader = local.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    if (QuotaUsage.Covers(repositories, reader.GetString(1)))
+                    {
+                        ids.Add(reader.GetInt64(0));
+                    }
+                }
+            }
+
+            if (ids.Count == 0)
+            {
+                return QuotaUsage.Empty;
+            }
+
+            // A manifest's bytes are a blob row too, reached through the manifests table rather than a link.
+            using var command = c.Command(transaction, """
+                WITH chosen(id) AS (SELECT value FROM json_each($ids)),
+                held(digest) AS (
+                    SELECT digest FROM repository_blobs WHERE repository_id IN (SELECT id FROM chosen)
+                    UNION
+                    SELECT digest FROM manifests WHERE repository_id IN (SELECT id FROM chosen))
+                SELECT NULL, COALESCE(SUM(b.size), 0) FROM held JOIN blobs b ON b.digest = held.digest
+                UNION ALL
+                SELECT digest, 0 FROM held WHERE digest IN (SELECT value FROM json_each($candidates))
+                """,
+                ("$ids", $"[{string.Join(',', ids)}]"),
+                ("$candidates", System.Text.Json.JsonSerializer.Serialize(candidates.Select(d => d.ToString()).ToArray(), StringArrayContext.Default.StringArray)));
+            using var rows = command.ExecuteReader();
+            long bytes = 0;
+            var held = new HashSet<Digest>();
+            while (rows.Read())
+            {
+                if (rows.IsDBNull(0))
+                {
+                    bytes = rows.GetInt64(1);
+                }
+                else
+                {
+                    held.Add(Digest.Parse(rows.GetString(0)));
+                }
+            }
+
+            return new QuotaUsage(bytes, held);
+        }));
 }

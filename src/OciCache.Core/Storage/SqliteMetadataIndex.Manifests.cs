@@ -32,19 +32,33 @@ public sealed partial class SqliteMetadataIndex
                 : null;
         }));
 
-    public Task<Digest?> PutManifestAsync(
+    public Task<ManifestPut> PutManifestAsync(
         Repository repository, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
-        IReadOnlyCollection<Digest>? linkedBlobs = null) =>
+        IReadOnlyCollection<Digest>? linkedBlobs = null, bool keepTag = false) =>
         WriteAsync((c, t) =>
         {
             if (FirstUnlinked(c, t, repository.Name, linkedBlobs) is { } unlinked)
             {
-                return unlinked;
+                return new ManifestPut(unlinked, null);
+            }
+
+            // The one writer runs this transaction alone: no other push can move the tag between this read and the write.
+            if (keepTag && tag is not null && TaggedDigest(c, t, repository.Name, tag) is { } held && held != manifest.Digest)
+            {
+                return new ManifestPut(null, held);
             }
 
             PutManifest(c, t, repository, manifest, references, tag);
-            return (Digest?)null;
+            return ManifestPut.Written;
         });
+
+    private static Digest? TaggedDigest(SqliteConnection c, SqliteTransaction t, string repository, string tag)
+    {
+        using var command = c.Command(t, """
+            SELECT t.digest FROM tags t JOIN repositories r ON r.id = t.repository_id WHERE r.name = $name AND t.name = $tag
+            """, ("$name", repository), ("$tag", tag));
+        return command.ExecuteScalar() is string digest ? Digest.Parse(digest) : null;
+    }
 
     /// <summary>
     /// Checked in the manifest's own transaction: a blob DELETE is either before it (the push is refused) or

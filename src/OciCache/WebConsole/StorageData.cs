@@ -12,6 +12,7 @@ namespace OciCache.WebConsole;
 /// holds, and what several share.</item>
 /// <item><c>NextInLine</c>: eviction candidates with what evicting each would free (none that frees nothing).</item>
 /// </list>
+/// <item><c>Quotas</c>: each configured quota (<c>Quotas</c>) with its use, measured now, and its limit.</item>
 /// Also the budget and the free-space floor, the largest images, recent evictions and pins. Repositories
 /// the viewer may not pull are left out of every list.
 /// </summary>
@@ -21,6 +22,9 @@ internal sealed record StorageData(
     IReadOnlyList<EvictionRecord> RecentEvictions, IReadOnlyList<NextEviction> NextInLine,
     IReadOnlyList<string> ConfiguredPins, IReadOnlyList<RuntimePin> RuntimePins)
 {
+    /// <summary>Each quota with what its repositories hold now, in configuration order.</summary>
+    public IReadOnlyList<QuotaRow> Quotas { get; init; } = [];
+
     public const int ListLength = 10;
 
     public static async Task<StorageData> ReadAsync(HttpContext context, ConsoleViewer viewer)
@@ -52,7 +56,11 @@ internal sealed record StorageData(
             origins,
             [.. (await catalog.LargestImagesAsync(ListLength * 5, cancellationToken)).Where(i => viewer.MayPull(context, i.Repository, i.Upstream)).Take(ListLength)],
             [.. services.GetRequiredService<EvictionLog>().Recent().Where(e => e.Repository is null || viewer.MayPull(context, e.Repository, UpstreamOf(context, e.Repository))).Take(ListLength)],
-            next, options.Pins, await services.GetRequiredService<RuntimePins>().ListAsync(cancellationToken));
+            next, options.Pins, await services.GetRequiredService<RuntimePins>().ListAsync(cancellationToken))
+        {
+            Quotas = [.. (await services.GetRequiredService<Registry.QuotaGuard>().MeasureAllAsync(cancellationToken))
+                .Select(q => new QuotaRow(q.Quota.Name, [.. q.Quota.Repositories.Select(p => p.Text)], q.UsedBytes, q.Quota.MaxBytes))],
+        };
     }
 
     private static string? UpstreamOf(HttpContext context, string repository) =>
@@ -62,3 +70,6 @@ internal sealed record StorageData(
 
 /// <summary>An eviction candidate with the bytes evicting it frees: the image's (manifest and what only it references) or the blob's.</summary>
 internal sealed record NextEviction(EvictionCandidate Candidate, long Bytes);
+
+/// <summary>A quota as the Storage page and <c>/api/storage</c> show it.</summary>
+internal sealed record QuotaRow(string Name, IReadOnlyList<string> Repositories, long UsedBytes, long MaxBytes);

@@ -38,7 +38,7 @@ public sealed class PostgresMetadataConcurrencyTests(ScaleOutBackends backends) 
 
             var push = _one.PutManifestAsync(app, new ManifestRecord(manifest, MediaTypes.OciManifest, 5), [layer], $"t{round}", linkedBlobs: [layer]);
             var unlink = _two.UnlinkBlobAsync(app, layer);
-            var (refused, unlinked) = (await push, await unlink);
+            var (refused, unlinked) = ((await push).Unlinked, await unlink);
 
             var linked = await _one.GetLinkedBlobSizeAsync(app, layer) is not null;
             var stored = await _one.GetManifestAsync(app, manifest) is not null;

@@ -96,4 +96,41 @@ public abstract class BlobIndexContract : MetadataContract
         Assert.Equal(ordered, (await Blobs.EnumerateBlobsAsync().ToListAsync()).Select(b => b.Digest));
         Assert.Equal([ordered[0]], (await Blobs.EnumerateBlobsAsync().Take(1).ToListAsync()).Select(b => b.Digest));
     }
+    [Fact]
+    public async Task Measure_CountsEachBlobAndManifestOfTheCoveredLocalRepositoriesOnce()
+    {
+        var d = Digest.ComputeSha256([4]);
+        Repository one = Repository.Local("team/one"), two = Repository.Local("team/two");
+        await Blobs.AddBlobAsync(one, A, 10);
+        await Blobs.AddBlobAsync(two, A, 10); // one layer, two repositories: counted once
+        await Blobs.AddBlobAsync(two, B, 20);
+        await Manifests.PutManifestAsync(two, Manifest(C, size: 5), [B], "v1"); // a manifest's bytes count too
+        await Blobs.AddBlobAsync(Repository.Local("site/app"), d, 100);
+        await Blobs.AddBlobAsync(Repository.Mirror("hub", "team/one"), d, 100);
+
+        var team = await Blobs.MeasureAsync([RepositoryPattern.Parse("team/**")], [A, d]);
+        Assert.Equal(35, team.Bytes);
+        Assert.Equal(new[] { A }, team.Held);
+
+        // Every repository, but mirrors are never counted: the mirror's d counts only through site/app.
+        Assert.Equal(135, (await Blobs.MeasureAsync([RepositoryPattern.Parse("**")], [])).Bytes);
+        Assert.Equal(135, (await Blobs.MeasureAsync([RepositoryPattern.Parse("team/*"), RepositoryPattern.Parse("site/app")], [])).Bytes);
+        Assert.Equal(QuotaUsage.Empty.Bytes, (await Blobs.MeasureAsync([RepositoryPattern.Parse("nobody/**")], [A])).Bytes);
+        Assert.Empty((await Blobs.MeasureAsync([RepositoryPattern.Parse("nobody/**")], [A])).Held);
+    }
+
+    [Fact]
+    public async Task Measure_ABlobCountsUntilTheLastCoveredRepositoryLetsItGo()
+    {
+        Repository one = Repository.Local("team/one"), two = Repository.Local("team/two");
+        await Blobs.AddBlobAsync(one, A, 10);
+        await Blobs.LinkBlobAsync(two, A);
+        await Blobs.AddBlobAsync(one, B, 20);
+        IReadOnlyList<RepositoryPattern> team = [RepositoryPattern.Parse("team/**")];
+
+        await Blobs.UnlinkBlobAsync(one, A);
+        Assert.Equal(30, (await Blobs.MeasureAsync(team, [])).Bytes); // team/two still links it
+        await Blobs.UnlinkBlobAsync(two, A);
+        Assert.Equal(20, (await Blobs.MeasureAsync(team, [])).Bytes);
+    }
 }

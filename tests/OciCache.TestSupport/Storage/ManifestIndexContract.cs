@@ -26,9 +26,9 @@ public abstract class ManifestIndexContract : MetadataContract
     {
         await Blobs.AddBlobAsync(App, B, 2);
 
-        Assert.Equal(C, await Manifests.PutManifestAsync(App, Manifest(A), [B, C], "v1", linkedBlobs: [B, C]));
+        Assert.Equal(new ManifestPut(C, null), await Manifests.PutManifestAsync(App, Manifest(A), [B, C], "v1", linkedBlobs: [B, C]));
         Assert.Null(await Manifests.GetManifestAsync(App, A));
-        Assert.Null(await Manifests.PutManifestAsync(App, Manifest(A), [B], "v1", linkedBlobs: [B]));
+        Assert.Equal(ManifestPut.Written, await Manifests.PutManifestAsync(App, Manifest(A), [B], "v1", linkedBlobs: [B]));
         Assert.NotNull(await Manifests.GetManifestAsync(App, A));
     }
 
@@ -130,4 +130,35 @@ public abstract class ManifestIndexContract : MetadataContract
 
     private Task<List<ManifestRecord>> Referrers(Repository repository, Digest subject, string? artifactType, Digest? after = null) =>
         Manifests.ListReferrersAsync(repository, subject, artifactType, after).ToListAsync().AsTask();
+    [Fact]
+    public async Task PutManifest_KeepingATagThatNamesAnotherManifest_WritesNothing_AndSaysWhatItNames()
+    {
+        Assert.Equal(ManifestPut.Written, await Manifests.PutManifestAsync(App, Manifest(A), [], "v1", keepTag: true));
+        Assert.Equal(ManifestPut.Written, await Manifests.PutManifestAsync(App, Manifest(A), [], "v1", keepTag: true)); // the same digest again
+
+        Assert.Equal(new ManifestPut(null, A), await Manifests.PutManifestAsync(App, Manifest(B), [], "v1", keepTag: true));
+        Assert.Null(await Manifests.GetManifestAsync(App, B));
+        Assert.Equal(A, (await Manifests.GetTagAsync(App, "v1"))!.Digest);
+
+        Assert.Equal(ManifestPut.Written, await Manifests.PutManifestAsync(App, Manifest(B), [], "v2", keepTag: true)); // another tag is free
+        Assert.Equal(ManifestPut.Written, await Manifests.PutManifestAsync(App, Manifest(B), [], "v1")); // not kept: it moves
+        Assert.Equal(B, (await Manifests.GetTagAsync(App, "v1"))!.Digest);
+    }
+
+    [Fact]
+    public async Task PutManifest_KeepingATag_TwoFirstPushesOfTwoDigestsRacing_SetItOnce()
+    {
+        // A tag pushed for the first time has no row to lock: the race is between two inserts.
+        for (var round = 0; round < 40; round++)
+        {
+            var tag = $"v{round}";
+            var puts = await Task.WhenAll(
+                Task.Run(() => Manifests.PutManifestAsync(App, Manifest(A), [], tag, keepTag: true)),
+                Task.Run(() => Manifests.PutManifestAsync(App, Manifest(B), [], tag, keepTag: true)));
+
+            var tagged = (await Manifests.GetTagAsync(App, tag))!.Digest;
+            Assert.Single(puts, p => p.IsWritten);
+            Assert.Equal(tagged, Assert.Single(puts, p => !p.IsWritten).TagHeldBy);
+        }
+    }
 }

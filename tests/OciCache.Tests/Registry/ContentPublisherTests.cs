@@ -122,7 +122,7 @@ public sealed class ContentPublisherTests : IDisposable
         var content = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}"u8.ToArray();
         var record = new ManifestRecord(Digest.ComputeSha256(content), MediaTypes.OciIndex, content.Length);
 
-        Assert.Null(await _publisher.PublishManifestAsync(App, record, content, [], "v1", null, CancellationToken.None));
+        Assert.True((await _publisher.PublishManifestAsync(App, record, content, [], "v1", null, false, CancellationToken.None)).IsWritten);
 
         await using var stored = await _store.OpenReadAsync(record.Digest);
         Assert.Equal(content, await stored!.ReadAllAsync(CancellationToken.None));
@@ -136,7 +136,7 @@ public sealed class ContentPublisherTests : IDisposable
         var content = "{\"schemaVersion\":2}"u8.ToArray();
         var record = new ManifestRecord(Digest.ComputeSha256([1, 2, 3]), MediaTypes.OciIndex, content.Length);
 
-        await Assert.ThrowsAsync<IOException>(() => _publisher.PublishManifestAsync(App, record, content, [], "v1", null, CancellationToken.None));
+        await Assert.ThrowsAsync<IOException>(() => _publisher.PublishManifestAsync(App, record, content, [], "v1", null, false, CancellationToken.None));
 
         Assert.Null(await _index.GetManifestAsync(App, record.Digest));
         Assert.Null(await _index.GetTagAsync(App, "v1"));

@@ -12,6 +12,7 @@ public sealed class ManifestWriterTests : IDisposable
     private readonly SqliteDatabase _database;
     private readonly SqliteMetadataIndex _index;
     private readonly ManifestWriter _writer;
+    private readonly OciCache.Observability.CacheMetrics _metrics = new();
 
     public ManifestWriterTests()
     {
@@ -19,12 +20,14 @@ public sealed class ManifestWriterTests : IDisposable
         layout.EnsureCreated();
         _database = new SqliteDatabase(_temp.Combine("meta.db"));
         _index = new SqliteMetadataIndex(_database, TimeProvider.System);
-        _writer = new ManifestWriter(_index, _index, new ContentPublisher(_index, _index, new FileBlobStore(layout), new EvictionSignal()));
+        _writer = new ManifestWriter(_index, _index, new ContentPublisher(_index, _index, new FileBlobStore(layout), new EvictionSignal()),
+            new ImmutableTags(new TagOptions()), new QuotaGuard([], _index, _metrics, TimeProvider.System));
     }
 
     public void Dispose()
     {
         _database.Dispose();
+        _metrics.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _temp.Dispose();
     }

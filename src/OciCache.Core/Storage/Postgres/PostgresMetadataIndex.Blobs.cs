@@ -107,4 +107,31 @@ internal sealed partial class PostgresMetadataIndex
 
     public IAsyncEnumerable<BlobRecord> EnumerateBlobsAsync(CancellationToken cancellationToken = default) =>
         database.StreamAsync(ReadBlob, cancellationToken, "SELECT digest, size, created_at, last_access FROM blobs ORDER BY digest");
+    /// <remarks>
+    /// Two statements (the local repositories, then the sum), each its own snapshot: a repository created
+    /// between them is measured at the next check. The patterns are decided in .NET, as on SQLite.
+    /// </remarks>
+    public async Task<QuotaUsage> MeasureAsync(
+        IReadOnlyList<RepositoryPattern> repositories, IReadOnlyCollection<Digest> candidates, CancellationToken cancellationToken = default)
+    {
+        var local = await RowsAsync(cancellationToken, r => (Id: r.GetInt64(0), Name: r.GetString(1)),
+            "SELECT id, name FROM repositories WHERE upstream IS NULL");
+        var ids = local.Where(r => QuotaUsage.Covers(repositories, r.Name)).Select(r => r.Id).ToArray();
+        if (ids.Length == 0)
+        {
+            return QuotaUsage.Empty;
+        }
+
+        var rows = await RowsAsync(cancellationToken, r => (Digest: OptionalString(r, 0), Bytes: r.GetInt64(1)), """
+            WITH held AS (
+                SELECT digest FROM repository_blobs WHERE repository_id = ANY(@ids)
+                UNION
+                SELECT digest FROM manifests WHERE repository_id = ANY(@ids))
+            SELECT NULL::text, COALESCE(SUM(b.size), 0)::bigint FROM held JOIN blobs b ON b.digest = held.digest
+            UNION ALL
+            SELECT digest, 0::bigint FROM held WHERE digest = ANY(@candidates)
+            """, ("ids", ids), ("candidates", candidates.Select(d => d.ToString()).ToArray()));
+        var bytes = rows.Where(r => r.Digest is null).Sum(r => r.Bytes);
+        return new QuotaUsage(bytes, rows.Where(r => r.Digest is not null).Select(r => Digest.Parse(r.Digest!)).ToHashSet());
+    }
 }

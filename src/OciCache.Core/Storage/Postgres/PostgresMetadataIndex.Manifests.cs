@@ -21,9 +21,9 @@ internal sealed partial class PostgresMetadataIndex
             """, ("name", repository.Name), ("tag", tag)))
         .SingleOrDefault();
 
-    public Task<Digest?> PutManifestAsync(
+    public Task<ManifestPut> PutManifestAsync(
         Repository repository, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
-        IReadOnlyCollection<Digest>? linkedBlobs = null) =>
+        IReadOnlyCollection<Digest>? linkedBlobs = null, bool keepTag = false) =>
         WriteAsync(async (c, t) =>
         {
             if (linkedBlobs is { Count: > 0 })
@@ -31,18 +31,37 @@ internal sealed partial class PostgresMetadataIndex
                 // Nothing is written for a refused push, not even its repository.
                 if (await RepositoryIdAsync(c, t, repository) is not { } existing)
                 {
-                    return linkedBlobs.First();
+                    return new ManifestPut(linkedBlobs.First(), null);
                 }
 
                 if (await FirstUnlinkedAsync(c, t, existing, linkedBlobs) is { } unlinked)
                 {
-                    return unlinked;
+                    return new ManifestPut(unlinked, null);
                 }
             }
 
-            await PutManifestAsync(c, t, await EnsureRepositoryAsync(c, t, repository), manifest, references, tag);
-            return (Digest?)null;
+            var id = await EnsureRepositoryAsync(c, t, repository);
+            if (keepTag && tag is not null && await LockedTagAsync(c, t, id, tag) is { } held && held != manifest.Digest)
+            {
+                return new ManifestPut(null, held);
+            }
+
+            await PutManifestAsync(c, t, id, manifest, references, tag);
+            return ManifestPut.Written;
         });
+
+    /// <summary>
+    /// The digest a kept tag names, read under a transaction-level advisory lock of that tag (keyed by a hash
+    /// of repository id and tag): a second push racing to set the same kept tag, on any replica, waits until
+    /// the first commits and then reads what it wrote. A row lock would not do: a tag pushed for the first
+    /// time has no row to lock yet. Only kept tags take the lock; other tag writes never wait on it.
+    /// </summary>
+    private static async Task<Digest?> LockedTagAsync(NpgsqlConnection c, NpgsqlTransaction t, long repositoryId, string tag)
+    {
+        await ExecuteAsync(c, t, "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", ("key", $"ocicache:kept-tag:{repositoryId}:{tag}"));
+        return await ScalarAsync(c, t, "SELECT digest FROM tags WHERE repository_id = @id AND name = @tag",
+            ("id", repositoryId), ("tag", tag)) is string digest ? Digest.Parse(digest) : null;
+    }
 
     /// <summary>
     /// Checked in the manifest's own transaction, on rows it locks: the links the manifest relies on are

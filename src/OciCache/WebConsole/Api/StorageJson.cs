@@ -81,6 +81,18 @@ internal static class StorageJson
         }
 
         w.WriteEndArray();
+        w.WriteStartArray("quotas");
+        foreach (var quota in data.Quotas)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", quota.Name);
+            ApiJson.Strings(w, "repositories", quota.Repositories);
+            w.WriteNumber("usedBytes", quota.UsedBytes);
+            w.WriteNumber("maxBytes", quota.MaxBytes);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace OciCache.WebConsole.Pages;
 
-/// <summary>Storage: used against the budget and the free-space floor, bytes per upstream, largest images, evictions, pins.</summary>
+/// <summary>Storage: used against the budget and the free-space floor, quotas, bytes per upstream, largest images, evictions, pins.</summary>
 internal static class StoragePage
 {
     public static string Render(StorageData data, ConsoleViewer viewer)
@@ -29,6 +29,20 @@ internal static class StoragePage
         Field(html, "Free-space floor (Storage:MinFreeBytes)", Html.Bytes(data.MinFreeBytes));
         Field(html, "Evicts down to", $"{data.LowWaterPercent} % of a limit");
         html.Raw("</dl></section>");
+
+        if (data.Quotas.Count > 0)
+        {
+            html.Element("h2", "Quotas").Raw("<div class=\"table\"><table>").Head("Quota", "Repositories", "Used", "Limit", "Share").Raw("<tbody>");
+            foreach (var quota in data.Quotas)
+            {
+                html.Row(quota.Name, string.Join(", ", quota.Repositories), Html.Bytes(quota.UsedBytes), Html.Bytes(quota.MaxBytes),
+                    Html.Percent(Math.Min(1.0, (double)quota.UsedBytes / quota.MaxBytes)));
+            }
+
+            html.Raw("</tbody></table></div>").Element("p",
+                "Each blob and manifest counts once per quota, however many of its repositories hold it; deletes give space back once garbage collection removes what only the quota held.",
+                "muted");
+        }
 
         html.Element("h2", "By origin").Raw("<div class=\"table\"><table>").Head("Origin", "Bytes").Raw("<tbody>");
         foreach (var (upstream, bytes) in data.Origins.OnlyBy)
