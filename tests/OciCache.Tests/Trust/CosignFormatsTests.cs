@@ -130,7 +130,7 @@ public sealed class CosignFormatsTests(SigningKeys keys) : IClassFixture<Signing
         Assert.Equal(SignatureCheck.Refused($"signature names {Image} not {OtherImage}"), CosignFormats.CheckBundle(bundle, OtherImage, [keys.Trusted(type)]));
         Assert.Equal(
             SignatureCheck.Refused("no key of the rule verifies the signature (tried stranger)", 1),
-            CosignFormats.CheckBundle(bundle, Image, [TrustKey.Load(keys.Stranger.PublicKeyPath)]));
+            CosignFormats.CheckBundle(bundle, Image, [keys.Trusted(CosignKeyType.Ed25519), TrustKey.Load(keys.Stranger.PublicKeyPath)]));
     }
 
     [Fact]
