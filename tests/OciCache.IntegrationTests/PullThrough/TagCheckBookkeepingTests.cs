@@ -56,10 +56,10 @@ public sealed class TagCheckBookkeepingTests
             public ValueTask<TagRecord?> GetTagAsync(Repository repository, string tag, CancellationToken cancellationToken = default) =>
                 inner.GetTagAsync(repository, tag, cancellationToken);
 
-            public Task<Digest?> PutManifestAsync(
+            public Task<ManifestPut> PutManifestAsync(
                 Repository repository, ManifestRecord manifest, IReadOnlyCollection<Digest> references, string? tag,
-                IReadOnlyCollection<Digest>? linkedBlobs = null) =>
-                inner.PutManifestAsync(repository, manifest, references, tag, linkedBlobs);
+                IReadOnlyCollection<Digest>? linkedBlobs = null, bool keepTag = false) =>
+                inner.PutManifestAsync(repository, manifest, references, tag, linkedBlobs, keepTag);
 
             public Task MarkTagCheckedAsync(Repository repository, string tag, DateTimeOffset checkedAt)
             {
