@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using OciCache.Access;
 using OciCache.Auth;
 using OciCache.Oci;
@@ -44,7 +45,13 @@ internal static partial class TrustGate
         var message = $"{manifest.Digest} in {repository.Name} is not signed by a key of rule \"{verdict.Rule}\" ({mode}): {reason}";
         if (verdict.Refuses)
         {
-            throw new FailureException(new Denied(message));
+            if (HttpMethods.IsHead(context.Request.Method) && context.Features.Get<IHttpResponseFeature>() is { } response)
+            {
+                // A HEAD answer has no body for the OCI error: clients (containerd) print the status line, so it says why.
+                response.ReasonPhrase = "Forbidden: " + new string([.. message.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+            }
+
+            throw new FailureException(new Denied(message, null)); // the message itself: clients print it (containerd: "denied: …")
         }
 
         LogServedUnsigned(services.GetRequiredService<ILogger<ITrustPolicy>>(), message);
