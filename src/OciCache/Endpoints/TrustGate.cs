@@ -54,7 +54,7 @@ internal static partial class TrustGate
             throw new FailureException(new Denied(message, null)); // the message itself: clients print it (containerd: "denied: …")
         }
 
-        LogServedUnsigned(services.GetRequiredService<ILogger<ITrustPolicy>>(), message);
+        LogServedUnsigned(services.GetRequiredService<ILogger<ITrustPolicy>>(), manifest.Digest, repository.Name, verdict.Rule, reason);
     }
 
     /// <summary>An authenticated caller whose rights on the repository include push (never with access control off).</summary>
@@ -70,6 +70,6 @@ internal static partial class TrustGate
         return caller.Identity is { } identity && access.Policy.Allowed(identity, repository.Name, repository.IsMirror).HasFlag(AccessActions.Push);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Served although {Message}")]
-    private static partial void LogServedUnsigned(ILogger logger, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Served {Digest} of {Repository} although it is not signed by a key of rule {Rule} (warn): {Reason}")]
+    private static partial void LogServedUnsigned(ILogger logger, Digest digest, string repository, string? rule, string reason);
 }

@@ -52,7 +52,8 @@ public sealed class TrustWarnAndRotationTests : IAsyncLifetime
         Assert.Equal("rule watch: unsigned: no signature found", warned.Detail);
         Assert.Equal("anonymous", warned.Who);
         Assert.DoesNotContain(audit, e => e.Action == "trust.deny");
-        Assert.Contains("not signed by a key of rule \"watch\" (warn)", await server.Log.WaitForAsync(LogEventLevel.Warning, "Served although"));
+        Assert.Contains($"{image.Digest} of edge/app although it is not signed by a key of rule watch (warn): no signature found",
+            await server.Log.WaitForAsync(LogEventLevel.Warning, "Served "));
         Assert.Equal(1, await TrustSetup.MetricAsync(server.Client, "ocicache_trust_verdicts_total{result=\"unsigned\"}"));
         Assert.Equal(1, await TrustSetup.MetricAsync(server.Client, "ocicache_trust_failures_total{mode=\"warn\"}"));
     }
