@@ -78,6 +78,11 @@ public static partial class CosignFormats
         {
             return SignatureCheck.Refused($"the signature payload is not JSON: {e.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument checks a string's UTF-8 only when it is read.
+            return SignatureCheck.Refused("the signature payload is not JSON: a string is not UTF-8");
+        }
 
         if (type != CosignSignatureType)
         {
@@ -147,6 +152,10 @@ public static partial class CosignFormats
         catch (JsonException e)
         {
             return SignatureCheck.Refused($"the bundle is not JSON: {e.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            return SignatureCheck.Refused("the bundle is not JSON: a string is not UTF-8");
         }
     }
 
@@ -264,6 +273,11 @@ public static partial class CosignFormats
             reason = $"the DSSE payload is not JSON: {e.Message}";
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            reason = "the DSSE payload is not JSON: a string is not UTF-8";
+            return false;
+        }
     }
 
     private static SignatureCheck VerifyWithAny(IReadOnlyList<TrustKey> keys, ReadOnlySpan<byte> message, byte[] signature, bool digest)
@@ -273,7 +287,7 @@ public static partial class CosignFormats
             return SignatureCheck.Refused("the rule has no keys");
         }
 
-        var verifications = 0;
+        var tried = new List<string>(keys.Count);
         foreach (var key in keys)
         {
             if (digest && !key.CanVerifyDigest)
@@ -281,14 +295,14 @@ public static partial class CosignFormats
                 continue;
             }
 
-            verifications++;
+            tried.Add(key.Name);
             if (digest ? key.VerifyDigest(message, signature) : key.Verify(message, signature))
             {
-                return SignatureCheck.By(key, verifications);
+                return SignatureCheck.By(key, tried.Count);
             }
         }
 
-        return SignatureCheck.Refused($"no key of the rule verifies the signature (tried {string.Join(", ", keys.Select(k => k.Name))})", verifications);
+        return SignatureCheck.Refused($"no key of the rule verifies the signature (tried {string.Join(", ", tried)})", tried.Count);
     }
 
     /// <summary>DSSE's pre-authentication encoding: <c>"DSSEv1" SP len(type) SP type SP len(body) SP body</c>.</summary>

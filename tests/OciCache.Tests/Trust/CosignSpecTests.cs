@@ -147,6 +147,31 @@ public sealed class CosignSpecTests(SigningKeys keys) : IClassFixture<SigningKey
     }
 
     [Fact]
+    public async Task Artifacts_AreManifestsTheRegistryAcceptsWithEveryBlobTheyName()
+    {
+        var subject = TestImage.Create(layers: 1, layerBytes: 16).Manifest;
+        var key = keys[CosignKeyType.EcdsaP256];
+        (CosignArtifact Artifact, string ArtifactType, Digest? Subject)[] cases =
+        [
+            (await Cosign.SignatureAsync(key, "site/app", subject.Digest), "application/vnd.oci.image.config.v1+json", null),
+            (await Cosign.SignatureAsync(key, "site/app", subject.Digest, subject), "application/vnd.dev.cosign.artifact.sig.v1+json", subject.Digest),
+            (await Cosign.SignatureAsync(key, "site/app", subject.Digest, subject.Digest), "application/vnd.dev.cosign.artifact.sig.v1+json", subject.Digest),
+            (await Cosign.BundleAsync(key, subject), "application/vnd.dev.sigstore.bundle.v0.3+json", subject.Digest),
+            (await Cosign.BundleAsync(key, subject.Digest), "application/vnd.dev.sigstore.bundle.v0.3+json", subject.Digest),
+        ];
+
+        foreach (var (artifact, artifactType, subjectDigest) in cases)
+        {
+            var manifest = ManifestDocument.Parse(artifact.Manifest.Bytes, artifact.Manifest.MediaType);
+
+            Assert.Equal(artifactType, manifest.ArtifactType);
+            Assert.Equal(subjectDigest, manifest.Subject?.Digest);
+            Assert.Equal(artifact.Blobs.Select(b => b.Digest.ToString()).Order(), manifest.RequiredBlobs.Select(d => d.Digest.ToString()).Order());
+            Assert.All(manifest.RequiredBlobs, d => Assert.Equal(artifact.Blobs.Single(b => b.Digest == d.Digest).Size, d.Size));
+        }
+    }
+
+    [Fact]
     public void DssePae_IsTheProtocolsEncoding()
     {
         // https://github.com/secure-systems-lab/dsse/blob/master/protocol.md: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body.
