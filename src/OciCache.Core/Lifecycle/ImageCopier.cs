@@ -1,7 +1,10 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using OciCache.Oci;
 using OciCache.Registry;
 using OciCache.Storage;
+using OciCache.Trust;
+using OciCache.Upstream;
 
 namespace OciCache.Lifecycle;
 
@@ -10,18 +13,41 @@ namespace OciCache.Lifecycle;
 /// platforms' child manifests and those manifests' blobs. Everything goes through the pull-through reader,
 /// so fetches are shared with concurrent pulls and verified before they are published; content already
 /// stored is not fetched again. Prefetch and sync share it.
+/// In a repository a <c>Trust:Policies</c> rule covers, the image's digest is checked against the rule
+/// before any of it is fetched (<see cref="ImageTrust"/>): an enforcing rule's refusal stores nothing.
 /// </summary>
-public sealed class ImageCopier(IContentReader reader, IBlobStore store)
+public sealed class ImageCopier(IContentReader reader, IBlobStore store, ImageTrust trust)
 {
     /// <summary>
     /// Copies <paramref name="reference"/>; an empty <paramref name="platforms"/> means every platform.
     /// Throws a <see cref="FailureException"/> naming what failed (a <see cref="CopyFailed"/> with the lookup's
-    /// or the fill's failure inside, or a <see cref="ManifestInvalid"/>); a requested platform the image lacks
-    /// fails it, after the platforms it has were copied.
+    /// or the fill's failure inside, a <see cref="ManifestInvalid"/>, or a <see cref="NotSigned"/> when a
+    /// trust rule refuses the image); a requested platform the image lacks fails it, after the platforms it
+    /// has were copied.
     /// </summary>
-    public async Task<CopiedImage> CopyAsync(Repository repository, Reference reference, IReadOnlyList<string> platforms, CopyTally tally, CancellationToken cancellationToken)
+    public Task<CopiedImage> CopyAsync(Repository repository, Reference reference, IReadOnlyList<string> platforms, CopyTally tally, CancellationToken cancellationToken) =>
+        CopyAsync(repository, reference, platforms, tally, checkTrust: true, cancellationToken);
+
+    /// <summary>
+    /// Copies a referrer (a signature, an attestation, an SBOM) whole, every platform: never checked against
+    /// a trust rule, since clients need the signatures to verify anything.
+    /// </summary>
+    public Task<CopiedImage> CopyReferrerAsync(Repository repository, Reference reference, CopyTally tally, CancellationToken cancellationToken) =>
+        CopyAsync(repository, reference, [], tally, checkTrust: false, cancellationToken);
+
+    private async Task<CopiedImage> CopyAsync(
+        Repository repository, Reference reference, IReadOnlyList<string> platforms, CopyTally tally, bool checkTrust, CancellationToken cancellationToken)
     {
+        checkTrust = checkTrust && trust.Covers(repository, reference);
+        var checkedDigest = checkTrust ? await trust.ResolveAndCheckAsync(repository, reference, tally, cancellationToken) : null;
         var (rootDigest, root) = await ManifestAsync(repository, reference, cancellationToken);
+        if (checkTrust && rootDigest != checkedDigest)
+        {
+            // The tag moved between the check and the fetch (or its digest could not be had without the
+            // manifest): checked again before any child or blob is fetched.
+            await trust.CheckAsync(repository, reference, rootDigest, tally, cancellationToken);
+        }
+
         tally.AddManifest();
         if (root.Manifests.Count > 0)
         {
