@@ -4,6 +4,7 @@ using OciCache.Registry;
 using OciCache.Settings;
 using OciCache.Storage;
 using OciCache.Sync;
+using OciCache.Trust;
 using OciCache.Upstream;
 
 namespace OciCache;
@@ -49,6 +50,9 @@ public record OciCacheCoreOptions : ISettingsSection
 
     /// <summary>Replicas sharing one metadata database: who fetches a cold blob, and how the others follow.</summary>
     public ClusterOptions Cluster { get; set; } = new();
+
+    /// <summary>Signature policies: which repositories serve only images signed by which keys.</summary>
+    public TrustOptions Trust { get; set; } = new();
 
     /// <summary>The upstreams in effect: the configured ones, or the well-known four when none are.</summary>
     public IReadOnlyDictionary<string, UpstreamOptions> EffectiveUpstreams =>

@@ -13,6 +13,7 @@ using OciCache.Storage.Postgres;
 using OciCache.Storage.S3;
 using OciCache.Transfer;
 using OciCache.Sync;
+using OciCache.Trust;
 using OciCache.Upstream;
 
 namespace OciCache;
@@ -129,6 +130,15 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<IRunningFills>(static p => p.GetRequiredService<FillCoordinator>());
         services.TryAddSingleton<MirrorManifests>();
         services.TryAddSingleton<IContentReader, PullThroughContentReader>();
+
+        // Trust (signature policies): the policy reads signatures through the pull-through reader
+        services.TryAddSingleton<TrustMetrics>();
+        services.TryAddSingleton<TrustKeyring>();
+        services.TryAddSingleton<IUpstreamReferrers, UpstreamTrustReferrers>();
+        services.TryAddSingleton<ITrustPolicy>(sp => new TrustPolicy(
+            sp.GetRequiredService<TrustKeyring>(), sp.GetRequiredService<TrustOptions>(), sp.GetRequiredService<IContentReader>(),
+            sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<IManifestIndex>(), sp.GetRequiredService<TrustMetrics>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TrustPolicy>>(), sp.GetService<IUpstreamReferrers>()));
 
         // Lifecycle
         services.TryAddSingleton<RuntimePins>();

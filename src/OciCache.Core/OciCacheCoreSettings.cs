@@ -5,6 +5,7 @@ using OciCache.Registry;
 using OciCache.Settings;
 using OciCache.Storage;
 using OciCache.Sync;
+using OciCache.Trust;
 using OciCache.Upstream;
 
 namespace OciCache;
@@ -39,6 +40,7 @@ internal static class OciCacheCoreSettings
         services.AddSettingsSection(options.Cluster)
             .AddSettingsValidator<ClusterOptions, ClusterOptionsValidator>()
             .AddSettingsValidator<ClusterOptions, ClusterOptionsRules>();
+        services.AddSettingsSection(options.Trust).AddSettingsValidator<TrustOptions, TrustOptionsValidator>();
         return services;
     }
 }

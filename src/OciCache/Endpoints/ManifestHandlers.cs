@@ -4,6 +4,7 @@ using OciCache.Http;
 using OciCache.Oci;
 using OciCache.Registry;
 using OciCache.Storage;
+using OciCache.Trust;
 
 namespace OciCache.Endpoints;
 
@@ -38,6 +39,7 @@ internal static class ManifestHandlers
 
         var found = (ManifestLookup.Found)lookup;
         var manifest = found.Manifest;
+        await TrustGate.CheckAsync(context, repository, reference, manifest);
         await using var stored = headOnly || found.Content is not null
             ? null
             : await context.RequestServices.GetRequiredService<IBlobStore>().OpenReadAsync(manifest.Digest, context.RequestAborted);
@@ -82,6 +84,7 @@ internal static class ManifestHandlers
             ? (await context.RequestServices.GetRequiredService<IManifestIndex>().GetTagAsync(repository, reference.Tag, context.RequestAborted))?.Digest
             : null;
         var result = await writer.PutAsync(repository, reference, context.Request.Body, context.Request.ContentType, context.RequestAborted);
+        context.RequestServices.GetRequiredService<ITrustPolicy>().ManifestStored(repository, result.Digest); // a signature may have arrived
         audit.Write(context, new AuditEvent("manifest.push", "ok") { Repository = repository.Name, Reference = rawReference, Digest = result.Digest.ToString() });
         if (previous is { } old && old != result.Digest)
         {
