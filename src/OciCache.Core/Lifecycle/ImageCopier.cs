@@ -1,10 +1,7 @@
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using OciCache.Oci;
 using OciCache.Registry;
 using OciCache.Storage;
-using OciCache.Trust;
-using OciCache.Upstream;
 
 namespace OciCache.Lifecycle;
 
@@ -13,8 +10,9 @@ namespace OciCache.Lifecycle;
 /// platforms' child manifests and those manifests' blobs. Everything goes through the pull-through reader,
 /// so fetches are shared with concurrent pulls and verified before they are published; content already
 /// stored is not fetched again. Prefetch and sync share it.
-/// In a repository a <c>Trust:Policies</c> rule covers, the image's digest is checked against the rule
-/// before any of it is fetched (<see cref="ImageTrust"/>): an enforcing rule's refusal stores nothing.
+/// In a repository a <c>Trust:Policies</c> rule covers, the image's digest is checked against the rule once
+/// its manifest was read (<see cref="ImageTrust"/>): an enforcing rule's refusal fetches no child manifest,
+/// config or layer of it.
 /// </summary>
 public sealed class ImageCopier(IContentReader reader, IBlobStore store, ImageTrust trust)
 {
@@ -38,13 +36,9 @@ public sealed class ImageCopier(IContentReader reader, IBlobStore store, ImageTr
     private async Task<CopiedImage> CopyAsync(
         Repository repository, Reference reference, IReadOnlyList<string> platforms, CopyTally tally, bool checkTrust, CancellationToken cancellationToken)
     {
-        checkTrust = checkTrust && trust.Covers(repository, reference);
-        var checkedDigest = checkTrust ? await trust.ResolveAndCheckAsync(repository, reference, tally, cancellationToken) : null;
         var (rootDigest, root) = await ManifestAsync(repository, reference, cancellationToken);
-        if (checkTrust && rootDigest != checkedDigest)
+        if (checkTrust && trust.Covers(repository, reference))
         {
-            // The tag moved between the check and the fetch (or its digest could not be had without the
-            // manifest): checked again before any child or blob is fetched.
             await trust.CheckAsync(repository, reference, rootDigest, tally, cancellationToken);
         }
 

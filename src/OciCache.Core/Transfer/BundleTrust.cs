@@ -18,7 +18,7 @@ internal sealed class BundleTrust(
     /// <summary>Null when the entry is signed, or not checked; else why not, and whether the rule refuses it.</summary>
     public async Task<UnsignedImage?> CheckAsync(LayoutEntry entry, TransferReference image, CancellationToken cancellationToken)
     {
-        if ((image.Reference.IsTag && TransferSignatures.IsSignatureTag(image.Reference.Tag)) || !trust.Covers(image.Repository))
+        if (SignatureArtifacts.IsSignatureReference(image.Reference) || !trust.Covers(image.Repository))
         {
             return null;
         }

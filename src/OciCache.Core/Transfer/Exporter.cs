@@ -112,7 +112,7 @@ public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryR
     /// </summary>
     private async Task CheckSignedAsync(TransferReference image, Digest digest, bool allowUnsigned, ExportPlan plan, CancellationToken cancellationToken)
     {
-        if ((image.Reference.IsTag && TransferSignatures.IsSignatureTag(image.Reference.Tag)) || !trust.Covers(image.Repository))
+        if (SignatureArtifacts.IsSignatureReference(image.Reference) || !trust.Covers(image.Repository))
         {
             return;
         }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using OciCache.Oci;
 using OciCache.Registry;
 using OciCache.Storage;
@@ -12,11 +11,8 @@ namespace OciCache.Transfer;
 /// its index.json entries of one repository (cosign's <c>sha256-&lt;hex&gt;.sig</c> tag, the referrers an
 /// export wrote) and its blobs, staged and verified in the store before anything is checked.
 /// </summary>
-internal static partial class TransferSignatures
+internal static class TransferSignatures
 {
-    /// <summary>cosign's tags beside an image: <c>sha256-&lt;hex&gt;.sig</c>, <c>.att</c>, <c>.sbom</c>; never checked themselves.</summary>
-    public static bool IsSignatureTag(string tag) => SignatureTag().IsMatch(tag);
-
     public static ISignatureSource Store(IManifestIndex index, IBlobStore store, Repository repository) => new StoreSource(index, store, repository);
 
     public static ISignatureSource Bundle(IBlobStore store, IReadOnlyDictionary<Digest, long> staged, IReadOnlyList<BundleManifest> manifests) =>
@@ -33,9 +29,6 @@ internal static partial class TransferSignatures
 
         return await content.ReadAllAsync(cancellationToken);
     }
-
-    [GeneratedRegex(@"\Asha(256|512)-[0-9a-f]{64,128}\.(sig|att|sbom)\z", RegexOptions.CultureInvariant)]
-    private static partial Regex SignatureTag();
 
     private sealed class StoreSource(IManifestIndex index, IBlobStore store, Repository repository) : ISignatureSource
     {
