@@ -210,7 +210,7 @@ public sealed partial class SyncRunner(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Job}: {Image} failed: {Reason}")]
     private partial void LogFailed(string job, string image, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Job}: {Refused} images refused by an enforcing trust rule (not stored), {Warned} unsigned or invalid under a warning rule (stored)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Job}: {Refused} images refused by an enforcing trust rule (not copied), {Warned} unsigned or invalid under a warning rule (copied)")]
     private partial void LogTrust(string job, int refused, int warned);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync {Job} running: {Images} images, {Bytes} bytes fetched so far ({Rate} bytes/s), {Failed} failed")]
