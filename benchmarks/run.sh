@@ -12,7 +12,7 @@
 #                 rounds of the fast-link scenario's interleaved blob GETs (default 5, 3 with --quick)
 #   --note        a line for the results' conditions (what else ran on the machine)
 #   --only        run only these scenarios: startup, pulls, first-byte, throughput, head-load,
-#                 concurrency, footprint, fast-link, scale-out, offline
+#                 concurrency, footprint, fast-link, scale-out, trust, offline
 #   --images      pull only these images in the cold/warm scenario (small, medium, large, huge, multiarch)
 #   --results     where results.md, results.json and the charts go (default benchmarks/results/ for a
 #                 full run, benchmarks/work/results-quick/ for --quick, so a smoke run never
@@ -24,6 +24,7 @@ work=$here/work
 
 quick=false
 wan=true
+only=""
 rate=50
 results=""
 harness_args=()
@@ -32,7 +33,8 @@ while [ $# -gt 0 ]; do
     --quick) quick=true; harness_args+=(--quick) ;;
     --no-wan) wan=false; harness_args+=(--no-wan) ;;
     --rate-mbit) rate=$2; harness_args+=(--rate-mbit "$2"); shift ;;
-    --delay-ms|--rounds|--fast-link-rounds|--note|--only|--images) harness_args+=("$1" "$2"); shift ;;
+    --only) only=$2; harness_args+=("$1" "$2"); shift ;;
+    --delay-ms|--rounds|--fast-link-rounds|--note|--images) harness_args+=("$1" "$2"); shift ;;
     --results) results=$2; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -59,13 +61,17 @@ need curl curl
 need gnuplot gnuplot-nox
 need ip iproute2
 need tc iproute2
-# The scale-out scenario's backends: PostgreSQL (server binaries off PATH), a single-node Ceph with RGW, HAProxy.
-[ -x /usr/lib/postgresql/15/bin/initdb ] || packages+=(postgresql)
-need ceph-mon ceph-mon
-need ceph-osd ceph-osd
-need radosgw radosgw
-need radosgw-admin ceph-common
-need haproxy haproxy
+# The scale-out scenario's backends: PostgreSQL (server binaries off PATH), a single-node Ceph with RGW, HAProxy;
+# only when that scenario runs.
+if [ -z "$only" ] || [[ ",$only," == *",scale-out,"* ]]; then
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || packages+=(postgresql)
+  need ceph-mon ceph-mon
+  need ceph-osd ceph-osd
+  need radosgw radosgw
+  need radosgw-admin ceph-common
+  need haproxy haproxy
+fi
+need openssl openssl
 if [ ${#packages[@]} -gt 0 ]; then
   echo "==> installing ${packages[*]}" >&2
   as_root apt-get update -qq

@@ -96,7 +96,16 @@ internal sealed record BenchOptions
 
     public int ScaleOutThroughputClients => 6;
 
+    /// <summary>The signed image of the trust scenario: cached once, then pulled warm with the policy and without.</summary>
+    public ImageSpec TrustImage => Quick ? ImageSpec.Small : ImageSpec.Medium;
+
+    /// <summary>Warm manifest GETs of the trust image per setup (with the policy, without).</summary>
+    public int TrustManifestGets => Quick ? 20 : 100;
+
+    /// <summary>Warm <c>ctr images pull</c>s of the trust image per setup.</summary>
+    public int TrustPullRounds => Quick ? 3 : 5;
+
     public IEnumerable<ImageSpec> AllImages =>
         PullImages.Append(ConcurrencyImage).Append(ImageSpec.Warmup).Append(BigImage).Append(FootprintImage).Concat(FastLinkImages)
-            .Append(ScaleOutImage).Concat(Enumerable.Range(0, ScaleOutReplicas).Select(ImageSpec.ReplicaWarmup)).DistinctBy(i => i.Key);
+            .Append(ScaleOutImage).Append(TrustImage).Concat(Enumerable.Range(0, ScaleOutReplicas).Select(ImageSpec.ReplicaWarmup)).DistinctBy(i => i.Key);
 }

@@ -87,6 +87,7 @@ internal static class Runner
         ("footprint", FootprintScenario.ConcurrentBlobAsync),
         ("fast-link", FastLinkScenario.RunAsync),
         ("scale-out", ScaleOutScenario.RunAsync),
+        ("trust", TrustScenario.RunAsync),
         ("offline", OfflineScenario.RunAsync),
     ];
 
@@ -141,6 +142,7 @@ internal static class Runner
         c["curl"] = await Version("curl", "--version");
         c["rounds"] = $"cold/warm pulls {bench.Options.Rounds}, first byte {bench.Options.FirstByteRounds}, throughput {bench.Options.ThroughputRounds}, HEAD load 2, concurrency 1, " +
             $"fast link {bench.Options.FastLinkRounds}, its {bench.Options.FastLinkClients} concurrent clients {bench.Options.FastLinkConcurrencyRounds}, " +
-            $"scale-out: {bench.Options.ScaleOutClients} cold clients {bench.Options.ScaleOutCopiesRounds}, first byte {bench.Options.ScaleOutFirstByteRounds}, warm {bench.Options.ScaleOutThroughputRounds}";
+            $"scale-out: {bench.Options.ScaleOutClients} cold clients {bench.Options.ScaleOutCopiesRounds}, first byte {bench.Options.ScaleOutFirstByteRounds}, warm {bench.Options.ScaleOutThroughputRounds}, " +
+            $"trust: manifest GETs {bench.Options.TrustManifestGets}, warm pulls {bench.Options.TrustPullRounds}";
     }
 }
