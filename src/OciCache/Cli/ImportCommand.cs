@@ -51,7 +51,7 @@ internal static class ImportCommand
                 return 1;
             }
 
-            Console.WriteLine($"imported {result.Images} images from {path}: {result.ManifestsStored} manifests stored, " +
+            Console.WriteLine($"imported {result.Images - result.Refused.Count} images from {path}: {result.ManifestsStored} manifests stored, " +
                               $"{result.ManifestsPresent} already present, {result.BlobsLinked} blobs linked, " +
                               $"{result.BlobsVerified} blobs ({ByteSize.Format(result.Bytes)}) verified in {seconds:0.0}s");
             foreach (var unsigned in result.Unsigned)

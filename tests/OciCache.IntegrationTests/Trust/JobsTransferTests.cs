@@ -88,6 +88,7 @@ public sealed class JobsTransferTests : IAsyncLifetime
         var imported = await TransferFixture.OciCacheAsync("import", bundle, "--config", _enforce, "--data", data.Path);
 
         Assert.True(imported.ExitCode == 1, imported.ToString());
+        Assert.Contains("imported 4 images", imported.Stdout); // signed, referred, the .sig tag and the referrer
         Assert.Contains($"refused: site/app:unsigned ({_unsigned.Digest}) is not signed by a key of rule \"{Rule}\" (enforce): ", imported.Stderr);
         Assert.DoesNotContain("site/app:signed (", imported.Stderr);
         Assert.DoesNotContain("site/app:referred (", imported.Stderr);
