@@ -273,7 +273,7 @@ public static partial class CosignFormats
             return SignatureCheck.Refused("the rule has no keys");
         }
 
-        var verifications = 0;
+        var tried = new List<string>(keys.Count);
         foreach (var key in keys)
         {
             if (digest && !key.CanVerifyDigest)
@@ -281,14 +281,14 @@ public static partial class CosignFormats
                 continue;
             }
 
-            verifications++;
+            tried.Add(key.Name);
             if (digest ? key.VerifyDigest(message, signature) : key.Verify(message, signature))
             {
-                return SignatureCheck.By(key, verifications);
+                return SignatureCheck.By(key, tried.Count);
             }
         }
 
-        return SignatureCheck.Refused($"no key of the rule verifies the signature (tried {string.Join(", ", keys.Select(k => k.Name))})", verifications);
+        return SignatureCheck.Refused($"no key of the rule verifies the signature (tried {string.Join(", ", tried)})", tried.Count);
     }
 
     /// <summary>DSSE's pre-authentication encoding: <c>"DSSEv1" SP len(type) SP type SP len(body) SP body</c>.</summary>
