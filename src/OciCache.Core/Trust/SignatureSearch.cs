@@ -40,7 +40,7 @@ internal static class SignatureSearch
             }
         }
 
-        foreach (var referrer in await source.GetReferrersAsync(digest, cancellationToken))
+        foreach (var referrer in await ReferrersAsync(source, digest, cancellationToken))
         {
             if (candidates == MaxCandidates)
             {
@@ -66,6 +66,33 @@ internal static class SignatureSearch
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The referrers API's answer, then the index at the referrers tag <c>sha256-&lt;hex&gt;</c> (the OCI fallback a
+    /// registry without the API, such as distribution 2.8, holds; cosign writes it there), without repeats.
+    /// </summary>
+    private static async ValueTask<IReadOnlyList<Descriptor>> ReferrersAsync(ISignatureSource source, Digest digest, CancellationToken cancellationToken)
+    {
+        var referrers = new List<Descriptor>(await source.GetReferrersAsync(digest, cancellationToken));
+        var fallback = Reference.ForTag($"{digest.Algorithm}-{digest.Encoded}");
+        if (await source.GetManifestAsync(fallback, MaxManifestBytes, cancellationToken) is not { } bytes)
+        {
+            return referrers;
+        }
+
+        try
+        {
+            var index = ManifestDocument.Parse(bytes, null);
+            var known = referrers.Select(r => r.Digest).ToHashSet();
+            referrers.AddRange(index.Manifests.Where(m => known.Add(m.Digest)));
+        }
+        catch (FailureException)
+        {
+            // Not an index: the tag holds nothing a check can use.
+        }
+
+        return referrers;
     }
 
     /// <summary>The signatures one manifest carries, checked in order; Unsigned when it carries none.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using OciCache.Access;
 using OciCache.Auth;
 using OciCache.Oci;
@@ -44,10 +45,16 @@ internal static partial class TrustGate
         var message = $"{manifest.Digest} in {repository.Name} is not signed by a key of rule \"{verdict.Rule}\" ({mode}): {reason}";
         if (verdict.Refuses)
         {
-            throw new FailureException(new Denied(message));
+            if (HttpMethods.IsHead(context.Request.Method) && context.Features.Get<IHttpResponseFeature>() is { } response)
+            {
+                // A HEAD answer has no body for the OCI error: clients (containerd) print the status line, so it says why.
+                response.ReasonPhrase = "Forbidden: " + new string([.. message.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+            }
+
+            throw new FailureException(new Denied(message, null)); // the message itself: clients print it (containerd: "denied: …")
         }
 
-        LogServedUnsigned(services.GetRequiredService<ILogger<ITrustPolicy>>(), message);
+        LogServedUnsigned(services.GetRequiredService<ILogger<ITrustPolicy>>(), manifest.Digest, repository.Name, verdict.Rule, reason);
     }
 
     /// <summary>An authenticated caller whose rights on the repository include push (never with access control off).</summary>
@@ -63,6 +70,6 @@ internal static partial class TrustGate
         return caller.Identity is { } identity && access.Policy.Allowed(identity, repository.Name, repository.IsMirror).HasFlag(AccessActions.Push);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Served although {Message}")]
-    private static partial void LogServedUnsigned(ILogger logger, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Served {Digest} of {Repository} although it is not signed by a key of rule {Rule} (warn): {Reason}")]
+    private static partial void LogServedUnsigned(ILogger logger, Digest digest, string repository, string? rule, string reason);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OciCache.Oci;
 using OciCache.Storage;
+using OciCache.Trust;
 
 namespace OciCache.WebConsole;
 
@@ -48,14 +49,30 @@ internal sealed record RepositoryTags(RepositoryRow Repository, IReadOnlyList<Ta
 
         await services.GetRequiredService<Lifecycle.PullCounter>().FlushAsync(); // counts up to this request
         var store = services.GetRequiredService<IBlobStore>();
+        var trust = services.GetRequiredService<ITrustPolicy>();
+        var stored = Oci.Repository.FromStored(repository.Name, repository.Upstream);
+        var covered = trust.Covers(stored);
         var tags = new List<TagDetail>();
         foreach (var t in (await catalog.ListTagsAsync(name, MaxTags, context.RequestAborted)).Where(t => !IsReferrerTag(t.Tag)))
         {
-            tags.Add(new TagDetail(t, await PlatformsAsync(store, t, context.RequestAborted), await catalog.ListReferrersAsync(name, t.Digest, context.RequestAborted)));
+            tags.Add(new TagDetail(t, await PlatformsAsync(store, t, context.RequestAborted), await catalog.ListReferrersAsync(name, t.Digest, context.RequestAborted))
+            {
+                // The verdict a pull would get (from the verdict cache when a pull already asked).
+                Signature = covered ? SignatureLabel(await trust.EvaluateAsync(stored, t.Digest, context.RequestAborted)) : null,
+            });
         }
 
         return new RepositoryTags(repository, tags);
     }
+
+    /// <summary>"signed by &lt;key&gt;", "unsigned" or "invalid"; null for what no rule checks (a signature artifact).</summary>
+    public static string? SignatureLabel(TrustVerdict verdict) => verdict.State switch
+    {
+        TrustState.Signed => $"signed by {verdict.KeyName}",
+        TrustState.Unsigned => "unsigned",
+        TrustState.Invalid => "invalid",
+        _ => null,
+    };
 
     /// <summary>cosign's <c>sha256-&lt;hex&gt;.sig</c> and the OCI referrers tag schema: not images of their own.</summary>
     public static bool IsReferrerTag(string tag) => tag.StartsWith("sha256-", StringComparison.Ordinal);
@@ -111,4 +128,8 @@ internal sealed record RepositoryTags(RepositoryRow Repository, IReadOnlyList<Ta
     }
 }
 
-internal sealed record TagDetail(TagRow Row, IReadOnlyList<string> Platforms, IReadOnlyList<ReferrerRow> Referrers);
+internal sealed record TagDetail(TagRow Row, IReadOnlyList<string> Platforms, IReadOnlyList<ReferrerRow> Referrers)
+{
+    /// <summary>Where the tag's image stands against the signature rule covering the repository; null when none does.</summary>
+    public string? Signature { get; init; }
+}

@@ -41,6 +41,11 @@ internal static class RepositoryJson
             ApiJson.Time(w, "updatedAt", row.UpdatedAt);
             ApiJson.Time(w, "lastPulled", row.LastPulled);
             w.WriteNumber("pullCount", row.Pulls);
+            if (tag.Signature is { } signature)
+            {
+                w.WriteString("signature", signature); // only in repositories a signature rule covers
+            }
+
             w.WriteStartArray("referrers");
             foreach (var referrer in tag.Referrers)
             {

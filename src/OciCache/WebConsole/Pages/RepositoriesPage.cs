@@ -53,8 +53,13 @@ internal static class RepositoriesPage
                 .Element("dt", "Platforms").Element("dd", tag.Platforms.Count == 0 ? "–" : string.Join(", ", tag.Platforms))
                 .Element("dt", "Updated").Element("dd", Html.Time(row.UpdatedAt))
                 .Element("dt", "Last pulled").Element("dd", Html.Time(row.LastPulled))
-                .Element("dt", "Pulls").Element("dd", Html.Number(row.Pulls))
-                .Raw("</dl><div class=\"pull\">");
+                .Element("dt", "Pulls").Element("dd", Html.Number(row.Pulls));
+            if (tag.Signature is { } signature)
+            {
+                html.Element("dt", "Signature").Element("dd", signature, signature.StartsWith("signed", StringComparison.Ordinal) ? "signed" : "unsigned");
+            }
+
+            html.Raw("</dl><div class=\"pull\">");
             foreach (var (client, command) in commands.For(r, row.Tag))
             {
                 html.Raw("<div class=\"command\"><span class=\"client\">").Text(client).Raw("</span><code>").Text(command)
