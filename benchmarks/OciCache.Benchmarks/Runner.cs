@@ -143,6 +143,6 @@ internal static class Runner
         c["rounds"] = $"cold/warm pulls {bench.Options.Rounds}, first byte {bench.Options.FirstByteRounds}, throughput {bench.Options.ThroughputRounds}, HEAD load 2, concurrency 1, " +
             $"fast link {bench.Options.FastLinkRounds}, its {bench.Options.FastLinkClients} concurrent clients {bench.Options.FastLinkConcurrencyRounds}, " +
             $"scale-out: {bench.Options.ScaleOutClients} cold clients {bench.Options.ScaleOutCopiesRounds}, first byte {bench.Options.ScaleOutFirstByteRounds}, warm {bench.Options.ScaleOutThroughputRounds}, " +
-            $"trust: manifest GETs {bench.Options.TrustManifestGets}, warm pulls {bench.Options.TrustPullRounds}";
+            $"trust: {bench.Options.TrustRounds} rounds of a restart, {bench.Options.TrustManifestGets} manifest GETs and a warm pull per setup";
     }
 }

@@ -59,9 +59,9 @@ internal static class ScaleOutSetups
 
 /// <summary>
 /// The trust scenario: one signed image under an enforcing <c>Trust:Policies</c> rule, against the same cache
-/// without the rule. Seconds for the GETs (the first after a restart: with the rule it reaches the cold
-/// verdict), bytes per second for the warm pulls (medians), and the signature verifications the run with the
-/// rule performed after its restart (1: the cold verdict; warm requests add none).
+/// without the rule, rounds alternating. Seconds for the GETs (the first after a restart: with the rule it
+/// reaches the cold verdict), bytes per second for the warm pulls (medians over rounds), and the most
+/// signature verifications a round with the rule performed (1: the cold verdict; warm requests add none).
 /// </summary>
 internal sealed record TrustRow(
     string Image, long PullBytes, string Rule, double FirstGetWithPolicy, double FirstGetWithout, double ManifestGetWithPolicy, double ManifestGetWithout,

@@ -11,11 +11,11 @@ namespace OciCache.Benchmarks.Scenarios;
 /// <summary>
 /// What a signature policy (<c>Trust:Policies</c>, enforce) costs OciCache. The image is signed at the
 /// upstream as cosign does (an ECDSA P-256 key made with openssl, the <c>.sig</c> tag) and cached once with
-/// the policy on. Then, with the policy and again without it (same data folder, each after a restart, so no
-/// verdict is cached): the first manifest GET of the image after the restart (with the policy it reaches the
-/// cold verdict: signature read from the store, one verification), warm manifest GETs, and warm
-/// <c>ctr images pull</c>s of the whole image. The verifications counter is read after the warm pulls: a
-/// warm pull costs none.
+/// the policy on. Then rounds alternate the policy and no policy on the same data folder, each after a
+/// restart (no verdict cached): the first manifest GET of the image (with the policy it reaches the cold
+/// verdict: signatures looked up, one verification), warm manifest GETs, and a warm <c>ctr images pull</c>
+/// of the whole image. The verifications counter is read at the end of each round with the policy: a warm
+/// request costs none, so it reads 1.
 /// </summary>
 internal static partial class TrustScenario
 {
@@ -44,24 +44,47 @@ internal static partial class TrustScenario
         await bench.WarmUpAsync(peer);
         await bench.WarmAsync(peer, [image]); // refused (and failing the scenario) if the policy did not verify the signature
 
-        var with = await MeasureAsync(bench, image, policy);
-        var verifications = await VerificationsAsync(peer.MetricsUrl);
-        var without = await MeasureAsync(bench, image, null);
+        // Rounds alternate the two setups (with, without, with, …), each after a restart, so a busy machine
+        // weighs on both alike; medians over rounds.
+        var with = new Samples();
+        var without = new Samples();
+        for (var round = 0; round < bench.Options.TrustRounds; round++)
+        {
+            await MeasureAsync(bench, image, policy, with);
+            with.Verifications.Add(await VerificationsAsync(peer.MetricsUrl));
+            await MeasureAsync(bench, image, null, without);
+        }
+
         var row = new TrustRow(image.Name, image.PullBytes, Rule,
-            with.FirstGet, without.FirstGet, with.ManifestGet, without.ManifestGet,
-            with.PullBytesPerSecond, without.PullBytesPerSecond, with.PullsOk + without.PullsOk, with.Pulls + without.Pulls,
-            verifications, string.Join("; ", new[] { with.Error, without.Error }.Where(e => e.Length > 0)));
+            Stats.Median(with.FirstGets), Stats.Median(without.FirstGets), Stats.Median(with.ManifestGets), Stats.Median(without.ManifestGets),
+            Stats.Median(with.Pulls), Stats.Median(without.Pulls), with.Pulls.Count + without.Pulls.Count, 2 * bench.Options.TrustRounds,
+            with.Verifications.Max(), string.Join("; ", with.Errors.Concat(without.Errors)));
         bench.Results.Trust = row;
         bench.Log($"trust {image.Name}: first GET {Format.Ms(row.FirstGetWithPolicy)} with the policy (cold verdict) vs {Format.Ms(row.FirstGetWithout)} without; " +
             $"warm manifest GET {Format.Ms(row.ManifestGetWithPolicy)} vs {Format.Ms(row.ManifestGetWithout)}; " +
             $"warm pull {Format.Bytes(row.PullWithPolicy)}/s vs {Format.Bytes(row.PullWithout)}/s ({Format.Ratio(row.PullWithPolicy / row.PullWithout)}); " +
-            $"verifications after the warm pulls {row.Verifications?.ToString() ?? "?"}");
+            $"verifications per round with the policy {row.Verifications?.ToString() ?? "?"} at most");
     }
 
-    private sealed record Measured(double FirstGet, double ManifestGet, double PullBytesPerSecond, int PullsOk, int Pulls, string Error);
+    /// <summary>One setup's figures over the rounds.</summary>
+    private sealed class Samples
+    {
+        public List<double> FirstGets { get; } = [];
 
-    /// <summary>Restarts OciCache on its data (with <paramref name="environment"/>), then the first GET, warm GETs and warm pulls.</summary>
-    private static async Task<Measured> MeasureAsync(Bench bench, GeneratedImage image, IDictionary<string, string>? environment)
+        public List<double> ManifestGets { get; } = [];
+
+        public List<double> Pulls { get; } = [];
+
+        public List<long?> Verifications { get; } = [];
+
+        public List<string> Errors { get; } = [];
+    }
+
+    /// <summary>
+    /// Restarts OciCache on its data (with <paramref name="environment"/>), then times the first manifest GET,
+    /// the warm ones (their median joins the samples) and one warm pull.
+    /// </summary>
+    private static async Task MeasureAsync(Bench bench, GeneratedImage image, IDictionary<string, string>? environment, Samples samples)
     {
         var peer = bench.OciCache;
         await peer.StopAsync();
@@ -69,29 +92,23 @@ internal static partial class TrustScenario
         await bench.WarmUpAsync(peer); // the warm-up image is not covered: the server is running, the verdict cache empty
 
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
-        var first = await ManifestGetAsync(client, peer.Url(image, "manifests", image.Tag));
+        samples.FirstGets.Add(await ManifestGetAsync(client, peer.Url(image, "manifests", image.Tag)));
         var gets = new List<double>();
         for (var i = 0; i < bench.Options.TrustManifestGets; i++)
         {
             gets.Add(await ManifestGetAsync(client, peer.Url(image, "manifests", image.Tag)));
         }
 
-        var pulls = new List<double>();
-        var error = "";
-        for (var round = 0; round < bench.Options.TrustPullRounds; round++)
+        samples.ManifestGets.Add(Stats.Median(gets));
+        var pull = await bench.Containerd.PullAsync(peer, image, TimeSpan.FromMinutes(5));
+        if (pull.Ok)
         {
-            var pull = await bench.Containerd.PullAsync(peer, image, TimeSpan.FromMinutes(5));
-            if (pull.Ok)
-            {
-                pulls.Add(image.PullBytes / pull.Elapsed.TotalSeconds);
-            }
-            else
-            {
-                error = $"{(environment is null ? "without" : "with")} the policy: {pull.Describe}";
-            }
+            samples.Pulls.Add(image.PullBytes / pull.Elapsed.TotalSeconds);
         }
-
-        return new Measured(first, Stats.Median(gets), Stats.Median(pulls), pulls.Count, bench.Options.TrustPullRounds, error);
+        else
+        {
+            samples.Errors.Add($"{(environment is null ? "without" : "with")} the policy: {pull.Describe}");
+        }
     }
 
     /// <summary>Seconds to the last byte of a manifest GET.</summary>

@@ -19,9 +19,9 @@ public sealed class ImageCopier(IContentReader reader, IBlobStore store, ImageTr
     /// <summary>
     /// Copies <paramref name="reference"/>; an empty <paramref name="platforms"/> means every platform.
     /// Throws a <see cref="FailureException"/> naming what failed (a <see cref="CopyFailed"/> with the lookup's
-    /// or the fill's failure inside, a <see cref="ManifestInvalid"/>, or a <see cref="NotSigned"/> when a
-    /// trust rule refuses the image); a requested platform the image lacks fails it, after the platforms it
-    /// has were copied.
+    /// or the fill's failure inside, a <see cref="ManifestInvalid"/>, or a <see cref="CopyFailed"/> with a
+    /// <see cref="Denied"/> inside when a trust rule refuses the image); a requested platform the image lacks
+    /// fails it, after the platforms it has were copied.
     /// </summary>
     public Task<CopiedImage> CopyAsync(Repository repository, Reference reference, IReadOnlyList<string> platforms, CopyTally tally, CancellationToken cancellationToken) =>
         CopyAsync(repository, reference, platforms, tally, checkTrust: true, cancellationToken);

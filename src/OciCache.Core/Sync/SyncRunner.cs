@@ -13,8 +13,8 @@ namespace OciCache.Sync;
 /// last one stopped: stored content is skipped, a blob cut off mid-fetch is fetched again. It never deletes
 /// anything. It obeys the upstream's Allow and Deny rules and does nothing while the cache is offline.
 /// A tag that a <c>Trust:Policies</c> rule covers is checked before it is copied (<see cref="ImageTrust"/>):
-/// refused by an enforcing rule, nothing of it is stored and the run names it among its failures with the
-/// reason; a warning rule's failure is copied and kept in <see cref="CopyTally.TrustWarnings"/>. Referrers
+/// refused by an enforcing rule, none of its child manifests, configs or layers is fetched and the run names
+/// it among its failures with the reason; a warning rule's failure is copied and kept in <see cref="CopyTally.TrustWarnings"/>. Referrers
 /// (signatures) are never checked.
 /// </summary>
 public sealed partial class SyncRunner(
