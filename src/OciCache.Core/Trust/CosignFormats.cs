@@ -78,6 +78,11 @@ public static partial class CosignFormats
         {
             return SignatureCheck.Refused($"the signature payload is not JSON: {e.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // JsonDocument checks a string's UTF-8 only when it is read.
+            return SignatureCheck.Refused("the signature payload is not JSON: a string is not UTF-8");
+        }
 
         if (type != CosignSignatureType)
         {
@@ -147,6 +152,10 @@ public static partial class CosignFormats
         catch (JsonException e)
         {
             return SignatureCheck.Refused($"the bundle is not JSON: {e.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            return SignatureCheck.Refused("the bundle is not JSON: a string is not UTF-8");
         }
     }
 
@@ -262,6 +271,11 @@ public static partial class CosignFormats
         catch (JsonException e)
         {
             reason = $"the DSSE payload is not JSON: {e.Message}";
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            reason = "the DSSE payload is not JSON: a string is not UTF-8";
             return false;
         }
     }

@@ -196,11 +196,47 @@ public sealed class CosignFormatsTests(SigningKeys keys) : IClassFixture<Signing
     }
 
     [Fact]
+    public void Checks_StringThatIsNotUtf8_GiveAReason()
+    {
+        byte[] payload = [.. "{\"critical\":{\"type\":\""u8, 0xC3, 0x28, .. "\"}}"u8];
+        byte[] bundle = [.. "{\"mediaType\":\""u8, 0xC3, 0x28, .. "\"}"u8];
+
+        Assert.Equal("the signature payload is not JSON: a string is not UTF-8", CosignFormats.CheckSimpleSigning(payload, "AAAA", Image, [keys.Trusted(CosignKeyType.EcdsaP256)]).Reason);
+        Assert.Equal("the bundle is not JSON: a string is not UTF-8", CosignFormats.CheckBundle(bundle, Image, [keys.Trusted(CosignKeyType.EcdsaP256)]).Reason);
+    }
+
+    [Fact]
     public void CheckBundle_Oversized_IsRefusedUnread()
     {
         var check = CosignFormats.CheckBundle(new byte[CosignFormats.MaxDocumentBytes + 1], Image, [keys.Trusted(CosignKeyType.EcdsaP256)]);
 
         Assert.Equal(SignatureCheck.Refused("the bundle is 65537 bytes, more than the 65536 allowed"), check);
+    }
+
+    [Fact]
+    public async Task Checks_EveryTruncationOrFlippedByte_GiveAReasonAndNeverThrow()
+    {
+        var trusted = new[] { keys.Trusted(CosignKeyType.EcdsaP256), keys.Trusted(CosignKeyType.Ed25519) };
+        var bundle = await Cosign.BundleJsonAsync(keys[CosignKeyType.EcdsaP256], Image);
+        var (payload, signature) = await SignAsync(keys[CosignKeyType.EcdsaP256], Image);
+        var random = new Random(23);
+
+        for (var length = 0; length < bundle.Length; length++)
+        {
+            Assert.NotNull(CosignFormats.CheckBundle(bundle.AsSpan(0, length), Image, trusted).Reason);
+        }
+
+        for (var length = 0; length < payload.Length; length++)
+        {
+            Assert.NotNull(CosignFormats.CheckSimpleSigning(payload.AsSpan(0, length), signature, Image, trusted).Reason);
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            var flipped = payload.ToArray();
+            flipped[random.Next(flipped.Length)] ^= (byte)(1 << random.Next(8));
+            Assert.False(CosignFormats.CheckSimpleSigning(flipped, signature, Image, trusted).Verified);
+        }
     }
 
     [Theory]
