@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using OciCache.Oci;
 using OciCache.Registry;
@@ -20,6 +21,8 @@ internal sealed partial class TrustPolicy(
     public const int CacheCapacity = 20_000;
 
     private readonly VerdictCache _verdicts = new(CacheCapacity, options.UnsignedRecheck, time);
+    private readonly ConcurrentDictionary<(string Repository, Digest Digest, long Version), Lazy<Task<TrustVerdict>>> _running = new();
+    private long _stored; // manifests stored so far, anywhere: a check that saw it move keeps no unsigned verdict
 
     public bool Covers(Repository repository) => keyring.RuleFor(repository) is { Mode: not TrustMode.Off };
 
@@ -36,21 +39,44 @@ internal sealed partial class TrustPolicy(
             return cached;
         }
 
-        var source = new RegistrySignatureSource(repository, reader, store, index, upstream);
-        var (verdict, children, verifications) = await JudgeAsync(rule, source, digest, cancellationToken);
-        metrics.Reached(verdict, verifications);
-        _verdicts.Put(repository, digest, version, verdict);
-        foreach (var child in children)
-        {
-            _verdicts.Put(repository, child, version, verdict with { Reason = $"listed by the signed index {digest}" });
-        }
+        // Concurrent first pulls of one image share one check; it goes on when the request that started it
+        // ends (its reads are bounded by the reader's own timeouts), and each caller waits with its own token.
+        var key = (repository.Name, digest, version);
+        var check = _running.GetOrAdd(key, k => new Lazy<Task<TrustVerdict>>(() => CheckAsync(rule, repository, digest, k)));
+        return await check.Value.WaitAsync(cancellationToken);
+    }
 
-        if (verdict.State != TrustState.NotCovered)
+    private async Task<TrustVerdict> CheckAsync(TrustRuleKeys rule, Repository repository, Digest digest, (string, Digest, long Version) key)
+    {
+        await Task.Yield(); // off the caller's stack: the Lazy's factory must return at once
+        var stored = Interlocked.Read(ref _stored);
+        try
         {
-            LogVerdict(repository.Name, digest, rule.Name, verdict.State, verdict.KeyName ?? verdict.Reason, verifications);
-        }
+            var source = new RegistrySignatureSource(repository, reader, store, index, upstream);
+            var (verdict, children, verifications) = await JudgeAsync(rule, source, digest, CancellationToken.None);
+            metrics.Reached(verdict, verifications);
+            if (verdict.State is TrustState.Signed or TrustState.NotCovered || Interlocked.Read(ref _stored) == stored)
+            {
+                // Not an unsigned verdict that a manifest stored meanwhile (the signature, perhaps) may already contradict.
+                _verdicts.Put(repository, digest, key.Version, verdict);
+            }
 
-        return verdict;
+            foreach (var child in children)
+            {
+                _verdicts.Put(repository, child, key.Version, verdict with { Reason = $"listed by the signed index {digest}" });
+            }
+
+            if (verdict.State != TrustState.NotCovered)
+            {
+                LogVerdict(repository.Name, digest, rule.Name, verdict.State, verdict.KeyName ?? verdict.Reason, verifications);
+            }
+
+            return verdict;
+        }
+        finally
+        {
+            _running.TryRemove(key, out _); // after the verdict is cached: a caller from now on finds it there
+        }
     }
 
     public async ValueTask<TrustVerdict> EvaluateAsync(Repository repository, Digest digest, ISignatureSource source, CancellationToken cancellationToken)
@@ -65,7 +91,11 @@ internal sealed partial class TrustPolicy(
         return verdict;
     }
 
-    public void ManifestStored(Repository repository, Digest digest) => _verdicts.DropUnsigned(repository);
+    public void ManifestStored(Repository repository, Digest digest)
+    {
+        Interlocked.Increment(ref _stored);
+        _verdicts.DropUnsigned(repository);
+    }
 
     /// <summary>How many verdicts are cached (the console's and tests' view).</summary>
     internal int CachedVerdicts => _verdicts.Count;

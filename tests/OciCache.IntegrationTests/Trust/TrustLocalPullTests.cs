@@ -131,6 +131,26 @@ public sealed class TrustLocalPullTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentFirstPulls_ShareOneCheck()
+    {
+        var image = TestImage.Create(layers: 1, seed: 2311);
+        await _server.Client.PushImageAsync(Repository, "busy", image);
+        await TrustSetup.SignAsync(_server.Client, Repository, image.Digest, _trust.Ci);
+        var verifications = await TrustSetup.MetricAsync(_server.Client, "ocicache_trust_verifications_total");
+        var verdicts = await TrustSetup.MetricAsync(_server.Client, "ocicache_trust_verdicts_total{result=\"signed\"}");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _server.Client.GetAsync($"/v2/{Repository}/manifests/busy")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(verifications + 1, await TrustSetup.MetricAsync(_server.Client, "ocicache_trust_verifications_total"));
+        Assert.Equal(verdicts + 1, await TrustSetup.MetricAsync(_server.Client, "ocicache_trust_verdicts_total{result=\"signed\"}"));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task SigstoreBundleReferrer_ByTheKey_IsAccepted_OneWithACertificate_IsRefusedSayingWhy()
     {
         var bundled = TestImage.Create(layers: 1, seed: 2309);

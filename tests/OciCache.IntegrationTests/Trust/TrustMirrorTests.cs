@@ -73,4 +73,34 @@ public sealed class TrustMirrorTests : IAsyncLifetime
         Assert.True(await TrustSetup.MetricAsync(cache.Client, "ocicache_trust_verdicts_total{result=\"signed\"}") >= 2,
             "after the restart the verdicts were reached again, from what the cache stored");
     }
+
+    [Fact]
+    public async Task ReferrerListedByTheUpstreamsReferrersApi_IsFound_AndStoredForUseOffline()
+    {
+        // An upstream with the referrers API (another OciCache, whose local repositories answer it), and no referrers tag.
+        await using var hq = await RegistryServer.StartAsync();
+        var image = TestImage.Create(layers: 1, seed: 2323);
+        var unsigned = TestImage.Create(layers: 1, seed: 2324);
+        await hq.Client.PushImageAsync("site/app", "v1", image);
+        await hq.Client.PushImageAsync("site/app", "v2", unsigned);
+        var referrer = await Cosign.SignatureAsync(_trust.Ci, $"{hq.Host}/site/app", image.Digest, image.Manifest);
+        await hq.Client.PushAsync("site/app", referrer.Digest.ToString(), referrer);
+
+        await using var cache = await CacheServer.StartAsync("hq", hq.BaseUri.ToString(), _trust.Rule("hq/**"));
+        using (var served = await cache.Client.GetAsync("/v2/hq/site/app/manifests/v1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+
+        using (var refused = await cache.Client.GetAsync("/v2/hq/site/app/manifests/v2"))
+        {
+            await RegistryHttp.AssertOciErrorAsync(refused, HttpStatusCode.Forbidden, "DENIED");
+        }
+
+        await hq.StopAsync();
+        await cache.RestartAsync();
+        using var offline = await cache.Client.GetAsync("/v2/hq/site/app/manifests/v1");
+        Assert.Equal(HttpStatusCode.OK, offline.StatusCode);
+        Assert.Equal(1, await TrustSetup.MetricAsync(cache.Client, "ocicache_trust_verdicts_total{result=\"signed\"}"));
+    }
 }
