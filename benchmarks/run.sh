@@ -14,7 +14,7 @@
 #                 rounds of the pinned scenario's interleaved cold and warm GETs (default 5, 2 with --quick)
 #   --note        a line for the results' conditions (what else ran on the machine)
 #   --only        run only these scenarios: startup, pulls, first-byte, throughput, head-load,
-#                 concurrency, footprint, fast-link, pinned, scale-out, offline
+#                 concurrency, footprint, fast-link, pinned, scale-out, trust, offline
 #   --images      pull only these images in the cold/warm scenario (small, medium, large, huge, multiarch)
 #   --results     where results.md, results.json and the charts go (default benchmarks/results/ for a
 #                 full run, benchmarks/work/results-quick/ for --quick, so a smoke run never
@@ -26,6 +26,7 @@ work=$here/work
 
 quick=false
 wan=true
+only=""
 rate=50
 results=""
 only=""

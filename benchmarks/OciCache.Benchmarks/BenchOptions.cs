@@ -120,7 +120,16 @@ internal sealed record BenchOptions
 
     public int PinnedSha256MiB => Quick ? 512 : 2048;
 
+    /// <summary>The signed image of the trust scenario: cached once, then pulled warm with the policy and without.</summary>
+    public ImageSpec TrustImage => Quick ? ImageSpec.Small : ImageSpec.Medium;
+
+    /// <summary>Warm manifest GETs of the trust image per round and setup (with the policy, without).</summary>
+    public int TrustManifestGets => Quick ? 20 : 100;
+
+    /// <summary>Rounds of the trust scenario, each a restart with the policy and one without, and a warm <c>ctr images pull</c> in each.</summary>
+    public int TrustRounds => Quick ? 3 : 5;
+
     public IEnumerable<ImageSpec> AllImages =>
         PullImages.Append(ConcurrencyImage).Append(ImageSpec.Warmup).Append(BigImage).Append(FootprintImage).Concat(FastLinkImages)
-            .Concat(PinnedImages).Append(ScaleOutImage).Concat(Enumerable.Range(0, ScaleOutReplicas).Select(ImageSpec.ReplicaWarmup)).DistinctBy(i => i.Key);
+            .Concat(PinnedImages).Append(ScaleOutImage).Append(TrustImage).Concat(Enumerable.Range(0, ScaleOutReplicas).Select(ImageSpec.ReplicaWarmup)).DistinctBy(i => i.Key);
 }

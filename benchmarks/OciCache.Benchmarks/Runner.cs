@@ -88,6 +88,7 @@ internal static class Runner
         ("fast-link", FastLinkScenario.RunAsync),
         ("pinned", PinnedScenario.RunAsync),
         ("scale-out", ScaleOutScenario.RunAsync),
+        ("trust", TrustScenario.RunAsync),
         ("offline", OfflineScenario.RunAsync),
     ];
 
@@ -143,6 +144,7 @@ internal static class Runner
         c["rounds"] = $"cold/warm pulls {bench.Options.Rounds}, first byte {bench.Options.FirstByteRounds}, throughput {bench.Options.ThroughputRounds}, HEAD load 2, concurrency 1, " +
             $"fast link {bench.Options.FastLinkRounds}, its {bench.Options.FastLinkClients} concurrent clients {bench.Options.FastLinkConcurrencyRounds}, " +
             $"pinned {bench.Options.PinnedRounds}, its {bench.Options.PinnedClients} concurrent clients {bench.Options.PinnedConcurrencyRounds}, " +
-            $"scale-out: {bench.Options.ScaleOutClients} cold clients {bench.Options.ScaleOutCopiesRounds}, first byte {bench.Options.ScaleOutFirstByteRounds}, warm {bench.Options.ScaleOutThroughputRounds}";
+            $"scale-out: {bench.Options.ScaleOutClients} cold clients {bench.Options.ScaleOutCopiesRounds}, first byte {bench.Options.ScaleOutFirstByteRounds}, warm {bench.Options.ScaleOutThroughputRounds}, " +
+            $"trust: {bench.Options.TrustRounds} rounds of a restart, {bench.Options.TrustManifestGets} manifest GETs and a warm pull per setup";
     }
 }

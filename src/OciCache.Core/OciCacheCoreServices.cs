@@ -151,6 +151,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<PrefetchRuns>();
         services.TryAddSingleton<GarbageCollector>();
         services.TryAddSingleton<Scrubber>();
+        services.TryAddSingleton<ImageTrust>();
         services.TryAddSingleton<ImageCopier>();
         services.TryAddSingleton<Prefetcher>();
 

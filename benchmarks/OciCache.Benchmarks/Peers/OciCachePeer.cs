@@ -21,6 +21,8 @@ internal sealed class OciCachePeer(string executable, Topology topology, string 
 
     public string DataDirectory => Path.Combine(runDirectory, "ocicache-data");
 
+    public Uri MetricsUrl => new($"http://{Host}/metrics");
+
     public override async Task StartAsync(bool empty, IDictionary<string, string>? environment = null)
     {
         if (empty || !Directory.Exists(DataDirectory))

@@ -76,6 +76,16 @@ internal static class ScaleOutSetups
     public static string BehindProxy(int replicas) => $"postgres+s3 ×{replicas} via HAProxy";
 }
 
+/// <summary>
+/// The trust scenario: one signed image under an enforcing <c>Trust:Policies</c> rule, against the same cache
+/// without the rule, rounds alternating. Seconds for the GETs (the first after a restart: with the rule it
+/// reaches the cold verdict), bytes per second for the warm pulls (medians over rounds), and the most
+/// signature verifications a round with the rule performed (1: the cold verdict; warm requests add none).
+/// </summary>
+internal sealed record TrustRow(
+    string Image, long PullBytes, string Rule, double FirstGetWithPolicy, double FirstGetWithout, double ManifestGetWithPolicy, double ManifestGetWithout,
+    double PullWithPolicy, double PullWithout, int PullsOk, int Pulls, long? Verifications, string Error);
+
 /// <summary>Everything one run measured, with the conditions it ran under; saved as results.json.</summary>
 internal sealed class Results
 {
@@ -132,6 +142,8 @@ internal sealed class Results
 
     /// <summary>Upstream GETs of the scale-out blob while it was read warm: 0 when every read came from the object store.</summary>
     public int? ScaleOutWarmUpstreamGets { get; set; }
+
+    public TrustRow? Trust { get; set; }
 }
 
 internal sealed record ImageRow(string Name, string Title, long PullBytes, int Blobs);

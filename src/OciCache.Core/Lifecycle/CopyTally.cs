@@ -10,6 +10,8 @@ namespace OciCache.Lifecycle;
 public class CopyTally
 {
     private readonly List<IGrowingBlob> _running = [];
+    private readonly List<ImageFailure> _trustWarnings = [];
+    private int _trustRefused;
     private int _manifests;
     private int _blobsFetched;
     private int _blobsPresent;
@@ -33,6 +35,31 @@ public class CopyTally
             {
                 return BytesFetched + _running.Sum(f => f.Received);
             }
+        }
+    }
+
+    /// <summary>Images a trust rule refused (enforce): not copied, and among the run's failures.</summary>
+    public int TrustRefused => Volatile.Read(ref _trustRefused);
+
+    /// <summary>Images a warning trust rule found unsigned or invalid: copied all the same, named here with the reason.</summary>
+    public IReadOnlyList<ImageFailure> TrustWarnings
+    {
+        get
+        {
+            lock (_trustWarnings)
+            {
+                return [.. _trustWarnings];
+            }
+        }
+    }
+
+    internal void AddTrustRefused() => Interlocked.Increment(ref _trustRefused);
+
+    internal void AddTrustWarning(ImageFailure warning)
+    {
+        lock (_trustWarnings)
+        {
+            _trustWarnings.Add(warning);
         }
     }
 

@@ -10,18 +10,38 @@ namespace OciCache.Lifecycle;
 /// platforms' child manifests and those manifests' blobs. Everything goes through the pull-through reader,
 /// so fetches are shared with concurrent pulls and verified before they are published; content already
 /// stored is not fetched again. Prefetch and sync share it.
+/// In a repository a <c>Trust:Policies</c> rule covers, the image's digest is checked against the rule once
+/// its manifest was read (<see cref="ImageTrust"/>): an enforcing rule's refusal fetches no child manifest,
+/// config or layer of it.
 /// </summary>
-public sealed class ImageCopier(IContentReader reader, IBlobStore store)
+public sealed class ImageCopier(IContentReader reader, IBlobStore store, ImageTrust trust)
 {
     /// <summary>
     /// Copies <paramref name="reference"/>; an empty <paramref name="platforms"/> means every platform.
     /// Throws a <see cref="FailureException"/> naming what failed (a <see cref="CopyFailed"/> with the lookup's
-    /// or the fill's failure inside, or a <see cref="ManifestInvalid"/>); a requested platform the image lacks
+    /// or the fill's failure inside, a <see cref="ManifestInvalid"/>, or a <see cref="CopyFailed"/> with a
+    /// <see cref="Denied"/> inside when a trust rule refuses the image); a requested platform the image lacks
     /// fails it, after the platforms it has were copied.
     /// </summary>
-    public async Task<CopiedImage> CopyAsync(Repository repository, Reference reference, IReadOnlyList<string> platforms, CopyTally tally, CancellationToken cancellationToken)
+    public Task<CopiedImage> CopyAsync(Repository repository, Reference reference, IReadOnlyList<string> platforms, CopyTally tally, CancellationToken cancellationToken) =>
+        CopyAsync(repository, reference, platforms, tally, checkTrust: true, cancellationToken);
+
+    /// <summary>
+    /// Copies a referrer (a signature, an attestation, an SBOM) whole, every platform: never checked against
+    /// a trust rule, since clients need the signatures to verify anything.
+    /// </summary>
+    public Task<CopiedImage> CopyReferrerAsync(Repository repository, Reference reference, CopyTally tally, CancellationToken cancellationToken) =>
+        CopyAsync(repository, reference, [], tally, checkTrust: false, cancellationToken);
+
+    private async Task<CopiedImage> CopyAsync(
+        Repository repository, Reference reference, IReadOnlyList<string> platforms, CopyTally tally, bool checkTrust, CancellationToken cancellationToken)
     {
         var (rootDigest, root) = await ManifestAsync(repository, reference, cancellationToken);
+        if (checkTrust && trust.Covers(repository, reference))
+        {
+            await trust.CheckAsync(repository, reference, rootDigest, tally, cancellationToken);
+        }
+
         tally.AddManifest();
         if (root.Manifests.Count > 0)
         {

@@ -21,6 +21,7 @@ public sealed class SyncMetrics
         Bytes = metrics.Declare("sync_bytes", "Blob bytes sync jobs fetched and stored.", "By", "job");
         Images = metrics.Declare("sync_images", "Images (tags and referrers) sync jobs copied whole.", null, "job");
         Failures = metrics.Declare("sync_failures", "Images or listings a sync run could not copy.", null, "job");
+        Unsigned = metrics.Declare("sync_unsigned", "Images sync jobs found unsigned or invalid under a Trust:Policies rule, by its mode: enforce (not stored, a failure) or warn (stored).", null, "job", "mode");
         Runs = metrics.Declare("sync_runs", "Sync runs by outcome: ok, failed (something could not be copied) or offline (skipped).", null, "job", "outcome");
         metrics.Observe("sync_running", () => _running.Keys.Select(j => Measure(1, j)), "1 while a run of the job goes on.");
         metrics.Observe("sync_running_bytes", () => _running.Select(r => Measure(r.Value.BytesInFlight, r.Key)), "Bytes received by the job's current run so far.");
@@ -34,6 +35,8 @@ public sealed class SyncMetrics
     public TallyCounter Failures { get; }
 
     public TallyCounter Runs { get; }
+
+    public TallyCounter Unsigned { get; }
 
     internal IDisposable Running(SyncRun run)
     {
@@ -54,6 +57,16 @@ public sealed class SyncMetrics
     internal void Finished(SyncRun run)
     {
         Failures.Add(run.Failed.Count, Job(run));
+        if (run.TrustRefused > 0)
+        {
+            Unsigned.Add(run.TrustRefused, Job(run), new("mode", "enforce"));
+        }
+
+        if (run.TrustWarnings.Count > 0)
+        {
+            Unsigned.Add(run.TrustWarnings.Count, Job(run), new("mode", "warn"));
+        }
+
         Runs.Add(1, Job(run), new("outcome", run.Skipped ? "offline" : run.Failed.Count == 0 ? "ok" : "failed"));
         if (run.Succeeded)
         {

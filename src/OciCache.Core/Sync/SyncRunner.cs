@@ -12,6 +12,10 @@ namespace OciCache.Sync;
 /// verified path), then its referrers. Idempotent, so a run after a restart or a WAN cut resumes where the
 /// last one stopped: stored content is skipped, a blob cut off mid-fetch is fetched again. It never deletes
 /// anything. It obeys the upstream's Allow and Deny rules and does nothing while the cache is offline.
+/// A tag that a <c>Trust:Policies</c> rule covers is checked before it is copied (<see cref="ImageTrust"/>):
+/// refused by an enforcing rule, none of its child manifests, configs or layers is fetched and the run names
+/// it among its failures with the reason; a warning rule's failure is copied and kept in <see cref="CopyTally.TrustWarnings"/>. Referrers
+/// (signatures) are never checked.
 /// </summary>
 public sealed partial class SyncRunner(
     ImageCopier copier, UpstreamClient upstreams, UpstreamRules rules, OfflineSwitch offline, SyncMetrics metrics,
@@ -78,6 +82,11 @@ public sealed partial class SyncRunner(
         metrics.Finished(run);
         var seconds = Math.Max(run.Elapsed.TotalSeconds, 0.001);
         LogFinished(name, run.Images, run.BlobsFetched, run.BytesFetched, (long)(run.BytesFetched / seconds), run.BlobsPresent, run.Failed.Count, run.Elapsed.TotalSeconds);
+        if (run.TrustRefused > 0 || run.TrustWarnings.Count > 0)
+        {
+            LogTrust(name, run.TrustRefused, run.TrustWarnings.Count);
+        }
+
         return run;
 
         bool Takes(string tag)
@@ -120,13 +129,18 @@ public sealed partial class SyncRunner(
         return names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Copies one image; null (counted and logged as a failure) when it could not be.</summary>
-    private async Task<CopiedImage?> CopyAsync(SyncRun run, Repository repository, Reference reference, IReadOnlyList<string> platforms, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies one image (a referrer with <paramref name="platforms"/> null: whole, and never checked against a
+    /// trust rule); null (counted and logged as a failure) when it could not be, or a trust rule refused it.
+    /// </summary>
+    private async Task<CopiedImage?> CopyAsync(SyncRun run, Repository repository, Reference reference, IReadOnlyList<string>? platforms, CancellationToken cancellationToken)
     {
         var before = run.BytesFetched;
         try
         {
-            var copied = await copier.CopyAsync(repository, reference, platforms, run, cancellationToken);
+            var copied = platforms is null
+                ? await copier.CopyReferrerAsync(repository, reference, run, cancellationToken)
+                : await copier.CopyAsync(repository, reference, platforms, run, cancellationToken);
             run.AddImage();
             metrics.Copied(run, run.BytesFetched - before, whole: true);
             if (run.ProgressDue(ProgressEvery))
@@ -162,12 +176,12 @@ public sealed partial class SyncRunner(
 
             foreach (var referrer in listed.Referrers.Where(run.FirstTime))
             {
-                await CopyAsync(run, repository, Reference.ForDigest(referrer), [], cancellationToken);
+                await CopyAsync(run, repository, Reference.ForDigest(referrer), null, cancellationToken);
             }
 
             foreach (var tag in ReferrerTags.For(subject).Where(present.Contains))
             {
-                await CopyAsync(run, repository, Reference.ForTag(tag), [], cancellationToken);
+                await CopyAsync(run, repository, Reference.ForTag(tag), null, cancellationToken);
             }
         }
     }
@@ -195,6 +209,9 @@ public sealed partial class SyncRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Job}: {Image} failed: {Reason}")]
     private partial void LogFailed(string job, string image, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync {Job}: {Refused} images refused by an enforcing trust rule (not copied), {Warned} unsigned or invalid under a warning rule (copied)")]
+    private partial void LogTrust(string job, int refused, int warned);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync {Job} running: {Images} images, {Bytes} bytes fetched so far ({Rate} bytes/s), {Failed} failed")]
     private partial void LogProgress(string job, int images, long bytes, long rate, int failed);

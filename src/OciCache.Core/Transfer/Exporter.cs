@@ -1,6 +1,7 @@
 using OciCache.Oci;
 using OciCache.Registry;
 using OciCache.Storage;
+using OciCache.Trust;
 
 namespace OciCache.Transfer;
 
@@ -8,12 +9,21 @@ namespace OciCache.Transfer;
 /// Writes images from the store, and nothing but the store (no upstream is asked), as an OCI image layout:
 /// each image's root manifest, the child manifests of an index (only the listed platforms', with
 /// <see cref="ExportRequest.Platforms"/>; the index keeps its bytes, so its digest does not change), their
-/// configs and layers, and with <see cref="ExportRequest.Referrers"/> the referrers the store holds for each.
+/// configs and layers, and with <see cref="ExportRequest.Referrers"/> the referrers the store holds for each
+/// (and cosign's <c>sha256-&lt;hex&gt;.sig|.att|.sbom</c> tags of each, so signatures travel in either form).
 /// The whole plan is made, and every image found, before the first byte is written.
+/// An image in a repository a <c>Trust:Policies</c> rule covers (enforce or warn) must be signed by a key of
+/// the rule, signatures read from the store alone; an unsigned or invalid one refuses the export unless
+/// <see cref="ExportRequest.AllowUnsigned"/>, so a site that admits only signed images is not handed others.
 /// </summary>
-public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryRouter router)
+public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryRouter router, ITrustPolicy trust)
 {
-    /// <exception cref="TransferException">An image or blob is not in the store, or the target exists; nothing is left behind.</exception>
+    private static readonly string[] SignatureTagSuffixes = [".sig", ".att", ".sbom"];
+
+    /// <exception cref="TransferException">
+    /// An image or blob is not in the store, an image is not signed as a trust rule requires, or the target
+    /// exists; nothing is left behind.
+    /// </exception>
     public async Task<ExportResult> ExportAsync(ExportRequest request, TransferProgress progress, CancellationToken cancellationToken)
     {
         var plan = new ExportPlan();
@@ -32,6 +42,8 @@ public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryR
             {
                 throw new TransferException($"{reference.FullName} is not in the store");
             }
+
+            await CheckSignedAsync(reference, record.Digest, request.AllowUnsigned, plan, cancellationToken);
 
             await AddManifestAsync(reference, record, request.Platforms, request.Referrers, plan, cancellationToken);
             plan.Entries.Add(new LayoutEntry(reference.FullName, record.MediaType, record.Digest, plan.SizeOf(record.Digest), reference.Repository.Upstream));
@@ -94,6 +106,33 @@ public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryR
         }
     }
 
+    /// <summary>
+    /// Refuses an image a covering trust rule finds unsigned or invalid (a signature tag is never checked);
+    /// with <paramref name="allowUnsigned"/> it is exported, and the plan's notes say so.
+    /// </summary>
+    private async Task CheckSignedAsync(TransferReference image, Digest digest, bool allowUnsigned, ExportPlan plan, CancellationToken cancellationToken)
+    {
+        if (SignatureArtifacts.IsSignatureReference(image.Reference) || !trust.Covers(image.Repository))
+        {
+            return;
+        }
+
+        var verdict = await trust.EvaluateAsync(image.Repository, digest, TransferSignatures.Store(index, store, image.Repository), cancellationToken);
+        if (verdict.State is not (TrustState.Unsigned or TrustState.Invalid) || verdict.Mode == TrustMode.Off)
+        {
+            return;
+        }
+
+        var why = $"{image.FullName} ({digest}) is not signed by a key of rule \"{verdict.Rule}\" ({verdict.Mode.ToString().ToLowerInvariant()}): " +
+                  (verdict.Reason ?? "no signature verified");
+        if (!allowUnsigned)
+        {
+            throw new TransferException($"{why}; export refused (--allow-unsigned exports it anyway)");
+        }
+
+        plan.Notes.Add($"{why}; exported, --allow-unsigned");
+    }
+
     private async Task AddReferrersAsync(TransferReference image, Digest subject, ExportPlan plan, CancellationToken cancellationToken)
     {
         var found = new List<ManifestRecord>();
@@ -107,6 +146,23 @@ public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryR
             var named = image with { Reference = Reference.ForDigest(referrer.Digest) };
             await AddManifestAsync(named, referrer, [], referrers: true, plan, cancellationToken);
             plan.Entries.Add(new LayoutEntry(named.FullName, referrer.MediaType, referrer.Digest, plan.SizeOf(referrer.Digest), named.Repository.Upstream));
+        }
+
+        // cosign without the referrers API keeps its signature, attestations and SBOM under tags named
+        // after the subject; each is exported under its tag, so an import finds the signature where cosign
+        // (and a trust rule) looks for it.
+        foreach (var suffix in SignatureTagSuffixes)
+        {
+            var tag = $"{subject.Algorithm}-{subject.Encoded}{suffix}";
+            if (await index.GetTagAsync(image.Repository, tag, cancellationToken) is not { } tagged ||
+                await index.GetManifestAsync(image.Repository, tagged.Digest, cancellationToken) is not { } record)
+            {
+                continue;
+            }
+
+            var named = image with { Reference = Reference.ForTag(tag) };
+            await AddManifestAsync(named, record, [], referrers: true, plan, cancellationToken);
+            plan.Entries.Add(new LayoutEntry(named.FullName, record.MediaType, record.Digest, plan.SizeOf(record.Digest), named.Repository.Upstream));
         }
     }
 
@@ -135,6 +191,9 @@ public sealed record ExportRequest(IReadOnlyList<string> Images, string Target)
     public IReadOnlyList<string> Platforms { get; init; } = [];
 
     public bool Referrers { get; init; }
+
+    /// <summary>Export images a trust rule finds unsigned or invalid too (each named in the notes).</summary>
+    public bool AllowUnsigned { get; init; }
 }
 
 public sealed record ExportResult(int Images, int Referrers, int Blobs, long Bytes)

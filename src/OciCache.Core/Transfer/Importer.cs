@@ -1,6 +1,7 @@
 using OciCache.Oci;
 using OciCache.Registry;
 using OciCache.Storage;
+using OciCache.Trust;
 
 namespace OciCache.Transfer;
 
@@ -18,20 +19,27 @@ namespace OciCache.Transfer;
 /// a refused import published are removed again, so it leaves nothing behind. What the store holds already
 /// is left as it is, so importing a bundle twice changes nothing the second time.
 /// A mirror repository's content is recorded as its upstream's, so nodes pull it by its usual name offline.
+/// An image bound for a repository a <c>Trust:Policies</c> rule covers is checked in step 2 against the
+/// signatures the bundle carries (its cosign <c>.sig</c> tag entries and referrers; nothing else is asked):
+/// an enforcing rule's refusal leaves that image out of the plan and names it in
+/// <see cref="ImportResult.Refused"/>; a warning rule's failure is imported and named in
+/// <see cref="ImportResult.Unsigned"/>. Signatures and other referrers are never checked.
 /// </summary>
-public sealed class Importer(IBlobIndex blobs, IManifestIndex manifests, IBlobStore store, RepositoryRouter router, ManifestWriter writer, ContentPublisher publisher)
+public sealed class Importer(
+    IBlobIndex blobs, IManifestIndex manifests, IBlobStore store, RepositoryRouter router, ManifestWriter writer, ContentPublisher publisher, ITrustPolicy trust)
 {
     /// <param name="asLocal">
     /// Let an image another site cached from its upstream become a local repository here, when no upstream
     /// here takes its name; without it such an image is refused.
     /// </param>
+    /// <param name="allowUnsigned">Import images an enforcing trust rule refuses too (named in <see cref="ImportResult.Unsigned"/>).</param>
     /// <exception cref="TransferException">The bundle is incomplete, corrupt or names an unknown place; nothing was recorded.</exception>
-    public async Task<ImportResult> ImportAsync(string path, TransferProgress progress, CancellationToken cancellationToken, bool asLocal = false)
+    public async Task<ImportResult> ImportAsync(string path, TransferProgress progress, CancellationToken cancellationToken, bool asLocal = false, bool allowUnsigned = false)
     {
         var staged = new BundleStager(store, progress);
         try
         {
-            return await ImportAsync(path, progress, staged, asLocal, cancellationToken);
+            return await ImportAsync(path, progress, staged, asLocal, allowUnsigned, cancellationToken);
         }
         catch
         {
@@ -40,7 +48,7 @@ public sealed class Importer(IBlobIndex blobs, IManifestIndex manifests, IBlobSt
         }
     }
 
-    private async Task<ImportResult> ImportAsync(string path, TransferProgress progress, BundleStager staged, bool asLocal, CancellationToken cancellationToken)
+    private async Task<ImportResult> ImportAsync(string path, TransferProgress progress, BundleStager staged, bool asLocal, bool allowUnsigned, CancellationToken cancellationToken)
     {
         await staged.StageAsync(LayoutSource.Open(path, progress), cancellationToken);
         if (staged.LayoutFile is null || staged.Index is null)
@@ -50,6 +58,7 @@ public sealed class Importer(IBlobIndex blobs, IManifestIndex manifests, IBlobSt
 
         var plan = new ImportPlan(staged.Blobs);
         var entries = OciLayout.ReadIndex(staged.Index);
+        var routed = new List<(LayoutEntry Entry, TransferReference Reference)>(entries.Count);
         foreach (var entry in entries)
         {
             if (!TransferReference.TryParse(entry.Name, router, out var reference, out var error, asLocal, ImportHint))
@@ -68,13 +77,35 @@ public sealed class Importer(IBlobIndex blobs, IManifestIndex manifests, IBlobSt
                 throw new TransferException($"{OciLayout.IndexFile}: {entry.Name} names another digest than its entry's {entry.Digest}");
             }
 
-            await PlanManifestAsync(reference, entry.Digest, entry.MediaType, entry.Size, reference.Reference.Tag, plan, root: true, cancellationToken);
+            routed.Add((entry, reference));
         }
 
         var result = new ImportResult { Images = entries.Count, BlobsVerified = staged.Blobs.Count, Bytes = staged.Blobs.Values.Sum() };
+        var signatures = new BundleTrust(trust, store, staged.Blobs, routed);
+        foreach (var (entry, reference) in routed)
+        {
+            if (await signatures.CheckAsync(entry, reference, cancellationToken) is { } unsigned)
+            {
+                if (unsigned.Refused && !allowUnsigned)
+                {
+                    result.Refused.Add(unsigned.Text);
+                    continue;
+                }
+
+                result.Unsigned.Add(unsigned.Text);
+            }
+
+            await PlanManifestAsync(reference, entry.Digest, entry.MediaType, entry.Size, reference.Reference.Tag, plan, root: true, cancellationToken);
+        }
+
         foreach (var step in plan.Steps)
         {
             await RecordAsync(step, result, cancellationToken);
+        }
+
+        if (result.Refused.Count > 0)
+        {
+            await RemoveUnrecordedAsync(staged.Published); // the refused images' own blobs, which nothing links
         }
 
         return result;
@@ -206,4 +237,10 @@ public sealed class ImportResult
     public int ManifestsPresent { get; set; }
 
     public int BlobsLinked { get; set; }
+
+    /// <summary>Images an enforcing trust rule refused, each with the rule and the reason: not imported.</summary>
+    public List<string> Refused { get; } = [];
+
+    /// <summary>Images a trust rule found unsigned or invalid that were imported (a warning rule, or <c>--allow-unsigned</c>).</summary>
+    public List<string> Unsigned { get; } = [];
 }

@@ -8,8 +8,10 @@ namespace OciCache.Cli;
 /// <summary>
 /// <c>ocicache export IMAGE… [--platform OS/ARCH]… [--referrers] --to DIR|FILE.tar</c>: writes images from
 /// the data folder (never from an upstream) as an OCI image layout, to carry them to a cache without a WAN.
-/// Exit 0 when written; 1 naming the image or blob that is missing (nothing is left at the target);
-/// 2 for bad settings or arguments.
+/// An image a <c>Trust:Policies</c> rule finds unsigned or invalid refuses the export, naming image and rule,
+/// unless <c>--allow-unsigned</c>.
+/// Exit 0 when written; 1 naming the image or blob that is missing or unsigned (nothing is left at the
+/// target); 2 for bad settings or arguments.
 /// </summary>
 internal static class ExportCommand
 {
@@ -36,11 +38,15 @@ internal static class ExportCommand
             }
         });
         var referrers = new Option<bool>("--referrers") { Description = "Add the referrers (signatures, SBOMs) the store holds for each manifest." };
+        var allowUnsigned = new Option<bool>("--allow-unsigned")
+        {
+            Description = "Export images a Trust:Policies rule finds unsigned or invalid too (refused otherwise); each is named.",
+        };
         var to = new Option<string>("--to") { Description = "A new folder, or a FILE.tar.", Required = true };
         var config = new Option<string?>("--config") { Description = "JSON configuration file (upstreams, data folder)." };
         var data = new Option<string?>("--data") { Description = "Data folder (default: from --config, else ./data)." };
 
-        var command = new Command("export", "Write images from the cache as an OCI image layout (folder or tar).") { images, platforms, referrers, to, config, data };
+        var command = new Command("export", "Write images from the cache as an OCI image layout (folder or tar).") { images, platforms, referrers, allowUnsigned, to, config, data };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = TransferSettings.Load(parse.GetValue(config), parse.GetValue(data));
@@ -55,6 +61,7 @@ internal static class ExportCommand
             {
                 Platforms = parse.GetValue(platforms) ?? [],
                 Referrers = parse.GetValue(referrers),
+                AllowUnsigned = parse.GetValue(allowUnsigned),
             };
             var (result, seconds) = await TransferDisplay.RunAsync(progress, "exported",
                 () => services.GetRequiredService<Exporter>().ExportAsync(request, progress, cancellationToken),

@@ -97,6 +97,11 @@ internal static class PrefetchCommand
                 Console.Error.WriteLine($"failed: {TerminalText.Escape(failure.ToString())}");
             }
 
+            foreach (var warning in result.TrustWarnings)
+            {
+                Console.Error.WriteLine($"warning: {TerminalText.Escape(warning.ToString())} (copied: the rule warns)");
+            }
+
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             Console.WriteLine($"{result.Manifests} manifests, {result.BlobsFetched} blobs fetched ({ByteSize.Format(result.BytesFetched)}), " +
                               $"{result.BlobsPresent} already cached, {seconds:0.0}s");

@@ -73,6 +73,11 @@ internal static class SyncCommand
                     failed++;
                 }
 
+                foreach (var warning in run.TrustWarnings)
+                {
+                    Console.Error.WriteLine($"warning: {name}: {TerminalText.Escape(warning.ToString())} (copied: the rule warns)");
+                }
+
                 Console.WriteLine($"{name}: {run.Images} images, {run.BlobsFetched} blobs fetched ({ByteSize.Format(run.BytesFetched)}), " +
                                   $"{run.BlobsPresent} already cached, {run.Failed.Count} failed, {run.Elapsed.TotalSeconds:0.0}s");
             }

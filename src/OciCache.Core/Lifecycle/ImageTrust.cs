@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using OciCache.Oci;
+using OciCache.Trust;
+
+namespace OciCache.Lifecycle;
+
+/// <summary>
+/// The trust check of a copy (sync, prefetch): the image's manifest digest against the <c>Trust:Policies</c>
+/// rule that covers the repository the copy stores into, once its manifest was read and before any child
+/// manifest, config or layer of it is fetched. An enforcing rule's refusal throws (<see cref="CopyFailed"/>
+/// with a <see cref="Denied"/> inside, naming digest, repository, rule and reason, as a refused pull does);
+/// a warning rule's failure is logged and kept in the run's tally, and the image is copied. Signature tags
+/// (<c>sha256-&lt;hex&gt;.sig|.att|.sbom</c>) and referrers are never checked: they are what the check reads.
+/// </summary>
+public sealed partial class ImageTrust(ITrustPolicy policy, ILogger<ImageTrust> logger)
+{
+    /// <summary>True when <paramref name="reference"/> of <paramref name="repository"/> is to be checked.</summary>
+    public bool Covers(Repository repository, Reference reference) =>
+        !SignatureArtifacts.IsSignatureReference(reference) && policy.Covers(repository);
+
+    /// <exception cref="FailureException">The rule refuses the image.</exception>
+    public async Task CheckAsync(Repository repository, Reference reference, Digest digest, CopyTally tally, CancellationToken cancellationToken)
+    {
+        var verdict = await policy.EvaluateAsync(repository, digest, cancellationToken);
+        if (!verdict.Refuses && !verdict.Warns)
+        {
+            return;
+        }
+
+        var text = Describe(repository, digest, verdict);
+        var image = $"{repository.Name}:{reference}";
+        if (verdict.Refuses)
+        {
+            tally.AddTrustRefused();
+            throw new FailureException(new CopyFailed(text, new Denied(text, null)));
+        }
+
+        tally.AddTrustWarning(new ImageFailure(image, new CopyFailed(text)));
+        LogWarned(image, text);
+    }
+
+    /// <summary>The refusal's words, as the registry says them on a pull: digest, repository, rule, mode and reason.</summary>
+    public static string Describe(Repository repository, Digest digest, TrustVerdict verdict) =>
+        $"{digest} in {repository.Name} is not signed by a key of rule \"{verdict.Rule}\" ({verdict.Mode.ToString().ToLowerInvariant()}): " +
+        (verdict.Reason ?? (verdict.State == TrustState.Unsigned ? "no signature found" : "no signature verifies"));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Copy of {Image}: {Verdict}; copied, the rule only warns")]
+    private partial void LogWarned(string image, string verdict);
+}
