@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OciCache.Hosting;
 using OciCache.IntegrationTests.PullThrough;
 using OciCache.Lifecycle;
+using OciCache.Oci;
 using OciCache.Storage;
 using OciCache.Sync;
 using OciCache.Trust;
@@ -64,12 +65,13 @@ public sealed class JobsCopyTests : IAsyncLifetime
         var layout = new DataLayout(cache.DataPath);
         Assert.All(_signed.Blobs, b => Assert.True(File.Exists(layout.BlobPath(b.Digest)), $"{b.Digest} of the signed image was not synced"));
         Assert.All(_unsigned.Blobs, b => Assert.False(File.Exists(layout.BlobPath(b.Digest)), $"{b.Digest} of the unsigned image was synced"));
+        Assert.Null(await cache.Services.GetRequiredService<IManifestIndex>().GetManifestAsync(Repository.Mirror("hq", "site/app"), _unsigned.Digest));
         var metrics = await cache.Client.GetStringAsync("/metrics");
         Assert.Matches(@"ocicache_sync_unsigned_total\{job=""site"",mode=""enforce""\} 1\b", metrics);
         Assert.Matches(@"ocicache_sync_failures_total\{job=""site""\} 1\b", metrics);
 
         // The signature came along: with HQ stopped the signed image is still served (its verdict from the
-        // stored signature), and the unsigned one is not.
+        // stored signature), and the unsigned one is not there at all.
         await _hq.StopAsync();
         await cache.RestartAsync();
         using (var signature = await cache.Client.GetAsync($"/v2/hq/site/app/manifests/{Cosign.SignatureTag(_signed.Digest)}"))
@@ -82,7 +84,7 @@ public sealed class JobsCopyTests : IAsyncLifetime
         Assert.True(served.StatusCode == HttpStatusCode.OK, await RegistryHttp.Describe(served));
         Assert.Equal(_signed.Manifest.Bytes, await served.Content.ReadAsByteArrayAsync());
         using var unsigned = await cache.Client.GetAsync("/v2/hq/site/app/manifests/unsigned");
-        await RegistryHttp.AssertOciErrorAsync(unsigned, HttpStatusCode.Forbidden, "DENIED");
+        await RegistryHttp.AssertOciErrorAsync(unsigned, HttpStatusCode.NotFound, "MANIFEST_UNKNOWN");
     }
 
     [Fact]
@@ -101,6 +103,9 @@ public sealed class JobsCopyTests : IAsyncLifetime
         var layout = new DataLayout(cache.DataPath);
         Assert.All(_signed.Blobs, b => Assert.True(File.Exists(layout.BlobPath(b.Digest)), $"{b.Digest} of the signed image was not prefetched"));
         Assert.All(_unsigned.Blobs, b => Assert.False(File.Exists(layout.BlobPath(b.Digest)), $"{b.Digest} of the unsigned image was prefetched"));
+        var index = cache.Services.GetRequiredService<IManifestIndex>();
+        Assert.Null(await index.GetManifestAsync(Repository.Mirror("hq", "site/app"), _unsigned.Digest)); // its manifest, read to be checked, is not kept
+        Assert.Null(await index.GetTagAsync(Repository.Mirror("hq", "site/app"), "unsigned"));
     }
 
     [Fact]
