@@ -17,11 +17,11 @@ internal static class FillProducer
     /// <summary>
     /// Copies the body until it ends. Returns null when it ended, or why it broke off (a stall or an
     /// abort comes back as the watchdog's reason; a body longer than <paramref name="limit"/> is cut one
-    /// byte past it). <paramref name="writer"/> is null when relaying from
-    /// the start; <paramref name="onDiskFull"/> is told the reason once when the disk refuses bytes.
+    /// byte past it). <paramref name="writer"/> is null when relaying from the start; the
+    /// <paramref name="observer"/> is told of every slab's bytes, and once why, when the disk refuses them.
     /// </summary>
     public static async Task<UpstreamFailure?> RunAsync(
-        Stream body, BlobWriter? writer, FillProgress progress, FillWatchdog watchdog, FillLimit limit, Action<string> onDiskFull, Action<long> onBytes)
+        Digest digest, Stream body, BlobWriter? writer, FillProgress progress, FillWatchdog watchdog, FillLimit limit, IFillObserver observer)
     {
         try
         {
@@ -46,13 +46,14 @@ internal static class FillProducer
                     return null;
                 }
 
-                if (writer is not null && !TryWrite(writer, slab.AsSpan(0, count), onDiskFull))
+                if (writer is not null && TryWrite(writer, slab.AsSpan(0, count)) is { } refused)
                 {
                     writer = null;
+                    observer.Relaying(digest, refused);
                 }
 
                 progress.Append(slab, count, inFile: writer is not null);
-                onBytes(count);
+                observer.Received(count);
             }
         }
         catch (OperationCanceledException) when (watchdog.Token.IsCancellationRequested)
@@ -116,17 +117,17 @@ internal static class FillProducer
         return filled;
     }
 
-    private static bool TryWrite(BlobWriter writer, ReadOnlySpan<byte> bytes, Action<string> onDiskFull)
+    /// <summary>Writes a chunk to the temp file: null when written, else why the disk refused it.</summary>
+    private static string? TryWrite(BlobWriter writer, ReadOnlySpan<byte> bytes)
     {
         try
         {
             writer.WriteUnhashed(bytes);
-            return true;
+            return null;
         }
         catch (IOException e)
         {
-            onDiskFull(e.Message);
-            return false;
+            return e.Message;
         }
     }
 }
