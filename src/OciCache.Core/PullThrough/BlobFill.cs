@@ -329,9 +329,9 @@ internal sealed partial class BlobFill
     /// else <see cref="PullThroughOptions.MaxBlobBytes"/>. One byte more fails the fill.
     /// </summary>
     private FillLimit Limit() => _progress.Length is { } known
-        ? new FillLimit(known, Invalid($"upstream sent more than the {known} bytes expected for {Digest}"))
+        ? new FillLimit(known, Invalid($"upstream sent more than the {known} bytes expected for {Digest}"), IsLength: true)
         : new FillLimit(_services.Options.MaxBlobBytes,
-            Invalid($"upstream sent more than Cache:MaxBlobBytes ({_services.Options.MaxBlobBytes} bytes) for {Digest}, whose size it did not announce"));
+            Invalid($"upstream sent more than Cache:MaxBlobBytes ({_services.Options.MaxBlobBytes} bytes) for {Digest}, whose size it did not announce"), IsLength: false);
 
     private static UpstreamFailure Invalid(string detail) => new(UpstreamFailureKind.Invalid, detail);
 

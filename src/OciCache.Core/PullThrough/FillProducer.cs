@@ -15,6 +15,13 @@ namespace OciCache.PullThrough;
 internal static class FillProducer
 {
     /// <summary>
+    /// How far ahead of the writes the temp file's space is reserved (<see cref="BlobWriter.Reserve"/>): the
+    /// file system allocates it in one step instead of block by block. Bounded, so an upstream that
+    /// announces a huge length and then stalls holds at most this much disk it did not send.
+    /// </summary>
+    internal const long ReserveAhead = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Copies the body until it ends. Returns null when it ended, or why it broke off (a stall or an
     /// abort comes back as the watchdog's reason; a body longer than <paramref name="limit"/> is cut one
     /// byte past it). <paramref name="writer"/> is null when relaying from the start; the
@@ -23,6 +30,7 @@ internal static class FillProducer
     public static async Task<UpstreamFailure?> RunAsync(
         Digest digest, Stream body, BlobWriter? writer, FillProgress progress, FillWatchdog watchdog, FillLimit limit, IFillObserver observer)
     {
+        long reserved = 0;
         try
         {
             while (true)
@@ -44,6 +52,14 @@ internal static class FillProducer
                 {
                     progress.ReturnUnused(slab);
                     return null;
+                }
+
+                if (writer is not null && limit.IsLength && writer.Length + count > reserved)
+                {
+                    // Only a known length is reserved: a body that ends short of it fails the fill and its
+                    // file is deleted, so no reserved block outlives the fill unused.
+                    reserved = Math.Min(limit.Bytes, writer.Length + ReserveAhead);
+                    writer.Reserve(reserved);
                 }
 
                 if (writer is not null && TryWrite(writer, slab.AsSpan(0, count)) is { } refused)
@@ -132,5 +148,8 @@ internal static class FillProducer
     }
 }
 
-/// <summary>The most bytes a fill's body may bring, and the failure when it brings more.</summary>
-internal readonly record struct FillLimit(long Bytes, UpstreamFailure Exceeded);
+/// <summary>
+/// The most bytes a fill's body may bring, and the failure when it brings more. <see cref="IsLength"/>: the
+/// bound is the blob's known length (else a cap on a body of unknown length).
+/// </summary>
+internal readonly record struct FillLimit(long Bytes, UpstreamFailure Exceeded, bool IsLength);

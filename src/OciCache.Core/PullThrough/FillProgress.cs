@@ -166,8 +166,7 @@ internal sealed class FillProgress : IDisposable
                     return null;
                 }
 
-                _window.DropBefore(_readers.DroppableBefore(_hashed, _fileEnd));
-                if (_window.TryRent(out var slab))
+                if (_window.TryRent(_readers.DroppableBefore(_hashed, _fileEnd), out var slab))
                 {
                     return slab;
                 }
