@@ -54,6 +54,7 @@ internal sealed partial class BlobFill
     {
         Digest = digest;
         _requester = requester;
+        _requesters.Add(requester);
         _source = source;
         _observer = observer;
         _services = services;

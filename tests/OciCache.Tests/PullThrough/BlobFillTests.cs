@@ -397,6 +397,7 @@ public sealed class BlobFillTests
         const int size = BlobFill.SlabSize + 10;
         await using var h = new FillHarness(Random(size, 15));
         await h.StartAsync();
+        Assert.Equal([FillHarness.Requester], h.Fill.Requesters); // the console shows who asked from the start
         h.Fill.AddRequester(other);
         h.Fill.AddRequester(FillHarness.Requester);
         h.Send(0, size);
