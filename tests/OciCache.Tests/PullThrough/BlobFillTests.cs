@@ -311,6 +311,34 @@ public sealed class BlobFillTests
         Assert.True(await h.Store.GetLengthAsync(h.Digest) is not null);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Fill_TempFile_IsReservedAheadOfTheWritesOnlyWhenTheLengthIsKnown(bool announced)
+    {
+        await using var h = new FillHarness(Random(Size, 16), announceLength: announced);
+        var lease = await h.StartAsync();
+        using var reader = lease.OpenRead(0)!;
+        h.Send(0, BlobFill.SlabSize);
+        await FillHarness.ReadExactlyAsync(reader, 100); // the first slab reached the file
+
+        var part = Assert.Single(Directory.GetFiles(h.Layout.Temp, "*.part"));
+        Assert.True(new FileInfo(part).Length < Size, "the reservation must not change the file's length");
+        var allocated = await FileAllocation.BytesAsync(part);
+        if (announced)
+        {
+            Assert.True(allocated >= Size, $"{allocated} bytes allocated for a blob of {Size}");
+        }
+        else
+        {
+            Assert.True(allocated < Size, $"{allocated} bytes allocated for a body of unknown length"); // a short body would leave them in the blob
+        }
+
+        h.Send(BlobFill.SlabSize, Size);
+        h.Body.End();
+        Assert.Equal(Size, await h.Published);
+    }
+
     [Fact]
     public async Task Fill_UnannouncedLength_IsKnownAtTheEnd()
     {

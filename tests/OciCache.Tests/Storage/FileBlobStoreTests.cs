@@ -61,21 +61,11 @@ public sealed class FileBlobStoreTests : BlobStoreContract
 
         Assert.True(writer.Reserve(blob.Bytes.Length));
         Assert.Equal(0, new FileInfo(writer.TempPath).Length);
-        Assert.True(await AllocatedBytesAsync(writer.TempPath) >= blob.Bytes.Length, "the space was not allocated");
+        Assert.True(await FileAllocation.BytesAsync(writer.TempPath) >= blob.Bytes.Length, "the space was not allocated");
 
         await writer.WriteAsync(blob.Bytes);
         Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(blob.Digest, blob.Bytes.Length));
         await using var content = await Store.OpenReadAsync(blob.Digest);
         Assert.Equal(blob.Bytes.Length, RandomAccess.GetLength(content!.File!));
-    }
-
-    /// <summary>The bytes the file system allocated to a file (<c>stat</c>'s block count; .NET does not expose it).</summary>
-    private static async Task<long> AllocatedBytesAsync(string path)
-    {
-        var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%b %B", path]) { RedirectStandardOutput = true })!;
-        var output = (await stat.StandardOutput.ReadToEndAsync()).Split(' ', StringSplitOptions.TrimEntries);
-        await stat.WaitForExitAsync();
-        Assert.Equal(0, stat.ExitCode);
-        return long.Parse(output[0]) * long.Parse(output[1]);
     }
 }
