@@ -129,6 +129,7 @@ public static class OciCacheCoreServices
         services.TryAddSingleton(sp => new ClusterSecret(sp.GetRequiredService<ClusterOptions>()));
         services.TryAddSingleton(sp => new PeerClient(sp.GetRequiredService<ClusterSecret>(), sp.GetRequiredService<UpstreamPolicyOptions>()));
         services.TryAddSingleton<ClusterFills>();
+        services.TryAddSingleton<BlobFills>();
         services.TryAddSingleton<FillCoordinator>();
         services.TryAddSingleton<IRunningFills>(static p => p.GetRequiredService<FillCoordinator>());
         services.TryAddSingleton<MirrorManifests>();

@@ -16,8 +16,11 @@ namespace OciCache.PullThrough;
 ///              tmp/&lt;id&gt;.part ──▶ readers (the first client, late joiners, ranges), one handle each
 ///                    └── verified: fsync, rename into blobs/, rows for every requester
 /// </code>
-/// The source (<see cref="IBlobSource"/>) is the upstream, or across replicas the running fill of the
-/// replica that holds the blob's fill lease (<see cref="ClusterBlobSource"/>); everything else is the same.
+/// Its collaborators are typed, and none calls back into the fill's creator: the source
+/// (<see cref="IBlobSource"/>: the upstream, or across replicas the running fill of the replica that holds
+/// the blob's fill lease, <see cref="ClusterBlobSource"/>), the publisher that keeps verified bytes
+/// (<see cref="IBlobPublisher"/>), and the observer told about bytes, relaying and failure
+/// (<see cref="IFillObserver"/>). Whoever needs to know that the fill ended awaits <see cref="Completion"/>.
 /// The parts: <see cref="FillProgress"/> (the watermark readers follow, and the <see cref="FillPhase"/>),
 /// <see cref="ChunkWindow"/> (recent chunks in memory), <see cref="FillProducer"/> (the loops) and
 /// <see cref="FillWatchdog"/> (stall and orphan clocks, leases). This class starts them and commits.
@@ -33,28 +36,31 @@ internal sealed partial class BlobFill
     /// <summary>Slabs in the window: how far the hasher (and, relaying, the slowest reader) may trail the producer.</summary>
     internal const int SlabCount = 4;
 
-    private readonly FillSource _source;
-    private readonly IBlobStore _store;
+    private readonly Repository _requester;
+    private readonly IBlobSource _source;
+    private readonly IFillObserver _observer;
+    private readonly FillServices _services;
     private readonly ILogger _logger;
     private readonly FillProgress _progress;
     private readonly FillWatchdog _watchdog;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<Repository> _requesters = [];
-    private readonly long _maxBytes;
     private volatile BlobWriter? _writer;
     private volatile bool _committed;
 
-    public BlobFill(
-        Digest digest, long? expectedSize, FillSource source, IBlobStore store,
-        PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time, ILogger logger)
+    /// <param name="requester">The repository whose request made the fill: it gets the blob row, later requesters a link.</param>
+    /// <param name="expectedSize">The size a manifest states, when known: the body is cut past it.</param>
+    public BlobFill(Digest digest, long? expectedSize, Repository requester, IBlobSource source, IFillObserver observer, FillServices services)
     {
         Digest = digest;
+        _requester = requester;
+        _requesters.Add(requester);
         _source = source;
-        _store = store;
-        _logger = logger;
+        _observer = observer;
+        _services = services;
+        _logger = services.Logger;
         _progress = new FillProgress(expectedSize, SlabSize, SlabCount);
-        _watchdog = new FillWatchdog(options, policy, time);
-        _maxBytes = options.MaxBlobBytes;
+        _watchdog = new FillWatchdog(services.Options, services.Policy, services.Time);
     }
 
     public Digest Digest { get; }
@@ -97,8 +103,8 @@ internal sealed partial class BlobFill
         }
     }
 
-    /// <summary>Takes the creator's lease and starts the fill; <paramref name="finished"/> runs when it ends.</summary>
-    public FillLease Start(Action<BlobFill> finished)
+    /// <summary>Takes the creator's lease and starts the fill; <see cref="Completion"/> tells when it ended.</summary>
+    public FillLease Start()
     {
         var lease = Lease();
         _ = Task.Run(async () =>
@@ -109,7 +115,6 @@ internal sealed partial class BlobFill
             }
             finally
             {
-                finished(this);
                 _completion.TrySetResult();
             }
         });
@@ -201,7 +206,7 @@ internal sealed partial class BlobFill
             UpstreamFailure? broken;
             await using (var body = await response.Content.ReadAsStreamAsync(_watchdog.Token))
             {
-                broken = await FillProducer.RunAsync(body, writer, _progress, _watchdog, Limit(), reason => LogRelaying(Digest, reason), _source.OnBytes);
+                broken = await FillProducer.RunAsync(Digest, body, writer, _progress, _watchdog, Limit(), _observer);
             }
 
             if (broken is not null)
@@ -246,7 +251,7 @@ internal sealed partial class BlobFill
             writer?.Dispose(); // deletes the temp file unless it was committed
             _watchdog.Dispose();
             _progress.Dispose();
-            await _source.Origin.EndAsync(_committed);
+            await _source.EndAsync(_committed);
         }
     }
 
@@ -254,7 +259,7 @@ internal sealed partial class BlobFill
     {
         try
         {
-            return await _source.Origin.OpenAsync(_watchdog.Token);
+            return await _source.OpenAsync(_watchdog.Token);
         }
         catch (OperationCanceledException) when (_watchdog.Reason is { } reason)
         {
@@ -277,8 +282,10 @@ internal sealed partial class BlobFill
                 return false;
             }
 
-            await _source.PublishAsync(this, writer, total);
+            // Every repository that asked while the fetch ran may see the blob.
+            await _services.Publisher.PublishVerifiedAsync(writer, Digest, total, [_requester, .. Requesters], CancellationToken.None);
             _committed = true;
+            LogCached(Digest, total, _requester.Name);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or FailureException)
@@ -291,7 +298,7 @@ internal sealed partial class BlobFill
     private void Fail(UpstreamFailure failure)
     {
         _progress.Fail(failure);
-        _source.OnFailed?.Invoke(failure);
+        _observer.Failed(Digest, failure);
         if (failure.Kind == UpstreamFailureKind.Invalid)
         {
             LogInvalid(Digest, failure.Reason);
@@ -306,11 +313,11 @@ internal sealed partial class BlobFill
     {
         try
         {
-            return _store.CreateWriter(Digest.Algorithm);
+            return _services.Store.CreateWriter(Digest.Algorithm);
         }
         catch (IOException e)
         {
-            LogRelaying(Digest, e.Message);
+            _observer.Relaying(Digest, e.Message);
             return null;
         }
     }
@@ -323,16 +330,17 @@ internal sealed partial class BlobFill
     /// else <see cref="PullThroughOptions.MaxBlobBytes"/>. One byte more fails the fill.
     /// </summary>
     private FillLimit Limit() => _progress.Length is { } known
-        ? new FillLimit(known, Invalid($"upstream sent more than the {known} bytes expected for {Digest}"))
-        : new FillLimit(_maxBytes, Invalid($"upstream sent more than Cache:MaxBlobBytes ({_maxBytes} bytes) for {Digest}, whose size it did not announce"));
+        ? new FillLimit(known, Invalid($"upstream sent more than the {known} bytes expected for {Digest}"), IsLength: true)
+        : new FillLimit(_services.Options.MaxBlobBytes,
+            Invalid($"upstream sent more than Cache:MaxBlobBytes ({_services.Options.MaxBlobBytes} bytes) for {Digest}, whose size it did not announce"), IsLength: false);
 
     private static UpstreamFailure Invalid(string detail) => new(UpstreamFailureKind.Invalid, detail);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Fill of blob {Digest} failed unexpectedly")]
     private partial void LogDefect(Exception exception, Digest digest);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot store blob {Digest} ({Reason}); relaying it to clients without caching")]
-    private partial void LogRelaying(Digest digest, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cached blob {Digest} ({Size} bytes) for {Repository}")]
+    private partial void LogCached(Digest digest, long size, string repository);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Blob {Digest} reached its clients intact but could not be kept: {Reason}")]
     private partial void LogNotKept(Digest digest, string reason);
@@ -343,3 +351,10 @@ internal sealed partial class BlobFill
     [LoggerMessage(Level = LogLevel.Error, Message = "Upstream sent wrong content for blob {Digest}; nothing was published and clients were cut off: {Reason}")]
     private partial void LogInvalid(Digest digest, string reason);
 }
+
+/// <summary>
+/// What every fill shares: the store its temp file goes to, the publisher of verified bytes, the limits and
+/// the clock, and the logger.
+/// </summary>
+internal sealed record FillServices(
+    IBlobStore Store, IBlobPublisher Publisher, PullThroughOptions Options, UpstreamPolicyOptions Policy, TimeProvider Time, ILogger Logger);

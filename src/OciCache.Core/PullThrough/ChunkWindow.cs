@@ -12,8 +12,9 @@ namespace OciCache.PullThrough;
 ///            │ chunk │ chunk │ chunk │  (free slabs)   │
 ///            └─ dropped when the hasher (and, relaying, the slowest reader) is past its end
 /// </code>
-/// Not thread-safe: the owner (<see cref="FillProgress"/>) calls it under its lock. Slabs are rented only
-/// when the producer runs ahead (a fill over a slow link uses one or two), from a pool of the fills' own
+/// Not thread-safe: the owner (<see cref="FillProgress"/>) calls it under its lock. A chunk is dropped only
+/// when its slab is needed for the next one, and a new slab is rented only when the oldest chunk may not be
+/// dropped yet: the producer runs ahead (a fill over a slow link uses one or two), from a pool of the fills' own
 /// that keeps at most <see cref="PooledSlabs"/> idle slabs, so a burst of fills does not stay resident.
 /// </summary>
 internal sealed class ChunkWindow(int slabSize, int slabCount) : IDisposable
@@ -38,10 +39,26 @@ internal sealed class ChunkWindow(int slabSize, int slabCount) : IDisposable
     public int Count => _chunks.Count;
 
     /// <summary>A slab to fill with the next chunk, or false when every slab holds a chunk.</summary>
-    public bool TryRent(out byte[] slab)
+    public bool TryRent(out byte[] slab) => TryRent(long.MinValue, out slab);
+
+    /// <summary>
+    /// A slab to fill with the next chunk: a free one; else the oldest chunk's, when it ends at or before
+    /// <paramref name="droppableBefore"/>; else a new one while fewer than the window's count are rented.
+    /// Chunks are dropped one at a time and only when their slab is needed, so a reader trailing the
+    /// producer by less than the window still copies from memory rather than reading the file back.
+    /// </summary>
+    public bool TryRent(long droppableBefore, out byte[] slab)
     {
         if (_free.TryPop(out slab!))
         {
+            return true;
+        }
+
+        if (_chunks.TryPeek(out var oldest) && oldest.Offset + oldest.Count <= droppableBefore)
+        {
+            _chunks.Dequeue();
+            Start = _chunks.Count == 0 ? End : oldest.Offset + oldest.Count;
+            slab = oldest.Slab;
             return true;
         }
 

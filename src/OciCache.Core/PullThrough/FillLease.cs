@@ -85,14 +85,3 @@ internal sealed class FillReader(FillProgress progress, SafeFileHandle? handle, 
         }
     }
 }
-
-/// <summary>
-/// Where a fill gets its bytes (<see cref="IBlobSource"/>), who publishes them once verified (<c>PublishAsync</c>
-/// gets the verified writer and the size, and commits and records them through
-/// <see cref="Registry.ContentPublisher"/>), and whom it tells about bytes and failures.
-/// </summary>
-internal sealed record FillSource(
-    IBlobSource Origin,
-    Func<BlobFill, BlobWriter, long, Task> PublishAsync,
-    Action<long> OnBytes,
-    Action<UpstreamFailure>? OnFailed = null);

@@ -15,14 +15,22 @@ namespace OciCache.PullThrough;
 internal static class FillProducer
 {
     /// <summary>
+    /// How far ahead of the writes the temp file's space is reserved (<see cref="BlobWriter.Reserve"/>): the
+    /// file system allocates it in one step instead of block by block. Bounded, so an upstream that
+    /// announces a huge length and then stalls holds at most this much disk it did not send.
+    /// </summary>
+    internal const long ReserveAhead = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Copies the body until it ends. Returns null when it ended, or why it broke off (a stall or an
     /// abort comes back as the watchdog's reason; a body longer than <paramref name="limit"/> is cut one
-    /// byte past it). <paramref name="writer"/> is null when relaying from
-    /// the start; <paramref name="onDiskFull"/> is told the reason once when the disk refuses bytes.
+    /// byte past it). <paramref name="writer"/> is null when relaying from the start; the
+    /// <paramref name="observer"/> is told of every slab's bytes, and once why, when the disk refuses them.
     /// </summary>
     public static async Task<UpstreamFailure?> RunAsync(
-        Stream body, BlobWriter? writer, FillProgress progress, FillWatchdog watchdog, FillLimit limit, Action<string> onDiskFull, Action<long> onBytes)
+        Digest digest, Stream body, BlobWriter? writer, FillProgress progress, FillWatchdog watchdog, FillLimit limit, IFillObserver observer)
     {
+        long reserved = 0;
         try
         {
             while (true)
@@ -46,13 +54,22 @@ internal static class FillProducer
                     return null;
                 }
 
-                if (writer is not null && !TryWrite(writer, slab.AsSpan(0, count), onDiskFull))
+                if (writer is not null && limit.IsLength && writer.Length + count > reserved)
+                {
+                    // Only a known length is reserved: a body that ends short of it fails the fill and its
+                    // file is deleted, so no reserved block outlives the fill unused.
+                    reserved = Math.Min(limit.Bytes, writer.Length + ReserveAhead);
+                    writer.Reserve(reserved);
+                }
+
+                if (writer is not null && TryWrite(writer, slab.AsSpan(0, count)) is { } refused)
                 {
                     writer = null;
+                    observer.Relaying(digest, refused);
                 }
 
                 progress.Append(slab, count, inFile: writer is not null);
-                onBytes(count);
+                observer.Received(count);
             }
         }
         catch (OperationCanceledException) when (watchdog.Token.IsCancellationRequested)
@@ -116,20 +133,23 @@ internal static class FillProducer
         return filled;
     }
 
-    private static bool TryWrite(BlobWriter writer, ReadOnlySpan<byte> bytes, Action<string> onDiskFull)
+    /// <summary>Writes a chunk to the temp file: null when written, else why the disk refused it.</summary>
+    private static string? TryWrite(BlobWriter writer, ReadOnlySpan<byte> bytes)
     {
         try
         {
             writer.WriteUnhashed(bytes);
-            return true;
+            return null;
         }
         catch (IOException e)
         {
-            onDiskFull(e.Message);
-            return false;
+            return e.Message;
         }
     }
 }
 
-/// <summary>The most bytes a fill's body may bring, and the failure when it brings more.</summary>
-internal readonly record struct FillLimit(long Bytes, UpstreamFailure Exceeded);
+/// <summary>
+/// The most bytes a fill's body may bring, and the failure when it brings more. <see cref="IsLength"/>: the
+/// bound is the blob's known length (else a cap on a body of unknown length).
+/// </summary>
+internal readonly record struct FillLimit(long Bytes, UpstreamFailure Exceeded, bool IsLength);

@@ -14,12 +14,14 @@ namespace OciCache.PullThrough;
 /// The last byte is withheld until the digest checks, so a reader whose fill fails never sees a complete
 /// body. Waiters are woken through two signals: data (bytes arrived, phase changed) for readers and the
 /// hasher, space (a chunk may be dropped) for the producer. A signal is allocated only when someone waits.
+/// Who reads, and so how far the window may be dropped, is <see cref="FillReaders"/>' part; the recent
+/// bytes are <see cref="ChunkWindow"/>'s; both are called under this lock.
 /// </summary>
 internal sealed class FillProgress : IDisposable
 {
     private readonly object _gate = new();
     private readonly ChunkWindow _window;
-    private readonly List<FillReader> _readers = [];
+    private readonly FillReaders _readers = new();
     private readonly TaskCompletionSource<UpstreamFailure?> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FillPhase _phase = FillPhase.Connecting;
     private UpstreamFailure? _failure;
@@ -31,7 +33,6 @@ internal sealed class FillProgress : IDisposable
     private TaskCompletionSource? _data;
     private TaskCompletionSource? _space;
     private bool _ended;
-    private int _reservations;
 
     public FillProgress(long? expectedLength, int slabSize, int slabCount)
     {
@@ -118,7 +119,7 @@ internal sealed class FillProgress : IDisposable
     {
         lock (_gate)
         {
-            _reservations++;
+            _readers.Reserve();
         }
     }
 
@@ -126,7 +127,7 @@ internal sealed class FillProgress : IDisposable
     {
         lock (_gate)
         {
-            _reservations--;
+            _readers.Unreserve();
             Wake(ref _space);
             DisposeWindowIfUnused();
         }
@@ -137,12 +138,7 @@ internal sealed class FillProgress : IDisposable
     {
         lock (_gate)
         {
-            _readers.Add(reader);
-            if (reserved)
-            {
-                _reservations--;
-            }
-
+            _readers.Add(reader, reserved);
             return reader;
         }
     }
@@ -170,8 +166,7 @@ internal sealed class FillProgress : IDisposable
                     return null;
                 }
 
-                _window.DropBefore(DroppableBefore());
-                if (_window.TryRent(out var slab))
+                if (_window.TryRent(_readers.DroppableBefore(_hashed, _fileEnd), out var slab))
                 {
                     return slab;
                 }
@@ -389,30 +384,10 @@ internal sealed class FillProgress : IDisposable
     /// <summary>Once the fill ended, the slabs go back when no reader and no reader-to-be can need them. Caller holds the lock.</summary>
     private void DisposeWindowIfUnused()
     {
-        if (_ended && _readers.Count == 0 && _reservations == 0)
+        if (_ended && _readers.IsEmpty)
         {
             _window.Dispose();
         }
-    }
-
-    /// <summary>Where chunks may be dropped: hashed, and when relaying read by everyone. Caller holds the lock.</summary>
-    private long DroppableBefore()
-    {
-        var before = _hashed;
-        var relaying = _fileEnd != long.MaxValue;
-        var slowest = _reservations > 0 ? 0 : long.MaxValue; // a request about to open its reader reads from 0 at the earliest
-        foreach (var reader in _readers)
-        {
-            if (reader.Pinned)
-            {
-                before = Math.Min(before, reader.Position); // copying out of the window right now
-            }
-
-            slowest = Math.Min(slowest, reader.Position);
-        }
-
-        // Relaying: a chunk past the file's end is the only copy, kept until the slowest reader has it.
-        return relaying ? Math.Min(before, Math.Max(slowest, _fileEnd)) : before;
     }
 
     private static Task Signal(ref TaskCompletionSource? signal) =>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using OciCache.Observability;
 using OciCache.Oci;
 using OciCache.Registry;
@@ -13,10 +12,10 @@ namespace OciCache.PullThrough;
 /// content (a fill, a sync, one of their manifests) and from a shared upstream fill when they did not, even
 /// if the store holds the bytes for another repository.
 /// </summary>
-internal sealed partial class PullThroughContentReader(
+/// <remarks>How a fill is made and kept is <see cref="FillCoordinator"/>'s and <see cref="BlobFills"/>' business; this class only decides when a request needs one.</remarks>
+internal sealed class PullThroughContentReader(
     LocalContentReader local, MirrorManifests manifests, FillCoordinator fills, IBlobIndex index, IBlobStore store,
-    UpstreamClient upstreams, UpstreamRules rules, PullThroughOptions options, UpstreamPolicyOptions policy, TimeProvider time,
-    AccessTracker access, ContentPublisher publisher, CacheMetrics metrics, ClusterFills cluster, ILogger<PullThroughContentReader> logger) : IContentReader
+    UpstreamClient upstreams, UpstreamRules rules, AccessTracker access, CacheMetrics metrics) : IContentReader
 {
     public ValueTask<ManifestLookup> GetManifestAsync(Repository repository, Reference reference, bool headOnly, CancellationToken cancellationToken)
     {
@@ -72,7 +71,7 @@ internal sealed partial class PullThroughContentReader(
             return await HeadUpstreamAsync(repository, digest, cancellationToken);
         }
 
-        var lease = await fills.JoinAsync(digest, () => NewFill(repository, digest, expectedSize), evenIfStored: isStored, cancellationToken);
+        var lease = await fills.JoinAsync(repository, digest, expectedSize, evenIfStored: isStored, cancellationToken);
         if (lease is null)
         {
             return await GetBlobAsync(repository, digest, headOnly, expectedSize, cancellationToken); // it was stored meanwhile
@@ -138,29 +137,9 @@ internal sealed partial class PullThroughContentReader(
             : new BlobLookup.Missing(Unavailable(repository, digest, new UpstreamFailure(UpstreamFailureKind.Invalid, "HEAD without Content-Length")));
     }
 
-    private BlobFill NewFill(Repository repository, Digest digest, long? expectedSize)
-    {
-        var source = new FillSource(
-            Origin: cluster.SourceFor(digest, new UpstreamBlobSource(upstreams, repository, digest)),
-            PublishAsync: (fill, writer, size) => Publish(fill, writer, size),
-            OnBytes: count => metrics.UpstreamBytes.Add(count, new KeyValuePair<string, object?>("upstream", repository.Upstream)),
-            OnFailed: failure => metrics.FillFailures.Add(1, new("reason", failure.Kind.ToString()), new("upstream", repository.Upstream)));
-        return new BlobFill(digest, expectedSize, source, store, options, policy, time, logger);
-
-        async Task Publish(BlobFill fill, BlobWriter writer, long size)
-        {
-            // Every repository that asked while the fetch ran may see the blob.
-            await publisher.PublishVerifiedAsync(writer, digest, size, [repository, .. fill.Requesters], CancellationToken.None);
-            LogCached(repository.Name, digest, size);
-        }
-    }
-
     private static BlobUnknown Unavailable(Repository repository, Digest digest, UpstreamFailure failure) =>
         failure.IsOutage
             ? new BlobUnknown(digest, $"blob unknown to registry: not cached, and upstream {repository.Upstream} failed ({failure})",
                 $"{digest} is not cached and upstream {repository.Upstream} failed: {failure}", failure)
             : new BlobUnknown(digest);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cached blob {Digest} ({Size} bytes) for {Repository}")]
-    private partial void LogCached(string repository, Digest digest, long size);
 }

@@ -14,7 +14,7 @@ namespace OciCache.Registry;
 /// not commit get no row. The eviction nudge comes last, so the budget is checked against what was just
 /// recorded.
 /// </summary>
-public sealed class ContentPublisher(IBlobIndex blobs, IManifestIndex manifests, IBlobStore store, EvictionSignal eviction)
+public sealed class ContentPublisher(IBlobIndex blobs, IManifestIndex manifests, IBlobStore store, EvictionSignal eviction) : IBlobPublisher
 {
     /// <summary>
     /// Commits what <paramref name="writer"/> holds if it hashes to <paramref name="digest"/> (and has

@@ -311,6 +311,34 @@ public sealed class BlobFillTests
         Assert.True(await h.Store.GetLengthAsync(h.Digest) is not null);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Fill_TempFile_IsReservedAheadOfTheWritesOnlyWhenTheLengthIsKnown(bool announced)
+    {
+        await using var h = new FillHarness(Random(Size, 16), announceLength: announced);
+        var lease = await h.StartAsync();
+        using var reader = lease.OpenRead(0)!;
+        h.Send(0, BlobFill.SlabSize);
+        await FillHarness.ReadExactlyAsync(reader, 100); // the first slab reached the file
+
+        var part = Assert.Single(Directory.GetFiles(h.Layout.Temp, "*.part"));
+        Assert.True(new FileInfo(part).Length < Size, "the reservation must not change the file's length");
+        var allocated = await FileAllocation.BytesAsync(part);
+        if (announced)
+        {
+            Assert.True(allocated >= Size, $"{allocated} bytes allocated for a blob of {Size}");
+        }
+        else
+        {
+            Assert.True(allocated < Size, $"{allocated} bytes allocated for a body of unknown length"); // a short body would leave them in the blob
+        }
+
+        h.Send(BlobFill.SlabSize, Size);
+        h.Body.End();
+        Assert.Equal(Size, await h.Published);
+    }
+
     [Fact]
     public async Task Fill_UnannouncedLength_IsKnownAtTheEnd()
     {
@@ -382,10 +410,34 @@ public sealed class BlobFillTests
         h.Body.End();
         await h.Fill.Completion;
         Assert.Equal(FillPhase.Unkept, h.Fill.Phase);
+        Assert.Single(h.Observer.RelayReasons); // told once, when the disk first refused
+        Assert.Equal(size, h.Observer.ReceivedBytes);
 
         var (bytes, failure) = await FillHarness.ReadToEndAsync(lease.OpenRead(0)!);
         Assert.Null(failure);
         Assert.Equal(h.Blob, bytes);
+    }
+
+    [Fact]
+    public async Task Publish_RepositoriesAskedDuringTheFill_RecordedWithTheCreatorFirst()
+    {
+        var other = Repository.Mirror("docker.io", "library/other");
+        const int size = BlobFill.SlabSize + 10;
+        await using var h = new FillHarness(Random(size, 15));
+        await h.StartAsync();
+        Assert.Equal([FillHarness.Requester], h.Fill.Requesters); // the console shows who asked from the start
+        h.Fill.AddRequester(other);
+        h.Fill.AddRequester(FillHarness.Requester);
+        h.Send(0, size);
+        h.Body.End();
+
+        Assert.Equal(size, await h.Published);
+        Assert.Equal(FillHarness.Requester, h.Publisher.Repositories[0]);
+        Assert.Contains(other, h.Publisher.Repositories);
+        await h.Fill.Completion;
+        Assert.Equal(FillPhase.Published, h.Fill.Phase);
+        Assert.Equal(size, h.Observer.ReceivedBytes);
+        Assert.Empty(h.Failures);
     }
 
     [Fact]
@@ -394,15 +446,19 @@ public sealed class BlobFillTests
         var refused = new UpstreamFailure(UpstreamFailureKind.ServerError, "upstream answered 503");
         using var temp = new TempDirectory("fill");
         var store = new OciCache.Storage.FileBlobStore(new OciCache.Storage.DataLayout(temp.Path));
-        var source = new FillSource(new ScriptedSource(new UpstreamResult(null, refused)), (_, _, _) => Task.CompletedTask, _ => { });
-        var fill = new BlobFill(Digest.ComputeSha256([1]), null, source, store, new PullThroughOptions(), FillHarness.Policy,
+        var observer = new RecordingObserver();
+        var publisher = new CommittingPublisher();
+        var services = new FillServices(store, publisher, new PullThroughOptions(), FillHarness.Policy,
             new Microsoft.Extensions.Time.Testing.FakeTimeProvider(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        using var lease = fill.Start(static _ => { });
+        var fill = new BlobFill(Digest.ComputeSha256([1]), null, FillHarness.Requester, new ScriptedSource(new UpstreamResult(null, refused)), observer, services);
+        using var lease = fill.Start();
 
         Assert.Equal(refused, await fill.WaitForHeadersAsync(CancellationToken.None));
         await fill.Completion;
         Assert.Null(fill.TryJoin());
         Assert.Null(await lease.GetLengthAsync(CancellationToken.None));
+        Assert.Equal(refused, Assert.Single(observer.Failures));
+        Assert.False(publisher.Published.IsCompleted);
     }
 
     private static void FillUp(string path)

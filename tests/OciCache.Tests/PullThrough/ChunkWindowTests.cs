@@ -44,6 +44,26 @@ public sealed class ChunkWindowTests
     }
 
     [Fact]
+    public void TryRent_OldestChunkDroppable_ReusesItsSlabAndKeepsTheNewerChunks()
+    {
+        using var window = new ChunkWindow(BlobFill.SlabSize, 3);
+        var slabs = new List<byte[]>();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(window.TryRent(0, out var slab)); // nothing hashed yet: the window grows
+            window.Append(slab, 100);
+            slabs.Add(slab);
+        }
+
+        Assert.False(window.TryRent(99, out _)); // the oldest ends at 100
+        Assert.True(window.TryRent(300, out var reused)); // all three droppable, but one slab is all that is needed
+        Assert.Same(slabs[0], reused);
+        Assert.Equal(2, window.Count);
+        Assert.Equal(100, window.Start);
+        Assert.False(window.Slice(150).IsEmpty); // the newer chunks stay readable
+    }
+
+    [Fact]
     public void Return_AnUnusedSlab_IsRentedAgainWithoutGrowing()
     {
         using var window = new ChunkWindow(BlobFill.SlabSize, 1);

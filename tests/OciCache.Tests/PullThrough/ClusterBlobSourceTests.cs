@@ -46,7 +46,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         var (fill, leases) = NewFill(upstream);
         InMemoryFillLeases.Refuse(_table, Digest, FillLeaseHolder.Create(_holder!.Url, LeaseTimeout), _time.GetUtcNow() + LeaseTimeout);
 
-        using var lease = fill.Start(static _ => { });
+        using var lease = fill.Start();
         Assert.Null(await fill.WaitForHeadersAsync(CancellationToken.None));
         using var reader = lease.OpenRead(0)!;
         var head = await FillHarness.ReadExactlyAsync(reader, _blob.Length / 2 - 1); // the holder has not finished (one byte always waits)
@@ -76,7 +76,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         var (fill, _) = NewFill(upstream);
         InMemoryFillLeases.Refuse(_table, Digest, FillLeaseHolder.Create(_holder!.Url, LeaseTimeout), _time.GetUtcNow() + LeaseTimeout);
 
-        using var lease = fill.Start(static _ => { });
+        using var lease = fill.Start();
         Assert.Null(await fill.WaitForHeadersAsync(CancellationToken.None));
         using var reader = lease.OpenRead(0)!;
         await FillHarness.ReadExactlyAsync(reader, _blob.Length / 2 - 1);
@@ -98,7 +98,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         InMemoryFillLeases.Refuse(_table, Digest, FillLeaseHolder.Create($"http://127.0.0.1:{ClosedPort()}", LeaseTimeout), _time.GetUtcNow() + LeaseTimeout);
         var waiting = _time.WhenTimerSetAsync(LeaseTimeout);
 
-        using var lease = fill.Start(static _ => { });
+        using var lease = fill.Start();
         await waiting; // refused, the holder did not answer: the fill waits for the lease to run out
         Assert.Equal(0, upstream.Opened);
         Assert.False(fill.WaitForHeadersAsync(CancellationToken.None).IsCompleted);
@@ -127,7 +127,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         InMemoryFillLeases.Refuse(_table, Digest, holder, _time.GetUtcNow() + LeaseTimeout);
 
         var waiting = _time.WhenTimerSetAsync(LeaseTimeout);
-        using var lease = fill.Start(static _ => { });
+        using var lease = fill.Start();
         for (var round = 1; round < ClusterBlobSource.Rounds; round++)
         {
             await waiting;
@@ -150,7 +150,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         var (fill, leases) = NewFill(upstream);
 
         var renewal = _time.WhenTimerSetAsync(LeaseTimeout / 3);
-        using var lease = fill.Start(static _ => { });
+        using var lease = fill.Start();
         Assert.Null(await fill.WaitForHeadersAsync(CancellationToken.None));
         await body.WaitForPendingReadAsync();
         await renewal;
@@ -172,7 +172,7 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         var upstream = new ScriptedSource(_ => Task.FromResult(UpstreamResult.Ok(Response(_blob))));
         var (fill, leases) = NewFill(upstream);
 
-        using var lease = fill.Start(static _ => { });
+        using var lease = fill.Start();
         Assert.Null(await fill.WaitForHeadersAsync(CancellationToken.None));
         var (bytes, _) = await FillHarness.ReadToEndAsync(lease.OpenRead(0)!);
         await fill.Completion;
@@ -200,9 +200,9 @@ public sealed class ClusterBlobSourceTests : IAsyncDisposable
         var leases = new InMemoryFillLeases(_table, _me, LeaseTimeout, _time);
         var origin = new ClusterBlobSource(leases, _peers, Digest, upstream, LeaseTimeout, _time, NullLogger.Instance);
         var store = new FileBlobStore(new DataLayout(_temp.Path));
-        var source = new FillSource(origin, (_, writer, _) => writer.PublishAsync(), _ => { });
         var options = new PullThroughOptions { OrphanedFillTimeout = TimeSpan.FromMinutes(10) };
-        return (new BlobFill(Digest, null, source, store, options, FillHarness.Policy, _time, NullLogger.Instance), leases);
+        var services = new FillServices(store, new CommittingPublisher(), options, FillHarness.Policy, _time, NullLogger.Instance);
+        return (new BlobFill(Digest, null, FillHarness.Requester, origin, new RecordingObserver(), services), leases);
     }
 
     private async Task StartHolderAsync(Func<HttpContext, Task> respond) => _holder = await ScriptedUpstream.StartAsync(respond);

@@ -16,7 +16,6 @@ namespace OciCache.Tests.PullThrough;
 internal sealed class FillHarness : IAsyncDisposable
 {
     private readonly TempDirectory? _temp;
-    private readonly TaskCompletionSource<long> _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<FillLease> _leases = [];
 
     public FillHarness(byte[] blob, Action<PullThroughOptions>? configure = null, string? dataFolder = null, bool announceLength = true, Digest? digest = null, TimeSpan? stallTimeout = null, long? expectedSize = null, long? minBodyRate = null)
@@ -39,32 +38,24 @@ internal sealed class FillHarness : IAsyncDisposable
             response.Content.Headers.ContentLength = blob.Length;
         }
 
-        var source = new FillSource(
-            Origin: new ScriptedSource(UpstreamResult.Ok(response)),
-            PublishAsync: async (_, writer, size) =>
-            {
-                await writer.PublishAsync();
-                _published.TrySetResult(size);
-            },
-            OnBytes: _ => { },
-            OnFailed: failure =>
-            {
-                lock (Failures)
-                {
-                    Failures.Add(failure);
-                }
-            });
         var policy = stallTimeout is { } stall ? Policy with { StallTimeout = stall } : Policy;
         policy = minBodyRate is { } rate ? policy with { MinBodyRate = rate } : policy;
-        Fill = new BlobFill(Digest, expectedSize, source, Store, options, policy, Time, NullLogger.Instance);
+        Fill = new BlobFill(Digest, expectedSize, Requester, new ScriptedSource(UpstreamResult.Ok(response)), Observer,
+            new FillServices(Store, Publisher, options, policy, Time, NullLogger.Instance));
     }
 
     public static UpstreamPolicyOptions Policy { get; } = new() { StallTimeout = TimeSpan.FromSeconds(30) };
 
     public byte[] Blob { get; }
 
-    /// <summary>Failures the fill reported to its source (what the fill_failures metric counts).</summary>
-    public List<UpstreamFailure> Failures { get; } = [];
+    /// <summary>The repository the fill is made for.</summary>
+    public static Repository Requester { get; } = Repository.Mirror("docker.io", "library/fill");
+
+    /// <summary>What the fill told its observer.</summary>
+    public RecordingObserver Observer { get; } = new();
+
+    /// <summary>Failures the fill reported to its observer (what the fill_failures metric counts).</summary>
+    public IReadOnlyList<UpstreamFailure> Failures => Observer.Failures;
 
     public Digest Digest { get; }
 
@@ -78,13 +69,16 @@ internal sealed class FillHarness : IAsyncDisposable
 
     public BlobFill Fill { get; }
 
+    /// <summary>Where the fill hands its verified bytes.</summary>
+    public CommittingPublisher Publisher { get; } = new();
+
     /// <summary>Completes with the size when the fill handed a committed blob to be recorded.</summary>
-    public Task<long> Published => _published.Task;
+    public Task<long> Published => Publisher.Published;
 
     /// <summary>Starts the fill with the creator's lease and waits for its headers.</summary>
     public async Task<FillLease> StartAsync()
     {
-        var lease = Fill.Start(static _ => { });
+        var lease = Fill.Start();
         _leases.Add(lease);
         Assert.Null(await Fill.WaitForHeadersAsync(CancellationToken.None));
         return lease;

@@ -52,4 +52,20 @@ public sealed class FileBlobStoreTests : BlobStoreContract
         Assert.Equal(16, await RandomAccess.ReadAsync(file, head, 100));
         Assert.Equal(blob.Bytes.AsSpan(100, 16).ToArray(), head);
     }
+
+    [Fact]
+    public async Task Reserve_AKnownLength_AllocatesTheSpaceButKeepsTheFileLengthAndTheBlobCommitsWhole()
+    {
+        var blob = TestBlob.Random(1 << 20, seed: 31);
+        await using var writer = Store.CreateWriter();
+
+        Assert.True(writer.Reserve(blob.Bytes.Length));
+        Assert.Equal(0, new FileInfo(writer.TempPath).Length);
+        Assert.True(await FileAllocation.BytesAsync(writer.TempPath) >= blob.Bytes.Length, "the space was not allocated");
+
+        await writer.WriteAsync(blob.Bytes);
+        Assert.Equal(BlobCommitResult.Committed, await writer.CommitAsync(blob.Digest, blob.Bytes.Length));
+        await using var content = await Store.OpenReadAsync(blob.Digest);
+        Assert.Equal(blob.Bytes.Length, RandomAccess.GetLength(content!.File!));
+    }
 }
