@@ -155,6 +155,10 @@ public static class OciCacheCoreServices
         services.TryAddSingleton<ImageTrust>();
         services.TryAddSingleton<ImageCopier>();
         services.TryAddSingleton<Prefetcher>();
+        // Taken by the background loops only when there is work for them (a prefetch list, sync jobs): they hold
+        // the pull-through reader, the upstream clients and the trust policy, which an idle server does not need.
+        // PublicationOnly: the container builds each singleton once, and a failure is not kept as the answer.
+        services.TryAddSingleton(static sp => new Lazy<PrefetchRuns>(sp.GetRequiredService<PrefetchRuns>, LazyThreadSafetyMode.PublicationOnly));
 
         // Transfer (export and import, from and to the store only)
         services.TryAddSingleton<Exporter>();
@@ -166,6 +170,7 @@ public static class OciCacheCoreServices
         // Sync
         services.TryAddSingleton<SyncMetrics>();
         services.TryAddSingleton<SyncRunner>();
+        services.TryAddSingleton(static sp => new Lazy<SyncRunner>(sp.GetRequiredService<SyncRunner>, LazyThreadSafetyMode.PublicationOnly));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SyncService>());
         return services;
     }

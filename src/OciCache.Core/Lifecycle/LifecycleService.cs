@@ -11,10 +11,12 @@ namespace OciCache.Lifecycle;
 /// and carries on; none can stop the server. Eviction, garbage collection, scrubbing and prefetch are the
 /// cluster's: a round starts only while this process leads (<see cref="ILeadership"/>), and is skipped
 /// otherwise; last-access times are this process's own and are flushed on every replica.
+/// Prefetch is taken only when images are to be prefetched: it holds the pull-through reader and the
+/// upstream clients, which a server that has not been asked for anything yet does not build.
 /// </summary>
 public sealed partial class LifecycleService(
     AccessTracker access, CacheEvictor evictor, EvictionSignal signal, GarbageCollector collector, Scrubber scrubber,
-    PrefetchRuns prefetches, TimeProvider time, StorageOptions storage, GarbageCollectionOptions gc, ScrubOptions scrub, PrefetchOptions prefetch,
+    Lazy<PrefetchRuns> prefetchRuns, TimeProvider time, StorageOptions storage, GarbageCollectionOptions gc, ScrubOptions scrub, PrefetchOptions prefetch,
     ILeadership leadership, ILogger<LifecycleService> logger) : BackgroundService
 {
     /// <summary>Delay before the first prefetch, so the server answers clients first.</summary>
@@ -73,6 +75,7 @@ public sealed partial class LifecycleService(
             return;
         }
 
+        var prefetches = prefetchRuns.Value;
         try
         {
             var first = prefetch.RunAtStart ? PrefetchStartDelay : prefetch.Interval;

@@ -12,7 +12,7 @@ namespace OciCache.Sync;
 /// stop the server. With several replicas only the leader runs a job (<see cref="ILeadership"/>): another
 /// replica skips the run and asks again at the next interval.
 /// </summary>
-public sealed partial class SyncService(SyncRunner runner, SyncOptions options, TimeProvider time, ILeadership leadership, ILogger<SyncService> logger) : BackgroundService
+public sealed partial class SyncService(Lazy<SyncRunner> runner, SyncOptions options, TimeProvider time, ILeadership leadership, ILogger<SyncService> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(options.Jobs.Select((job, i) => LoopAsync(job, job.NameOrDefault(i), stoppingToken)));
@@ -28,7 +28,7 @@ public sealed partial class SyncService(SyncRunner runner, SyncOptions options, 
                 {
                     if (leadership.IsLeader)
                     {
-                        await runner.RunAsync(job, name, null, stoppingToken);
+                        await runner.Value.RunAsync(job, name, null, stoppingToken);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

@@ -21,8 +21,12 @@ namespace OciCache.Access;
 /// </para>
 /// </summary>
 /// <remarks>Refusals follow distribution's token spec: https://distribution.github.io/distribution/spec/auth/token/</remarks>
+/// <remarks>
+/// The token signer is taken when a Bearer token first needs checking: building it loads the signing key and
+/// OpenSSL (about 4 MiB of resident memory), which a server nobody asked for a token yet does without.
+/// </remarks>
 internal sealed class AccessControl(
-    AuthSettings? settings, AccessPolicy? policy, TokenSigner? signer, CredentialVerifier? verifier, AuditTrail audit,
+    AuthSettings? settings, AccessPolicy? policy, Lazy<TokenSigner>? signer, CredentialVerifier? verifier, AuditTrail audit,
     ConsoleSessions? sessions = null)
 {
     private const string CallerKey = "OciCache.Auth.Caller";
@@ -202,7 +206,7 @@ internal sealed class AccessControl(
 
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            var claims = await signer!.ValidateAsync(header["Bearer ".Length..].Trim(), Settings.Service, TokenClaims.AccessUse);
+            var claims = await signer!.Value.ValidateAsync(header["Bearer ".Length..].Trim(), Settings.Service, TokenClaims.AccessUse);
             if (claims is null || (claims.Subject.Length > 0 && await verifier!.HolderAsync(claims, context.RequestAborted) is null))
             {
                 // A token ends with its credential, not at its own expiry: a revoked or expired API key, a key

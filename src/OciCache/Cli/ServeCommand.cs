@@ -62,6 +62,7 @@ internal static class ServeCommand
             using var guard = new ShutdownGuard(app.Lifetime, TimeProvider.System, app.Services.GetRequiredService<ILogger<ShutdownGuard>>(),
                 ShutdownGuard.ExitNow, ShutdownGuard.ShutdownTimeout + ShutdownGuard.Grace);
             StartupLog.Write(app, settings);
+            StartupGarbage.CollectWhenStarted(app.Lifetime);
             try
             {
                 await app.RunAsync();

@@ -26,7 +26,7 @@ internal static class AccessControlServices
         services.TryAddSingleton(static p => AccessPolicy.Create(p.GetRequiredService<AuthSettings>()));
         services.TryAddSingleton(static p =>
         {
-            // Once, when access control is built (OciCacheApp.Build, before any request); no synchronization
+            // Once, by the first token issued or checked (the container builds a singleton once); no synchronization
             // context here, so waiting on the source (a file, or the shared database) cannot deadlock.
             var key = p.GetRequiredService<ITokenKeySource>().LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
             return new TokenSigner(key, p.GetRequiredService<AuthSettings>().Service, p.GetRequiredService<TimeProvider>());
@@ -58,8 +58,10 @@ internal static class AccessControlServices
             services.TryAddSingleton(p => new OidcClient(oidc, new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, p.GetRequiredService<TimeProvider>()));
         }
 
+        // The signer (its key, and OpenSSL with it) is built by the first token issued or checked, not at start;
+        // PublicationOnly: a key source that failed once (the shared database away) is asked again next time.
         services.TryAddSingleton(static p => new AccessControl(
-            p.GetRequiredService<AuthSettings>(), p.GetRequiredService<AccessPolicy>(), p.GetRequiredService<TokenSigner>(),
+            p.GetRequiredService<AuthSettings>(), p.GetRequiredService<AccessPolicy>(), new Lazy<TokenSigner>(p.GetRequiredService<TokenSigner>, LazyThreadSafetyMode.PublicationOnly),
             p.GetRequiredService<CredentialVerifier>(), p.GetRequiredService<AuditTrail>(), p.GetRequiredService<ConsoleSessions>()));
         return services;
     }

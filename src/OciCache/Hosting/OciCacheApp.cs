@@ -77,7 +77,8 @@ public static class OciCacheApp
         app.MapRegistry();
         if (settings.Auth is not null)
         {
-            // The signing key exists from the start (created on the first), and the users are read before any request.
+            // The users are read before any request; the signing key is loaded (created on a new data folder) by the
+            // first token issued or checked, so an idle server has no OpenSSL mapped.
             app.Services.GetRequiredService<AccessControl>();
             app.MapTokens();
             app.MapSignIn();

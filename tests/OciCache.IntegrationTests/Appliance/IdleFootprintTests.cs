@@ -3,7 +3,8 @@ namespace OciCache.IntegrationTests.Appliance;
 /// <summary>
 /// What an idle appliance keeps resident. OpenSSL (libcrypto, libssl) is loaded on first use: by the first
 /// blob hashed, TLS, or a token signed. A server that only started and answered <c>/v2/</c> has not used it.
-/// The console's asset names once hashed with SHA-256 at start, which mapped 3.3 MiB of libcrypto for nothing.
+/// The console's asset names once hashed with SHA-256 at start, which mapped 3.3 MiB of libcrypto for nothing;
+/// with access control on, the token signer and the htpasswd file's comparison hash once did the same.
 /// </summary>
 public sealed class IdleFootprintTests
 {
@@ -19,5 +20,39 @@ public sealed class IdleFootprintTests
         var maps = await File.ReadAllTextAsync($"/proc/{cache.Pid}/maps");
         Assert.DoesNotContain("libcrypto", maps, StringComparison.Ordinal);
         Assert.DoesNotContain("libssl", maps, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PublishedBinary_IdleWithAccessControlAndSignIn_HasNotLoadedOpenSsl()
+    {
+        using var temp = new TempDirectory("idle-auth");
+        var htpasswd = temp.Combine("htpasswd");
+        await File.WriteAllTextAsync(htpasswd, $"alice:{BCrypt.Net.BCrypt.HashPassword("alice-pw", 5)}\n");
+        // The issuer is contacted only while someone signs in: nothing listens there.
+        await using var cache = await OciCacheProcess.StartAsync(temp.Combine("data"), environment: new Dictionary<string, string>
+        {
+            ["OCICACHE_AUTH__HTPASSWD"] = htpasswd,
+            ["OCICACHE_AUTH__ADMINGROUP"] = "admins",
+            ["OCICACHE_AUTH__OIDC__ISSUER"] = $"http://127.0.0.1:{OidcProvider.FreePort()}",
+            ["OCICACHE_AUTH__OIDC__CLIENTID"] = "ocicache",
+            ["OCICACHE_AUTH__OIDC__CLIENTSECRET"] = "client-secret",
+        }, command: [ApplianceBuild.Executable("linux-x64")]);
+        using var client = new HttpClient();
+        Assert.Equal("{}", await client.GetStringAsync(new Uri(cache.BaseUri, "/v2/"))); // anonymous pull, the default
+        using var console = await client.GetAsync(new Uri(cache.BaseUri, "/ui/"));
+        Assert.True(console.IsSuccessStatusCode || (int)console.StatusCode is >= 300 and < 400, $"{(int)console.StatusCode}\n{cache.Output}");
+
+        var maps = await File.ReadAllTextAsync($"/proc/{cache.Pid}/maps");
+        Assert.DoesNotContain("libcrypto", maps, StringComparison.Ordinal);
+        Assert.DoesNotContain("libssl", maps, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.Combine("data", "token-key.pem")), "the signing key is made by the first token, not at start");
+
+        // The first token loads it.
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(cache.BaseUri, "/token?scope=repository:site/app:pull"));
+        request.Headers.Authorization = AuthSetup.Basic("alice", "alice-pw");
+        using var token = await client.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.OK, token.StatusCode);
+        Assert.True(File.Exists(temp.Combine("data", "token-key.pem")));
+        Assert.Contains("libcrypto", await File.ReadAllTextAsync($"/proc/{cache.Pid}/maps"), StringComparison.Ordinal);
     }
 }

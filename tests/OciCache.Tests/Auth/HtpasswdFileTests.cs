@@ -21,6 +21,22 @@ public sealed class HtpasswdFileTests : IDisposable
         Assert.False(file.Verify("alice", ""));
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(10)]
+    public void DummyHash_IsABcryptHashOfTheCost_SoAnUnknownUserCostsAFullComparison(int cost)
+    {
+        var dummy = HtpasswdFile.DummyHash(cost);
+
+        // bcrypt parses it (a hash it could not parse would make the comparison an instant failure) and hashes
+        // with its salt at its cost: the result starts with the same cost and salt.
+        Assert.False(BCrypt.Net.BCrypt.PasswordNeedsRehash(dummy, cost)); // its cost is the one asked for
+        Assert.Equal(dummy[..29], BCrypt.Net.BCrypt.HashPassword("any-password", dummy[..29])[..29]);
+        Assert.False(BCrypt.Net.BCrypt.Verify("any-password", dummy));
+        Assert.False(BCrypt.Net.BCrypt.Verify("", dummy));
+    }
+
     [Fact]
     public void Verify_2yHashOfApacheHtpasswd_Accepted()
     {
