@@ -24,6 +24,21 @@ public sealed class TrustKeyTests(SigningKeys keys) : IClassFixture<SigningKeys>
         Assert.True(key.Verify(Message, signature));
     }
 
+    /// <summary>
+    /// PSS with a salt as long as the hash, as .NET, OpenSSL's default and most KMS sign (the signer's keys use
+    /// Go's longest salt): both lengths verify.
+    /// </summary>
+    [Fact]
+    public void Verify_RsaPssWithHashLengthSalt_IsAccepted()
+    {
+        using var rsa = RSA.Create();
+        rsa.ImportFromPem(File.ReadAllText(keys[CosignKeyType.RsaPss].PrivateKeyPath));
+        var signature = rsa.SignData(Message, HashAlgorithmName.SHA256, RSASignaturePadding.Pss);
+
+        Assert.True(keys.Trusted(CosignKeyType.RsaPss).Verify(Message, signature));
+        Assert.False(keys.Trusted(CosignKeyType.RsaPss).Verify(Message.Append((byte)0).ToArray(), signature));
+    }
+
     [Theory]
     [InlineData(CosignKeyType.EcdsaP256)]
     [InlineData(CosignKeyType.EcdsaP384)]
