@@ -12,10 +12,18 @@ public interface ITokenKeySource
 {
     /// <summary>The key, created when there is none yet; the caller owns (and disposes) the instance.</summary>
     Task<ECDsa> LoadAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Why the stored key cannot be loaded, found at start without loading it (no OpenSSL); null when there is
+    /// none yet or it looks whole. The message names where the key is, never what it holds.
+    /// </summary>
+    string? CheckStored() => null;
 }
 
 /// <summary>The key in <c>token-key.pem</c> in the data folder (<see cref="TokenKey.LoadOrCreate"/>).</summary>
 internal sealed class FileTokenKeySource(string path) : ITokenKeySource
 {
     public Task<ECDsa> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(TokenKey.LoadOrCreate(path));
+
+    public string? CheckStored() => TokenKey.Problem(path);
 }

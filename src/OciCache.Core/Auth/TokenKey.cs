@@ -43,6 +43,33 @@ public static class TokenKey
         return key;
     }
 
+    /// <summary>
+    /// Why the key file at <paramref name="path"/> cannot be a key, judged by its PEM framing alone (managed
+    /// code: no OpenSSL is loaded, so an idle server still maps none); null when there is no file or it looks
+    /// whole. The message never quotes the file.
+    /// </summary>
+    public static string? Problem(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"Auth: the token signing key {path} cannot be read ({e.GetType().Name}).";
+        }
+
+        return PemEncoding.TryFind(text, out var fields) && text[fields.Label] is "PRIVATE KEY" or "EC PRIVATE KEY"
+            ? null
+            : $"Auth: the token signing key {path} is not a PEM private key. Move it away and a new one is made at the first token (tokens signed with the old key then stop working).";
+    }
+
     /// <summary>The key's JWK thumbprint (RFC 7638, SHA-256, base64url): the <c>kid</c> of its tokens.</summary>
     public static string KeyId(ECDsa key)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OciCache.Access;
+using OciCache.Auth;
 using OciCache.Endpoints;
 using OciCache.Http;
 using OciCache.SignIn;
@@ -80,6 +81,12 @@ public static class OciCacheApp
             // The users are read before any request; the signing key is loaded (created on a new data folder) by the
             // first token issued or checked, so an idle server has no OpenSSL mapped.
             app.Services.GetRequiredService<AccessControl>();
+            if (app.Services.GetRequiredService<ITokenKeySource>().CheckStored() is { } problem)
+            {
+                ((IDisposable)app).Dispose();
+                throw new SettingsException([problem]); // as when the key was loaded at start: serve stops, naming the file
+            }
+
             app.MapTokens();
             app.MapSignIn();
             app.MapApiKeys();
