@@ -29,7 +29,7 @@ public sealed partial class ImageTrust(ITrustPolicy policy, IManifestIndex index
             return;
         }
 
-        var text = Describe(repository, digest, verdict);
+        var text = verdict.Describe($"{digest} in {repository.Name}");
         var image = $"{repository.Name}:{reference}";
         if (verdict.Refuses)
         {
@@ -48,11 +48,6 @@ public sealed partial class ImageTrust(ITrustPolicy policy, IManifestIndex index
         tally.AddTrustWarning(new ImageFailure(image, new CopyFailed(text)));
         LogWarned(image, text);
     }
-
-    /// <summary>The refusal's words, as the registry says them on a pull: digest, repository, rule, mode and reason.</summary>
-    public static string Describe(Repository repository, Digest digest, TrustVerdict verdict) =>
-        $"{digest} in {repository.Name} is not signed by a key of rule \"{verdict.Rule}\" ({verdict.Mode.ToString().ToLowerInvariant()}): " +
-        (verdict.Reason ?? (verdict.State == TrustState.Unsigned ? "no signature found" : "no signature verifies"));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Copy of {Image}: {Verdict}; copied, the rule only warns")]
     private partial void LogWarned(string image, string verdict);

@@ -36,8 +36,7 @@ internal sealed class BundleTrust(
             return null;
         }
 
-        var text = $"{image.FullName} ({entry.Digest}) is not signed by a key of rule \"{verdict.Rule}\" " +
-                   $"({verdict.Mode.ToString().ToLowerInvariant()}): {verdict.Reason ?? "no signature verified"}";
+        var text = verdict.Describe($"{image.FullName} ({entry.Digest})");
         return new UnsignedImage(text, verdict.Refuses);
     }
 

@@ -123,8 +123,7 @@ public sealed class Exporter(IManifestIndex index, IBlobStore store, RepositoryR
             return;
         }
 
-        var why = $"{image.FullName} ({digest}) is not signed by a key of rule \"{verdict.Rule}\" ({verdict.Mode.ToString().ToLowerInvariant()}): " +
-                  (verdict.Reason ?? "no signature verified");
+        var why = verdict.Describe($"{image.FullName} ({digest})");
         if (!allowUnsigned)
         {
             throw new TransferException($"{why}; export refused (--allow-unsigned exports it anyway)");

@@ -43,4 +43,13 @@ public sealed record TrustVerdict(TrustState State, TrustMode Mode, string? Rule
 
     /// <summary>True when the image is served but the failure is to be logged, audited and counted.</summary>
     public bool Warns => Mode == TrustMode.Warn && State is TrustState.Unsigned or TrustState.Invalid;
+
+    /// <summary>Why the image is not signed: the reason found, else that no signature was found (or none verifies).</summary>
+    public string Why => Reason ?? (State == TrustState.Unsigned ? "no signature found" : "no signature verifies");
+
+    /// <summary>
+    /// The words every refusal and warning uses, wherever the image was checked (a pull, a copy, an export or an
+    /// import): <paramref name="subject"/> (<c>sha256:… in site/app</c>), the rule, its mode and <see cref="Why"/>.
+    /// </summary>
+    public string Describe(string subject) => $"{subject} is not signed by a key of rule \"{Rule}\" ({Mode.ToString().ToLowerInvariant()}): {Why}";
 }

@@ -34,7 +34,7 @@ internal static partial class TrustGate
         }
 
         var mode = verdict.Refuses ? "enforce" : "warn";
-        var reason = verdict.Reason ?? (verdict.State == TrustState.Unsigned ? "no signature found" : "no signature verifies");
+        var reason = verdict.Why;
         var services = context.RequestServices;
         services.GetRequiredService<AuditTrail>().Write(context, new AuditEvent(verdict.Refuses ? "trust.deny" : "trust.warn", verdict.Refuses ? "denied" : "served")
         {
@@ -42,7 +42,7 @@ internal static partial class TrustGate
             Detail = $"rule {verdict.Rule}: {verdict.State.ToString().ToLowerInvariant()}: {reason}",
         });
         services.GetRequiredService<TrustMetrics>().Failures.Add(1, new KeyValuePair<string, object?>("mode", mode));
-        var message = $"{manifest.Digest} in {repository.Name} is not signed by a key of rule \"{verdict.Rule}\" ({mode}): {reason}";
+        var message = verdict.Describe($"{manifest.Digest} in {repository.Name}");
         if (verdict.Refuses)
         {
             if (HttpMethods.IsHead(context.Request.Method) && context.Features.Get<IHttpResponseFeature>() is { } response)
