@@ -8,8 +8,10 @@ NAME=VALUE pairs are environment for ocicache (e.g. DOTNET_GCgen0size=100000: he
 - start: process start until GET /v2/ answers 200 on 127.0.0.1, STARTS times on a new data folder (the
   median and the slowest are printed; the machine's load shows in both);
 - idle: VmRSS, RssAnon and RssFile from /proc/PID/status IDLE_S seconds after a start, and the thread count;
-- peak: VmHWM while CLIENTS curl clients fetch one cold BLOB_MIB MiB blob at once through the cache from a
-  distribution registry (Debian's docker-registry) on 127.0.0.1, and the CPU time ocicache spent on it.
+- peak: the highest VmRSS sampled (every 20 ms) while CLIENTS curl clients fetch one cold BLOB_MIB MiB blob at
+  once through the cache from a distribution registry (Debian's docker-registry) on 127.0.0.1, with its anon and
+  file parts; then VmHWM, the process's highest RSS ever, start-up included; and the CPU time ocicache spent
+  on the pull.
 
 Environment of this script: STARTS=11 CLIENTS=8 BLOB_MIB=256 IDLE_S=3; UPSTREAM_DIR=<folder> keeps the
 registry's storage (and its random blob) between runs; SMAPS=<file> saves /proc/PID/smaps at the highest
@@ -179,7 +181,7 @@ def main():
     print(f"| {' '.join(sys.argv[2:]) or 'defaults'} | {os.path.getsize(binary) / 1048576:.1f} MiB "
           f"| {statistics.median(startup_ms):.0f} ms (max {max(startup_ms):.0f}) "
           f"| {mib(idle['VmRSS'])} MiB ({mib(idle['RssAnon'])} anon + {mib(idle['RssFile'])} file), {threads} threads "
-          f"| {mib(peak)} MiB ({mib(highest[1])} anon + {mib(highest[2])} file) "
+          f"| {mib(highest[0])} MiB ({mib(highest[1])} anon + {mib(highest[2])} file), VmHWM {mib(peak)} MiB "
           f"| {pull_s:.2f} s, {cpu:.2f} s CPU, {ok}/{clients} ok |")
 
 
