@@ -26,12 +26,13 @@ internal static class Runner
         await using var upstream = new UpstreamRegistry(topology, options.WorkDirectory, runDirectory);
         await upstream.StartAsync();
         await upstream.SeedAsync(imagesDirectory, images.Values);
-        await using var ociCache = new OciCachePeer(options.OciCacheExecutable, topology, upstream.Url, runDirectory);
+        await using var ociCache = new OciCachePeer(options.OciCacheExecutable, topology, upstream.Url, runDirectory, everyFeature: true);
         await using var distribution = new DistributionProxyPeer(topology, upstream.Url, runDirectory);
         await using var direct = new DirectPeer(upstream);
         await using var containerd = await ContainerdClient.StartAsync(runDirectory);
         var bench = new Bench(options, topology, upstream, ociCache, distribution, direct, containerd, images, runDirectory);
         bench.Results.Quick = options.Quick;
+        bench.Results.Conditions["ocicache settings"] = OciCachePeer.EveryFeatureDescription + " (fast link, pinned and scale-out: defaults)";
         if (options.Note is not null)
         {
             bench.Results.Conditions["note"] = options.Note;

@@ -5,10 +5,19 @@ namespace OciCache.Benchmarks.Peers;
 
 /// <summary>
 /// The <c>ocicache</c> executable in the site namespace, mirroring docker.io from the upstream; on CPU
-/// <paramref name="cpu"/> only when one is given (the pinned scenario).
+/// <paramref name="cpu"/> only when one is given (the pinned scenario). With <paramref name="everyFeature"/> it
+/// runs as a site would: the console, access control with an htpasswd file, and OIDC sign-in on (the issuer is
+/// contacted only while someone signs in, so nothing listens there), with anonymous pulls as by default.
 /// </summary>
-internal sealed class OciCachePeer(string executable, Topology topology, string upstreamUrl, string runDirectory, int? cpu = null) : Peer
+internal sealed class OciCachePeer(string executable, Topology topology, string upstreamUrl, string runDirectory, int? cpu = null,
+    bool everyFeature = false) : Peer
 {
+    /// <summary>What <c>everyFeature</c> turns on, as <see cref="StartAsync"/> passes it.</summary>
+    public const string EveryFeatureDescription = "console, access control (htpasswd, anonymous pull), OIDC sign-in";
+
+    // bcrypt (cost 10) of "bench-password": a benchmark fixture, never a real credential.
+    private const string HtpasswdLine = "bench:$2y$10$v3XxqbQOKJfBXvsMviVExOu05FxjocT3s8embCMPlSBfkAzIoMMYK\n";
+
     private readonly int _port = topology.Wan ? 5000 : FreePort.Next();
 
     public override string Name => "ocicache";
@@ -28,6 +37,20 @@ internal sealed class OciCachePeer(string executable, Topology topology, string 
         if (empty || !Directory.Exists(DataDirectory))
         {
             ResetDirectory(DataDirectory);
+        }
+
+        if (everyFeature)
+        {
+            var htpasswd = Path.Combine(runDirectory, "ocicache-htpasswd");
+            await File.WriteAllTextAsync(htpasswd, HtpasswdLine);
+            environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
+            {
+                ["OCICACHE_AUTH__HTPASSWD"] = htpasswd,
+                ["OCICACHE_AUTH__ADMINGROUP"] = "admins",
+                ["OCICACHE_AUTH__OIDC__ISSUER"] = "http://127.0.0.1:9",
+                ["OCICACHE_AUTH__OIDC__CLIENTID"] = "ocicache",
+                ["OCICACHE_AUTH__OIDC__CLIENTSECRET"] = "bench-client-secret",
+            };
         }
 
         // Warning: no line per request, as the distribution proxy runs without its access log.
