@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 using OciCache.Oci;
 using OciCache.Registry;
@@ -70,6 +71,7 @@ internal sealed class FillReader(FillProgress progress, SafeFileHandle? handle, 
     /// <summary>Copying out of the window right now: the chunk at <see cref="Position"/> must stay. Under the progress's lock.</summary>
     public bool Pinned { get; set; }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // a wait per chunk: its box is reused, not allocated
     public async ValueTask<GrowingRead> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         var read = await progress.ReadAsync(this, destination, cancellationToken);

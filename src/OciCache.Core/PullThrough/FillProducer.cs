@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using OciCache.Oci;
 using OciCache.Storage;
@@ -113,6 +114,7 @@ internal static class FillProducer
     /// the slab is full). On a fast link the socket has data queued and slabs go out full, one write and
     /// one wake-up per slab. The stall clock runs during each read, and only then.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // a wait per chunk: its box is reused, not allocated
     private static async ValueTask<int> FillSlabAsync(Stream body, byte[] slab, int size, FillWatchdog watchdog)
     {
         var filled = 0;

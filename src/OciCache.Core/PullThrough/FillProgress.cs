@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OciCache.Upstream;
 
 namespace OciCache.PullThrough;
@@ -154,6 +155,7 @@ internal sealed class FillProgress : IDisposable
     }
 
     /// <summary>Waits for a free slab for the next chunk (the hasher, and when relaying every reader, must be past the oldest).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // a wait per chunk: its box is reused, not allocated
     public async ValueTask<byte[]?> RentAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -219,6 +221,7 @@ internal sealed class FillProgress : IDisposable
     /// For the hasher: the unhashed bytes at <see cref="_hashed"/>, waiting for them; empty once the body
     /// ended and everything is hashed, or the fill failed. The memory stays valid until <see cref="Hashed"/>.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // a wait per chunk: its box is reused, not allocated
     public async ValueTask<ReadOnlyMemory<byte>> NextToHashAsync()
     {
         while (true)
@@ -296,6 +299,7 @@ internal sealed class FillProgress : IDisposable
     /// still holds them (a reader that keeps up with the producer never touches the file), otherwise from
     /// the file. Copies run outside the lock. 0 at the verified end.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // a wait per chunk: its box is reused, not allocated
     public async ValueTask<FillRead> ReadAsync(FillReader reader, Memory<byte> destination, CancellationToken cancellationToken)
     {
         while (true)

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using OciCache.Oci;
 using OciCache.PullThrough;
 using OciCache.Registry;
@@ -193,6 +194,7 @@ internal static class BlobResponse
     }
 
     /// <summary>Sends what was written; waits while the client is slower than the disk (backpressure).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // waits once per chunk sent to a client slower than the fill: the box is reused
     private static async ValueTask FlushAsync(PipeWriter writer, HttpContext context)
     {
         var flushed = await writer.FlushAsync(context.RequestAborted);
