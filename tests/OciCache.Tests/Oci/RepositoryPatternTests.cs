@@ -130,7 +130,7 @@ public sealed class RepositoryPatternTests
 
         // Measured in rounds, the least kept: a tier-up of the JIT or a runtime event on this thread may
         // allocate in one round, while an allocating call would show in every round.
-        const int Calls = 10_000;
+        const int Calls = 50_000; // two calls each, so a round makes 100,000
         const int Rounds = 5;
         var least = long.MaxValue;
         for (var round = 0; round < Rounds; round++)
@@ -145,8 +145,10 @@ public sealed class RepositoryPatternTests
             least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        // The smallest object is 24 bytes: fewer bytes than calls means no call allocated.
-        Assert.InRange(least, 0, Calls);
+        // The smallest object is 24 bytes: fewer bytes than calls means no call allocated. A full run once saw
+        // 14,416 bytes in every round of 20,000 calls (the runtime's own, on this thread); an allocating call
+        // would show as 2,400,000 bytes a round here.
+        Assert.InRange(least, 0, 2 * Calls);
         Assert.Equal(1000 + (Calls * Rounds), matches);
     }
 }
