@@ -32,14 +32,25 @@ internal static class StartupPages
             return 0;
         }
 
-        var executable = new FileInfo("/proc/self/exe").LinkTarget;
+        string? executable;
+        string smaps;
+        try
+        {
+            executable = new FileInfo("/proc/self/exe").LinkTarget;
+            smaps = executable is null ? "" : File.ReadAllText("/proc/self/smaps");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0; // no /proc (or not ours to read): the pages stay, as they would without this
+        }
+
         if (executable is null)
         {
             return 0;
         }
 
         long released = 0;
-        foreach (var mapping in Releasable(File.ReadAllText("/proc/self/smaps"), executable))
+        foreach (var mapping in Releasable(smaps, executable))
         {
             if (Madvise((nint)mapping.Start, (nuint)mapping.Length, MadvDontNeed) == 0)
             {
