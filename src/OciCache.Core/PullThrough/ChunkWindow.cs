@@ -38,9 +38,6 @@ internal sealed class ChunkWindow(int slabSize, int slabCount) : IDisposable
 
     public int Count => _chunks.Count;
 
-    /// <summary>A slab to fill with the next chunk, or false when every slab holds a chunk.</summary>
-    public bool TryRent(out byte[] slab) => TryRent(long.MinValue, out slab);
-
     /// <summary>
     /// A slab to fill with the next chunk: a free one; else the oldest chunk's, when it ends at or before
     /// <paramref name="droppableBefore"/>; else a new one while fewer than the window's count are rented.
@@ -86,22 +83,6 @@ internal sealed class ChunkWindow(int slabSize, int slabCount) : IDisposable
 
         _chunks.Enqueue(new Chunk(End, slab, count));
         End += count;
-    }
-
-    /// <summary>Drops the chunks that end at or before <paramref name="offset"/>; their slabs become free.</summary>
-    public void DropBefore(long offset)
-    {
-        while (_chunks.TryPeek(out var oldest) && oldest.Offset + oldest.Count <= offset)
-        {
-            _chunks.Dequeue();
-            _free.Push(oldest.Slab);
-            Start = oldest.Offset + oldest.Count;
-        }
-
-        if (_chunks.Count == 0)
-        {
-            Start = End;
-        }
     }
 
     /// <summary>The held bytes from <paramref name="offset"/> to the end of its chunk; empty when not held.</summary>

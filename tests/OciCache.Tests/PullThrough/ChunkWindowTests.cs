@@ -8,16 +8,14 @@ public sealed class ChunkWindowTests
     public void TryRent_EverySlabHoldsAChunk_RefusesUntilOneIsDropped()
     {
         using var window = new ChunkWindow(BlobFill.SlabSize, 2);
-        Assert.True(window.TryRent(out var a));
+        Assert.True(window.TryRent(0, out var a));
         window.Append(a, 10);
-        Assert.True(window.TryRent(out var b));
+        Assert.True(window.TryRent(0, out var b));
         window.Append(b, 20);
-        Assert.False(window.TryRent(out _));
+        Assert.False(window.TryRent(0, out _));
 
-        window.DropBefore(9); // the first chunk ends at 10: not yet
-        Assert.False(window.TryRent(out _));
-        window.DropBefore(10);
-        Assert.True(window.TryRent(out var again));
+        Assert.False(window.TryRent(9, out _)); // the first chunk ends at 10: not yet
+        Assert.True(window.TryRent(10, out var again));
         Assert.Same(a, again);
         Assert.Equal(10, window.Start);
         Assert.Equal(30, window.End);
@@ -29,12 +27,13 @@ public sealed class ChunkWindowTests
         using var window = new ChunkWindow(BlobFill.SlabSize, 3);
         for (byte i = 0; i < 3; i++)
         {
-            Assert.True(window.TryRent(out var slab));
+            Assert.True(window.TryRent(0, out var slab));
             slab.AsSpan(0, 100).Fill(i);
             window.Append(slab, 100);
         }
 
-        window.DropBefore(100);
+        Assert.True(window.TryRent(100, out var dropped)); // the first chunk's slab, taken for the next one
+        window.Return(dropped);
         Assert.True(window.Slice(50).IsEmpty); // dropped
         var middle = window.Slice(150);
         Assert.Equal(50, middle.Length);
@@ -67,9 +66,9 @@ public sealed class ChunkWindowTests
     public void Return_AnUnusedSlab_IsRentedAgainWithoutGrowing()
     {
         using var window = new ChunkWindow(BlobFill.SlabSize, 1);
-        Assert.True(window.TryRent(out var slab));
+        Assert.True(window.TryRent(0, out var slab));
         window.Return(slab);
-        Assert.True(window.TryRent(out var again));
+        Assert.True(window.TryRent(0, out var again));
         Assert.Same(slab, again);
         Assert.Equal(0, window.Count);
     }
