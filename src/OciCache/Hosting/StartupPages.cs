@@ -32,21 +32,20 @@ internal static class StartupPages
             return 0;
         }
 
-        string? executable;
+        string executable;
         string smaps;
         try
         {
-            executable = new FileInfo("/proc/self/exe").LinkTarget;
-            smaps = executable is null ? "" : File.ReadAllText("/proc/self/smaps");
+            if (new FileInfo("/proc/self/exe").LinkTarget is not { } target)
+            {
+                return 0;
+            }
+
+            (executable, smaps) = (target, File.ReadAllText("/proc/self/smaps"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return 0; // no /proc (or not ours to read): the pages stay, as they would without this
-        }
-
-        if (executable is null)
-        {
-            return 0;
         }
 
         long released = 0;
